@@ -1,5 +1,8 @@
 """Pure CP-SAT conference scheduling library (standard library + OR-Tools only)."""
 
+from .checker import check, describe
+from .explain import explain
+from .io import dump_problem, dump_solution, load_problem, load_solution
 from .model import (
     Assignment,
     Block,
@@ -23,9 +26,11 @@ from .model import (
     Window,
 )
 from .rules import RULES, Rule
+from .solver import largest_subset, solve
 
 __all__ = [
-    "RULES", "Assignment", "Block", "Conflict", "Explanation", "HardRules", "HourBand",
+    "check", "describe", "dump_problem", "dump_solution", "explain", "largest_subset",
+    "load_problem", "load_solution", "solve", "RULES", "Assignment", "Block", "Conflict", "Explanation", "HardRules", "HourBand",
     "Person", "Placement", "Problem", "ProblemError", "Progress", "Report", "Room", "Rule",
     "SimilarTracks", "Solution", "Talk", "Track", "Violation", "Weights", "Window",
 ]

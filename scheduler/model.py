@@ -276,6 +276,7 @@ class Report:
     hard_violations: tuple[Violation, ...]
     soft_terms: Mapping[str, int]
     objective: int
+    relaxed_violations: tuple[Violation, ...] = ()  # broken hard rules that were relaxed to soft
 
     def __post_init__(self) -> None:
         _freeze(self)
