@@ -1,0 +1,66 @@
+"""The conference planning web application."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _asset_folder(name: str) -> str:
+    """Templates and static files live at the repository top; a wheel carries them in the package."""
+    packaged = PACKAGE_DIR / name
+    if packaged.is_dir():
+        return str(packaged)
+    return str(PACKAGE_DIR.parent / name)
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Application factory: configure, bind extensions, register every area."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH") or None,
+        template_folder=_asset_folder("templates"),
+        static_folder=_asset_folder("static"),
+    )
+    from conference.config import DEFAULTS, config_from_environment
+
+    app.config.update(DEFAULTS)
+    config = config or {}
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # A caller that supplies SECRET_KEY (tests) never touches the instance folder for one.
+    app.config.update(
+        config_from_environment(Path(app.instance_path), need_secret="SECRET_KEY" not in config)
+    )
+    app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set")
+
+    import conference.models  # noqa: F401 - registers every table with SQLAlchemy
+    from conference.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from conference.core import web
+
+    web.init_app(app)
+
+    from conference.accounts import views as account_views
+    from conference.conferences import views as conference_views
+    from conference.organisers import views as organiser_views
+
+    app.register_blueprint(account_views.blueprint)
+    app.register_blueprint(conference_views.blueprint)
+    app.register_blueprint(organiser_views.blueprint)
+
+    from conference import cli
+
+    cli.init_app(app)
+    return app

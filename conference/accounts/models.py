@@ -1,0 +1,65 @@
+"""People who use the system."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from conference.core.types import UTCDateTime, utcnow
+from conference.extensions import db
+
+if TYPE_CHECKING:
+    from conference.conferences.models import ConferenceRole, Hub
+
+PASSWORD_METHOD = "scrypt"  # noqa: S105 - a hashing method name, not a secret
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
+    home_hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id", ondelete="SET NULL"))
+    # Part of the login cookie: rotating it ends every other session of this person.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    # Site administrators create conferences; everything else is per-conference roles.
+    is_site_admin: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    home_hub: Mapped[Hub | None] = relationship(foreign_keys=[home_hub_id])
+    roles: Mapped[list[ConferenceRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def rotate_session_token(self) -> None:
+        self.session_token = new_session_token()
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.is_active_account
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"

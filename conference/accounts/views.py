@@ -1,0 +1,104 @@
+"""Register, log in, log out, profile and password."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
+
+from conference.accounts import operations
+from conference.accounts.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    LogoutForm,
+    ProfileForm,
+    RegistrationForm,
+)
+from conference.core.forms import is_safe_redirect
+from conference.extensions import db
+
+blueprint = Blueprint("accounts", __name__)
+
+
+def _start_session(user, remember: bool = False) -> None:
+    # A fresh session at login: nothing planted before it survives (session fixation).
+    session.clear()
+    login_user(user, remember=remember)
+
+
+@blueprint.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("conferences.home"))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        try:
+            with db.session.begin_nested():
+                user = operations.create_user(
+                    form.email.data, form.display_name.data, form.password.data, form.time_zone.data
+                )
+        except (operations.EmailAlreadyRegistered, IntegrityError):
+            form.email.errors.append(
+                "An account with this e-mail already exists. Log in instead."
+            )
+        else:
+            _start_session(user)
+            flash("Welcome! Your account is ready.", "success")
+            return redirect(url_for("conferences.home"))
+    return render_template("accounts/register.html", form=form)
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("conferences.home"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = operations.authenticate(form.email.data, form.password.data)
+        if user is None:
+            flash("That e-mail and password do not match an account.", "error")
+        else:
+            _start_session(user, remember=form.remember_me.data)
+            target = form.next.data
+            return redirect(target if is_safe_redirect(target) else url_for("conferences.home"))
+    return render_template("accounts/login.html", form=form)
+
+
+@blueprint.route("/logout", methods=["POST"])
+def logout():
+    form = LogoutForm()
+    if form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash("You are logged out.", "info")
+    return redirect(url_for("conferences.home"))
+
+
+@blueprint.route("/account", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        operations.update_profile(current_user, form.display_name.data, form.time_zone.data)
+        flash("Your profile is saved.", "success")
+        return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form)
+
+
+@blueprint.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append("That is not your current password.")
+        else:
+            user = current_user._get_current_object()
+            operations.change_password(user, form.new_password.data)
+            # The token changed: log this session in again so only the others end.
+            _start_session(user)
+            flash("Your password is changed. Other sessions have been logged out.", "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/change_password.html", form=form)

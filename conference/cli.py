@@ -1,0 +1,72 @@
+"""Command-line tools: ``flask create-organiser`` and ``flask demo``."""
+
+from __future__ import annotations
+
+import secrets
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from conference.accounts import operations as account_operations
+from conference.conferences.models import Conference, ConferenceRole, Role
+from conference.core.timezones import is_valid_time_zone
+from conference.extensions import db
+
+
+@click.command("create-organiser")
+@click.argument("email")
+@click.option("--name", default=None, help="Display name (default: the part of EMAIL before @).")
+@click.option("--time-zone", default="UTC", show_default=True, help="IANA time zone name.")
+@click.option("--conference", "slug", default=None, help="Also make them organiser of this conference.")
+@click.option(
+    "--password",
+    default=None,
+    help="Password to set (default: prompt; with --generate-password, a random one is printed).",
+)
+@click.option("--generate-password", is_flag=True, help="Generate and print a random password.")
+def create_organiser_command(email, name, time_zone, slug, password, generate_password):
+    """Bootstrap an organiser: an account that may create conferences (and organise one)."""
+    if not is_valid_time_zone(time_zone):
+        raise click.BadParameter(f"{time_zone!r} is not an IANA time zone name", param_hint="--time-zone")
+    if generate_password:
+        password = secrets.token_urlsafe(12)
+    user = account_operations.find_user_by_email(email)
+    if user is None:
+        if password is None:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        if len(password) < 10:
+            raise click.BadParameter("use at least 10 characters", param_hint="password")
+        user = account_operations.create_user(
+            email, name or email.split("@", 1)[0], password, time_zone
+        )
+        click.echo(f"Created account {user.email}.")
+    elif password:
+        account_operations.change_password(user, password)
+        click.echo(f"Updated the password of {user.email}.")
+    user.is_site_admin = True
+    if slug:
+        conference = db.session.scalar(select(Conference).where(Conference.slug == slug))
+        if conference is None:
+            raise click.ClickException(f"No conference with slug {slug!r}.")
+        exists = db.session.scalar(
+            select(ConferenceRole).where(
+                ConferenceRole.conference_id == conference.id,
+                ConferenceRole.user_id == user.id,
+                ConferenceRole.role == Role.ORGANISER,
+            )
+        )
+        if exists is None:
+            db.session.add(ConferenceRole(conference=conference, user=user, role=Role.ORGANISER))
+        click.echo(f"{user.email} organises {conference.name}.")
+    db.session.commit()
+    click.echo(f"{user.email} can now log in and create conferences.")
+    if generate_password:
+        click.echo(f"Password: {password}")
+
+
+def init_app(app: Flask) -> None:
+    from conference.demo.cli import demo_command
+
+    app.cli.add_command(create_organiser_command)
+    app.cli.add_command(demo_command)

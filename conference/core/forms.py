@@ -1,0 +1,41 @@
+"""Validators and fields shared by every area's forms."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from wtforms import StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from conference.core.timezones import is_valid_time_zone
+
+
+class IanaTimeZone:
+    """Accept only IANA zone names such as ``Europe/London``; abbreviations are refused."""
+
+    def __call__(self, form, field) -> None:
+        value = (field.data or "").strip()
+        field.data = value
+        if not is_valid_time_zone(value):
+            raise ValidationError(
+                f"“{value[:64]}” is not a time zone name we know. "
+                "Use an IANA name such as Europe/London or Asia/Kolkata."
+            )
+
+
+def time_zone_field(label: str = "Time zone", browser_default: bool = False, **kwargs) -> StringField:
+    """A text field with a datalist of IANA names; optionally pre-filled with the browser's zone."""
+    render_kw = {"list": "time-zone-names", "autocomplete": "off", "spellcheck": "false"}
+    if browser_default:
+        render_kw["data-default-browser-zone"] = "1"
+    return StringField(
+        label, validators=[DataRequired(), Length(max=64), IanaTimeZone()], render_kw=render_kw, **kwargs
+    )
+
+
+def is_safe_redirect(target: str | None) -> bool:
+    """Only same-site relative paths may be used after login."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc

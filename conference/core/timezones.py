@@ -1,0 +1,69 @@
+"""IANA time zone helpers: validation, choices and conversion for display."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+
+@lru_cache(maxsize=1)
+def all_time_zones() -> tuple[str, ...]:
+    """Every IANA zone name this machine knows, sorted, without legacy aliases."""
+    legacy_prefixes = ("Etc/", "SystemV/", "US/", "Canada/", "Mexico/", "Brazil/", "Chile/")
+    names = {
+        name
+        for name in available_timezones()
+        if "/" in name and not name.startswith(legacy_prefixes) and not name.startswith("posix")
+    }
+    names.add("UTC")
+    return tuple(sorted(names))
+
+
+def is_valid_time_zone(name: str | None) -> bool:
+    """True when ``name`` is an IANA zone name (abbreviations such as ``BST`` are refused)."""
+    if not name or len(name) > 64 or name != name.strip():
+        return False
+    if name not in all_time_zones():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def zone(name: str) -> ZoneInfo:
+    """The ZoneInfo for ``name``."""
+    return ZoneInfo(name)
+
+
+def to_zone(instant: datetime, zone_name: str) -> datetime:
+    """Convert an aware instant to wall-clock time in ``zone_name``."""
+    if instant.tzinfo is None:
+        raise ValueError("naive datetime")
+    return instant.astimezone(ZoneInfo(zone_name))
+
+
+def local_to_utc(day: date, wall_time: time, zone_name: str) -> datetime:
+    """Interpret a wall-clock time on ``day`` in ``zone_name`` and return the UTC instant.
+
+    A wall time that falls in a spring-forward gap is moved forward past the gap, so
+    "09:00" always yields a real instant.
+    """
+    tz = ZoneInfo(zone_name)
+    local = datetime.combine(day, wall_time, tzinfo=tz)
+    round_trip = local.astimezone(UTC).astimezone(tz)
+    if round_trip.replace(tzinfo=None) != local.replace(tzinfo=None):
+        local = datetime.combine(day, wall_time, tzinfo=tz) + timedelta(hours=1)
+    return local.astimezone(UTC)
+
+
+def zone_offset_label(instant: datetime, zone_name: str) -> str:
+    """E.g. ``Europe/London (UTC+01:00)`` for the offset in force at ``instant``."""
+    local = to_zone(instant, zone_name)
+    offset = local.utcoffset() or timedelta(0)
+    total = int(offset.total_seconds() // 60)
+    sign = "+" if total >= 0 else "-"
+    hours, minutes = divmod(abs(total), 60)
+    return f"{zone_name} (UTC{sign}{hours:02d}:{minutes:02d})"

@@ -1,0 +1,23 @@
+"""``flask demo``: seed the demo conference."""
+
+from __future__ import annotations
+
+import click
+
+from conference.extensions import db
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has a conference.")
+def demo_command(if_empty: bool) -> None:
+    """Seed a realistic, deterministic demo conference and print the demo logins."""
+    from conference.demo.seed import DEMO_PASSWORD, database_is_empty, seed_demo
+
+    if if_empty and not database_is_empty():
+        click.echo("The database already has data; the demo was not seeded again.")
+        return
+    logins = seed_demo()
+    db.session.commit()
+    click.echo("Demo conference seeded. Log in with any of these (password for all: " + DEMO_PASSWORD + "):")
+    for role, email in logins:
+        click.echo(f"  {role:<10} {email}")

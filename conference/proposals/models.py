@@ -1,0 +1,161 @@
+"""Talk proposals, their speakers and the speakers' availability."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.core.types import UTCDateTime, utcnow
+from conference.extensions import db
+
+if TYPE_CHECKING:
+    from conference.accounts.models import User
+    from conference.conferences.models import Conference, Hub, SessionFormat, Track
+
+
+def _enum(enum_class: type[enum.Enum], length: int = 16) -> Enum:
+    return Enum(
+        enum_class, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+class ProposalState(enum.StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    WAITLISTED = "waitlisted"
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class AudienceLevel(enum.StrEnum):
+    BEGINNER = "beginner"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+
+
+class PresentationMode(enum.StrEnum):
+    IN_PERSON = "in_person"
+    REMOTE = "remote"
+
+    @property
+    def label(self) -> str:
+        return "In person" if self is PresentationMode.IN_PERSON else "Remote"
+
+
+class SpeakerRole(enum.StrEnum):
+    SUBMITTER = "submitter"
+    CO_SPEAKER = "co_speaker"
+
+
+class InvitationState(enum.StrEnum):
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class SpeakerProfile(db.Model):
+    """What a speaker tells one conference about themselves."""
+
+    __tablename__ = "speaker_profiles"
+    __table_args__ = (UniqueConstraint("conference_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    bio: Mapped[str] = mapped_column(Text, default="")
+    presentation_mode: Mapped[PresentationMode] = mapped_column(
+        _enum(PresentationMode), default=PresentationMode.IN_PERSON
+    )
+    hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id", ondelete="SET NULL"))
+    recording_consent: Mapped[bool] = mapped_column(default=True)
+
+    conference: Mapped[Conference] = relationship()
+    user: Mapped[User] = relationship()
+    hub: Mapped[Hub | None] = relationship()
+
+
+class AvailabilityWindow(db.Model):
+    """An interval (UTC) during which a speaker can present at a conference."""
+
+    __tablename__ = "availability_windows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class Proposal(db.Model):
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(
+        ForeignKey("conferences.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    abstract: Mapped[str] = mapped_column(Text, default="")
+    session_format_id: Mapped[int] = mapped_column(
+        ForeignKey("session_formats.id", ondelete="RESTRICT")
+    )
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id", ondelete="SET NULL"))
+    audience_level: Mapped[AudienceLevel] = mapped_column(
+        _enum(AudienceLevel), default=AudienceLevel.INTERMEDIATE
+    )
+    notes_to_organisers: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[ProposalState] = mapped_column(
+        _enum(ProposalState), default=ProposalState.DRAFT, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Optimistic locking: a save based on a stale copy fails instead of overwriting.
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    conference: Mapped[Conference] = relationship()
+    session_format: Mapped[SessionFormat] = relationship()
+    track: Mapped[Track | None] = relationship()
+    speakers: Mapped[list[ProposalSpeaker]] = relationship(
+        back_populates="proposal", cascade="all, delete-orphan", order_by="ProposalSpeaker.id"
+    )
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    @property
+    def accepted_speakers(self) -> list[ProposalSpeaker]:
+        return [s for s in self.speakers if s.invitation_state is InvitationState.ACCEPTED]
+
+    def __repr__(self) -> str:
+        return f"<Proposal {self.id} {self.title!r}>"
+
+
+class ProposalSpeaker(db.Model):
+    """A speaker of a proposal: the submitter or an invited co-speaker."""
+
+    __tablename__ = "proposal_speakers"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    invited_email: Mapped[str | None] = mapped_column(String(254))
+    role: Mapped[SpeakerRole] = mapped_column(_enum(SpeakerRole), default=SpeakerRole.SUBMITTER)
+    invitation_state: Mapped[InvitationState] = mapped_column(
+        _enum(InvitationState), default=InvitationState.ACCEPTED
+    )
+
+    proposal: Mapped[Proposal] = relationship(back_populates="speakers")
+    user: Mapped[User | None] = relationship()
