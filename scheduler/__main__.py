@@ -1,0 +1,127 @@
+"""Command line: solve, check and explain conference scheduling problems.
+
+Exit codes: 0 success (schedule found / no hard violations / a schedule exists),
+1 infeasible, no schedule found or hard violations, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+
+from .checker import check, describe
+from .explain import explain
+from .io import dump_solution, load_problem, load_solution
+from .model import Problem, ProblemError, Progress
+from .solver import solve
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse exits 2 on usage errors, matching EXIT_BAD_INPUT
+        self.print_usage(sys.stderr)
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m scheduler", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("solve", help="compute a schedule")
+    run.add_argument("problem")
+    run.add_argument("-o", "--output", required=True, help="where to write the solution JSON")
+    run.add_argument("--time-limit", type=float, default=30.0, help="seconds (default 30)")
+    run.add_argument("--workers", type=int, default=2)
+    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--largest-subset", action="store_true", help="leave out talks instead of failing")
+    run.add_argument("--deterministic", action="store_true", help="stop on deterministic time, not wall time")
+    verify = commands.add_parser("check", help="recompute every rule for a solution")
+    verify.add_argument("problem")
+    verify.add_argument("solution")
+    why = commands.add_parser("explain", help="say why no schedule exists")
+    why.add_argument("problem")
+    why.add_argument("--time-limit", type=float, default=10.0)
+    return parser
+
+
+def _load(path: str) -> Problem:
+    try:
+        return load_problem(path)
+    except ProblemError as error:
+        for line in error.errors:
+            print(f"{path}: {line}", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT) from None
+
+
+def _print_progress(progress: Progress) -> None:
+    if progress.objective is not None:
+        print(f"[{progress.elapsed_seconds:7.1f}s] solution {progress.solutions_found}: objective "
+              f"{progress.objective:.0f}, bound {progress.bound:.0f}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        if args.command == "solve":
+            return _solve(args)
+        if args.command == "check":
+            return _check(args)
+        return _explain(args)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+
+
+def _solve(args) -> int:
+    problem = _load(args.problem)
+    stop = threading.Event()
+    try:
+        solution = solve(problem, time_limit=args.time_limit, workers=args.workers, seed=args.seed,
+                         on_progress=_print_progress, stop=stop, allow_unscheduled=args.largest_subset,
+                         deterministic=args.deterministic)
+    except KeyboardInterrupt:
+        stop.set()
+        print("interrupted", file=sys.stderr)
+        return EXIT_VIOLATIONS
+    try:
+        dump_solution(solution, args.output)
+    except OSError as error:
+        print(f"{args.output}: cannot write ({error.strerror})", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    gap = f", gap {solution.gap:.2%}" if solution.gap is not None else ""
+    print(f"status {solution.status}, objective {solution.objective}, bound {solution.best_bound}{gap}, "
+          f"{len(solution.assignments)} talks placed, {len(solution.unscheduled)} left out, "
+          f"{solution.wall_time:.1f}s ({solution.mode})", file=sys.stderr)
+    if not solution.has_schedule or (solution.unscheduled and not args.largest_subset):
+        print("no schedule found; try: python -m scheduler explain " + args.problem, file=sys.stderr)
+        return EXIT_VIOLATIONS
+    return EXIT_OK
+
+
+def _check(args) -> int:
+    problem = _load(args.problem)
+    try:
+        solution = load_solution(args.solution)
+    except ProblemError as error:
+        for line in error.errors:
+            print(f"{args.solution}: {line}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    report = check(problem, solution)
+    print(describe(report))
+    return EXIT_OK if report.ok else EXIT_VIOLATIONS
+
+
+def _explain(args) -> int:
+    problem = _load(args.problem)
+    explanation = explain(problem, time_limit=args.time_limit)
+    print(explanation.text())
+    return EXIT_OK if explanation.feasible else EXIT_VIOLATIONS
+
+
+if __name__ == "__main__":
+    sys.exit(main())
