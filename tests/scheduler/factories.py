@@ -27,7 +27,7 @@ def random_problem(seed: int, *, talks: int = 6, rooms: int = 2, blocks: int = 2
     """A random small problem; `rich` adds preferences, tracks, attendees and constraints."""
     rng = random.Random(seed)
     day = datetime(2026, 10, 24, 8, 0, tzinfo=UTC)
-    block_list = tuple(Block(f"b{i}", day + timedelta(hours=5 * i), slots) for i in range(blocks))
+    block_list = tuple(Block(f"b{i}", day + timedelta(hours=max(5, slots + 1) * i), slots) for i in range(blocks))
     hubs = ("london", "nyc", None)
     room_list = tuple(
         Room(f"r{i}", f"Room {i}", capacity=rng.choice((20, 50, 100)), hub=hubs[i % len(hubs)],

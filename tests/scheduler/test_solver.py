@@ -1,0 +1,131 @@
+"""Solver results pass the independent checker, match brute force, and behave on request."""
+
+import itertools
+import threading
+from datetime import UTC, datetime, timedelta
+
+from factories import random_problem
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scheduler import (
+    Assignment,
+    Block,
+    HardRules,
+    Person,
+    Problem,
+    Room,
+    Solution,
+    Talk,
+    Window,
+    check,
+    largest_subset,
+    solve,
+)
+from scheduler.instance import Instance
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10**6))
+def test_solution_passes_independent_checker_when_feasible(seed):
+    problem = random_problem(seed)
+    solution = solve(problem, time_limit=5, workers=2, seed=0)
+    if not solution.has_schedule:
+        return
+    report = check(problem, solution)
+    assert report.ok, report.hard_violations
+    assert dict(report.soft_terms) == dict(solution.soft_terms)
+    assert report.objective == solution.objective
+
+
+def _brute_force(problem: Problem) -> int | None:
+    """Best checker objective over every combination of placements."""
+    inst = Instance(problem, keep_all=True)
+    per_talk = []
+    for t, talk in enumerate(problem.talks):
+        per_talk.append([Assignment(talk.id, inst.rooms[o[0]].id, inst.grid.blocks[o[1]].id, o[2])
+                         for o in inst.options(t)])
+    best = None
+    for combo in itertools.product(*per_talk):
+        report = check(problem, Solution("FEASIBLE", assignments=combo))
+        if report.ok and (best is None or report.objective < best):
+            best = report.objective
+    return best
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(0, 10**6))
+def test_optimal_objective_matches_brute_force_on_tiny_instances(seed):
+    problem = random_problem(seed, talks=3, rooms=2, blocks=2, slots=2)
+    solution = solve(problem, time_limit=5, workers=1)
+    best = _brute_force(problem)
+    if best is None:
+        assert not solution.has_schedule
+        return
+    assert solution.status == "OPTIMAL"
+    assert solution.objective == best
+
+
+def test_same_seed_gives_same_schedule_when_deterministic():
+    problem = random_problem(11, talks=10, rooms=3, blocks=3, slots=4, rich=False)
+    first = solve(problem, time_limit=2, workers=2, seed=3, deterministic=True)
+    second = solve(problem, time_limit=2, workers=2, seed=3, deterministic=True)
+    assert first.has_schedule
+    assert first.assignments == second.assignments
+
+
+def test_progress_callback_called_with_objective():
+    seen = []
+    solution = solve(random_problem(11, talks=10, rooms=3, blocks=3, slots=4, rich=False), time_limit=3,
+                     on_progress=seen.append)
+    assert solution.has_schedule
+    assert any(p.objective is not None for p in seen)
+    assert all(p.elapsed_seconds >= 0 for p in seen)
+
+
+def test_stop_event_cancels_solve():
+    stop = threading.Event()
+    stop.set()
+    problem = random_problem(5, talks=40, rooms=4, blocks=4, slots=6, rich=True)
+    solution = solve(problem, time_limit=30, stop=stop)
+    assert solution.wall_time < 10
+    assert solution.status in ("CANCELLED", "FEASIBLE", "OPTIMAL", "INFEASIBLE")
+
+
+def _two_slot_problem(**extra) -> Problem:
+    start = datetime(2026, 5, 1, 9, tzinfo=UTC)
+    return Problem(
+        blocks=(Block("b", start, 2),), rooms=(Room("r"),),
+        talks=tuple(Talk(f"t{i}", speakers=("s",), priority=i) for i in range(3)),
+        people=(Person("s", availability=(Window(start, start + timedelta(hours=2)),)),), **extra)
+
+
+def test_largest_subset_leaves_out_lowest_priority_talk():
+    solution = largest_subset(_two_slot_problem(), time_limit=5)
+    assert solution.has_schedule
+    assert solution.unscheduled == ("t0",)
+    assert check(_two_slot_problem(), solution).ok
+
+
+def test_relaxed_person_clash_is_reported_by_name():
+    problem = Problem(
+        blocks=(Block("b", datetime(2026, 5, 1, 9, tzinfo=UTC), 1),), rooms=(Room("r1"), Room("r2")),
+        talks=(Talk("a", speakers=("s",)), Talk("b", speakers=("s",))), people=(Person("s"),),
+        hard_rules=HardRules(relaxed=frozenset({"person-clash"})))
+    solution = solve(problem, time_limit=5)
+    assert solution.has_schedule
+    assert [v.rule for v in solution.violations] == ["person-clash"]
+    report = check(problem, solution)
+    assert report.ok
+    assert report.soft_terms["person-clash"] == 1
+    assert report.objective == solution.objective
+
+
+def test_lns_mode_gives_checked_schedule_with_valid_bound():
+    problem = random_problem(2, talks=30, rooms=4, blocks=3, slots=6, rich=False)
+    full = solve(problem, time_limit=3, mode="full")
+    lns = solve(problem, time_limit=3, mode="lns")
+    assert lns.mode == "lns" and lns.has_schedule
+    assert check(problem, lns).ok
+    assert check(problem, lns).objective == lns.objective
+    assert lns.best_bound <= full.objective <= lns.objective
