@@ -1,0 +1,50 @@
+"""Explanations name real conflicts in the organiser's terms."""
+
+from dataclasses import replace
+
+from factories import random_problem
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scheduler import HardRules, explain, load_problem, solve
+from scheduler.rules import RELAXABLE_RULES, RULES
+
+EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[2] / "scheduler" / "examples"
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10**6))
+def test_explain_names_a_real_conflict_when_infeasible(seed):
+    problem = random_problem(seed)
+    solution = solve(problem, time_limit=5, workers=1)
+    explanation = explain(problem, time_limit=5)
+    if solution.status == "OPTIMAL":
+        assert explanation.feasible
+        return
+    assert solution.status == "INFEASIBLE"
+    assert explanation.feasible is False
+    assert explanation.findings or explanation.conflicts
+    if explanation.conflicts:
+        for conflict in explanation.conflicts:
+            assert conflict.rule in RULES
+        # The named rules alone (every other relaxable rule relaxed) still admit no schedule.
+        named = {c.rule for c in explanation.conflicts}
+        others_relaxed = HardRules(relaxed=frozenset(set(RELAXABLE_RULES) - named))
+        assert not solve(replace(problem, hard_rules=others_relaxed), time_limit=5, workers=1).has_schedule
+        # Relaxing the named rules makes the problem feasible unless some other conflict remains.
+        relaxed = HardRules(relaxed=frozenset(RELAXABLE_RULES))
+        assert solve(replace(problem, hard_rules=relaxed), time_limit=5, workers=1).has_schedule
+
+
+def test_explain_infeasible_example_names_speaker_and_feature_in_plain_words():
+    explanation = explain(load_problem(EXAMPLES / "infeasible.json"))
+    text = explanation.text()
+    assert explanation.feasible is False
+    assert "Zoe (zoe) is available for 2 slots but has talks needing 3 slots" in text
+    assert 'talk "rec" needs features {recording} that no room has' in text
+    assert any(c.rule == "missing-room-feature" and c.subject == "rec" for c in explanation.conflicts)
+
+
+def test_explain_feasible_problem_says_so():
+    explanation = explain(load_problem(EXAMPLES / "dst-change.json"))
+    assert explanation.feasible is True
