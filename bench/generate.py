@@ -108,25 +108,10 @@ TOPIC_FAMILIES = {
     "arch": ["Distributed Systems", "APIs & Integration", "Performance", "Reliability"],
 }
 
-FIRST_NAMES = (
-    "Aisha Ben Chen Dara Elif Femi Gita Hugo Ines Jun Kofi Lena Mateo Nia Omar Priya Quinn "
-    "Ravi Sofia Tariq Uma Viktor Wen Ximena Yusuf Zoe Anya Bruno Carmen Dmitri Esther Farid "
-    "Grace Hiro Isla Jonas Kavya Luis Maya Nikhil Olga Pablo Rosa Sven Tamar Uri Vera Wyatt"
-).split()
-LAST_NAMES = (
-    "Okafor Smith Tan Kowalski Yilmaz Adeyemi Rao Martin Silva Wang Mensah Fischer Garcia "
-    "Mensah Haddad Iyer Brooks Novak Rossi Nakamura Costa Lindqvist Singh Moreau Ivanova "
-    "Dubois Ahmed Kim Schmidt Lopez Nguyen Patel Jensen Cohen Murphy Sato Ferreira Ali"
-).split()
-TITLE_WORDS = (
-    "Scaling Migrating Debugging Observing Securing Testing Designing Shipping Operating "
-    "Rethinking Automating Profiling Caching Sharding Streaming Versioning Documenting"
-).split()
-TITLE_OBJECTS = (
-    "our event bus|the payments API|feature flags|a monorepo|the data lake|on-call|GPU "
-    "clusters|the design system|edge caches|the search index|schema changes|mobile releases|"
-    "access control|the build farm|cost dashboards|incident reviews|internal SDKs|queues"
-).split("|")
+FIRST_NAMES = ["Aisha", "Ben", "Chen", "Dara", "Elif", "Femi", "Gita", "Hugo", "Ines", "Jun", "Kofi", "Lena", "Mateo", "Nia", "Omar", "Priya", "Quinn", "Ravi", "Sofia", "Tariq", "Uma", "Viktor", "Wen", "Ximena", "Yusuf", "Zoe", "Anya", "Bruno", "Carmen", "Dmitri", "Esther", "Farid", "Grace", "Hiro", "Isla", "Jonas", "Kavya", "Luis", "Maya", "Nikhil", "Olga", "Pablo", "Rosa", "Sven", "Tamar", "Uri", "Vera", "Wyatt"]
+LAST_NAMES = ["Okafor", "Smith", "Tan", "Kowalski", "Yilmaz", "Adeyemi", "Rao", "Martin", "Silva", "Wang", "Mensah", "Fischer", "Garcia", "Mensah", "Haddad", "Iyer", "Brooks", "Novak", "Rossi", "Nakamura", "Costa", "Lindqvist", "Singh", "Moreau", "Ivanova", "Dubois", "Ahmed", "Kim", "Schmidt", "Lopez", "Nguyen", "Patel", "Jensen", "Cohen", "Murphy", "Sato", "Ferreira", "Ali"]
+TITLE_WORDS = ["Scaling", "Migrating", "Debugging", "Observing", "Securing", "Testing", "Designing", "Shipping", "Operating", "Rethinking", "Automating", "Profiling", "Caching", "Sharding", "Streaming", "Versioning", "Documenting"]
+TITLE_OBJECTS = ["our event bus", "the payments API", "feature flags", "a monorepo", "the data lake", "on-call", "GPU clusters", "the design system", "edge caches", "the search index", "schema changes", "mobile releases", "access control", "the build farm", "cost dashboards", "incident reviews", "internal SDKs", "queues"]
 
 FORMATS = (
     # name, slots, share, speakers (min, max)
@@ -224,7 +209,7 @@ def generate(talks: int, seed: int = 1) -> Problem:
     # ---- talk formats, modes, hubs ---------------------------------------------------------
     hub_weights = [h.weight for h in hubs]
     keynote_count = len(hubs)
-    fmt_names = [f for f in FORMATS]
+    fmt_names = list(FORMATS)
     fmt_weights = [f[2] for f in FORMATS]
     raw_talks: list[dict] = []
     for i in range(talks):
@@ -446,7 +431,7 @@ def generate(talks: int, seed: int = 1) -> Problem:
     first = hubs[0].id
     pins = (Placement(talk_objs[0].id, f"{first}-aud", hub_blocks[first][0], 0),)
 
-    audience_zones = {z: w for z, w in AUDIENCE_ZONES.items()}
+    audience_zones = dict(AUDIENCE_ZONES.items())
     return Problem(
         blocks=tuple(blocks),
         rooms=tuple(rooms),

@@ -1,0 +1,1 @@
+"""Benchmarks: instance generator, solver benchmark, PyData comparison."""
