@@ -1,17 +1,576 @@
-"""Organisers set up a conference: its settings, people and roles, hubs, rooms, tracks, formats."""
+"""Organisers set up a conference: its settings, people and roles, hubs, rooms, tracks, formats.
+
+Every handler loads the conference, checks the ORGANISER role there, then loads any object
+scoped to that conference, so an id from another conference is a 404.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from collections.abc import Callable
 
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from conference.accounts.operations import find_user_by_email
 from conference.conferences.access import load_conference, require_role
-from conference.conferences.models import Role
+from conference.conferences.models import (
+    Conference,
+    ConferenceRole,
+    Hub,
+    Role,
+    Room,
+    SessionFormat,
+    Track,
+)
+from conference.core.timezones import is_valid_time_zone, to_zone
+from conference.core.types import utcnow
+from conference.extensions import db
+from conference.organisers import operations, queries
+from conference.organisers.forms import (
+    ONLINE_STREAM,
+    AddRoleForm,
+    ConferenceSettingsForm,
+    ConfirmForm,
+    CreateConferenceForm,
+    DeleteTrackForm,
+    HubForm,
+    RoomForm,
+    SessionFormatForm,
+    TrackForm,
+)
+from conference.proposals.models import Proposal
 
 blueprint = Blueprint("organisers", __name__)
 
 
-@blueprint.route("/c/<slug>/manage/")
-def dashboard(slug: str):
+# --- loading and access -------------------------------------------------------------------
+
+
+def _managed_conference(slug: str) -> Conference:
     conference = load_conference(slug)
     require_role(conference, Role.ORGANISER)
-    return render_template("organisers/dashboard.html", conference=conference)
+    return conference
+
+
+def _load_scoped(model, conference: Conference, object_id: int):
+    """The object with this id at this conference; 404 for ids of other conferences."""
+    found = db.session.scalar(
+        select(model).where(model.id == object_id, model.conference_id == conference.id)
+    )
+    if found is None:
+        abort(404)
+    return found
+
+
+def _require_confirm_form() -> None:
+    if not ConfirmForm().validate_on_submit():
+        abort(400, description="The form expired; reload the page and try again.")
+
+
+def _save_unique_name(form, kind: str, change: Callable[[], object]) -> bool:
+    """Run ``change`` in a savepoint; a taken name becomes a form error, not a 500."""
+    try:
+        with db.session.begin_nested():
+            change()
+    except (operations.NameTaken, IntegrityError):
+        form.name.errors.append(
+            f"This conference already has a {kind} called “{form.name.data}”. Choose another name."
+        )
+        return False
+    return True
+
+
+# --- creating a conference and its settings ------------------------------------------------
+
+
+def _conference_details(form: ConferenceSettingsForm) -> operations.ConferenceDetails:
+    return operations.ConferenceDetails(
+        name=form.name.data,
+        description=form.description.data or "",
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        time_zone=form.time_zone.data,
+        cfp_opens_local=form.cfp_opens_at.data,
+        cfp_closes_local=form.cfp_closes_at.data,
+        anonymised_review=bool(form.anonymised_review.data),
+        reviewers_per_proposal=form.reviewers_per_proposal.data,
+    )
+
+
+def _local_wall_clock(instant, zone_name: str):
+    return None if instant is None else to_zone(instant, zone_name).replace(tzinfo=None)
+
+
+def _conference_form_data(conference: Conference) -> dict:
+    return {
+        "name": conference.name,
+        "description": conference.description,
+        "starts_on": conference.starts_on,
+        "ends_on": conference.ends_on,
+        "time_zone": conference.time_zone,
+        "cfp_opens_at": _local_wall_clock(conference.cfp_opens_at, conference.time_zone),
+        "cfp_closes_at": _local_wall_clock(conference.cfp_closes_at, conference.time_zone),
+        "anonymised_review": conference.setting("anonymised_review"),
+        "reviewers_per_proposal": conference.setting("reviewers_per_proposal"),
+    }
+
+
+def _label_cfp_times(form: ConferenceSettingsForm, fallback_zone: str | None) -> None:
+    # Label with the zone being entered, so a changed zone is named before it is saved.
+    entered = (form.time_zone.data or "").strip()
+    zone_name = entered if is_valid_time_zone(entered) else fallback_zone
+    if zone_name:
+        form.label_times_with_zone(zone_name)
+
+
+@blueprint.route("/conferences/new", methods=["GET", "POST"])
+@login_required
+def create_conference():
+    if not current_user.is_site_admin:
+        abort(403)
+    form = CreateConferenceForm()
+    if form.validate_on_submit():
+        try:
+            with db.session.begin_nested():
+                conference = operations.create_conference(
+                    current_user._get_current_object(), form.slug.data, _conference_details(form)
+                )
+        except (operations.SlugTaken, IntegrityError):
+            form.slug.errors.append(
+                f"The short name “{form.slug.data}” is already used by another conference."
+            )
+        else:
+            flash(f"{conference.name} is created and you are its organiser.", "success")
+            return redirect(url_for("organisers.dashboard", slug=conference.slug))
+    _label_cfp_times(form, None)
+    return render_template("organisers/create_conference.html", form=form)
+
+
+@blueprint.route("/c/<slug>/manage/settings", methods=["GET", "POST"])
+def settings(slug: str):
+    conference = _managed_conference(slug)
+    form = ConferenceSettingsForm(data=_conference_form_data(conference))
+    if form.validate_on_submit():
+        operations.update_conference_settings(conference, _conference_details(form))
+        flash("The conference settings are saved.", "success")
+        return redirect(url_for("organisers.settings", slug=conference.slug))
+    _label_cfp_times(form, conference.time_zone)
+    return render_template("organisers/settings.html", conference=conference, form=form)
+
+
+@blueprint.route("/c/<slug>/manage/")
+def dashboard(slug: str):
+    conference = _managed_conference(slug)
+    return render_template(
+        "organisers/dashboard.html",
+        conference=conference,
+        summary=queries.conference_summary(conference),
+    )
+
+
+# --- people and roles ----------------------------------------------------------------------
+
+
+def _render_people(conference: Conference, add_form: AddRoleForm, remove_error: str | None = None):
+    chosen = request.args.get("role", "")
+    only_role = Role(chosen) if chosen in {role.value for role in Role} else None
+    return render_template(
+        "organisers/people.html",
+        conference=conference,
+        people=queries.people_with_roles(conference, only_role),
+        only_role=only_role,
+        roles=list(Role),
+        add_form=add_form,
+        remove_form=ConfirmForm(formdata=None),
+        remove_error=remove_error,
+    )
+
+
+@blueprint.route("/c/<slug>/manage/people", methods=["GET", "POST"])
+def people(slug: str):
+    conference = _managed_conference(slug)
+    form = AddRoleForm()
+    if form.validate_on_submit():
+        user = find_user_by_email(form.email.data)
+        if user is None:
+            form.email.errors.append(
+                "No account uses this e-mail address. Ask the person to register first."
+            )
+        else:
+            role = Role(form.role.data)
+            try:
+                with db.session.begin_nested():
+                    operations.grant_role(conference, user, role)
+            except (operations.RoleAlreadyHeld, IntegrityError):
+                flash(
+                    f"{user.display_name} is already a {role.value} at this conference; nothing changed.",
+                    "info",
+                )
+            else:
+                flash(f"{user.display_name} is now a {role.value}.", "success")
+            return redirect(url_for("organisers.people", slug=conference.slug))
+    return _render_people(conference, form)
+
+
+@blueprint.route("/c/<slug>/manage/people/roles/<int:role_id>/remove", methods=["POST"])
+def remove_role(slug: str, role_id: int):
+    conference = _managed_conference(slug)
+    conference_role = _load_scoped(ConferenceRole, conference, role_id)
+    _require_confirm_form()
+    person = conference_role.user
+    role = conference_role.role
+    try:
+        operations.revoke_role(conference_role)
+    except operations.LastOrganiser:
+        message = (
+            "You are the last organiser of this conference, so you cannot remove your organiser "
+            "role. Make someone else an organiser first."
+            if person.id == current_user.id
+            else "This conference needs at least one organiser; add another before removing this one."
+        )
+        return _render_people(conference, AddRoleForm(formdata=None), remove_error=message)
+    if person.id == current_user.id and role == Role.ORGANISER:
+        flash("You are no longer an organiser of this conference.", "info")
+        return redirect(url_for("conferences.overview", slug=conference.slug))
+    flash(f"{person.display_name} is no longer a {role.value}.", "success")
+    return redirect(url_for("organisers.people", slug=conference.slug))
+
+
+# --- hubs ------------------------------------------------------------------------------------
+
+
+@blueprint.route("/c/<slug>/manage/hubs")
+def hubs(slug: str):
+    conference = _managed_conference(slug)
+    return render_template(
+        "organisers/hubs.html",
+        conference=conference,
+        hubs=db.session.scalars(
+            select(Hub).where(Hub.conference_id == conference.id).order_by(Hub.name)
+        ).all(),
+        room_counts=queries.room_counts_by_hub(conference),
+        now=utcnow(),
+        delete_form=ConfirmForm(formdata=None),
+    )
+
+
+def _hub_values(form: HubForm) -> dict:
+    return {
+        "name": form.name.data,
+        "time_zone": form.time_zone.data,
+        "working_day_starts": form.working_day_starts.data,
+        "working_day_ends": form.working_day_ends.data,
+    }
+
+
+def _render_item_form(conference: Conference, form, heading: str, submit: str, back: str):
+    return render_template(
+        "organisers/item_form.html",
+        conference=conference,
+        form=form,
+        heading=heading,
+        submit_label=submit,
+        back_url=url_for(back, slug=conference.slug),
+    )
+
+
+@blueprint.route("/c/<slug>/manage/hubs/new", methods=["GET", "POST"])
+def new_hub(slug: str):
+    conference = _managed_conference(slug)
+    form = HubForm()
+    if form.validate_on_submit() and _save_unique_name(
+        form, "hub", lambda: operations.create_hub(conference, **_hub_values(form))
+    ):
+        flash(f"Hub “{form.name.data}” is added.", "success")
+        return redirect(url_for("organisers.hubs", slug=conference.slug))
+    return _render_item_form(conference, form, "New hub", "Add hub", "organisers.hubs")
+
+
+@blueprint.route("/c/<slug>/manage/hubs/<int:hub_id>/edit", methods=["GET", "POST"])
+def edit_hub(slug: str, hub_id: int):
+    conference = _managed_conference(slug)
+    hub = _load_scoped(Hub, conference, hub_id)
+    form = HubForm(obj=hub)
+    if form.validate_on_submit() and _save_unique_name(
+        form, "hub", lambda: operations.update_hub(hub, **_hub_values(form))
+    ):
+        flash(f"Hub “{hub.name}” is saved.", "success")
+        return redirect(url_for("organisers.hubs", slug=conference.slug))
+    return _render_item_form(
+        conference, form, f"Edit hub {hub.name}", "Save hub", "organisers.hubs"
+    )
+
+
+@blueprint.route("/c/<slug>/manage/hubs/<int:hub_id>/delete", methods=["POST"])
+def delete_hub(slug: str, hub_id: int):
+    conference = _managed_conference(slug)
+    hub = _load_scoped(Hub, conference, hub_id)
+    _require_confirm_form()
+    name = hub.name
+    try:
+        operations.delete_hub(hub)
+    except operations.HubHasRooms as error:
+        rooms = "room" if error.room_count == 1 else "rooms"
+        flash(
+            f"Hub “{name}” still has {error.room_count} {rooms}. Move or delete them first; "
+            "nothing was deleted.",
+            "error",
+        )
+    else:
+        flash(f"Hub “{name}” is deleted.", "success")
+    return redirect(url_for("organisers.hubs", slug=conference.slug))
+
+
+# --- rooms and online streams ----------------------------------------------------------------
+
+
+def _conference_hubs(conference: Conference) -> list[Hub]:
+    return db.session.scalars(
+        select(Hub).where(Hub.conference_id == conference.id).order_by(Hub.name)
+    ).all()
+
+
+def _room_values(form: RoomForm, conference: Conference) -> dict:
+    hub = None
+    if form.hub.data != ONLINE_STREAM:
+        # The choices only hold this conference's hubs; still load it scoped.
+        hub = _load_scoped(Hub, conference, int(form.hub.data))
+    return {
+        "name": form.name.data,
+        "hub": hub,
+        "capacity": form.capacity.data,
+        "has_streaming": bool(form.has_streaming.data),
+        "has_recording": bool(form.has_recording.data),
+    }
+
+
+@blueprint.route("/c/<slug>/manage/rooms")
+def rooms(slug: str):
+    conference = _managed_conference(slug)
+    all_rooms = db.session.scalars(
+        select(Room)
+        .where(Room.conference_id == conference.id)
+        .options(joinedload(Room.hub))
+        .order_by(Room.name)
+    ).all()
+    return render_template(
+        "organisers/rooms.html",
+        conference=conference,
+        hub_rooms=sorted(
+            (room for room in all_rooms if room.hub_id is not None),
+            key=lambda room: (room.hub.name, room.name),
+        ),
+        online_streams=[room for room in all_rooms if room.hub_id is None],
+        delete_form=ConfirmForm(formdata=None),
+    )
+
+
+@blueprint.route("/c/<slug>/manage/rooms/new", methods=["GET", "POST"])
+def new_room(slug: str):
+    conference = _managed_conference(slug)
+    form = RoomForm()
+    form.offer_hubs(_conference_hubs(conference))
+    if form.validate_on_submit() and _save_unique_name(
+        form, "room", lambda: operations.create_room(conference, **_room_values(form, conference))
+    ):
+        flash(f"Room “{form.name.data}” is added.", "success")
+        return redirect(url_for("organisers.rooms", slug=conference.slug))
+    return _render_item_form(
+        conference, form, "New room or online stream", "Add room", "organisers.rooms"
+    )
+
+
+@blueprint.route("/c/<slug>/manage/rooms/<int:room_id>/edit", methods=["GET", "POST"])
+def edit_room(slug: str, room_id: int):
+    conference = _managed_conference(slug)
+    room = _load_scoped(Room, conference, room_id)
+    # Not obj=room: its ``hub`` attribute is a Hub, while the field holds a choice value.
+    form = RoomForm(
+        data={
+            "name": room.name,
+            "hub": str(room.hub_id) if room.hub_id else ONLINE_STREAM,
+            "capacity": room.capacity,
+            "has_streaming": room.has_streaming,
+            "has_recording": room.has_recording,
+        }
+    )
+    form.offer_hubs(_conference_hubs(conference))
+    if form.validate_on_submit() and _save_unique_name(
+        form, "room", lambda: operations.update_room(room, **_room_values(form, conference))
+    ):
+        flash(f"Room “{room.name}” is saved.", "success")
+        return redirect(url_for("organisers.rooms", slug=conference.slug))
+    return _render_item_form(
+        conference, form, f"Edit room {room.name}", "Save room", "organisers.rooms"
+    )
+
+
+@blueprint.route("/c/<slug>/manage/rooms/<int:room_id>/delete", methods=["POST"])
+def delete_room(slug: str, room_id: int):
+    conference = _managed_conference(slug)
+    room = _load_scoped(Room, conference, room_id)
+    _require_confirm_form()
+    name = room.name
+    operations.delete_room(room)
+    flash(f"Room “{name}” is deleted.", "success")
+    return redirect(url_for("organisers.rooms", slug=conference.slug))
+
+
+# --- tracks ----------------------------------------------------------------------------------
+
+
+def _track_values(form: TrackForm) -> dict:
+    return {
+        "name": form.name.data,
+        "description": form.description.data or "",
+        "colour": form.colour.data,
+    }
+
+
+@blueprint.route("/c/<slug>/manage/tracks")
+def tracks(slug: str):
+    conference = _managed_conference(slug)
+    confirm_id = request.args.get("confirm_delete", type=int)
+    return render_template(
+        "organisers/tracks.html",
+        conference=conference,
+        tracks=db.session.scalars(
+            select(Track).where(Track.conference_id == conference.id).order_by(Track.name)
+        ).all(),
+        proposal_counts=queries.proposal_counts_by(Proposal.track_id, conference),
+        confirm_id=confirm_id,
+        delete_form=DeleteTrackForm(formdata=None),
+    )
+
+
+@blueprint.route("/c/<slug>/manage/tracks/new", methods=["GET", "POST"])
+def new_track(slug: str):
+    conference = _managed_conference(slug)
+    form = TrackForm()
+    if form.validate_on_submit() and _save_unique_name(
+        form, "track", lambda: operations.create_track(conference, **_track_values(form))
+    ):
+        flash(f"Track “{form.name.data}” is added.", "success")
+        return redirect(url_for("organisers.tracks", slug=conference.slug))
+    return _render_item_form(conference, form, "New track", "Add track", "organisers.tracks")
+
+
+@blueprint.route("/c/<slug>/manage/tracks/<int:track_id>/edit", methods=["GET", "POST"])
+def edit_track(slug: str, track_id: int):
+    conference = _managed_conference(slug)
+    track = _load_scoped(Track, conference, track_id)
+    form = TrackForm(obj=track)
+    if form.validate_on_submit() and _save_unique_name(
+        form, "track", lambda: operations.update_track(track, **_track_values(form))
+    ):
+        flash(f"Track “{track.name}” is saved.", "success")
+        return redirect(url_for("organisers.tracks", slug=conference.slug))
+    return _render_item_form(
+        conference, form, f"Edit track {track.name}", "Save track", "organisers.tracks"
+    )
+
+
+@blueprint.route("/c/<slug>/manage/tracks/<int:track_id>/delete", methods=["POST"])
+def delete_track(slug: str, track_id: int):
+    conference = _managed_conference(slug)
+    track = _load_scoped(Track, conference, track_id)
+    form = DeleteTrackForm()
+    if not form.validate_on_submit():
+        abort(400, description="The form expired; reload the page and try again.")
+    name = track.name
+    in_use = queries.proposals_using_track(track)
+    if in_use and form.confirmed.data != "yes":
+        proposals = "proposal uses" if in_use == 1 else "proposals use"
+        flash(
+            f"{in_use} {proposals} track “{name}”. If you delete it they keep existing, without "
+            "a track. Press “Delete anyway” to confirm; nothing was deleted yet.",
+            "info",
+        )
+        return redirect(url_for("organisers.tracks", slug=conference.slug, confirm_delete=track.id))
+    detached = operations.delete_track(track)
+    suffix = f" {detached} proposal(s) now have no track." if detached else ""
+    flash(f"Track “{name}” is deleted.{suffix}", "success")
+    return redirect(url_for("organisers.tracks", slug=conference.slug))
+
+
+# --- session formats -------------------------------------------------------------------------
+
+
+def _format_values(form: SessionFormatForm) -> dict:
+    return {"name": form.name.data, "duration_minutes": form.duration_minutes.data}
+
+
+@blueprint.route("/c/<slug>/manage/formats")
+def session_formats(slug: str):
+    conference = _managed_conference(slug)
+    return render_template(
+        "organisers/session_formats.html",
+        conference=conference,
+        session_formats=db.session.scalars(
+            select(SessionFormat)
+            .where(SessionFormat.conference_id == conference.id)
+            .order_by(SessionFormat.duration_minutes, SessionFormat.name)
+        ).all(),
+        proposal_counts=queries.proposal_counts_by(Proposal.session_format_id, conference),
+        delete_form=ConfirmForm(formdata=None),
+    )
+
+
+@blueprint.route("/c/<slug>/manage/formats/new", methods=["GET", "POST"])
+def new_session_format(slug: str):
+    conference = _managed_conference(slug)
+    form = SessionFormatForm()
+    if form.validate_on_submit() and _save_unique_name(
+        form,
+        "session format",
+        lambda: operations.create_session_format(conference, **_format_values(form)),
+    ):
+        flash(f"Session format “{form.name.data}” is added.", "success")
+        return redirect(url_for("organisers.session_formats", slug=conference.slug))
+    return _render_item_form(
+        conference, form, "New session format", "Add format", "organisers.session_formats"
+    )
+
+
+@blueprint.route("/c/<slug>/manage/formats/<int:format_id>/edit", methods=["GET", "POST"])
+def edit_session_format(slug: str, format_id: int):
+    conference = _managed_conference(slug)
+    session_format = _load_scoped(SessionFormat, conference, format_id)
+    form = SessionFormatForm(obj=session_format)
+    if form.validate_on_submit() and _save_unique_name(
+        form,
+        "session format",
+        lambda: operations.update_session_format(session_format, **_format_values(form)),
+    ):
+        flash(f"Session format “{session_format.name}” is saved.", "success")
+        return redirect(url_for("organisers.session_formats", slug=conference.slug))
+    return _render_item_form(
+        conference,
+        form,
+        f"Edit session format {session_format.name}",
+        "Save format",
+        "organisers.session_formats",
+    )
+
+
+@blueprint.route("/c/<slug>/manage/formats/<int:format_id>/delete", methods=["POST"])
+def delete_session_format(slug: str, format_id: int):
+    conference = _managed_conference(slug)
+    session_format = _load_scoped(SessionFormat, conference, format_id)
+    _require_confirm_form()
+    name = session_format.name
+    try:
+        operations.delete_session_format(session_format)
+    except operations.FormatInUse as error:
+        proposals = "proposal uses" if error.proposal_count == 1 else "proposals use"
+        flash(
+            f"{error.proposal_count} {proposals} the format “{name}”, so it cannot be deleted. "
+            "Move those proposals to another format first; nothing was deleted.",
+            "error",
+        )
+    else:
+        flash(f"Session format “{name}” is deleted.", "success")
+    return redirect(url_for("organisers.session_formats", slug=conference.slug))

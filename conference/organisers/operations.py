@@ -1,0 +1,304 @@
+"""Changes organisers make to a conference. Operations flush; the request commits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from sqlalchemy import func, select, update
+
+from conference.accounts.models import User
+from conference.conferences.models import (
+    Conference,
+    ConferenceRole,
+    Hub,
+    Role,
+    Room,
+    SessionFormat,
+    Track,
+)
+from conference.core.timezones import local_to_utc
+from conference.extensions import db
+from conference.proposals.models import Proposal, SpeakerProfile
+
+
+class SlugTaken(Exception):
+    pass
+
+
+class NameTaken(Exception):
+    """Another hub, room, track or format of the same conference already has this name."""
+
+
+class RoleAlreadyHeld(Exception):
+    pass
+
+
+class LastOrganiser(Exception):
+    """Removing this role would leave the conference without an organiser."""
+
+
+class HubHasRooms(Exception):
+    def __init__(self, room_count: int):
+        super().__init__(room_count)
+        self.room_count = room_count
+
+
+class FormatInUse(Exception):
+    def __init__(self, proposal_count: int):
+        super().__init__(proposal_count)
+        self.proposal_count = proposal_count
+
+
+@dataclass(frozen=True)
+class ConferenceDetails:
+    """What an organiser enters about a conference; call-for-proposals times are local wall-clock."""
+
+    name: str
+    description: str
+    starts_on: date
+    ends_on: date
+    time_zone: str
+    cfp_opens_local: datetime | None
+    cfp_closes_local: datetime | None
+    anonymised_review: bool
+    reviewers_per_proposal: int
+
+
+def _local_instant(local: datetime | None, zone_name: str) -> datetime | None:
+    if local is None:
+        return None
+    return local_to_utc(local.date(), local.time(), zone_name)
+
+
+def _apply_details(conference: Conference, details: ConferenceDetails) -> None:
+    conference.name = details.name
+    conference.description = details.description
+    conference.starts_on = details.starts_on
+    conference.ends_on = details.ends_on
+    conference.time_zone = details.time_zone
+    conference.cfp_opens_at = _local_instant(details.cfp_opens_local, details.time_zone)
+    conference.cfp_closes_at = _local_instant(details.cfp_closes_local, details.time_zone)
+    # Reassign rather than mutate: a plain JSON column does not track in-place changes.
+    conference.settings = {
+        **(conference.settings or {}),
+        "anonymised_review": details.anonymised_review,
+        "reviewers_per_proposal": details.reviewers_per_proposal,
+    }
+
+
+def create_conference(creator: User, slug: str, details: ConferenceDetails) -> Conference:
+    """Create a conference and make its creator an organiser; raises SlugTaken."""
+    if db.session.scalar(select(Conference.id).where(Conference.slug == slug)) is not None:
+        raise SlugTaken(slug)
+    conference = Conference(slug=slug)
+    _apply_details(conference, details)
+    db.session.add(conference)
+    db.session.flush()
+    db.session.add(
+        ConferenceRole(conference_id=conference.id, user_id=creator.id, role=Role.ORGANISER)
+    )
+    db.session.flush()
+    return conference
+
+
+def update_conference_settings(conference: Conference, details: ConferenceDetails) -> None:
+    """Change everything about a conference except its slug."""
+    _apply_details(conference, details)
+    db.session.flush()
+
+
+def grant_role(conference: Conference, user: User, role: Role) -> ConferenceRole:
+    """Give ``user`` a role at ``conference``; raises RoleAlreadyHeld."""
+    existing = db.session.scalar(
+        select(ConferenceRole.id).where(
+            ConferenceRole.conference_id == conference.id,
+            ConferenceRole.user_id == user.id,
+            ConferenceRole.role == role,
+        )
+    )
+    if existing is not None:
+        raise RoleAlreadyHeld(role)
+    conference_role = ConferenceRole(conference_id=conference.id, user_id=user.id, role=role)
+    db.session.add(conference_role)
+    db.session.flush()
+    return conference_role
+
+
+def revoke_role(conference_role: ConferenceRole) -> None:
+    """Remove a role; raises LastOrganiser rather than leave a conference without organisers."""
+    if conference_role.role == Role.ORGANISER:
+        organisers = db.session.scalar(
+            select(func.count()).where(
+                ConferenceRole.conference_id == conference_role.conference_id,
+                ConferenceRole.role == Role.ORGANISER,
+            )
+        )
+        if organisers <= 1:
+            raise LastOrganiser()
+    db.session.delete(conference_role)
+    db.session.flush()
+
+
+def _ensure_name_free(model, conference: Conference, name: str, keep: object | None) -> None:
+    query = select(model.id).where(
+        model.conference_id == conference.id, func.lower(model.name) == name.lower()
+    )
+    if keep is not None:
+        query = query.where(model.id != keep.id)
+    if db.session.scalar(query) is not None:
+        raise NameTaken(name)
+
+
+def create_hub(
+    conference: Conference,
+    name: str,
+    time_zone: str,
+    working_day_starts: time,
+    working_day_ends: time,
+) -> Hub:
+    """Add a hub; raises NameTaken."""
+    _ensure_name_free(Hub, conference, name, None)
+    hub = Hub(
+        conference_id=conference.id,
+        name=name,
+        time_zone=time_zone,
+        working_day_starts=working_day_starts,
+        working_day_ends=working_day_ends,
+    )
+    db.session.add(hub)
+    db.session.flush()
+    return hub
+
+
+def update_hub(
+    hub: Hub, name: str, time_zone: str, working_day_starts: time, working_day_ends: time
+) -> None:
+    """Change a hub; raises NameTaken."""
+    _ensure_name_free(Hub, hub.conference, name, hub)
+    hub.name = name
+    hub.time_zone = time_zone
+    hub.working_day_starts = working_day_starts
+    hub.working_day_ends = working_day_ends
+    db.session.flush()
+
+
+def delete_hub(hub: Hub) -> None:
+    """Delete a hub without rooms; raises HubHasRooms otherwise."""
+    room_count = db.session.scalar(select(func.count()).where(Room.hub_id == hub.id))
+    if room_count:
+        raise HubHasRooms(room_count)
+    # The foreign keys say SET NULL; done here too because SQLite does not enforce them.
+    db.session.execute(update(User).where(User.home_hub_id == hub.id).values(home_hub_id=None))
+    db.session.execute(
+        update(SpeakerProfile).where(SpeakerProfile.hub_id == hub.id).values(hub_id=None)
+    )
+    db.session.delete(hub)
+    db.session.flush()
+
+
+def create_room(
+    conference: Conference,
+    name: str,
+    hub: Hub | None,
+    capacity: int,
+    has_streaming: bool,
+    has_recording: bool,
+) -> Room:
+    """Add a room at a hub, or an online stream when ``hub`` is None; raises NameTaken."""
+    _ensure_name_free(Room, conference, name, None)
+    room = Room(
+        conference_id=conference.id,
+        name=name,
+        hub_id=hub.id if hub else None,
+        capacity=capacity,
+        has_streaming=has_streaming,
+        has_recording=has_recording,
+    )
+    db.session.add(room)
+    db.session.flush()
+    return room
+
+
+def update_room(
+    room: Room, name: str, hub: Hub | None, capacity: int, has_streaming: bool, has_recording: bool
+) -> None:
+    """Change a room; raises NameTaken."""
+    _ensure_name_free(Room, room.conference, name, room)
+    room.name = name
+    room.hub_id = hub.id if hub else None
+    room.capacity = capacity
+    room.has_streaming = has_streaming
+    room.has_recording = has_recording
+    db.session.flush()
+
+
+def delete_room(room: Room) -> None:
+    db.session.delete(room)
+    db.session.flush()
+
+
+def create_track(conference: Conference, name: str, description: str, colour: str) -> Track:
+    """Add a track; raises NameTaken."""
+    _ensure_name_free(Track, conference, name, None)
+    track = Track(
+        conference_id=conference.id, name=name, description=description, colour=colour.lower()
+    )
+    db.session.add(track)
+    db.session.flush()
+    return track
+
+
+def update_track(track: Track, name: str, description: str, colour: str) -> None:
+    """Change a track; raises NameTaken."""
+    _ensure_name_free(Track, track.conference, name, track)
+    track.name = name
+    track.description = description
+    track.colour = colour.lower()
+    db.session.flush()
+
+
+def delete_track(track: Track) -> int:
+    """Delete a track; its proposals stay, without a track. Returns how many were detached."""
+    # The foreign key says SET NULL; done here too because SQLite does not enforce it.
+    detached = db.session.execute(
+        update(Proposal)
+        .where(Proposal.track_id == track.id)
+        .values(track_id=None, lock_version=Proposal.lock_version + 1)
+        .execution_options(synchronize_session="fetch")
+    ).rowcount
+    db.session.delete(track)
+    db.session.flush()
+    return detached
+
+
+def create_session_format(
+    conference: Conference, name: str, duration_minutes: int
+) -> SessionFormat:
+    """Add a session format; raises NameTaken."""
+    _ensure_name_free(SessionFormat, conference, name, None)
+    session_format = SessionFormat(
+        conference_id=conference.id, name=name, duration_minutes=duration_minutes
+    )
+    db.session.add(session_format)
+    db.session.flush()
+    return session_format
+
+
+def update_session_format(session_format: SessionFormat, name: str, duration_minutes: int) -> None:
+    """Change a session format; raises NameTaken."""
+    _ensure_name_free(SessionFormat, session_format.conference, name, session_format)
+    session_format.name = name
+    session_format.duration_minutes = duration_minutes
+    db.session.flush()
+
+
+def delete_session_format(session_format: SessionFormat) -> None:
+    """Delete a format no proposal uses; raises FormatInUse otherwise."""
+    proposal_count = db.session.scalar(
+        select(func.count()).where(Proposal.session_format_id == session_format.id)
+    )
+    if proposal_count:
+        raise FormatInUse(proposal_count)
+    db.session.delete(session_format)
+    db.session.flush()
