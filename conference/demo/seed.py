@@ -234,7 +234,8 @@ def add_speakers(
     track_names = track_names[: len(users)]
     rng.shuffle(track_names)
     speakers = [
-        Speaker(user, place, tracks[name]) for (user, place), name in zip(users, track_names)
+        Speaker(user, place, tracks[name])
+        for (user, place), name in zip(users, track_names, strict=True)
     ]
     grant(conference, Role.SPEAKER, (speaker.user for speaker in speakers))
 
