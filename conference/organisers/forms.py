@@ -86,14 +86,21 @@ class ConferenceSettingsForm(FlaskForm):
         if field.data - self.starts_on.data >= timedelta(days=MAX_CONFERENCE_DAYS):
             raise ValidationError(f"A conference lasts at most {MAX_CONFERENCE_DAYS} days.")
 
-    def validate_cfp_closes_at(self, field) -> None:
-        opens = self.cfp_opens_at.data
-        if (opens is None) != (field.data is None) and not self.cfp_opens_at.errors:
-            raise ValidationError(
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Checked here, not inline: Optional() skips inline validators of an empty field.
+        opens, closes = self.cfp_opens_at, self.cfp_closes_at
+        if opens.errors or closes.errors:
+            return valid
+        if (opens.data is None) != (closes.data is None):
+            closes.errors.append(
                 "Give both the opening and the closing time of the call for proposals, or neither."
             )
-        if opens is not None and field.data is not None and field.data <= opens:
-            raise ValidationError("The call for proposals must close after it opens.")
+            return False
+        if opens.data is not None and closes.data <= opens.data:
+            closes.errors.append("The call for proposals must close after it opens.")
+            return False
+        return valid
 
 
 class CreateConferenceForm(ConferenceSettingsForm):
