@@ -180,6 +180,7 @@ def add_hubs_and_rooms(conference: Conference) -> dict[str, Hub]:
 
 
 def add_rooms(conference: Conference, hub: Hub | None, specs: Iterable[data.RoomSpec]) -> None:
+    """Rooms at ``hub``, or online streams when ``hub`` is None."""
     for spec in specs:
         room = Room(
             conference=conference,
@@ -193,6 +194,7 @@ def add_rooms(conference: Conference, hub: Hub | None, specs: Iterable[data.Room
 
 
 def add_tracks(conference: Conference) -> dict[str, Track]:
+    """The six tracks with their colours; returns them by name."""
     tracks = {
         spec.name: Track(
             conference=conference, name=spec.name, description=spec.description, colour=spec.colour
@@ -204,6 +206,7 @@ def add_tracks(conference: Conference) -> dict[str, Track]:
 
 
 def add_session_formats(conference: Conference) -> dict[str, SessionFormat]:
+    """Lightning talk, talk and workshop; returns them by name."""
     formats = {
         name: SessionFormat(conference=conference, name=name, duration_minutes=minutes)
         for name, minutes in data.SESSION_FORMATS
@@ -213,6 +216,7 @@ def add_session_formats(conference: Conference) -> dict[str, SessionFormat]:
 
 
 def grant(conference: Conference, role: Role, users: Iterable[User]) -> None:
+    """Give each of ``users`` ``role`` at ``conference``."""
     db.session.add_all(ConferenceRole(conference=conference, user=user, role=role) for user in users)
 
 
@@ -274,6 +278,7 @@ def speaker_bio(speaker: Speaker, rng: random.Random) -> str:
 
 
 def working_hours(place: data.Place, hubs: dict[str, Hub]) -> tuple[time, time]:
+    """The local working day of someone at ``place``: their hub's, or a standard one."""
     if place.hub:
         hub = hubs[place.hub]
         return hub.working_day_starts, hub.working_day_ends
@@ -317,6 +322,7 @@ def availability_in_local_time(
 
 
 def track_spec(name: str) -> data.TrackSpec:
+    """The data behind the track called ``name``."""
     return next(spec for spec in data.TRACKS if spec.name == name)
 
 
@@ -412,11 +418,13 @@ def build_proposal(
 
 
 def audience_level(format_name: str, rng: random.Random) -> AudienceLevel:
+    """Mostly intermediate; workshops lean towards beginners."""
     weights = [40, 50, 10] if format_name == "Workshop" else [25, 50, 25]
     return rng.choices(list(AudienceLevel), weights=weights)[0]
 
 
 def proposal_title(topic: data.Topic, format_name: str, rng: random.Random) -> str:
+    """A title in the style of ``format_name`` about ``topic``."""
     template = rng.choice(data.TITLE_TEMPLATES[format_name])
     return template.format(subject=topic.subject, Subject=capitalised(topic.subject))
 
@@ -436,6 +444,7 @@ def proposal_abstract(
     level: AudienceLevel,
     rng: random.Random,
 ) -> str:
+    """Two to four sentences of Markdown: the story, an angle, the format, the level."""
     sentences = [topic.story]
     if rng.random() < 0.6:
         sentences.append(rng.choice(track.angles))
