@@ -7,17 +7,25 @@ import click
 from conference.extensions import db
 
 
+def _print_logins(logins: list[tuple[str, str]], password: str) -> None:
+    click.echo(f"Log in with any of these (password for all: {password}):")
+    for role, email in logins:
+        click.echo(f"  {role:<10} {email}")
+
+
 @click.command("demo")
-@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has a conference.")
+@click.option(
+    "--if-empty", is_flag=True, help="Do nothing when the database already has conferences or accounts."
+)
 def demo_command(if_empty: bool) -> None:
     """Seed a realistic, deterministic demo conference and print the demo logins."""
-    from conference.demo.seed import DEMO_PASSWORD, database_is_empty, seed_demo
+    from conference.demo.seed import DEMO_PASSWORD, database_is_empty, demo_logins, seed_demo
 
     if if_empty and not database_is_empty():
         click.echo("The database already has data; the demo was not seeded again.")
+        _print_logins(demo_logins(), DEMO_PASSWORD)
         return
     logins = seed_demo()
     db.session.commit()
-    click.echo("Demo conference seeded. Log in with any of these (password for all: " + DEMO_PASSWORD + "):")
-    for role, email in logins:
-        click.echo(f"  {role:<10} {email}")
+    click.echo("Demo conference seeded.")
+    _print_logins(logins, DEMO_PASSWORD)

@@ -50,7 +50,21 @@ PROPOSALS_WRITTEN_DAYS = 19
 
 
 def database_is_empty() -> bool:
-    return not db.session.scalar(select(func.count()).select_from(Conference))
+    """True when there is neither a conference nor an account (the demo would clash with them)."""
+    return not (
+        db.session.scalar(select(func.count()).select_from(Conference))
+        or db.session.scalar(select(func.count()).select_from(User))
+    )
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    """(role label, e-mail) of the four demo logins."""
+    return [
+        ("organiser", data.DEMO_ORGANISER.email),
+        ("reviewer", data.DEMO_REVIEWER.email),
+        ("speaker", data.DEMO_SPEAKER.email),
+        ("attendee", data.DEMO_ATTENDEE.email),
+    ]
 
 
 @dataclass
