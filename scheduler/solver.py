@@ -287,6 +287,7 @@ def _run(built: _Built, *, time_limit, workers, seed, deterministic, on_progress
                     model.add_hint(x, wanted is not None and (option[0], option[3]) == wanted)
             if t in built.unscheduled:
                 model.add_hint(built.unscheduled[t], wanted is None)
+        _complete_hint(model, min(5.0, max(0.5, time_limit / 4)))
     solver = cp_model.CpSolver()
     _params(solver, time_limit=time_limit, workers=workers, seed=seed, deterministic=deterministic)
     callback = _Callback(on_progress, stop, started)
@@ -307,6 +308,26 @@ def _run(built: _Built, *, time_limit, workers, seed, deterministic, on_progress
     finally:
         watcher_done.set()
     return solver, status
+
+
+def _complete_hint(model: cp_model.CpModel, time_limit: float) -> None:
+    """Extend a hint on the placement variables to every auxiliary variable.
+
+    With several workers CP-SAT rarely completes a partial hint by itself on big models, so a
+    quick single-worker solve with the hinted variables fixed fills in the rest.
+    """
+    solver = cp_model.CpSolver()
+    solver.parameters.fix_variables_to_their_hinted_value = True
+    solver.parameters.stop_after_first_solution = True
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = time_limit
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return
+    values = solver.response_proto.solution
+    model.clear_hints()
+    for index in range(len(model.proto.variables)):
+        model.add_hint(model.get_int_var_from_proto_index(index), values[index])
 
 
 def _read(built: _Built, solver: cp_model.CpSolver) -> tuple[dict[int, Option | None], dict[str, int]]:
@@ -364,9 +385,10 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
                           stop=stop, hint=hint_map, allow_unscheduled=allow_unscheduled,
                           deterministic=deterministic, started=started)
     free = {t: list(inst.options(t)) for t in range(len(inst.talks))}
-    built = build_model(inst, free, {}, allow_unscheduled)
     if not hint_map:
-        hint_map = {t: (o[0], o[3]) for t, o in _greedy(inst, free, random.Random(seed)).items() if o is not None}
+        greedy = _greedy(inst, free, random.Random(seed))
+        hint_map = {t: (o[0], o[3]) for t, o in greedy.items() if o is not None}
+    built = build_model(inst, free, {}, allow_unscheduled)
     solver, status = _run(built, time_limit=time_limit, workers=workers, seed=seed, deterministic=deterministic,
                           on_progress=on_progress, stop=stop, started=started, hint=hint_map)
     name = _STATUS.get(status, "UNKNOWN")
