@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,17 @@ from typing import Any
 from flask import Flask
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# One package per area, each with a ``views.blueprint``.
+AREAS = (
+    "accounts",
+    "conferences",
+    "organisers",
+    "proposals",
+    "reviews",
+    "decisions",
+    "mail",
+    "interest",
+)
 
 
 def _asset_folder(name: str) -> str:
@@ -52,13 +64,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     web.init_app(app)
 
-    from conference.accounts import views as account_views
-    from conference.conferences import views as conference_views
-    from conference.organisers import views as organiser_views
-
-    app.register_blueprint(account_views.blueprint)
-    app.register_blueprint(conference_views.blueprint)
-    app.register_blueprint(organiser_views.blueprint)
+    for area in AREAS:
+        app.register_blueprint(importlib.import_module(f"conference.{area}.views").blueprint)
 
     from conference import cli
 

@@ -10,20 +10,39 @@ from conference.conferences.models import (
     SessionFormat,
     Track,
 )
+from conference.interest.models import InterestMark
+from conference.mail.models import EmailTemplate, OutboxMessage
 from conference.proposals.models import (
     AvailabilityWindow,
     Proposal,
     ProposalSpeaker,
     SpeakerProfile,
 )
+from conference.reviews.models import (
+    Conflict,
+    Review,
+    ReviewAssignment,
+    ReviewCriterion,
+    ReviewerTrackPreference,
+    ReviewScore,
+)
 
 __all__ = [
     "AvailabilityWindow",
     "Conference",
     "ConferenceRole",
+    "Conflict",
+    "EmailTemplate",
     "Hub",
+    "InterestMark",
+    "OutboxMessage",
     "Proposal",
     "ProposalSpeaker",
+    "Review",
+    "ReviewAssignment",
+    "ReviewCriterion",
+    "ReviewerTrackPreference",
+    "ReviewScore",
     "Role",
     "Room",
     "SessionFormat",

@@ -113,3 +113,68 @@ class ProposalSpeakerFactory(BaseFactory):
 
     proposal = factory.SubFactory(ProposalFactory)
     user = factory.SubFactory(UserFactory)
+
+
+class ReviewCriterionFactory(BaseFactory):
+    class Meta:
+        model = models.ReviewCriterion
+
+    conference = factory.SubFactory(ConferenceFactory)
+    name = factory.Sequence(lambda n: f"Criterion {n}")
+    weight = 1.0
+    scale_min = 1
+    scale_max = 5
+
+
+class ReviewAssignmentFactory(BaseFactory):
+    class Meta:
+        model = models.ReviewAssignment
+
+    proposal = factory.SubFactory(ProposalFactory)
+    conference_id = factory.SelfAttribute("proposal.conference_id")
+    reviewer = factory.SubFactory(UserFactory)
+
+
+class ReviewFactory(BaseFactory):
+    class Meta:
+        model = models.Review
+
+    proposal = factory.SubFactory(ProposalFactory)
+    conference_id = factory.SelfAttribute("proposal.conference_id")
+    reviewer = factory.SubFactory(UserFactory)
+    comment_for_organisers = "Solid proposal."
+
+
+class ReviewScoreFactory(BaseFactory):
+    class Meta:
+        model = models.ReviewScore
+
+    review = factory.SubFactory(ReviewFactory)
+    criterion = factory.SubFactory(ReviewCriterionFactory)
+    value = 3
+
+
+class ConflictFactory(BaseFactory):
+    class Meta:
+        model = models.Conflict
+
+    proposal = factory.SubFactory(ProposalFactory)
+    conference_id = factory.SelfAttribute("proposal.conference_id")
+    reviewer = factory.SubFactory(UserFactory)
+
+
+class InterestMarkFactory(BaseFactory):
+    class Meta:
+        model = models.InterestMark
+
+    user_id = factory.LazyAttribute(lambda _: UserFactory().id)
+    proposal_id = factory.LazyAttribute(lambda _: ProposalFactory().id)
+
+
+class SpeakerProfileFactory(BaseFactory):
+    class Meta:
+        model = models.SpeakerProfile
+
+    conference = factory.SubFactory(ConferenceFactory)
+    user = factory.SubFactory(UserFactory)
+    bio = "Engineer."

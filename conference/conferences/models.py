@@ -45,6 +45,7 @@ class Conference(db.Model):
     time_zone: Mapped[str] = mapped_column(String(64))
     cfp_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cfp_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    review_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=lambda: dict(DEFAULT_SETTINGS))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -80,6 +81,10 @@ class Conference(db.Model):
         if self.cfp_opens_at is None or self.cfp_closes_at is None:
             return False
         return self.cfp_opens_at <= now < self.cfp_closes_at
+
+    def review_is_open(self, now: datetime | None = None) -> bool:
+        """Reviews may be written and edited until the review phase closes (if it ever does)."""
+        return self.review_closes_at is None or (now or utcnow()) < self.review_closes_at
 
     def __repr__(self) -> str:
         return f"<Conference {self.slug}>"

@@ -9,6 +9,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
+from conference.core.markdown import render_markdown
 from conference.core.timezones import all_time_zones, is_valid_time_zone, to_zone
 from conference.extensions import db, login_manager
 
@@ -101,6 +102,7 @@ def init_app(app: Flask) -> None:
         return render_template("errors/error.html", error=None), 500
 
     app.jinja_env.filters["localtime"] = format_instant
+    app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals["viewer_time_zone"] = viewer_time_zone
     app.jinja_env.globals["all_time_zones"] = all_time_zones
 

@@ -156,6 +156,8 @@ class ProposalSpeaker(db.Model):
     invitation_state: Mapped[InvitationState] = mapped_column(
         _enum(InvitationState), default=InvitationState.ACCEPTED
     )
+    # Secret part of a co-speaker's invitation link; cleared once answered.
+    invitation_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     proposal: Mapped[Proposal] = relationship(back_populates="speakers")
     user: Mapped[User | None] = relationship()
