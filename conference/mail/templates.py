@@ -1,0 +1,103 @@
+"""E-mail wording: built-in defaults that organisers may override per conference."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from sqlalchemy import select
+
+from conference.extensions import db
+from conference.mail.models import EmailTemplate
+
+# Organisers edit these texts, so they render in a sandbox: no attribute tricks, no imports.
+_environment = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True)
+
+
+@dataclass(frozen=True)
+class DefaultTemplate:
+    label: str
+    subject: str
+    body: str
+    placeholders: tuple[str, ...]
+
+
+DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
+    "co_speaker_invitation": DefaultTemplate(
+        "Co-speaker invitation",
+        "{{ inviter }} invites you to co-present at {{ conference }}",
+        "Hello,\n\n{{ inviter }} would like you to co-present “{{ title }}” at {{ conference }}.\n\n"
+        "Accept or decline here: {{ link }}\n",
+        ("inviter", "title", "conference", "link"),
+    ),
+    "decision_accepted": DefaultTemplate(
+        "Proposal accepted",
+        "Accepted: {{ title }}",
+        "Hello {{ speaker }},\n\nGreat news: “{{ title }}” is accepted for {{ conference }}.\n\n"
+        "Please confirm that you will present it: {{ link }}\n\n{{ comments }}",
+        ("speaker", "title", "conference", "link", "comments"),
+    ),
+    "decision_rejected": DefaultTemplate(
+        "Proposal not accepted",
+        "About your proposal: {{ title }}",
+        "Hello {{ speaker }},\n\nThank you for proposing “{{ title }}” for {{ conference }}. "
+        "We could not fit it into the programme this time.\n\n{{ comments }}",
+        ("speaker", "title", "conference", "link", "comments"),
+    ),
+    "decision_waitlisted": DefaultTemplate(
+        "Proposal waitlisted",
+        "Waitlisted: {{ title }}",
+        "Hello {{ speaker }},\n\n“{{ title }}” is on the waiting list for {{ conference }}. "
+        "We will tell you as soon as a slot frees up.\n\n{{ comments }}",
+        ("speaker", "title", "conference", "link", "comments"),
+    ),
+    "confirmation_reminder": DefaultTemplate(
+        "Reminder to confirm",
+        "Please confirm: {{ title }}",
+        "Hello {{ speaker }},\n\n“{{ title }}” was accepted for {{ conference }}, and we still need "
+        "your confirmation: {{ link }}\n",
+        ("speaker", "title", "conference", "link"),
+    ),
+    "review_reminder": DefaultTemplate(
+        "Reminder to review",
+        "{{ open_reviews }} reviews waiting for you at {{ conference }}",
+        "Hello {{ reviewer }},\n\nYou have {{ open_reviews }} proposals left to review for "
+        "{{ conference }}: {{ link }}\n",
+        ("reviewer", "open_reviews", "conference", "link"),
+    ),
+}
+
+
+class TemplateProblem(ValueError):
+    """An organiser's template does not render; the message says why."""
+
+
+def template_text(conference_id: int, kind: str) -> tuple[str, str]:
+    """(subject, body) source for ``kind``: the conference's own wording, else the default."""
+    override = db.session.scalar(
+        select(EmailTemplate).where(
+            EmailTemplate.conference_id == conference_id, EmailTemplate.kind == kind
+        )
+    )
+    if override is not None:
+        return override.subject, override.body
+    default = DEFAULT_TEMPLATES[kind]
+    return default.subject, default.body
+
+
+def render_text(subject: str, body: str, context: dict[str, Any]) -> tuple[str, str]:
+    """Render a subject and body; raises TemplateProblem with a readable reason."""
+    try:
+        rendered_subject = _environment.from_string(subject).render(context)
+        rendered_body = _environment.from_string(body).render(context)
+    except TemplateError as error:
+        raise TemplateProblem(str(error)) from error
+    return " ".join(rendered_subject.split()), rendered_body
+
+
+def render_email(conference_id: int, kind: str, context: dict[str, Any]) -> tuple[str, str]:
+    """The (subject, body) of a ``kind`` e-mail at a conference for ``context``."""
+    subject, body = template_text(conference_id, kind)
+    return render_text(subject, body, context)
