@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import pytest
+from werkzeug.security import generate_password_hash
 
 from conference.conferences.models import Role
-from tests.factories import ConferenceFactory, RoleFactory
+from tests.factories import DEFAULT_PASSWORD, ConferenceFactory, RoleFactory, UserFactory
+
+# The real login form still runs; a cheaper scrypt work factor keeps each login fast.
+FAST_PASSWORD_HASH = generate_password_hash(DEFAULT_PASSWORD, method="scrypt:1024:8:1")
+
+
+def make_user(**fields):
+    """A user who can log in with the default test password, quickly."""
+    return UserFactory(password_hash=FAST_PASSWORD_HASH, **fields)
 
 
 @pytest.fixture
@@ -18,7 +27,7 @@ def conference(db):
 @pytest.fixture
 def organiser(login, conference, db):
     """The logged-in organiser of ``conference``."""
-    role = RoleFactory(conference=conference, role=Role.ORGANISER)
+    role = RoleFactory(conference=conference, user=make_user(), role=Role.ORGANISER)
     db.session.commit()
     return login(role.user)
 

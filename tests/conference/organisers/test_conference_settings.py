@@ -3,8 +3,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from conference.conferences.models import Conference, ConferenceRole, Role
-from tests.conference.organisers.conftest import count
-from tests.factories import ConferenceFactory, UserFactory
+from tests.conference.organisers.conftest import count, make_user
+from tests.factories import ConferenceFactory
 
 NEW_CONFERENCE = {
     "name": "DevCon 2027",
@@ -26,7 +26,7 @@ def _create(client, **changes):
 
 
 def _site_admin(login):
-    return login(UserFactory(is_site_admin=True))
+    return login(make_user(is_site_admin=True))
 
 
 def test_create_conference_stores_settings_and_makes_creator_organiser(client, login, db):
@@ -51,19 +51,15 @@ def test_create_conference_cfp_open_on_dst_day_is_stored_as_utc(client, login, d
     # British Summer Time starts on 2027-03-28: 09:00 in London that morning is 08:00 UTC.
     assert conference.cfp_opens_at == datetime(2027, 3, 28, 8, 0, tzinfo=UTC)
     assert conference.cfp_closes_at == datetime(2027, 4, 20, 16, 0, tzinfo=UTC)
-
-
-def test_create_conference_cfp_in_another_zone_is_converted_with_that_zone(client, login, db):
-    _site_admin(login)
-    _create(client, time_zone="Asia/Kolkata", cfp_opens_at="2027-03-01T09:30", cfp_closes_at="2027-03-02T09:30")
-    conference = db.session.scalar(select(Conference).where(Conference.slug == "devcon-2027"))
+    _create(client, slug="indiacon", time_zone="Asia/Kolkata", cfp_opens_at="2027-03-01T09:30")
+    conference = db.session.scalar(select(Conference).where(Conference.slug == "indiacon"))
     assert conference.cfp_opens_at == datetime(2027, 3, 1, 4, 0, tzinfo=UTC)
 
 
 def test_create_conference_non_admin_is_forbidden_and_anonymous_redirected(client, login, db):
     assert "/login" in client.get("/conferences/new").headers["Location"]
     assert "/login" in _create(client).headers["Location"]
-    login()
+    login(make_user())
     assert client.get("/conferences/new").status_code == 403
     assert _create(client).status_code == 403
     assert count(db, Conference) == 0
@@ -105,16 +101,12 @@ def test_create_conference_double_submit_creates_one(client, login, db):
     assert count(db, ConferenceRole) == 1
 
 
-def test_create_conference_end_before_start_is_form_error(client, login, db):
+def test_create_conference_end_before_start_or_over_fourteen_days_is_form_error(client, login, db):
     _site_admin(login)
     body = _create(client, ends_on="2027-05-09").get_data(as_text=True)
     assert "The last day cannot be before the first day." in body
-    assert count(db, Conference) == 0
-
-
-def test_create_conference_longer_than_fourteen_days_is_form_error(client, login, db):
-    _site_admin(login)
     assert "at most 14 days" in _create(client, ends_on="2027-05-24").get_data(as_text=True)
+    assert count(db, Conference) == 0
     assert _create(client, ends_on="2027-05-23").status_code == 302
 
 
