@@ -1,7 +1,461 @@
-"""HTTP handlers of the proposals area."""
+"""The speaker side of the call for proposals: profile, proposals, co-speakers, availability.
+
+Every handler loads the conference first, then loads proposals only through
+``operations.load_my_proposal`` (this conference, and the current user a speaker of it), so a
+proposal of someone else or of another conference is a 404.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+
+from conference.conferences.access import load_conference
+from conference.conferences.models import Conference
+from conference.core.timezones import to_zone
+from conference.core.web import viewer_time_zone
+from conference.extensions import db
+from conference.proposals import operations
+from conference.proposals.forms import (
+    NO_CHOICE,
+    AvailabilityForm,
+    ConfirmForm,
+    InvitationAnswerForm,
+    InviteCoSpeakerForm,
+    ProposalForm,
+    SpeakerProfileForm,
+)
+from conference.proposals.models import (
+    AudienceLevel,
+    InvitationState,
+    PresentationMode,
+    Proposal,
+    ProposalState,
+)
 
 blueprint = Blueprint("proposals", __name__)
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _my_proposal(conference: Conference, proposal_id: int) -> Proposal:
+    proposal = operations.load_my_proposal(conference, proposal_id, _user())
+    if proposal is None:
+        abort(404)
+    return proposal
+
+
+def _require_confirm_form() -> None:
+    if not ConfirmForm().validate_on_submit():
+        abort(400, description="The form expired; reload the page and try again.")
+
+
+@blueprint.app_template_global()
+def speaker_panel(conference: Conference) -> dict:
+    """What the start page's speaker panel needs for the current user at ``conference``."""
+    invitations = []
+    if current_user.is_authenticated:
+        invitations = operations.pending_invitations(conference, _user())
+    return {"invitations": invitations, "cfp_open": operations.cfp_is_open(conference)}
+
+
+# --- profile ------------------------------------------------------------------------------
+
+
+@blueprint.route("/c/<slug>/speaker/profile", methods=["GET", "POST"])
+@login_required
+def profile(slug: str):
+    conference = load_conference(slug)
+    user = _user()
+    existing = operations.speaker_profile(conference, user)
+    form = SpeakerProfileForm()
+    form.offer_hubs(conference.hubs)
+    if request.method == "GET":
+        form.display_name.data = user.display_name
+        form.time_zone.data = user.time_zone
+        if existing is not None:
+            form.bio.data = existing.bio
+            form.hub_id.data = existing.hub_id or NO_CHOICE
+            form.presentation_mode.data = existing.presentation_mode.value
+            form.recording_consent.data = existing.recording_consent
+        else:
+            home_hub = user.home_hub_id if user.home_hub_id in {h.id for h in conference.hubs} else None
+            form.hub_id.data = home_hub or NO_CHOICE
+            form.recording_consent.data = True
+    if form.validate_on_submit():
+        details = operations.ProfileDetails(
+            display_name=form.display_name.data,
+            bio=form.bio.data or "",
+            time_zone=form.time_zone.data,
+            hub_id=form.hub_id.data or None,
+            presentation_mode=PresentationMode(form.presentation_mode.data),
+            recording_consent=bool(form.recording_consent.data),
+        )
+        try:
+            operations.save_speaker_profile(conference, user, details)
+        except operations.SpeakerActionRefused as refusal:
+            form.hub_id.errors.append(str(refusal))
+        else:
+            flash("Your speaker profile is saved.", "success")
+            return redirect(url_for("proposals.profile", slug=slug))
+    status = 400 if form.errors else 200
+    return render_template("proposals/profile.html", conference=conference, form=form), status
+
+
+# --- proposals ----------------------------------------------------------------------------
+
+
+@blueprint.route("/c/<slug>/proposals/")
+@login_required
+def my_proposals(slug: str):
+    conference = load_conference(slug)
+    user = _user()
+    return render_template(
+        "proposals/list.html",
+        conference=conference,
+        proposals=operations.my_proposals(conference, user),
+        invitations=operations.pending_invitations(conference, user),
+        cfp_open=operations.cfp_is_open(conference),
+        window_text=operations.cfp_window_text(conference, viewer_time_zone()),
+    )
+
+
+def _details(form: ProposalForm) -> operations.ProposalDetails:
+    return operations.ProposalDetails(
+        title=form.title.data,
+        abstract=form.abstract.data or "",
+        session_format_id=form.session_format_id.data,
+        track_id=form.track_id.data or None,
+        audience_level=AudienceLevel(form.audience_level.data),
+        notes_to_organisers=form.notes_to_organisers.data or "",
+    )
+
+
+def _closed(conference: Conference) -> str | None:
+    """The refusal message when the call is not open now, else None."""
+    if operations.cfp_is_open(conference):
+        return None
+    return operations.cfp_closed_message(conference, viewer_time_zone())
+
+
+@blueprint.route("/c/<slug>/proposals/new", methods=["GET", "POST"])
+@login_required
+def new_proposal(slug: str):
+    conference = load_conference(slug)
+    form = ProposalForm()
+    form.offer_choices(conference)
+    closed = _closed(conference)
+    if request.method == "POST" and closed:
+        return _render_form(conference, None, form, closed=closed), 403
+    if form.validate_on_submit():
+        try:
+            proposal, created = operations.create_proposal(
+                conference, _user(), _details(form), submit=form.wants_submission
+            )
+        except operations.SpeakerActionRefused as refusal:
+            return _render_form(conference, None, form, closed=str(refusal)), 403
+        if created:
+            flash(
+                "Your proposal is submitted." if proposal.state is ProposalState.SUBMITTED
+                else "Your draft is saved. Submit it before the call closes.",
+                "success",
+            )
+        else:
+            flash("This proposal was already saved; here it is.", "info")
+        return redirect(url_for("proposals.detail", slug=slug, proposal_id=proposal.id))
+    status = 400 if form.errors else 200
+    return _render_form(conference, None, form, closed=closed), status
+
+
+def _render_form(conference, proposal, form, closed=None, conflict=None):
+    if not conference.session_formats and not closed:
+        closed_note = "This conference has no session formats yet, so proposals cannot be saved."
+    else:
+        closed_note = None
+    return render_template(
+        "proposals/form.html",
+        conference=conference,
+        proposal=proposal,
+        form=form,
+        closed=closed,
+        no_formats=closed_note,
+        conflict=conflict,
+        window_text=operations.cfp_window_text(conference, viewer_time_zone()),
+    )
+
+
+@blueprint.route("/c/<slug>/proposals/<int:proposal_id>")
+@login_required
+def detail(slug: str, proposal_id: int):
+    conference = load_conference(slug)
+    proposal = _my_proposal(conference, proposal_id)
+    user = _user()
+    return render_template(
+        "proposals/detail.html",
+        conference=conference,
+        proposal=proposal,
+        is_submitter=operations.is_submitter(proposal, user),
+        may_edit=operations.speakers_may_edit(proposal) and operations.cfp_is_open(conference),
+        may_withdraw=operations.speakers_may_edit(proposal),
+        co_speakers=operations.co_speaker_rows(proposal),
+        invite_form=InviteCoSpeakerForm(formdata=None),
+        confirm_form=ConfirmForm(formdata=None),
+        max_co_speakers=operations.MAX_CO_SPEAKERS,
+        InvitationState=InvitationState,
+    )
+
+
+_COMPARED_FIELDS = (
+    ("title", "Title"),
+    ("abstract", "Abstract"),
+    ("session_format_id", "Session format"),
+    ("track_id", "Track"),
+    ("audience_level", "Audience level"),
+    ("notes_to_organisers", "Notes to the organisers"),
+)
+
+
+def _differences(proposal: Proposal, form: ProposalForm) -> list[tuple[str, str]]:
+    """(label, saved value) for each field where the saved proposal differs from the input."""
+    saved = {
+        "title": proposal.title,
+        "abstract": proposal.abstract,
+        "session_format_id": proposal.session_format_id,
+        "track_id": proposal.track_id or NO_CHOICE,
+        "audience_level": proposal.audience_level.value,
+        "notes_to_organisers": proposal.notes_to_organisers,
+    }
+    shown = {
+        "session_format_id": proposal.session_format.name if proposal.session_format else "",
+        "track_id": proposal.track.name if proposal.track else "No particular track",
+    }
+    changes = []
+    for name, label in _COMPARED_FIELDS:
+        if saved[name] != (getattr(form, name).data or ("" if isinstance(saved[name], str) else NO_CHOICE)):
+            changes.append((label, str(shown.get(name, saved[name]))))
+    return changes
+
+
+def _conflict_response(conference, proposal, form):
+    db.session.expire_all()
+    proposal = db.session.get(Proposal, proposal.id)
+    changes = _differences(proposal, form)
+    # Saving again now deliberately replaces the other version with this input.
+    form.lock_version.data = proposal.lock_version
+    form.lock_version.raw_data = [str(proposal.lock_version)]
+    return _render_form(conference, proposal, form, conflict=changes), 409
+
+
+@blueprint.route("/c/<slug>/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str, proposal_id: int):
+    conference = load_conference(slug)
+    proposal = _my_proposal(conference, proposal_id)
+    if not operations.speakers_may_edit(proposal):
+        flash(f"This proposal is {proposal.state.label.lower()}; speakers can no longer change it.", "info")
+        return redirect(url_for("proposals.detail", slug=slug, proposal_id=proposal.id))
+    form = ProposalForm(obj=proposal) if request.method == "GET" else ProposalForm()
+    form.offer_choices(conference)
+    if request.method == "GET":
+        form.track_id.data = proposal.track_id or NO_CHOICE
+        form.audience_level.data = proposal.audience_level.value
+    closed = _closed(conference)
+    if request.method == "POST" and closed:
+        return _render_form(conference, proposal, form, closed=closed), 403
+    if form.validate_on_submit():
+        if form.lock_version.data != proposal.lock_version:
+            return _conflict_response(conference, proposal, form)
+        try:
+            with db.session.begin_nested():
+                operations.update_proposal(proposal, _details(form), submit=form.wants_submission)
+        except StaleDataError:
+            return _conflict_response(conference, proposal, form)
+        except operations.SpeakerActionRefused as refusal:
+            return _render_form(conference, proposal, form, closed=str(refusal)), 403
+        flash(
+            "Your proposal is submitted." if proposal.state is ProposalState.SUBMITTED
+            else "Your draft is saved.",
+            "success",
+        )
+        return redirect(url_for("proposals.detail", slug=slug, proposal_id=proposal.id))
+    status = 400 if form.errors else 200
+    return _render_form(conference, proposal, form, closed=closed), status
+
+
+@blueprint.route("/c/<slug>/proposals/<int:proposal_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(slug: str, proposal_id: int):
+    conference = load_conference(slug)
+    proposal = _my_proposal(conference, proposal_id)
+    if not operations.is_submitter(proposal, _user()):
+        abort(403, description="Only the person who submitted a proposal can withdraw it.")
+    if not operations.speakers_may_edit(proposal):
+        flash(f"This proposal is {proposal.state.label.lower()} and cannot be withdrawn.", "info")
+        return redirect(url_for("proposals.detail", slug=slug, proposal_id=proposal.id))
+    form = ConfirmForm()
+    if request.method == "POST":
+        _require_confirm_form()
+        operations.withdraw_proposal(proposal)
+        flash(f"“{proposal.title}” is withdrawn.", "success")
+        return redirect(url_for("proposals.my_proposals", slug=slug))
+    return render_template(
+        "proposals/withdraw.html", conference=conference, proposal=proposal, form=form
+    )
+
+
+# --- co-speakers --------------------------------------------------------------------------
+
+
+def _invitation_link(slug: str, token: str) -> str:
+    public_url = current_app.config.get("PUBLIC_URL")
+    if public_url:
+        return public_url + url_for("proposals.invitation", slug=slug, token=token)
+    return url_for("proposals.invitation", slug=slug, token=token, _external=True)
+
+
+@blueprint.route("/c/<slug>/proposals/<int:proposal_id>/co-speakers", methods=["POST"])
+@login_required
+def invite(slug: str, proposal_id: int):
+    conference = load_conference(slug)
+    proposal = _my_proposal(conference, proposal_id)
+    user = _user()
+    if not operations.is_submitter(proposal, user):
+        abort(403, description="Only the person who submitted a proposal can invite co-speakers.")
+    form = InviteCoSpeakerForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.email.errors) or "The form expired; try again.", "error")
+        return redirect(url_for("proposals.detail", slug=slug, proposal_id=proposal.id))
+    try:
+        operations.invite_co_speaker(
+            proposal, user, form.email.data, lambda token: _invitation_link(slug, token)
+        )
+    except operations.SpeakerActionRefused as refusal:
+        flash(str(refusal), "error")
+    else:
+        flash(f"An invitation is on its way to {form.email.data}.", "success")
+    return redirect(url_for("proposals.detail", slug=slug, proposal_id=proposal.id))
+
+
+@blueprint.route(
+    "/c/<slug>/proposals/<int:proposal_id>/co-speakers/<int:speaker_id>/cancel", methods=["POST"]
+)
+@login_required
+def cancel_invitation(slug: str, proposal_id: int, speaker_id: int):
+    conference = load_conference(slug)
+    proposal = _my_proposal(conference, proposal_id)
+    if not operations.is_submitter(proposal, _user()):
+        abort(403, description="Only the person who submitted a proposal can withdraw invitations.")
+    _require_confirm_form()
+    try:
+        operations.cancel_invitation(proposal, speaker_id)
+    except LookupError:
+        abort(404)
+    flash("The invitation is withdrawn.", "success")
+    return redirect(url_for("proposals.detail", slug=slug, proposal_id=proposal.id))
+
+
+@blueprint.route("/c/<slug>/invitations/<token>", methods=["GET", "POST"])
+@login_required
+def invitation(slug: str, token: str):
+    conference = load_conference(slug)
+    row = operations.find_invitation(conference, token)
+    if row is None:
+        abort(404)
+    user = _user()
+    proposal = row.proposal
+    context = {
+        "conference": conference,
+        "invitation": row,
+        "proposal": proposal,
+        "inviter": operations.inviter_of(proposal),
+        "form": InvitationAnswerForm(),
+    }
+    if not operations.invitation_is_for(row, user):
+        # Say who it is for only as far as the holder of the link already knows.
+        return render_template("proposals/invitation.html", wrong_account=True, **context), 403
+    if request.method == "POST":
+        form = context["form"]
+        if not form.validate_on_submit():
+            abort(400, description="The form expired; reload the page and try again.")
+        try:
+            operations.answer_invitation(conference, row, user, accept=bool(form.accept.data))
+        except operations.SpeakerActionRefused as refusal:
+            flash(str(refusal), "error")
+            return redirect(url_for("proposals.my_proposals", slug=slug))
+        if form.accept.data:
+            flash(f"You are now a co-speaker of “{proposal.title}”.", "success")
+            return redirect(url_for("proposals.detail", slug=slug, proposal_id=proposal.id))
+        flash(f"You declined to co-present “{proposal.title}”.", "info")
+        return redirect(url_for("proposals.my_proposals", slug=slug))
+    return render_template("proposals/invitation.html", wrong_account=False, **context)
+
+
+# --- availability -------------------------------------------------------------------------
+
+
+def _hub_of(conference: Conference, user):
+    profile = operations.speaker_profile(conference, user)
+    hub_id = profile.hub_id if profile is not None else user.home_hub_id
+    return next((hub for hub in conference.hubs if hub.id == hub_id), None)
+
+
+def _conference_zone_summary(conference: Conference, windows) -> dict[date, list[str]]:
+    """Each saved window as wall-clock text in the conference's zone, by local start day."""
+    summary: dict[date, list[str]] = {}
+    for window in windows:
+        starts = to_zone(window.starts_at, conference.time_zone)
+        ends = to_zone(window.ends_at, conference.time_zone)
+        text = f"{starts.strftime('%a %d %b %H:%M')} – {ends.strftime('%H:%M')}"
+        if ends.date() != starts.date():
+            text = f"{starts.strftime('%a %d %b %H:%M')} – {ends.strftime('%a %d %b %H:%M')}"
+        summary.setdefault(starts.date(), []).append(text)
+    return summary
+
+
+@blueprint.route("/c/<slug>/speaker/availability", methods=["GET", "POST"])
+@login_required
+def availability(slug: str):
+    conference = load_conference(slug)
+    user = _user()
+    hub = _hub_of(conference, user)
+    days = conference.days()
+    by_day, is_default = operations.availability_by_day(conference, user, hub)
+    if request.method == "GET":
+        entries = []
+        for day in days:
+            ranges = by_day.get(day, [])
+            entry = {"day": day.isoformat(), "unavailable": not ranges}
+            for index, (start, end) in enumerate(ranges[:2], start=1):
+                entry[f"start_{index}"] = operations.minutes_to_text(start)
+                entry[f"end_{index}"] = operations.minutes_to_text(end)
+            entries.append(entry)
+        form = AvailabilityForm(data={"days": entries})
+    else:
+        form = AvailabilityForm()
+    day_forms = list(form.days)
+    if form.validate_on_submit():
+        if len(day_forms) != len(days) or any(
+            entry.form.day.data != day.isoformat() for entry, day in zip(day_forms, days, strict=False)
+        ):
+            flash("The conference days changed while you were editing; please check again.", "error")
+            return redirect(url_for("proposals.availability", slug=slug))
+        ranges_by_day = {day: entry.form.ranges for entry, day in zip(day_forms, days, strict=True)}
+        operations.replace_availability(conference, user, ranges_by_day)
+        flash("Your availability is saved.", "success")
+        return redirect(url_for("proposals.availability", slug=slug))
+    windows = [] if is_default else operations.availability_windows(conference, user)
+    status = 400 if form.errors else 200
+    return render_template(
+        "proposals/availability.html",
+        conference=conference,
+        form=form,
+        rows=list(zip(days, day_forms, strict=False)),
+        is_default=is_default,
+        hub=hub,
+        summary=_conference_zone_summary(conference, windows),
+    ), status
