@@ -184,7 +184,6 @@ def _render_people(conference: Conference, add_form: AddRoleForm, remove_error: 
         only_role=only_role,
         roles=list(Role),
         add_form=add_form,
-        remove_form=ConfirmForm(formdata=None),
         remove_error=remove_error,
     )
 
@@ -253,7 +252,6 @@ def hubs(slug: str):
         ).all(),
         room_counts=queries.room_counts_by_hub(conference),
         now=utcnow(),
-        delete_form=ConfirmForm(formdata=None),
     )
 
 
@@ -364,7 +362,6 @@ def rooms(slug: str):
             key=lambda room: (room.hub.name, room.name),
         ),
         online_streams=[room for room in all_rooms if room.hub_id is None],
-        delete_form=ConfirmForm(formdata=None),
     )
 
 
@@ -442,7 +439,6 @@ def tracks(slug: str):
         ).all(),
         proposal_counts=queries.proposal_counts_by(Proposal.track_id, conference),
         confirm_id=confirm_id,
-        delete_form=DeleteTrackForm(formdata=None),
     )
 
 
@@ -515,7 +511,6 @@ def session_formats(slug: str):
             .order_by(SessionFormat.duration_minutes, SessionFormat.name)
         ).all(),
         proposal_counts=queries.proposal_counts_by(Proposal.session_format_id, conference),
-        delete_form=ConfirmForm(formdata=None),
     )
 
 
