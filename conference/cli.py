@@ -67,6 +67,8 @@ def create_organiser_command(email, name, time_zone, slug, password, generate_pa
 
 def init_app(app: Flask) -> None:
     from conference.demo.cli import demo_command
+    from conference.mail.cli import send_mail_command
 
     app.cli.add_command(create_organiser_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(send_mail_command)

@@ -1,7 +1,299 @@
-"""HTTP handlers of the decisions area."""
+"""Organisers rank, decide and e-mail; accepted speakers confirm; the CfP dashboard.
+
+Every organiser handler loads the conference and checks the ORGANISER role there (as the
+organisers area does: 403 for other people); proposals are loaded scoped to the conference.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from conference.conferences.access import load_conference, require_role
+from conference.conferences.models import Conference, Role, SessionFormat, Track
+from conference.decisions import charts, operations, queries
+from conference.decisions.export import ranking_csv
+from conference.decisions.forms import (
+    ActionForm,
+    BulkDecisionForm,
+    ConfirmationForm,
+    SingleDecisionForm,
+)
+from conference.extensions import db
+from conference.mail.operations import request_delivery
+from conference.mail.templates import TemplateProblem
+from conference.proposals.models import Proposal, ProposalState
 
 blueprint = Blueprint("decisions", __name__)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _managed_conference(slug: str) -> Conference:
+    conference = load_conference(slug)
+    require_role(conference, Role.ORGANISER)
+    return conference
+
+
+def _absolute_url(endpoint: str, **values) -> str:
+    """A link for an e-mail: on PUBLIC_URL when configured, else on this request's host."""
+    public_url = current_app.config.get("PUBLIC_URL")
+    if public_url:
+        return public_url.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def _confirmation_link(conference: Conference):
+    def link(proposal: Proposal) -> str:
+        return _absolute_url("decisions.confirmation", slug=conference.slug, proposal_id=proposal.id)
+
+    return link
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+FILTER_ARGS = ("track", "state", "format", "sort", "order")
+
+
+def _query_args() -> dict[str, str]:
+    """The ranking's own query arguments, to carry into links and forms."""
+    return {key: request.args[key] for key in FILTER_ARGS if request.args.get(key)}
+
+
+def _ranking_filters(conference: Conference) -> dict:
+    state_value = request.args.get("state", "")
+    state = ProposalState(state_value) if state_value in {s.value for s in queries.RANKED_STATES} else None
+    sort = request.args.get("sort", "normalised")
+    if sort not in queries.SORT_KEYS:
+        sort = "normalised"
+    return {
+        "track_id": _int_arg("track"),
+        "state": state,
+        "session_format_id": _int_arg("format"),
+        "sort": sort,
+        "descending": request.args.get("order", "desc") != "asc",
+    }
+
+
+def _scoped_proposal(conference: Conference, proposal_id: int) -> Proposal:
+    proposal = db.session.scalar(
+        select(Proposal).where(Proposal.id == proposal_id, Proposal.conference_id == conference.id)
+    )
+    if proposal is None:
+        abort(404)
+    return proposal
+
+
+def _back_to_ranking(conference: Conference):
+    # Keep the organiser's filters and sort order: they come back as hidden form fields.
+    keep = {key: request.form[key] for key in FILTER_ARGS if request.form.get(key)}
+    return redirect(url_for("decisions.ranking", slug=conference.slug, **keep))
+
+
+def _stale_conflict():
+    abort(409, description="Someone changed these proposals at the same time. Reload the page and try again.")
+
+
+# --- ranking and decisions ----------------------------------------------------------------
+
+
+@blueprint.route("/c/<slug>/manage/ranking")
+@login_required
+def ranking(slug: str):
+    conference = _managed_conference(slug)
+    filters = _ranking_filters(conference)
+    rows = queries.ranking_rows(conference, **filters)
+    tracks = db.session.scalars(
+        select(Track).where(Track.conference_id == conference.id).order_by(Track.name)
+    ).all()
+    formats = db.session.scalars(
+        select(SessionFormat).where(SessionFormat.conference_id == conference.id).order_by(SessionFormat.name)
+    ).all()
+    return render_template(
+        "decisions/ranking.html", conference=conference, rows=rows, filters=filters,
+        tracks=tracks, formats=formats, states=queries.RANKED_STATES,
+        bulk_form=BulkDecisionForm(formdata=None), action_form=ActionForm(),
+        decidable=operations.DECIDABLE_STATES, query_args=_query_args(),
+    )
+
+
+@blueprint.route("/c/<slug>/manage/ranking.csv")
+@login_required
+def ranking_export(slug: str):
+    conference = _managed_conference(slug)
+    rows = queries.ranking_rows(conference, **_ranking_filters(conference))
+    return Response(
+        ranking_csv(rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{conference.slug}-ranking.csv"'},
+    )
+
+
+@blueprint.route("/c/<slug>/manage/decisions", methods=["POST"])
+@login_required
+def decide_many(slug: str):
+    conference = _managed_conference(slug)
+    form = BulkDecisionForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error if isinstance(error, str) else "The form expired; try again.", "error")
+        return _back_to_ranking(conference)
+    proposals = db.session.scalars(
+        select(Proposal)
+        .where(Proposal.conference_id == conference.id, Proposal.id.in_(form.proposal_ids.data))
+        .order_by(Proposal.id)
+    ).all()
+    if len(proposals) != len(set(form.proposal_ids.data)):
+        abort(404)
+    decision = ProposalState(form.decision.data)
+    try:
+        changed, skipped = operations.decide_many(proposals, decision)
+    except StaleDataError:
+        return _stale_conflict()
+    flash(f"{changed} proposal(s) now {decision.value}.", "success")
+    for reason in skipped:
+        flash(reason, "error")
+    return _back_to_ranking(conference)
+
+
+@blueprint.route("/c/<slug>/manage/proposals/<int:proposal_id>/decision", methods=["POST"])
+@login_required
+def decide_one(slug: str, proposal_id: int):
+    conference = _managed_conference(slug)
+    proposal = _scoped_proposal(conference, proposal_id)
+    form = SingleDecisionForm()
+    if not form.validate_on_submit():
+        abort(400, description="Choose accept, reject or waitlist.")
+    decision = ProposalState(form.decision.data)
+    try:
+        operations.decide(proposal, decision)
+    except operations.NotDecidable as problem:
+        flash(str(problem), "error")
+    except StaleDataError:
+        return _stale_conflict()
+    else:
+        flash(f"“{proposal.title}” is {decision.value}.", "success")
+    return _back_to_ranking(conference)
+
+
+def _queue_with(conference: Conference, queue, done_message: str):
+    if not ActionForm().validate_on_submit():
+        abort(400, description="The form expired; reload the page and try again.")
+    try:
+        queued = queue()
+    except TemplateProblem as problem:
+        db.session.rollback()
+        flash(f"An e-mail template does not render ({problem}); fix it under E-mails.", "error")
+        return redirect(url_for("decisions.ranking", slug=conference.slug))
+    if queued:
+        request_delivery()
+    flash(done_message.format(queued=queued), "success")
+    back = "decisions.cfp_dashboard" if request.form.get("back") == "cfp" else "decisions.ranking"
+    return redirect(url_for(back, slug=conference.slug))
+
+
+@blueprint.route("/c/<slug>/manage/decisions/emails", methods=["POST"])
+@login_required
+def send_decision_emails(slug: str):
+    conference = _managed_conference(slug)
+    return _queue_with(
+        conference,
+        lambda: operations.queue_decision_emails(conference, _confirmation_link(conference)),
+        "{queued} decision e-mail(s) queued; e-mails sent before are never sent again.",
+    )
+
+
+@blueprint.route("/c/<slug>/manage/reminders/confirmation", methods=["POST"])
+@login_required
+def send_confirmation_reminders(slug: str):
+    conference = _managed_conference(slug)
+    return _queue_with(
+        conference,
+        lambda: operations.queue_confirmation_reminders(conference, _confirmation_link(conference)),
+        "{queued} confirmation reminder(s) queued (at most one per speaker per day).",
+    )
+
+
+@blueprint.route("/c/<slug>/manage/reminders/review", methods=["POST"])
+@login_required
+def send_review_reminders(slug: str):
+    conference = _managed_conference(slug)
+    link = _absolute_url("conferences.overview", slug=conference.slug)
+    return _queue_with(
+        conference,
+        lambda: operations.queue_review_reminders(conference, link),
+        "{queued} review reminder(s) queued (at most one per reviewer per day).",
+    )
+
+
+# --- speakers answer an acceptance --------------------------------------------------------
+
+
+@blueprint.route("/c/<slug>/proposals/<int:proposal_id>/confirmation", methods=["GET", "POST"])
+@login_required
+def confirmation(slug: str, proposal_id: int):
+    conference = load_conference(slug)
+    proposal = _scoped_proposal(conference, proposal_id)
+    # Only this proposal's speakers may see it; to anyone else it does not exist.
+    if not operations.is_speaker(proposal, current_user):
+        abort(404)
+    answerable = proposal.state in (ProposalState.ACCEPTED, ProposalState.CONFIRMED, ProposalState.DECLINED)
+    form = ConfirmationForm()
+    if answerable and form.validate_on_submit():
+        try:
+            operations.answer_acceptance(proposal, form.answer.data == "confirm")
+        except StaleDataError:
+            return _stale_conflict()
+        if proposal.state is ProposalState.CONFIRMED:
+            flash(f"Thank you: you confirmed “{proposal.title}”.", "success")
+        else:
+            flash(f"You declined “{proposal.title}”. The organisers are informed.", "info")
+        return redirect(url_for("decisions.confirmation", slug=slug, proposal_id=proposal.id))
+    if request.method == "POST" and not answerable:
+        abort(409, description="This proposal is not accepted, so there is nothing to confirm.")
+    status = 200 if request.method == "GET" or not form.errors else 422
+    return render_template(
+        "decisions/confirmation.html", conference=conference, proposal=proposal, form=form,
+        answerable=answerable,
+    ), status
+
+
+# --- the CfP dashboard --------------------------------------------------------------------
+
+
+@blueprint.route("/c/<slug>/manage/cfp")
+@login_required
+def cfp_dashboard(slug: str):
+    conference = _managed_conference(slug)
+    per_track = queries.proposals_per_track_and_state(conference)
+    shown_states = [
+        state for state in ProposalState
+        if state is not ProposalState.DRAFT and any(row.per_state.get(state) for row in per_track)
+    ]
+    chart = charts.stacked_bar_chart(
+        [(row.label, [(s.value, row.per_state.get(s, 0)) for s in shown_states]) for row in per_track],
+        [s.value for s in shown_states],
+    )
+    totals = {state: sum(row.per_state.get(state, 0) for row in per_track) for state in shown_states}
+    return render_template(
+        "decisions/cfp_dashboard.html", conference=conference, per_track=per_track,
+        shown_states=shown_states, totals=totals, chart=chart,
+        progress=queries.review_progress(conference), action_form=ActionForm(),
+    )

@@ -1,7 +1,189 @@
-"""HTTP handlers of the mail area."""
+"""Organisers edit e-mail wording and watch the outbox; delivery is woken after requests.
+
+Access as in the organisers area: the conference, then the ORGANISER role there (403 for
+anyone else), then objects scoped to that conference (404 otherwise).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import login_required
+from sqlalchemy import func, select
+
+from conference.conferences.access import load_conference, require_role
+from conference.conferences.models import Conference, Role
+from conference.extensions import db
+from conference.mail import operations
+from conference.mail.forms import ActionForm, EmailTemplateForm
+from conference.mail.models import EmailTemplate, OutboxMessage, OutboxState
+from conference.mail.templates import DEFAULT_TEMPLATES, TemplateProblem, render_text, template_text
 
 blueprint = Blueprint("mail", __name__)
+OUTBOX_PAGE_SIZE = 200
+
+
+@blueprint.teardown_app_request
+def wake_sender(error) -> None:
+    """After a successful request that queued e-mails, ask the worker to send them now."""
+    if error is not None or not g.get("mail_delivery_requested"):
+        return
+    if not current_app.config.get("MAIL_WAKE_SENDER", not current_app.testing):
+        return
+    try:
+        from conference.tasks import send_outbox_now
+
+        send_outbox_now()
+    except Exception:  # noqa: BLE001 - the every-minute task sends them anyway
+        current_app.logger.warning("Could not wake the mail sender; the periodic task will send.", exc_info=True)
+
+
+def _managed_conference(slug: str) -> Conference:
+    conference = load_conference(slug)
+    require_role(conference, Role.ORGANISER)
+    return conference
+
+
+def sample_context(conference: Conference) -> dict:
+    """Example values for every placeholder, used for previews and to validate templates."""
+    return {
+        "speaker": "Ada Lovelace",
+        "reviewer": "Grace Hopper",
+        "inviter": "Alan Turing",
+        "title": "Scaling our build farm",
+        "conference": conference.name,
+        "link": url_for("conferences.overview", slug=conference.slug, _external=True),
+        "comments": "Comments from the reviewers:\n\n* Clear scope; add a demo.\n",
+        "open_reviews": 3,
+    }
+
+
+def _known_kind(kind: str) -> str:
+    if kind not in DEFAULT_TEMPLATES:
+        abort(404)
+    return kind
+
+
+@blueprint.route("/c/<slug>/manage/emails")
+@login_required
+def templates(slug: str):
+    conference = _managed_conference(slug)
+    customised = set(
+        db.session.scalars(select(EmailTemplate.kind).where(EmailTemplate.conference_id == conference.id))
+    )
+    return render_template(
+        "mail/templates.html", conference=conference, defaults=DEFAULT_TEMPLATES,
+        customised=customised, action_form=ActionForm(),
+    )
+
+
+def _validate(form: EmailTemplateForm, context: dict) -> tuple[str, str] | None:
+    """Render both parts with sample values; a problem becomes an error on that field."""
+    subject = body = None
+    try:
+        subject = render_text(form.subject.data, "", context)[0]
+    except TemplateProblem as problem:
+        form.subject.errors.append(f"The subject does not render: {problem}. Use only the placeholders listed.")
+    try:
+        body = render_text("", form.body.data, context)[1]
+    except TemplateProblem as problem:
+        form.body.errors.append(f"The body does not render: {problem}. Use only the placeholders listed.")
+    if subject is None or body is None:
+        return None
+    return subject, body
+
+
+@blueprint.route("/c/<slug>/manage/emails/<kind>", methods=["GET", "POST"])
+@login_required
+def edit_template(slug: str, kind: str):
+    conference = _managed_conference(slug)
+    kind = _known_kind(kind)
+    context = sample_context(conference)
+    if request.method == "GET":
+        subject, body = template_text(conference.id, kind)
+        form = EmailTemplateForm(data={"subject": subject, "body": body})
+    else:
+        form = EmailTemplateForm()
+    preview, status = None, 200
+    if request.method == "GET":
+        preview = _validate(form, context)
+        form.subject.errors, form.body.errors = [], []
+    elif form.validate_on_submit():
+        preview = _validate(form, context)
+        if preview is not None and form.save.data:
+            operations.save_template(conference.id, kind, form.subject.data, form.body.data)
+            flash(f"The “{DEFAULT_TEMPLATES[kind].label}” e-mail is saved.", "success")
+            return redirect(url_for("mail.edit_template", slug=slug, kind=kind))
+        if preview is None:
+            status = 422
+    else:
+        status = 422
+    return render_template(
+        "mail/edit_template.html", conference=conference, kind=kind, default=DEFAULT_TEMPLATES[kind],
+        form=form, preview=preview, action_form=ActionForm(),
+    ), status
+
+
+@blueprint.route("/c/<slug>/manage/emails/<kind>/reset", methods=["POST"])
+@login_required
+def reset_template(slug: str, kind: str):
+    conference = _managed_conference(slug)
+    kind = _known_kind(kind)
+    if not ActionForm().validate_on_submit():
+        abort(400, description="The form expired; reload the page and try again.")
+    operations.reset_template(conference.id, kind)
+    flash(f"The “{DEFAULT_TEMPLATES[kind].label}” e-mail uses the built-in wording again.", "success")
+    return redirect(url_for("mail.edit_template", slug=slug, kind=kind))
+
+
+@blueprint.route("/c/<slug>/manage/outbox")
+@login_required
+def outbox(slug: str):
+    conference = _managed_conference(slug)
+    state_value = request.args.get("state", "")
+    conditions = [OutboxMessage.conference_id == conference.id]
+    if state_value in {state.value for state in OutboxState}:
+        conditions.append(OutboxMessage.state == OutboxState(state_value))
+    messages = db.session.scalars(
+        select(OutboxMessage).where(*conditions).order_by(OutboxMessage.id.desc()).limit(OUTBOX_PAGE_SIZE)
+    ).all()
+    counts = dict(
+        db.session.execute(
+            select(OutboxMessage.state, func.count())
+            .where(OutboxMessage.conference_id == conference.id)
+            .group_by(OutboxMessage.state)
+        ).all()
+    )
+    return render_template(
+        "mail/outbox.html", conference=conference, messages=messages, states=list(OutboxState),
+        counts={OutboxState(state): count for state, count in counts.items()},
+        chosen_state=state_value, action_form=ActionForm(), page_size=OUTBOX_PAGE_SIZE,
+    )
+
+
+@blueprint.route("/c/<slug>/manage/outbox/<int:message_id>/retry", methods=["POST"])
+@login_required
+def retry(slug: str, message_id: int):
+    conference = _managed_conference(slug)
+    message = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.conference_id == conference.id)
+    )
+    if message is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400, description="The form expired; reload the page and try again.")
+    if operations.retry_failed(conference.id, message.id):
+        operations.request_delivery()
+        flash(f"The e-mail to {message.recipient} is queued again.", "success")
+    else:
+        flash("Only failed e-mails can be retried; this one is not failed.", "info")
+    return redirect(url_for("mail.outbox", slug=slug))

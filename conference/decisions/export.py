@@ -1,0 +1,52 @@
+"""The ranking as CSV, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+# A spreadsheet treats a cell starting with one of these as a formula (OWASP: CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+RANKING_HEADER = (
+    "Rank", "Proposal id", "Title", "Track", "Format", "State", "Speakers", "Reviews",
+    "Mean score", "Normalised score", "Spread (max - min)", "Standard deviation",
+)
+
+
+def safe_cell(value) -> str:
+    """Text of a cell, with a leading apostrophe when a spreadsheet would read a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        text = f"{value:.2f}"
+        # Negative numbers are data, not formulas; keep them numeric.
+        return text
+    text = str(value)
+    if text.startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+def _number(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def ranking_csv(rows: Iterable) -> str:
+    """CSV text of ranking rows (``conference.decisions.queries.RankingRow``)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(RANKING_HEADER)
+    for rank, row in enumerate(rows, start=1):
+        proposal, statistics = row.proposal, row.statistics
+        cells: Sequence = (
+            rank, proposal.id, proposal.title,
+            proposal.track.name if proposal.track else "",
+            proposal.session_format.name, proposal.state.value, row.speaker_names,
+            statistics.review_count, _number(statistics.mean_score),
+            _number(statistics.normalised_score), _number(statistics.spread),
+            _number(statistics.standard_deviation),
+        )
+        writer.writerow([safe_cell(cell) for cell in cells])
+    return buffer.getvalue()

@@ -1,0 +1,188 @@
+"""Read-only questions the ranking and the CfP dashboard ask."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from conference.accounts.models import User
+from conference.conferences.models import Conference, Track
+from conference.decisions import ranking
+from conference.extensions import db
+from conference.proposals.models import Proposal, ProposalSpeaker, ProposalState
+from conference.reviews.models import Review, ReviewAssignment, ReviewCriterion, ReviewScore
+
+# Proposals the ranking shows: handed in, decided, or answered by their speakers.
+RANKED_STATES = (
+    ProposalState.SUBMITTED,
+    ProposalState.WAITLISTED,
+    ProposalState.ACCEPTED,
+    ProposalState.REJECTED,
+    ProposalState.CONFIRMED,
+    ProposalState.DECLINED,
+)
+
+
+@dataclass
+class RankingRow:
+    proposal: Proposal
+    speakers: list[str]
+    statistics: ranking.ProposalStatistics
+
+    @property
+    def speaker_names(self) -> str:
+        return ", ".join(self.speakers)
+
+
+# Sortable columns: query-argument name -> how to read the value from a row.
+SORT_KEYS = {
+    "title": lambda row: row.proposal.title.lower(),
+    "track": lambda row: row.proposal.track.name.lower() if row.proposal.track else "",
+    "format": lambda row: row.proposal.session_format.name.lower(),
+    "state": lambda row: row.proposal.state.value,
+    "speakers": lambda row: row.speaker_names.lower(),
+    "reviews": lambda row: row.statistics.review_count,
+    "mean": lambda row: row.statistics.mean_score,
+    "normalised": lambda row: row.statistics.normalised_score,
+    "spread": lambda row: row.statistics.spread,
+    "deviation": lambda row: row.statistics.standard_deviation,
+}
+
+
+def conference_review_inputs(conference: Conference) -> list[ranking.ReviewInput]:
+    """Every scored review at the conference as (proposal, reviewer, 0-100 score)."""
+    rows = db.session.execute(
+        select(
+            Review.proposal_id, Review.reviewer_id, ReviewScore.value,
+            ReviewCriterion.scale_min, ReviewCriterion.scale_max, ReviewCriterion.weight,
+        )
+        .join(ReviewScore, ReviewScore.review_id == Review.id)
+        .join(ReviewCriterion, ReviewCriterion.id == ReviewScore.criterion_id)
+        .where(Review.conference_id == conference.id, ReviewCriterion.conference_id == conference.id)
+    ).all()
+    values: dict[tuple[int, int], list[ranking.CriterionValue]] = defaultdict(list)
+    for proposal_id, reviewer_id, value, scale_min, scale_max, weight in rows:
+        values[(proposal_id, reviewer_id)].append(
+            ranking.CriterionValue(value, scale_min, scale_max, weight)
+        )
+    inputs = []
+    for (proposal_id, reviewer_id), criterion_values in values.items():
+        score = ranking.review_score(criterion_values)
+        if score is not None:
+            inputs.append(ranking.ReviewInput(proposal_id, reviewer_id, score))
+    return inputs
+
+
+def ranking_rows(
+    conference: Conference,
+    track_id: int | None = None,
+    state: ProposalState | None = None,
+    session_format_id: int | None = None,
+    sort: str = "normalised",
+    descending: bool = True,
+) -> list[RankingRow]:
+    """The ranking table: filtered proposals with their review statistics, sorted."""
+    conditions = [Proposal.conference_id == conference.id, Proposal.state.in_(RANKED_STATES)]
+    if track_id is not None:
+        conditions.append(Proposal.track_id == track_id)
+    if state is not None:
+        conditions.append(Proposal.state == state)
+    if session_format_id is not None:
+        conditions.append(Proposal.session_format_id == session_format_id)
+    proposals = db.session.scalars(
+        select(Proposal)
+        .where(*conditions)
+        .options(
+            selectinload(Proposal.track),
+            selectinload(Proposal.session_format),
+            selectinload(Proposal.speakers).selectinload(ProposalSpeaker.user),
+        )
+        .order_by(Proposal.id)
+    ).all()
+    statistics = ranking.proposal_statistics(conference_review_inputs(conference))
+    rows = [
+        RankingRow(
+            proposal=proposal,
+            speakers=[s.user.display_name for s in proposal.accepted_speakers if s.user is not None],
+            statistics=statistics.get(proposal.id, ranking.NO_REVIEWS),
+        )
+        for proposal in proposals
+    ]
+    key = SORT_KEYS.get(sort, SORT_KEYS["normalised"])
+    present = [row for row in rows if key(row) is not None]
+    missing = [row for row in rows if key(row) is None]
+    # Rows without a value (no reviews yet) stay at the bottom in either direction.
+    present.sort(key=key, reverse=descending)
+    return present + missing
+
+
+@dataclass
+class ReviewerProgress:
+    reviewer: User
+    assigned: int
+    done: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.assigned) if self.assigned else 0
+
+
+def review_progress(conference: Conference) -> list[ReviewerProgress]:
+    """Assigned and finished reviews per reviewer, least finished first."""
+    assigned = dict(
+        db.session.execute(
+            select(ReviewAssignment.reviewer_id, func.count())
+            .where(ReviewAssignment.conference_id == conference.id)
+            .group_by(ReviewAssignment.reviewer_id)
+        ).all()
+    )
+    done = dict(
+        db.session.execute(
+            select(ReviewAssignment.reviewer_id, func.count())
+            .join(
+                Review,
+                (Review.proposal_id == ReviewAssignment.proposal_id)
+                & (Review.reviewer_id == ReviewAssignment.reviewer_id),
+            )
+            .where(ReviewAssignment.conference_id == conference.id)
+            .group_by(ReviewAssignment.reviewer_id)
+        ).all()
+    )
+    if not assigned:
+        return []
+    users = db.session.scalars(select(User).where(User.id.in_(assigned))).all()
+    progress = [ReviewerProgress(user, assigned[user.id], done.get(user.id, 0)) for user in users]
+    progress.sort(key=lambda item: (item.percent, item.reviewer.display_name.lower()))
+    return progress
+
+
+@dataclass
+class TrackCounts:
+    label: str
+    per_state: dict[ProposalState, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.per_state.values())
+
+
+def proposals_per_track_and_state(conference: Conference) -> list[TrackCounts]:
+    """Proposal counts (drafts excluded) per track, tracks in name order, then "No track"."""
+    counts = db.session.execute(
+        select(Proposal.track_id, Proposal.state, func.count())
+        .where(Proposal.conference_id == conference.id, Proposal.state != ProposalState.DRAFT)
+        .group_by(Proposal.track_id, Proposal.state)
+    ).all()
+    by_track: dict[int | None, dict[ProposalState, int]] = defaultdict(dict)
+    for track_id, state, count in counts:
+        by_track[track_id][ProposalState(state)] = count
+    tracks = db.session.scalars(
+        select(Track).where(Track.conference_id == conference.id).order_by(Track.name)
+    ).all()
+    result = [TrackCounts(track.name, by_track.get(track.id, {})) for track in tracks]
+    if None in by_track:
+        result.append(TrackCounts("No track", by_track[None]))
+    return result
