@@ -1,0 +1,222 @@
+"""What a reviewer may see: the single source of the visibility rule, and read-only look-ups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort
+from sqlalchemy import Select, and_, exists, false, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from conference.accounts.models import User
+from conference.conferences.models import Conference, ConferenceRole, Role
+from conference.extensions import db
+from conference.proposals.models import Proposal, ProposalSpeaker, ProposalState
+from conference.reviews.models import (
+    Conflict,
+    Review,
+    ReviewAssignment,
+    ReviewCriterion,
+    ReviewerTrackPreference,
+)
+
+# A proposal is reviewable once submitted, and stays readable through the decision states.
+REVIEWABLE_STATES = (
+    ProposalState.SUBMITTED,
+    ProposalState.ACCEPTED,
+    ProposalState.REJECTED,
+    ProposalState.WAITLISTED,
+    ProposalState.CONFIRMED,
+    ProposalState.DECLINED,
+)
+STATUS_TO_DO = "to_do"
+STATUS_DONE = "done"
+
+
+def _speaks_on_proposal(reviewer: User):
+    """The reviewer is (or was invited as) a speaker of the proposal."""
+    return exists().where(
+        ProposalSpeaker.proposal_id == Proposal.id,
+        or_(
+            ProposalSpeaker.user_id == reviewer.id,
+            func.lower(ProposalSpeaker.invited_email) == reviewer.email.lower(),
+        ),
+    )
+
+
+def _conflicted_with_proposal(conference: Conference, reviewer: User):
+    """A conflict names this proposal, or any person who speaks on it."""
+    speakers = select(ProposalSpeaker.user_id).where(
+        ProposalSpeaker.proposal_id == Proposal.id, ProposalSpeaker.user_id.is_not(None)
+    )
+    return exists().where(
+        Conflict.reviewer_id == reviewer.id,
+        or_(
+            Conflict.proposal_id == Proposal.id,
+            and_(Conflict.conference_id == conference.id, Conflict.speaker_id.in_(speakers)),
+        ),
+    )
+
+
+def reviewable_proposals_query(conference: Conference, reviewer: User) -> Select:
+    """Proposals this reviewer may see: assigned, submitted or later, not their own, not conflicted."""
+    if reviewer is None or not getattr(reviewer, "is_authenticated", False):
+        return select(Proposal).where(false())
+    return select(Proposal).where(
+        Proposal.conference_id == conference.id,
+        Proposal.state.in_(REVIEWABLE_STATES),
+        exists().where(
+            ReviewAssignment.proposal_id == Proposal.id,
+            ReviewAssignment.reviewer_id == reviewer.id,
+            ReviewAssignment.conference_id == conference.id,
+        ),
+        ~_speaks_on_proposal(reviewer),
+        ~_conflicted_with_proposal(conference, reviewer),
+    )
+
+
+def _has_review(reviewer: User):
+    return exists().where(Review.proposal_id == Proposal.id, Review.reviewer_id == reviewer.id)
+
+
+def reviewable_proposals(
+    conference: Conference,
+    reviewer: User,
+    track_id: int | None = None,
+    status: str | None = None,
+) -> list[Proposal]:
+    """The reviewer's proposals, optionally only one track or one review status."""
+    query = reviewable_proposals_query(conference, reviewer)
+    if track_id is not None:
+        query = query.where(Proposal.track_id == track_id)
+    if status == STATUS_DONE:
+        query = query.where(_has_review(reviewer))
+    elif status == STATUS_TO_DO:
+        query = query.where(~_has_review(reviewer))
+    query = query.options(
+        selectinload(Proposal.track),
+        selectinload(Proposal.session_format),
+        selectinload(Proposal.speakers).selectinload(ProposalSpeaker.user),
+    ).order_by(Proposal.id)
+    return list(db.session.scalars(query))
+
+
+def reviewable_proposal_or_404(conference: Conference, reviewer: User, proposal_id: int) -> Proposal:
+    """One proposal this reviewer may see; anything else is a 404 so nothing leaks."""
+    proposal = db.session.scalar(
+        reviewable_proposals_query(conference, reviewer).where(Proposal.id == proposal_id)
+    )
+    if proposal is None:
+        abort(404)
+    return proposal
+
+
+@dataclass(frozen=True)
+class ReviewCounts:
+    to_do: int
+    done: int
+
+    @property
+    def total(self) -> int:
+        return self.to_do + self.done
+
+
+def review_counts(conference: Conference, reviewer: User) -> ReviewCounts:
+    """How many visible proposals the reviewer has reviewed and still has to review."""
+    visible = reviewable_proposals_query(conference, reviewer).subquery()
+    total = db.session.scalar(select(func.count()).select_from(visible)) or 0
+    done = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(visible)
+            .where(
+                exists().where(
+                    Review.proposal_id == visible.c.id, Review.reviewer_id == reviewer.id
+                )
+            )
+        )
+        or 0
+    )
+    return ReviewCounts(to_do=total - done, done=done)
+
+
+def next_proposal_to_review(
+    conference: Conference, reviewer: User, after_id: int | None = None
+) -> Proposal | None:
+    """The next visible proposal without the reviewer's review, after ``after_id`` if possible."""
+    query = reviewable_proposals_query(conference, reviewer).where(~_has_review(reviewer))
+    if after_id is not None:
+        found = db.session.scalar(
+            query.where(Proposal.id > after_id).order_by(Proposal.id).limit(1)
+        )
+        if found is not None:
+            return found
+        query = query.where(Proposal.id != after_id)
+    return db.session.scalar(query.order_by(Proposal.id).limit(1))
+
+
+def reviewed_proposal_ids(conference: Conference, reviewer: User) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(Review.proposal_id).where(
+                Review.conference_id == conference.id, Review.reviewer_id == reviewer.id
+            )
+        )
+    )
+
+
+def review_of(proposal: Proposal, reviewer: User) -> Review | None:
+    return db.session.scalar(
+        select(Review)
+        .where(Review.proposal_id == proposal.id, Review.reviewer_id == reviewer.id)
+        .options(selectinload(Review.scores))
+    )
+
+
+def rubric(conference: Conference) -> list[ReviewCriterion]:
+    return list(
+        db.session.scalars(
+            select(ReviewCriterion)
+            .where(ReviewCriterion.conference_id == conference.id)
+            .order_by(ReviewCriterion.position, ReviewCriterion.id)
+        )
+    )
+
+
+def reviewers_of(conference: Conference) -> list[User]:
+    """Everyone holding the reviewer role at the conference, by name."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(ConferenceRole, ConferenceRole.user_id == User.id)
+            .where(ConferenceRole.conference_id == conference.id, ConferenceRole.role == Role.REVIEWER)
+            .order_by(User.display_name, User.id)
+        )
+    )
+
+
+def track_preferences(conference: Conference, reviewer: User) -> dict[int, int]:
+    rows = db.session.execute(
+        select(ReviewerTrackPreference.track_id, ReviewerTrackPreference.preference).where(
+            ReviewerTrackPreference.conference_id == conference.id,
+            ReviewerTrackPreference.reviewer_id == reviewer.id,
+        )
+    )
+    return dict(rows.tuples())
+
+
+def is_blocked(conference: Conference, reviewer: User, proposal: Proposal) -> str | None:
+    """Why this reviewer may never review this proposal (own proposal, conflict), or None."""
+    own = db.session.scalar(
+        select(Proposal.id).where(Proposal.id == proposal.id, _speaks_on_proposal(reviewer))
+    )
+    if own is not None:
+        return f"{reviewer.display_name} is a speaker of this proposal."
+    conflicted = db.session.scalar(
+        select(Proposal.id).where(
+            Proposal.id == proposal.id, _conflicted_with_proposal(conference, reviewer)
+        )
+    )
+    if conflicted is not None:
+        return f"{reviewer.display_name} has a conflict of interest with this proposal."
+    return None
