@@ -32,7 +32,7 @@ import math
 import random
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -171,6 +171,16 @@ def _windows_for_local_hours(zone: str, days: list[datetime], start_h: int, end_
             out.append(Window(ws.astimezone(UTC), we.astimezone(UTC)))
     out = sorted(set(out), key=lambda w: w.start)
     return out
+
+
+def _common_start(starts: list[datetime], length: timedelta, persons: list[Person]) -> bool:
+    """True if some start lets a talk of `length` fit every person's availability."""
+    for start in starts:
+        end = start + length
+        if all(not p.availability or any(w.start <= start and end <= w.end for w in p.availability)
+               for p in persons):
+            return True
+    return False
 
 
 def generate(talks: int, seed: int = 1) -> Problem:
@@ -326,6 +336,23 @@ def generate(talks: int, seed: int = 1) -> Problem:
             pool.setdefault(key, []).append(p)
             chosen.append(p.id)
         talk_speakers.append(tuple(chosen))
+
+    # Co-speakers' hard windows must leave a common time for their talk: drop the
+    # windows of later speakers until some placement in the talk's blocks fits them all.
+    person_at = {p.id: i for i, p in enumerate(people)}
+    slot = timedelta(minutes=SLOT_MINUTES)
+    by_id = {b.id: b for b in blocks}
+    for t, spk in zip(raw_talks, talk_speakers, strict=True):
+        if len(spk) < 2:
+            continue
+        candidates = [by_id[b] for b in hub_blocks[t["hub"]]] if t["hub"] else blocks
+        starts = [b.start + k * slot for b in candidates for k in range(b.slots - t["slots"] + 1)]
+        length = t["slots"] * slot
+        for pid in spk[1:]:
+            if _common_start(starts, length, [people[person_at[q]] for q in spk]):
+                break
+            person = people[person_at[pid]]
+            people[person_at[pid]] = replace(person, availability=())
 
     # chairs: one or two for most tracks small enough for a person to attend all of it
     track_talk_slots = Counter()

@@ -328,6 +328,17 @@ def _worker_pydata(n: int, seed: int, time_limit: float, threads: int) -> dict[s
     )
 
     inst = make_instance(n, seed)
+    cbc_time = [0.0]
+    original_solve = pulp.LpProblem.solve
+
+    def timed_solve(self, *a, **kw):  # split model building (Python) from CBC's run
+        t = clock.perf_counter()
+        try:
+            return original_solve(self, *a, **kw)
+        finally:
+            cbc_time[0] += clock.perf_counter() - t
+
+    pulp.LpProblem.solve = timed_solve
     started = clock.perf_counter()
     solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, threads=threads)
     try:
@@ -340,33 +351,54 @@ def _worker_pydata(n: int, seed: int, time_limit: float, threads: int) -> dict[s
     wall = clock.perf_counter() - started
     cbc_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return {"pairs": [[int(e), int(s)] for e, s in pairs], "wall": wall, "status": status,
+            "cbc_s": cbc_time[0], "build_s": wall - cbc_time[0],
             "cbc_maxrss_mb": cbc_rss, "pulp": pulp.__version__}
 
 
-def _worker_ours(n: int, seed: int, time_limit: float, workers: int) -> dict[str, Any]:
+def _worker_ours(n: int, seed: int, time_limit: float, workers: int,
+                 external_stop: bool = True) -> dict[str, Any]:
+    import threading
+
     import scheduler
 
     inst = make_instance(n, seed)
     started = clock.perf_counter()
     problem, slot_index = to_problem(inst)
     built = clock.perf_counter()
-    first = []
+    # The relaxation bound (n biggest slots) proves optimality once an incumbent reaches
+    # it; CP-SAT's own bound may lag, so optionally stop there ("stop early when optimal").
+    proven_at = our_objective_from_pydata(inst, lower_bound(inst))
+    stop = threading.Event()
+    trace: list[tuple[float, float]] = []
+
+    def on_progress(p) -> None:
+        if p.objective is None:
+            return
+        trace.append((p.elapsed_seconds, p.objective))
+        if external_stop and p.objective <= proven_at:
+            stop.set()
+
     solution = scheduler.solve(problem, time_limit=time_limit, workers=workers, seed=0,
-                               on_progress=lambda p: first.append(p.elapsed_seconds)
-                               if p.objective is not None and not first else None)
+                               on_progress=on_progress, stop=stop)
     wall = clock.perf_counter() - started
     report = scheduler.check(problem, solution) if solution.has_schedule else None
+    best_at = None
+    if trace:
+        best = min(o for _, o in trace)
+        best_at = min(t for t, o in trace if o == best) + (built - started)
     return {"pairs": [list(p) for p in ours_to_pairs(solution, slot_index)], "wall": wall,
             "convert": built - started, "status": solution.status,
             "objective": solution.objective, "bound": solution.best_bound,
-            "first_solution": first[0] if first else None,
+            "first_solution": trace[0][0] if trace else None, "time_to_best": best_at,
+            "stopped_at_relaxation_bound": stop.is_set(),
             "checker_ok": None if report is None else report.ok,
             "unscheduled": len(solution.unscheduled)}
 
 
 # --------------------------------------------------------------------------- driver
 
-def run(sizes, seeds, time_limit, workers, hard_factor=3.0, log=print) -> dict[str, Any]:
+def run(sizes, seeds, time_limit, workers, hard_factor=3.0, early_stop=True,
+        log=print) -> dict[str, Any]:
     me = str(Path(__file__).resolve())
     rows = []
     for n in sizes:
@@ -379,6 +411,8 @@ def run(sizes, seeds, time_limit, workers, hard_factor=3.0, log=print) -> dict[s
             for who in order:
                 args = [me, "--worker", who, "--n", str(n), "--seed", str(seed),
                         "--time-limit", str(time_limit), "--workers", str(workers)]
+                if not early_stop:
+                    args.append("--no-early-stop")
                 child = run_child(args, hard_timeout=hard_factor * time_limit + 120)
                 res: dict[str, Any] = {"child_wall": child.wall_s, "maxrss_mb": child.maxrss_mb,
                                        "timed_out": child.timed_out}
@@ -426,6 +460,10 @@ def summarise(rows: list[dict], sizes) -> list[dict]:
             "pydata_wall_median": median([r["pydata"].get("wall") or r["pydata"].get("child_wall")
                                           for r in rs]),
             "ours_wall_median": median([r["ours"].get("wall") for r in rs]),
+            "ours_best_median": median([r["ours"].get("time_to_best") for r in rs]),
+            "ours_proved_by_cpsat": sum(1 for r in rs if r["ours"].get("status") == "OPTIMAL"),
+            "ours_stopped_at_bound": sum(1 for r in rs
+                                         if r["ours"].get("stopped_at_relaxation_bound")),
             "speedup_median": median(speed),
             "pydata_obj_median": median([r["pydata"].get("objective_pydata") for r in rs]),
             "ours_obj_median": median([r["ours"].get("objective_pydata") for r in rs]),
@@ -447,7 +485,7 @@ def summarise(rows: list[dict], sizes) -> list[dict]:
 
 
 def print_summary(summary: list[dict], time_limit: float) -> str:
-    headers = ["events", "runs", "PyData s", "ours s", "speed-up", "PyData obj", "ours obj",
+    headers = ["events", "runs", "PyData s", "ours s", "speed-up", "ours best s", "proof C/R", "PyData obj", "ours obj",
                "bound", "ours/PyData obj", "valid ours", "valid PyData*", "RSS MB P/o",
                "target"]
     rows = []
@@ -458,6 +496,8 @@ def print_summary(summary: list[dict], time_limit: float) -> str:
         rows.append([
             str(s["events"]), str(s["runs"]), fmt(s["pydata_wall_median"], ".1f"),
             fmt(s["ours_wall_median"], ".2f"), fmt(s["speedup_median"], ".1f") + "x",
+            fmt(s["ours_best_median"], ".2f"),
+            f"{s['ours_proved_by_cpsat']}/{s['ours_stopped_at_bound']}",
             fmt(s["pydata_obj_median"], ".0f") + f" ({s['pydata_solved']}/{s['runs']})",
             fmt(s["ours_obj_median"], ".0f"), fmt(s["lb_median"], ".0f"),
             fmt(s["obj_ratio_median"], ".3f"),
@@ -470,6 +510,8 @@ def print_summary(summary: list[dict], time_limit: float) -> str:
     notes = (
         f"\nTime limit per solve: {time_limit:g} s (CBC timeLimit; CP-SAT time_limit, stops early "
         "when optimal). Walls are medians; speed-up = median of per-instance PyData/ours ratios.\n"
+        "ours best s = when ours first held its final objective; proof C/R = runs that CP-SAT "
+        "proved optimal itself / runs stopped because the incumbent reached the relaxation bound.\n"
         "Objective = PyData efficiency_capacity_demand_difference for both (lower is better); "
         "bound = sum(demand) - sum(capacity of the n biggest slots).\n"
         "valid PyData* = accepted by the PyData validator (in brackets: also by the documented "
@@ -487,14 +529,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--quick", action="store_true", help="sizes 50,100, 1 seed, 20 s")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--no-early-stop", action="store_true",
+                        help="let CP-SAT run until its own bound proves optimality or time runs out")
     parser.add_argument("--worker", choices=("pydata", "ours"), help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.worker:
-        fn = _worker_pydata if args.worker == "pydata" else _worker_ours
-        print(json.dumps(fn(args.n, args.seed, args.time_limit, args.workers)))
+        if args.worker == "pydata":
+            out = _worker_pydata(args.n, args.seed, args.time_limit, args.workers)
+        else:
+            out = _worker_ours(args.n, args.seed, args.time_limit, args.workers,
+                               external_stop=not args.no_early_stop)
+        print(json.dumps(out))
         return 0
     if args.quick:
         sizes, seeds, limit = [50, 100], [1], 20.0
@@ -503,7 +551,8 @@ def main(argv: list[str] | None = None) -> int:
         seeds, limit = list(range(1, args.seeds + 1)), args.time_limit
     print(f"PyData conference-scheduler vs scheduler (CP-SAT), sizes {sizes}, seeds {seeds}, "
           f"{limit:g} s per solve, {args.workers} workers", flush=True)
-    result = run(sizes, seeds, limit, args.workers, log=lambda s: print(s, flush=True))
+    result = run(sizes, seeds, limit, args.workers, early_stop=not args.no_early_stop,
+                 log=lambda s: print(s, flush=True))
     print()
     print(print_summary(result["summary"], limit))
     if not args.no_write:

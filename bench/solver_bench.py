@@ -87,7 +87,24 @@ def _worker(talks: int, seed: int, time_limit: float, workers: int) -> dict[str,
     }
 
 
-def at(run: dict[str, Any], t: float) -> dict[str, float | None]:
+def _complete_below(run: dict[str, Any]) -> float | None:
+    """Objectives below this value belong to complete schedules (every talk placed).
+
+    `Progress` does not say how many talks an incumbent leaves out (the LNS mode reports
+    incomplete incumbents with the 'unscheduled' penalty included), so this is inferred:
+    incumbents only improve, the final one is complete, so one leaving a talk out scores at
+    least the unscheduled weight more than the final one.
+    """
+    from scheduler.model import Weights
+
+    if run.get("status") not in ("OPTIMAL", "FEASIBLE") or run.get("unscheduled"):
+        return None
+    if run.get("mode") == "full":  # the full model has every talk placed in every incumbent
+        return float("inf")
+    return (run.get("objective") or 0) + Weights().unscheduled
+
+
+def at(run: dict[str, Any], t: float) -> dict[str, Any]:
     """Incumbent objective, best bound and gap that the run held at `t` seconds."""
     obj = bound = None
     finished = run.get("solver_wall_time") is not None and run["solver_wall_time"] <= t
@@ -106,16 +123,21 @@ def at(run: dict[str, Any], t: float) -> dict[str, float | None]:
         gap = max(0.0, (obj - bound) / max(1.0, abs(obj)))
     if finished and run.get("status") == "OPTIMAL":
         gap = 0.0
-    return {"objective": obj, "bound": bound, "gap": gap}
+    limit = _complete_below(run)
+    complete = None if obj is None else (
+        (not run.get("unscheduled")) if finished else (limit is not None and obj < limit))
+    return {"objective": obj, "bound": bound, "gap": gap, "complete": complete}
 
 
 def first_feasible(run: dict[str, Any]) -> float | None:
+    """Seconds until the first complete schedule (None if the run never had one)."""
+    limit = _complete_below(run)
+    if limit is None:
+        return None
     for elapsed, o, _ in run.get("trajectory", []):
-        if o is not None:
+        if o is not None and o < limit:
             return elapsed
-    if run.get("objective") is not None:  # solved before any callback fired
-        return run.get("solver_wall_time")
-    return None
+    return run.get("solver_wall_time")  # solved before any callback fired
 
 
 def evaluate_target(talks: int, run: dict[str, Any], checkpoints) -> str:
@@ -185,7 +207,8 @@ def table(runs: list[dict[str, Any]]) -> str:
             if a is None:
                 row += ["", "", ""]
             else:
-                row += [fmt(a["objective"], ".0f"), fmt(a["bound"], ".0f"),
+                mark = "*" if a.get("complete") is False else ""
+                row += [fmt(a["objective"], ".0f") + mark, fmt(a["bound"], ".0f"),
                         fmt(None if a["gap"] is None else 100 * a["gap"], ".1f") + ("%" if a["gap"] is not None else "")]
         checker = "-" if r.get("checker_ok") is None else (
             "ok" if r["checker_ok"] else f"{r.get('checker_hard_violations')} viol.")
@@ -193,6 +216,25 @@ def table(runs: list[dict[str, Any]]) -> str:
                            fmt(r.get("maxrss_mb"), ".0f"), checker, r.get("target", "-"),
                            r.get("target_met", "NOT MET")])
     return render_table(headers, rows)
+
+
+def breakdown(runs: list[dict[str, Any]]) -> str:
+    """Final soft terms (unweighted values x default weight) per run."""
+    from scheduler.model import Weights
+
+    w = Weights()
+    names = sorted({k for r in runs for k, v in (r.get("soft_terms") or {}).items() if v})
+    if not names:
+        return ""
+    headers = ["talks", "seed", *names]
+    rows = []
+    for r in runs:
+        terms = r.get("soft_terms") or {}
+        rows.append([str(r["talks"]), str(r["seed"])] + [
+            f"{terms.get(n, 0)}x{w.for_rule(n)}" if n in Weights.__dataclass_fields__
+            or n.replace("-", "_") in Weights.__dataclass_fields__ else str(terms.get(n, 0))
+            for n in names])
+    return "Final objective terms (value x default weight):\n" + render_table(headers, rows)
 
 
 def medians(runs: list[dict[str, Any]]) -> str:
@@ -236,13 +278,19 @@ def main(argv: list[str] | None = None) -> int:
     runs = run_bench(sizes, seeds, args.workers, args.quick, log=lambda s: print(s, flush=True))
     print()
     print(table(runs))
+    parts = breakdown(runs)
+    if parts:
+        print()
+        print(parts)
     extra = medians(runs)
     if extra:
         print(extra)
     print("\nTargets: 200 talks proven optimal or gap <= 1% within 60 s; 1000 talks feasible "
           "within 10 s and gap <= 5% within 120 s; 2000 talks feasible within 60 s under 4 GB.")
     print("Figures @Ts come from the anytime progress of one run whose time limit is the last "
-          "checkpoint; gap = (objective - bound) / objective.")
+          "checkpoint; gap = (objective - bound) / objective; * = that incumbent leaves talks "
+          "out (its objective includes the 'unscheduled' penalty); 1st feas = first complete "
+          "schedule.")
     if not args.no_write:
         path = write_results("solver_bench", {"machine": machine_info(), "workers": args.workers,
                                               "quick": args.quick, "runs": runs})

@@ -81,10 +81,17 @@ def test_interest_follows_a_popularity_curve(p200):
 
 def test_anytime_figures_from_a_trajectory():
     run = {"trajectory": [[1.0, None, 5.0], [2.0, 100.0, 5.0], [8.0, 50.0, 40.0], [30.0, 45.0, 44.0]],
-           "solver_wall_time": 60.0, "objective": 45, "bound": 44.0, "status": "FEASIBLE"}
+           "solver_wall_time": 60.0, "objective": 45, "bound": 44.0, "status": "FEASIBLE",
+           "mode": "full", "unscheduled": 0}
     assert first_feasible(run) == 2.0
-    assert at(run, 10) == {"objective": 50.0, "bound": 40.0, "gap": pytest.approx(0.2)}
+    assert at(run, 10) == {"objective": 50.0, "bound": 40.0, "gap": pytest.approx(0.2),
+                           "complete": True}
     assert at(run, 60)["objective"] == 45
+    # LNS incumbents may leave talks out: their objective carries the unscheduled penalty
+    lns = dict(run, mode="lns", trajectory=[[3.0, 300_050.0, 10.0], [9.0, 60.0, 10.0]])
+    assert first_feasible(lns) == 9.0
+    assert at(lns, 5)["complete"] is False and at(lns, 10)["complete"] is True
+    assert first_feasible(dict(lns, status="UNKNOWN", unscheduled=2)) is None
 
 
 # ------------------------------------------------------------------ PyData conversion
