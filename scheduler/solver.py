@@ -9,7 +9,9 @@ cost (every other term is non-negative), so it is valid but often weak.
 
 from __future__ import annotations
 
+import os
 import random
+import sys
 import threading
 import time as clock
 from collections import Counter, defaultdict
@@ -138,7 +140,7 @@ def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, 
                 continue
             if clash_relaxed:
                 excess = model.new_int_var(0, const + len(variables), f"clash[{p},{g}]")
-                model.add(const + sum(variables) - 1 <= excess)
+                model.add_max_equality(excess, [0, const + sum(variables) - 1])
                 terms.add(RULE_PERSON_CLASH, 1, excess)
             elif const >= 1:
                 for v in variables:
@@ -158,8 +160,9 @@ def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, 
             if not variables:
                 terms.add(RULE_ATTENDEE_CONFLICT, multiplicity * (const - 1), 1)
                 continue
+            # Exact (max, not just >=) so reported values are right for non-optimal schedules too.
             missed = model.new_int_var(0, const + len(variables) - 1, "missed")
-            model.add(const + sum(variables) - 1 <= missed)
+            model.add_max_equality(missed, [0, const + sum(variables) - 1])
             terms.add(RULE_ATTENDEE_CONFLICT, multiplicity, missed)
     # Similar tracks running in the same slot.
     track_talks: dict[str, list[int]] = defaultdict(list)
@@ -176,6 +179,7 @@ def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, 
             elif variables:
                 a = model.new_bool_var(f"active[{track},{g}]")
                 model.add(sum(variables) <= len(variables) * a)
+                model.add(a <= sum(variables))
                 active[track, g] = a
             else:
                 active[track, g] = 0
@@ -191,6 +195,8 @@ def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, 
             elif not (isinstance(a, int) and a == 0) and not (isinstance(b, int) and b == 0):
                 clash = model.new_bool_var("similar")
                 model.add(a + b - 1 <= clash)
+                model.add(clash <= a)
+                model.add(clash <= b)
                 terms.add(RULE_SIMILAR_TRACK_CLASH, pair.penalty, clash)
     # Cohesive tracks: rooms used per block beyond the first.
     for track in problem.tracks:
@@ -206,6 +212,7 @@ def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, 
                 elif variables:
                     u = model.new_bool_var("room_used")
                     model.add(sum(variables) <= len(variables) * u)
+                    model.add(u <= sum(variables))
                     used.append(u)
             if len(used) < 2:
                 continue
@@ -215,6 +222,8 @@ def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, 
                 continue
             present = model.new_bool_var("track_present")
             model.add(present <= sum(used))
+            for item in used:
+                model.add(present >= item)
             for item in used:
                 terms.add(RULE_TRACK_COHESION, 1, item)
             terms.add(RULE_TRACK_COHESION, -1, present)
@@ -233,10 +242,16 @@ def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, 
             late = model.new_bool_var("order_broken")
             start_a = sum(c * x for c, x in start_expr[a])
             start_b = sum(c * x for c, x in start_expr[b])
-            constraint = model.add(start_b >= start_a + inst.talks[a].slots - (horizon + 1) * late)
+            end_a = start_a + inst.talks[a].slots
+            in_order = model.add(start_b >= end_a - (horizon + 1) * late)
+            out_of_order = model.add(start_b <= end_a - 1 + (horizon + 1) * (1 - late))
             enforce = [unscheduled[t].Not() for t in (a, b) if t in unscheduled]
             if enforce:
-                constraint.only_enforce_if(enforce)
+                in_order.only_enforce_if(enforce)
+                out_of_order.only_enforce_if(enforce)
+                for t in (a, b):
+                    if t in unscheduled:
+                        model.add_implication(unscheduled[t], late.Not())
             terms.add(RULE_TRACK_ORDER, 1, late)
     weights = _term_weights(problem)
     model.minimize(sum(weights[name] * c * v for name, parts in terms.parts.items() for c, v in parts))
@@ -363,6 +378,10 @@ def _solution(inst: Instance, status: str, placed: dict[int, Option | None], val
     for name, count in relaxed.items():
         soft[name] = count
     violations = tuple(Violation(name, f"{label(name)} ({count}x)") for name, count in relaxed.items())
+    if objective is not None:
+        # Recomputed from the term values (exact by construction) so the figures always add up.
+        weights = _term_weights(problem)
+        objective = sum(weights.get(name, 0) * value for name, value in soft.items())
     gap = None
     if objective is not None and bound is not None:
         gap = max(0.0, (objective - bound) / max(1.0, abs(objective)))
@@ -386,7 +405,11 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
                           deterministic=deterministic, started=started)
     free = {t: list(inst.options(t)) for t in range(len(inst.talks))}
     if not hint_map:
-        greedy = _greedy(inst, free, random.Random(seed))
+        rng = random.Random(seed)
+        greedy = _greedy(inst, free, rng)
+        if any(o is None for o in greedy.values()) and len(inst.talks) > 20:
+            greedy = _repair(inst, greedy, rng, deadline=started + time_limit * 0.3, workers=workers, seed=seed,
+                             deterministic=deterministic, stop=stop, started=started)
         hint_map = {t: (o[0], o[3]) for t, o in greedy.items() if o is not None}
     built = build_model(inst, free, {}, allow_unscheduled)
     solver, status = _run(built, time_limit=time_limit, workers=workers, seed=seed, deterministic=deterministic,
@@ -465,6 +488,55 @@ def _greedy(inst: Instance, free: dict[int, list[Option]] | None, rng: random.Ra
     return placed
 
 
+def _related(inst: Instance, talks: list[int], rng: random.Random, limit: int,
+             placed: dict[int, Option | None] | None = None) -> set[int]:
+    """Talks that block `talks`: they share a speaker or chair, or occupy one of their rooms."""
+    by_person: dict[str, list[int]] = defaultdict(list)
+    for t in range(len(inst.talks)):
+        for p in inst.presenters[t]:
+            by_person[p].append(t)
+    occupant: dict[tuple[int, int], int] = {}
+    for t, o in (placed or {}).items():
+        if o is not None:
+            for g in range(o[3], o[3] + inst.talks[t].slots):
+                occupant[o[0], g] = t
+    share = max(2, limit // max(1, len(talks)))
+    related: set[int] = set(talks)
+    for t in talks:
+        for p in inst.presenters[t]:
+            others = by_person[p]
+            related.update(rng.sample(others, min(len(others), share)))
+        if occupant:
+            options = list(inst.options(t))
+            for o in rng.sample(options, min(len(options), share)):
+                related.update(occupant[o[0], g] for g in range(o[3], o[3] + inst.talks[t].slots)
+                               if (o[0], g) in occupant)
+    return related
+
+
+def _repair(inst: Instance, placed: dict[int, Option | None], rng: random.Random, *, deadline: float,
+            workers: int, seed: int, deterministic: bool, stop, started: float) -> dict[int, Option | None]:
+    """Place talks the greedy left out by re-solving them with the talks that block them."""
+    n = len(inst.talks)
+    for attempt in range(20):
+        unplaced = [t for t, o in placed.items() if o is None]
+        if not unplaced or clock.monotonic() >= deadline or (stop is not None and stop.is_set()):
+            break
+        chosen = _related(inst, unplaced, rng, 30 + 10 * attempt, placed)
+        chosen |= set(rng.sample(range(n), min(n, 10 + 10 * attempt)))
+        fixed = {t: o for t, o in placed.items() if t not in chosen and o is not None}
+        built = build_model(inst, _free_options(inst, chosen, fixed), fixed, allow_unscheduled=True)
+        current = {t: (o[0], o[3]) for t, o in placed.items() if o is not None}
+        solver, status = _run(built, time_limit=max(0.2, min(deadline - clock.monotonic(), 2.0)), workers=workers,
+                              seed=seed + attempt, deterministic=deterministic, on_progress=None, stop=stop,
+                              started=started, hint=current)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            new_placed, _ = _read(built, solver)
+            if sum(o is None for o in new_placed.values()) <= sum(placed[t] is None for t in new_placed):
+                placed.update(new_placed)
+    return placed
+
+
 def _lower_bound(inst: Instance, allow_unscheduled: bool) -> int:
     """Sum over talks of the cheapest placement: a valid bound, all other terms being >= 0."""
     total = 0
@@ -481,11 +553,24 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
     rng = random.Random(seed)
     deadline = started + time_limit
     placed = _greedy(inst, None, rng, preferred=hint)
+    if any(o is None for o in placed.values()):
+        placed = _repair(inst, placed, rng, deadline=started + time_limit * 0.25, workers=workers, seed=seed,
+                         deterministic=deterministic, stop=stop, started=started)
     n = len(inst.talks)
     bound = None
     best_objective, best_values = None, {}
+    # Value the starting schedule at once (all talks fixed: the model is constants only).
+    fixed_all = {t: o for t, o in placed.items() if o is not None}
+    built = build_model(inst, {t: [] for t, o in placed.items() if o is None}, fixed_all, allow_unscheduled=True)
+    solver, status = _run(built, time_limit=5.0, workers=1, seed=seed, deterministic=deterministic,
+                          on_progress=None, stop=None, started=started)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        _, best_values = _read(built, solver)
+        best_objective = round(solver.objective_value)
+        if on_progress is not None:
+            on_progress(Progress(best_objective, None, clock.monotonic() - started, 1))
     iteration, stale = 0, 0
-    free_size = max(20, min(120, n // 8))
+    free_size = max(15, min(60, n // 8))
     blocks = len(inst.grid.blocks)
     tracks = sorted({t.track for t in inst.talks if t.track is not None})
     while True:
@@ -508,18 +593,21 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
         else:
             chosen = set(rng.sample(range(n), min(n, free_size)))
         chosen = set(list(chosen)[: free_size * 2]) if len(chosen) > free_size * 2 else chosen
-        chosen = sorted(chosen | set(unplaced[: free_size]))
+        if unplaced:
+            chosen |= _related(inst, unplaced[:free_size], rng, free_size, placed)
+        chosen = sorted(chosen)
         rng.shuffle(chosen)
         chosen = set(chosen[: free_size * 2])
         fixed = {t: o for t, o in placed.items() if t not in chosen and o is not None}
         free = _free_options(inst, chosen, fixed)
         built = build_model(inst, free, fixed, allow_unscheduled=True)
-        sub_limit = min(max(0.5, deadline - clock.monotonic()), 5.0 if iteration else 15.0)
+        sub_limit = min(max(0.5, deadline - clock.monotonic()), 4.0 if iteration else 2.0)
         current = {t: (o[0], o[3]) for t, o in placed.items() if o is not None}
         solver, status = _run(built, time_limit=sub_limit, workers=workers, seed=seed + iteration,
                               deterministic=deterministic, on_progress=None, stop=stop, started=started, hint=current)
         iteration += 1
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            _debug(f"lns iteration {iteration}: {len(chosen)} free, status {solver.status_name(status)}")
             continue
         new_placed, values = _read(built, solver)
         objective = round(solver.objective_value)
@@ -551,6 +639,11 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
         best_objective -= best_values.get(RULE_UNSCHEDULED, 0) * inst.problem.weights.unscheduled
         best_values[RULE_UNSCHEDULED] = 0
     return _solution(inst, status_name, placed, best_values, best_objective, bound, started, "lns")
+
+
+def _debug(message: str) -> None:
+    if os.environ.get("SCHEDULER_DEBUG"):
+        print(message, file=sys.stderr)
 
 
 def _free_options(inst: Instance, chosen: set[int], fixed: dict[int, Option]) -> dict[int, list[Option]]:
