@@ -38,6 +38,9 @@ run: install
 	@echo ""
 	@echo "  Conference planner: http://$(HOST):$(PORT)/"
 	@echo ""
+	@# The huey consumer sends e-mails (and runs later background jobs); it stops with the server.
+	$(BIN)/huey_consumer conference.tasks.huey -w 1 & consumer=$$!; \
+	trap 'kill $$consumer 2>/dev/null; wait $$consumer 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 lint: install-test

@@ -12,7 +12,7 @@ from conference.accounts.models import User
 from conference.conferences.models import Conference, Track
 from conference.decisions import ranking
 from conference.extensions import db
-from conference.proposals.models import Proposal, ProposalSpeaker, ProposalState
+from conference.proposals.models import InvitationState, Proposal, ProposalSpeaker, ProposalState
 from conference.reviews.models import Review, ReviewAssignment, ReviewCriterion, ReviewScore
 
 # Proposals the ranking shows: handed in, decided, or answered by their speakers.
@@ -186,3 +186,20 @@ def proposals_per_track_and_state(conference: Conference) -> list[TrackCounts]:
     if None in by_track:
         result.append(TrackCounts("No track", by_track[None]))
     return result
+
+
+def proposals_awaiting_confirmation(conference: Conference, user_id: int) -> list[Proposal]:
+    """Accepted proposals at the conference where the user is a speaker."""
+    return list(
+        db.session.scalars(
+            select(Proposal)
+            .join(ProposalSpeaker, ProposalSpeaker.proposal_id == Proposal.id)
+            .where(
+                Proposal.conference_id == conference.id,
+                Proposal.state == ProposalState.ACCEPTED,
+                ProposalSpeaker.user_id == user_id,
+                ProposalSpeaker.invitation_state == InvitationState.ACCEPTED,
+            )
+            .order_by(Proposal.id)
+        )
+    )

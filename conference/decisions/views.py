@@ -297,3 +297,11 @@ def cfp_dashboard(slug: str):
         shown_states=shown_states, totals=totals, chart=chart,
         progress=queries.review_progress(conference), action_form=ActionForm(),
     )
+
+
+@blueprint.app_template_global()
+def proposals_to_confirm(conference: Conference) -> list[Proposal]:
+    """The current user's accepted proposals at ``conference`` still awaiting their answer."""
+    if not current_user.is_authenticated:
+        return []
+    return queries.proposals_awaiting_confirmation(conference, current_user.id)

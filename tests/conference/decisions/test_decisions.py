@@ -233,3 +233,15 @@ def test_cfp_dashboard_counts_chart_and_progress(client, organiser, conference, 
     assert 'data-count="state-submitted">2<' in body and 'data-count="state-accepted">1<' in body
     assert "Rita Reviewer" in body and '<progress value="1" max="1"' in body
     assert 'aria-current="page"' in body
+
+
+def test_start_page_prompts_speakers_of_accepted_proposals_to_confirm(client, conference, login, db):
+    accepted = make_proposal(conference, state=ProposalState.ACCEPTED, title="Accepted talk")
+    speaker = accepted.speakers[0].user
+    RoleFactory(conference=conference, user=speaker, role=Role.SPEAKER)
+    db.session.commit()
+    login(speaker)
+    body = client.get("/").get_data(as_text=True)
+    assert f"/c/devcon/proposals/{accepted.id}/confirmation" in body and "Confirm participation" in body
+    client.post(f"/c/devcon/proposals/{accepted.id}/confirmation", data={"answer": "confirm"})
+    assert "Confirm participation" not in client.get("/").get_data(as_text=True)
