@@ -35,6 +35,7 @@ from .rules import (
 )
 
 LNS_OPTION_THRESHOLD = 150_000
+LNS_OPTIONS_PER_TALK = 160  # candidate placements per freed talk in an LNS sub-model
 _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE",
            cp_model.UNKNOWN: "UNKNOWN", cp_model.MODEL_INVALID: "MODEL_INVALID"}
 
@@ -302,7 +303,7 @@ def _run(built: _Built, *, time_limit, workers, seed, deterministic, on_progress
                     model.add_hint(x, wanted is not None and (option[0], option[3]) == wanted)
             if t in built.unscheduled:
                 model.add_hint(built.unscheduled[t], wanted is None)
-        _complete_hint(model, min(5.0, max(0.5, time_limit / 4)))
+        _complete_hint(model, min(5.0, max(1.5, time_limit / 2)))
     solver = cp_model.CpSolver()
     _params(solver, time_limit=time_limit, workers=workers, seed=seed, deterministic=deterministic)
     callback = _Callback(on_progress, stop, started)
@@ -525,7 +526,7 @@ def _repair(inst: Instance, placed: dict[int, Option | None], rng: random.Random
         chosen = _related(inst, unplaced, rng, 30 + 10 * attempt, placed)
         chosen |= set(rng.sample(range(n), min(n, 10 + 10 * attempt)))
         fixed = {t: o for t, o in placed.items() if t not in chosen and o is not None}
-        built = build_model(inst, _free_options(inst, chosen, fixed), fixed, allow_unscheduled=True)
+        built = build_model(inst, _free_options(inst, chosen, fixed, rng, placed), fixed, allow_unscheduled=True)
         current = {t: (o[0], o[3]) for t, o in placed.items() if o is not None}
         solver, status = _run(built, time_limit=max(0.2, min(deadline - clock.monotonic(), 2.0)), workers=workers,
                               seed=seed + attempt, deterministic=deterministic, on_progress=None, stop=stop,
@@ -599,7 +600,7 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
         rng.shuffle(chosen)
         chosen = set(chosen[: free_size * 2])
         fixed = {t: o for t, o in placed.items() if t not in chosen and o is not None}
-        free = _free_options(inst, chosen, fixed)
+        free = _free_options(inst, chosen, fixed, rng, placed)
         built = build_model(inst, free, fixed, allow_unscheduled=True)
         sub_limit = min(max(0.5, deadline - clock.monotonic()), 4.0 if iteration else 2.0)
         current = {t: (o[0], o[3]) for t, o in placed.items() if o is not None}
@@ -646,7 +647,8 @@ def _debug(message: str) -> None:
         print(message, file=sys.stderr)
 
 
-def _free_options(inst: Instance, chosen: set[int], fixed: dict[int, Option]) -> dict[int, list[Option]]:
+def _free_options(inst: Instance, chosen: set[int], fixed: dict[int, Option], rng: random.Random | None = None,
+                  current_placement: dict[int, Option | None] | None = None) -> dict[int, list[Option]]:
     """Options of the freed talks that do not collide with fixed rooms or presenters."""
     room_busy, person_busy = set(), set()
     clash_hard = RULE_PERSON_CLASH not in inst.problem.hard_rules.relaxed
@@ -659,7 +661,15 @@ def _free_options(inst: Instance, chosen: set[int], fixed: dict[int, Option]) ->
     for t in chosen:
         length = inst.talks[t].slots
         presenters = inst.presenters[t] if clash_hard else ()
-        free[t] = [o for o in inst.options(t)
+        options = [o for o in inst.options(t)
                    if not any((o[0], g) in room_busy for g in range(o[3], o[3] + length))
                    and not any((p, g) in person_busy for p in presenters for g in range(o[3], o[3] + length))]
+        if rng is not None and len(options) > LNS_OPTIONS_PER_TALK:
+            # Keep sub-models small: the current placement, the cheapest options and a random sample.
+            keep = set(sorted(range(len(options)), key=lambda i: inst.cost(options[i]))[: LNS_OPTIONS_PER_TALK // 2])
+            keep.update(rng.sample(range(len(options)), LNS_OPTIONS_PER_TALK // 2))
+            current = (current_placement or {}).get(t)
+            keep.update(i for i, o in enumerate(options) if o == current)
+            options = [options[i] for i in sorted(keep)]
+        free[t] = options
     return free
