@@ -337,7 +337,7 @@ def invite_co_speaker(
     if len(active) >= MAX_CO_SPEAKERS:
         raise SpeakerActionRefused(f"A proposal can have at most {MAX_CO_SPEAKERS} co-speakers.")
     row = ProposalSpeaker(
-        proposal=proposal,
+        proposal_id=proposal.id,
         user_id=invited_user.id if invited_user else None,
         invited_email=email,
         role=SpeakerRole.CO_SPEAKER,
