@@ -250,3 +250,34 @@ def test_nul_byte_in_title_is_rejected(client, db, conference, speaker):
     response = client.post("/c/devcon/proposals/new", data=proposal_form(conference, title="a\x00b"))
     assert response.status_code == 400
     assert count(db, Proposal) == 0
+
+
+def test_save_racing_another_save_is_a_conflict_not_an_overwrite(client, db, conference, speaker,
+                                                                  monkeypatch):
+    from sqlalchemy import text
+
+    from conference.proposals import operations
+
+    proposal = proposal_of(speaker, conference, title="Original")
+    db.session.commit()
+    original_apply = operations._apply
+
+    def apply_after_a_concurrent_save(target, details):
+        # Another request commits between this request's version check and its UPDATE.
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE proposals SET title = 'Racing', lock_version = lock_version + 1 "
+                     "WHERE id = :id"),
+                {"id": target.id},
+            )
+        original_apply(target, details)
+
+    monkeypatch.setattr(operations, "_apply", apply_after_a_concurrent_save)
+    response = client.post(
+        f"/c/devcon/proposals/{proposal.id}/edit",
+        data=proposal_form(conference, title="Mine", lock_version=str(proposal.lock_version)),
+    )
+    assert response.status_code == 409
+    assert 'value="Mine"' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposal.id).title == "Racing"
