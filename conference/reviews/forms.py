@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -139,7 +140,7 @@ def review_form_class(criteria: list[ReviewCriterion]) -> type[ReviewFormBase]:
             score_field_name(criterion),
             RadioField(
                 criterion.name,
-                choices=[(value, str(value)) for value in scale],
+                choices=[SelectChoice(value, str(value)) for value in scale],
                 coerce=int,
                 validators=[
                     InputRequired(message=message),
@@ -174,9 +175,9 @@ class OrganiserConflictForm(FlaskForm):
 
 
 PREFERENCE_CHOICES = [
-    (TrackPreference.PREFER.value, "Prefer"),
-    (TrackPreference.NEUTRAL.value, "Neutral"),
-    (TrackPreference.AVOID.value, "Avoid"),
+    SelectChoice(TrackPreference.PREFER.value, "Prefer"),
+    SelectChoice(TrackPreference.NEUTRAL.value, "Neutral"),
+    SelectChoice(TrackPreference.AVOID.value, "Avoid"),
 ]
 
 

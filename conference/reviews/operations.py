@@ -356,13 +356,14 @@ def _assignment_inputs(conference: Conference):
             ).where(ReviewerTrackPreference.conference_id == conference.id)
         )
     }
-    existing = set(
-        db.session.execute(
+    existing = {
+        (proposal_id, reviewer_id)
+        for proposal_id, reviewer_id in db.session.execute(
             select(ReviewAssignment.proposal_id, ReviewAssignment.reviewer_id).where(
                 ReviewAssignment.conference_id == conference.id
             )
-        ).tuples()
-    )
+        )
+    }
     plain_proposals = [
         ProposalToReview(proposal.id, proposal.track_id, frozenset(speakers[proposal.id]))
         for proposal in proposals

@@ -202,7 +202,7 @@ def track_preferences(conference: Conference, reviewer: User) -> dict[int, int]:
             ReviewerTrackPreference.reviewer_id == reviewer.id,
         )
     )
-    return dict(rows.tuples())
+    return {track_id: preference for track_id, preference in rows}  # noqa: C416 - rows are Row objects
 
 
 def is_blocked(conference: Conference, reviewer: User, proposal: Proposal) -> str | None:

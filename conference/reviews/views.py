@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from wtforms.fields import SelectChoice
 
 from conference.accounts.models import User
 from conference.conferences.access import load_conference, require_role
@@ -444,10 +445,14 @@ def _conference_speakers(conference: Conference) -> list[User]:
 
 def _conflict_form(conference: Conference, formdata=None) -> OrganiserConflictForm:
     form = OrganiserConflictForm() if formdata is None else OrganiserConflictForm(formdata=formdata)
-    form.reviewer_id.choices = [(r.id, f"{r.display_name} ({r.email})") for r in queries.reviewers_of(conference)]
-    form.proposal_id.choices = [(0, "—")] + [(p.id, p.title) for p in _conference_proposals(conference)]
-    form.speaker_id.choices = [(0, "—")] + [
-        (s.id, f"{s.display_name} ({s.email})") for s in _conference_speakers(conference)
+    form.reviewer_id.choices = [
+        SelectChoice(r.id, f"{r.display_name} ({r.email})") for r in queries.reviewers_of(conference)
+    ]
+    form.proposal_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(p.id, p.title) for p in _conference_proposals(conference)
+    ]
+    form.speaker_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(s.id, f"{s.display_name} ({s.email})") for s in _conference_speakers(conference)
     ]
     return form
 
@@ -526,7 +531,7 @@ def _render_assignments(conference, status=200, understaffed=None, error=None):
             p.id: len(by_proposal.get(p.id, [])) for p in proposals if len(by_proposal.get(p.id, [])) < k
         }
     add_form = AddAssignmentForm(formdata=None)
-    add_form.reviewer_id.choices = [(r.id, r.display_name) for r in reviewers]
+    add_form.reviewer_id.choices = [SelectChoice(r.id, r.display_name) for r in reviewers]
     return render_template(
         "reviews/assignments.html",
         conference=conference,
@@ -575,7 +580,7 @@ def run_assignment(slug: str):
 def add_assignment(slug: str):
     conference = _managed_conference(slug)
     form = AddAssignmentForm()
-    form.reviewer_id.choices = [(r.id, r.display_name) for r in queries.reviewers_of(conference)]
+    form.reviewer_id.choices = [SelectChoice(r.id, r.display_name) for r in queries.reviewers_of(conference)]
     if not form.validate_on_submit() or not str(form.proposal_id.data).isdigit():
         return _render_assignments(conference, status=400, error="Choose a reviewer from the list.")
     proposal = _load_scoped(Proposal, conference, int(form.proposal_id.data))
