@@ -574,3 +574,68 @@ DEMO_REVIEWER = DemoPerson("reviewer@acme.example", "Ravi Subramanian", BENGALUR
 DEMO_SPEAKER = DemoPerson("speaker@acme.example", "Sam Okafor", LONDON)
 DEMO_ATTENDEE = DemoPerson("attendee@acme.example", "Alex Morgan", NEW_YORK)
 SECOND_ORGANISER = DemoPerson("daniela.ruiz@acme.example", "Daniela Ruiz", NEW_YORK)
+
+# --- review phase -------------------------------------------------------------------------
+
+# (name, weight, description); every criterion is scored 1-5.
+RUBRIC = (
+    ("Relevance", 2, "How much does this matter to engineers at Acme this year?"),
+    ("Clarity", 1, "Is it clear what the session covers and who it is for?"),
+    ("Value for other teams", 2, "Will people outside the speaker's team take something away?"),
+)
+RUBRIC_SCALE = (1, 5)
+# London wall-clock time; stored as a UTC instant.
+REVIEW_CLOSES = (date(2027, 2, 14), time(23, 59))
+
+PROPOSAL_CONFLICT_REASONS = (
+    ("declared", "I mentored the speaker while they prepared this talk."),
+    ("declared", "I co-wrote the design document this talk is based on."),
+    ("organiser", "The reviewer manages the submitting team."),
+)
+SPEAKER_CONFLICT_REASON = "Same team: we work together every day."
+
+ORGANISER_COMMENTS = {
+    "strong": (
+        "A strong proposal with a clear story and numbers to back it up.",
+        "Exactly the kind of cross-team lesson the summit is for.",
+        "Well scoped for the format; I would put this in a big room.",
+        "The speaker clearly lived through this; it will resonate.",
+    ),
+    "mixed": (
+        "Interesting topic, but the abstract does not say what people will take away.",
+        "Solid, though it overlaps with another proposal in the same track.",
+        "Could work well if the speaker narrows the scope.",
+        "Relevant mostly to one team; worth it if we have room.",
+    ),
+    "weak": (
+        "Feels like an internal status update rather than a talk.",
+        "The abstract is vague about what was actually learned.",
+        "Too much ground for the format; it would end up rushed.",
+        "Covered at last year's summit with little new since.",
+    ),
+}
+SPEAKER_COMMENTS = (
+    "Consider leading with the incident story; it is the most compelling part.",
+    "A diagram of the before and after architecture would help a lot.",
+    "Say explicitly who the audience is and what they should already know.",
+    "The title undersells the content; make it more concrete.",
+    "Leave time for questions; people will have many.",
+    "Numbers on cost or time saved would make the case stronger.",
+)
+
+# Decisions taken by the demo from the review ranking.
+ACCEPTED_PROPOSALS = 30  # including the demo speaker's, which awaits confirmation
+CONFIRMED_SHARE = 0.6
+WAITLISTED_PROPOSALS = 5
+REJECTED_PROPOSALS = 12
+
+# --- audience ------------------------------------------------------------------------------
+
+# More attendees beyond ATTENDEE_PLACES, marking the talks they want to attend.
+EXTRA_ATTENDEE_PLACES = ((LONDON, 70), (NEW_YORK, 60), (BENGALURU, 70), (BERLIN, 12),
+                         (LOS_ANGELES, 14), (SINGAPORE, 12), (SYDNEY, 8), (SAO_PAULO, 8),
+                         (TORONTO, 6))
+MARKS_PER_ATTENDEE = (3, 12)
+DEMO_ATTENDEE_MARKS = 6
+# Zipf exponent of talk popularity: a few talks draw most of the crowd.
+POPULARITY_EXPONENT = 1.1

@@ -26,7 +26,7 @@ from conference.conferences.models import (
     Track,
 )
 from conference.core.timezones import local_to_utc
-from conference.demo import data
+from conference.demo import audience, data, reviewing
 from conference.extensions import db
 from conference.proposals.models import (
     AudienceLevel,
@@ -117,7 +117,7 @@ def email_address(first: str, last: str) -> str:
 
 
 def seed_demo() -> list[tuple[str, str]]:
-    """Create the demo conference and its people; return (role label, e-mail) of each login."""
+    """Create the demo conference, its people, reviews, decisions and audience; return the logins."""
     rng = random.Random(RANDOM_SEED)
     # Hashing is deliberately slow, so every demo account shares one hash.
     password_hash = generate_password_hash(DEMO_PASSWORD, method=PASSWORD_METHOD)
@@ -149,6 +149,9 @@ def seed_demo() -> list[tuple[str, str]]:
     grant(conference, Role.ATTENDEE, attendees)
 
     add_proposals(conference, speakers, formats, rng)
+    db.session.flush()
+    reviewing.add_review_phase(conference, tracks, reviewers, demo_speaker, rng)
+    audience.add_audience(conference, hubs, password_hash, people.used_emails, attendees, rng)
     db.session.flush()
     return [
         (Role.ORGANISER.label, organiser.email),
