@@ -9,8 +9,8 @@ The shape of an instance (see ``bench/README.md``):
 * 2-3 conference days; every day is a UTC grid of 2-hour blocks (8 slots of 15 min)
   separated by 1-hour breaks, so each hub sees 3-4 blocks in its local day.
 * Talk formats: lightning (15 min), regular (30), long (45), panel (60, 3-4 speakers),
-  workshop (90/120 min, needs a lab, in person), one hybrid keynote per hub (pinned for
-  the first hub).
+  workshop (90/120 min, needs a lab, in person), one hybrid keynote per hub (pinned at
+  the start of the hub's first day).
 * Co-speakers, speakers with several talks, speakers with hard availability windows
   (some days only, or their local 07:00-22:00) and custom local-hour bands.
 * Tracks with chairs (who must attend every talk of their track), cohesive tracks,
@@ -454,9 +454,9 @@ def generate(talks: int, seed: int = 1) -> Problem:
             wants = _weighted_sample(rng, talk_ids, popularity, k)
         new_person("a", zone, wants=tuple(sorted(wants)))
 
-    # ---- pin: the first hub's keynote opens the conference --------------------------------
-    first = hubs[0].id
-    pins = (Placement(talk_objs[0].id, f"{first}-aud", hub_blocks[first][0], 0),)
+    # ---- pins: every hub's keynote opens the hub's first day in its auditorium -----------
+    pins = tuple(Placement(talk_objs[i].id, f"{h.id}-aud", hub_blocks[h.id][0], 0)
+                 for i, h in enumerate(hubs))
 
     audience_zones = dict(AUDIENCE_ZONES.items())
     return Problem(
