@@ -245,3 +245,16 @@ def test_start_page_prompts_speakers_of_accepted_proposals_to_confirm(client, co
     assert f"/c/devcon/proposals/{accepted.id}/confirmation" in body and "Confirm participation" in body
     client.post(f"/c/devcon/proposals/{accepted.id}/confirmation", data={"answer": "confirm"})
     assert "Confirm participation" not in client.get("/").get_data(as_text=True)
+
+
+def test_decision_actions_without_csrf_token_are_refused(app, client, organiser, conference, db):
+    proposal = make_proposal(conference, state=ProposalState.ACCEPTED)
+    db.session.commit()
+    app.config["WTF_CSRF_ENABLED"] = True
+    assert client.post("/c/devcon/manage/decisions",
+                       data={"proposal_ids": [proposal.id], "decision": "rejected"}).status_code == 302  # flashed error
+    assert client.post("/c/devcon/manage/decisions/emails").status_code == 400
+    assert client.post(f"/c/devcon/manage/proposals/{proposal.id}/decision",
+                       data={"decision": "rejected"}).status_code == 400
+    assert _states(db, proposal) == [ProposalState.ACCEPTED]
+    assert db.session.scalars(select(OutboxMessage)).all() == []
