@@ -15,7 +15,6 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from conference import create_app
@@ -103,13 +102,9 @@ def make_test_app(database_url: str, create_schema: bool = True, **overrides):
 
 
 def _empty_all_tables() -> None:
-    tables = list(reversed(_db.metadata.sorted_tables))
-    if _db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{table.name}"' for table in tables)
-        _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            _db.session.execute(table.delete())
+    # DELETE in dependency order: on small tables it is much faster than TRUNCATE on PostgreSQL.
+    for table in reversed(_db.metadata.sorted_tables):
+        _db.session.execute(table.delete())
     _db.session.commit()
 
 
