@@ -7,6 +7,7 @@ soft terms followed by the per-placement hard rules (counted when relaxed).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterator
 
 from .model import Problem
@@ -67,14 +68,25 @@ class Instance:
             chairs = tracks[talk.track].chairs if talk.track in tracks else ()
             self.presenters.append(tuple(dict.fromkeys((*talk.speakers, *chairs))))
         self._available = {p.id: self._availability(p) for p in problem.people}
+        # Local-hour penalties per slot, only for speakers, shared by people with equal zone and bands.
+        speakers = {p for talk in problem.talks for p in talk.speakers}
         self._band = {}
+        by_kind: dict[tuple, list[int]] = {}
         for person in problem.people:
-            tz = zone(person.time_zone)
-            self._band[person.id] = [band_penalty(i.astimezone(tz).time(), person.local_hour_bands,
-                                                  person.unsuitable_penalty) for i in grid.instants]
+            if person.id not in speakers:
+                continue
+            kind = (person.time_zone, person.local_hour_bands, person.unsuitable_penalty)
+            if kind not in by_kind:
+                tz = zone(person.time_zone)
+                by_kind[kind] = [band_penalty(i.astimezone(tz).time(), person.local_hour_bands,
+                                              person.unsuitable_penalty) for i in grid.instants]
+            self._band[person.id] = by_kind[kind]
         self._civilised_cache: dict[tuple, list[bool]] = {}
+        self._remote_cache: dict[tuple, int] = {}
         self.pins = {p.talk: p for p in problem.pins}
         self.previous = {p.talk: p for p in problem.previous}
+        self._option_lists: dict[int, list[Option]] = {}
+        self._option_costs: dict[int, list[int]] = {}
         self.time_parts = [self._time_part(i) for i in range(len(problem.talks))]
         self.room_parts = [self._room_part(i) for i in range(len(problem.talks))]
 
@@ -99,6 +111,7 @@ class Instance:
         presenters = self.presenters[t]
         mix = talk.audience_time_zones if talk.audience_time_zones is not None else self.problem.audience_time_zones
         total_weight = sum(mix.values()) if talk.mode != "in_person" else 0
+        mix_key = tuple(mix.items())
         parts = []
         for b, block in enumerate(grid.blocks):
             for s in range(block.slots - talk.slots + 1):
@@ -109,9 +122,13 @@ class Instance:
                 coefs[_I[RULE_SPEAKER_LOCAL_HOURS]] = sum(
                     self._band[p][g] for p in talk.speakers if p in self._band for g in covered)
                 if total_weight > 0:
-                    outside = sum(weight for name, weight in mix.items()
-                                  if not all(self._civilised(name)[g] for g in covered))
-                    coefs[_I[RULE_REMOTE_AUDIENCE_HOURS]] = round(100 * outside / total_weight)
+                    key = (mix_key, gs, talk.slots)
+                    pct = self._remote_cache.get(key)
+                    if pct is None:
+                        outside = sum(weight for name, weight in mix.items()
+                                      if not all(self._civilised(name)[g] for g in covered))
+                        pct = self._remote_cache[key] = round(100 * outside / total_weight)
+                    coefs[_I[RULE_REMOTE_AUDIENCE_HOURS]] = pct
                 unavailable = 0
                 for p in presenters:
                     avail = self._available.get(p)
@@ -144,6 +161,9 @@ class Instance:
 
     def options(self, t: int) -> Iterator[Option]:
         """Every allowed placement of talk `t` with its coefficients."""
+        yield from self.option_list(t)
+
+    def _generate(self, t: int) -> tuple[list[Option], list[int]]:
         talk = self.talks[t]
         pin = self.pins.get(talk.id)
         prev = self.previous.get(talk.id)
@@ -151,10 +171,17 @@ class Instance:
         room_unavail_hard = RULE_ROOM_UNAVAILABLE in self.hard and not self.keep_all
         blocks = self.grid.blocks
         i_unavail, i_pin, i_stab = _I[RULE_ROOM_UNAVAILABLE], _I[RULE_PIN_BROKEN], _I[RULE_STABILITY]
+        w = self.coef_weights
+        weighted = [(b, s, gs, tcoefs, sum(c * k for c, k in zip(tcoefs, w, strict=True)))
+                    for b, s, gs, tcoefs in self.time_parts[t]]
+        options: list[Option] = []
+        costs: list[int] = []
+        add = operator.add
         for r, rcoefs in self.room_parts[t]:
             room = self.rooms[r]
+            rcost = sum(c * k for c, k in zip(rcoefs, w, strict=True))
             allowed_blocks = None if room.available_blocks is None else set(room.available_blocks)
-            for b, s, gs, tcoefs in self.time_parts[t]:
+            for b, s, gs, tcoefs, tcost in weighted:
                 block_id = blocks[b].id
                 unavailable = int(allowed_blocks is not None and block_id not in allowed_blocks)
                 if unavailable and room_unavail_hard:
@@ -162,12 +189,27 @@ class Instance:
                 pin_broken = int(pin is not None and (pin.room, pin.block, pin.start_slot) != (room.id, block_id, s))
                 if pin_broken and pin_hard:
                     continue
-                coefs = [a + c for a, c in zip(rcoefs, tcoefs, strict=True)]
+                stab = int(prev is not None and (prev.room, prev.block, prev.start_slot) != (room.id, block_id, s))
+                coefs = list(map(add, rcoefs, tcoefs))
                 coefs[i_unavail] = unavailable
                 coefs[i_pin] = pin_broken
-                if prev is not None:
-                    coefs[i_stab] = int((prev.room, prev.block, prev.start_slot) != (room.id, block_id, s))
-                yield (r, b, s, gs, tuple(coefs))
+                coefs[i_stab] = stab
+                options.append((r, b, s, gs, tuple(coefs)))
+                costs.append(rcost + tcost + unavailable * w[i_unavail] + pin_broken * w[i_pin] + stab * w[i_stab])
+        return options, costs
+
+    def option_list(self, t: int) -> list[Option]:
+        """Every allowed placement of talk `t` (cached list)."""
+        cached = self._option_lists.get(t)
+        if cached is None:
+            cached, self._option_costs[t] = self._generate(t)
+            self._option_lists[t] = cached
+        return cached
+
+    def option_costs(self, t: int) -> list[int]:
+        """Weighted cost of every option of talk `t` (same order as `option_list`)."""
+        self.option_list(t)
+        return self._option_costs[t]
 
     def cost(self, option: Option) -> int:
         """Weighted objective contribution of a placement on its own."""
