@@ -95,27 +95,11 @@ def assign_reviewers(
                 if pair in kept:
                     model.add(chosen[pair] == 1)
 
-    capacity = {}
     for proposal in proposal_list:
         variables = [chosen[(proposal.id, r)] for r in reviewer_ids if (proposal.id, r) in chosen]
         kept_here = sum(1 for r in reviewer_ids if (proposal.id, r) in kept)
-        capacity[proposal.id] = min(len(variables), max(k, kept_here))
         if variables:
             model.add(sum(variables) <= max(k, kept_here))
-    total_capacity = sum(capacity.values())
-
-    loads = []
-    for reviewer_id in reviewer_ids:
-        load = model.new_int_var(0, len(proposal_list), f"load_r{reviewer_id}")
-        model.add(load == sum(chosen[(p.id, reviewer_id)] for p in proposal_list if (p.id, reviewer_id) in chosen))
-        loads.append(load)
-    spread = model.new_int_var(0, len(proposal_list), "load_spread")
-    if loads:
-        highest = model.new_int_var(0, len(proposal_list), "highest_load")
-        lowest = model.new_int_var(0, len(proposal_list), "lowest_load")
-        model.add_max_equality(highest, loads)
-        model.add_min_equality(lowest, loads)
-        model.add(spread == highest - lowest)
 
     track_of = {proposal.id: proposal.track_id for proposal in proposal_list}
     penalties = []
@@ -124,28 +108,43 @@ def assign_reviewers(
         if cost:
             penalties.append(cost * variable)
 
-    # Weights make each goal strictly more important than everything after it.
-    preference_weight = 1
-    balance_weight = 2 * total_capacity + 1
-    coverage_weight = balance_weight * (len(proposal_list) + 1)
-    model.minimize(
-        -coverage_weight * sum(chosen.values())
-        + balance_weight * spread
-        + preference_weight * sum(penalties)
-    )
-
     solver = cp_model.CpSolver()
     # One worker and a fixed seed: the same input always gives the same plan.
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = 0
-    solver.parameters.max_time_in_seconds = time_limit_seconds
-    solver.parameters.max_deterministic_time = time_limit_seconds / 2
-    status = solver.solve(model)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        pairs = {pair for pair, variable in chosen.items() if solver.value(variable)}
-    else:
-        pairs = _greedy(proposal_list, reviewer_ids, k, allowed, kept)
+    solver.parameters.max_time_in_seconds = time_limit_seconds / 2
+    solver.parameters.max_deterministic_time = time_limit_seconds / 4
 
+    # First goal: as many assignments as the hard rules allow.
+    total = sum(chosen.values())
+    model.maximize(total)
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _plan(_greedy(proposal_list, reviewer_ids, k, allowed, kept), proposal_list, reviewer_ids, k)
+    best_total = round(solver.objective_value)
+    pairs = {pair for pair, variable in chosen.items() if solver.value(variable)}
+    model.add(total >= best_total)
+
+    # Then, keeping that many: balance loads (highest minus lowest), then follow preferences.
+    # Loads are held between two bounds rather than tied to a max/min, which keeps the
+    # linear relaxation strong; the mean bounds them at once.
+    highest = model.new_int_var(0, len(proposal_list), "highest_load")
+    lowest = model.new_int_var(0, len(proposal_list), "lowest_load")
+    # A reviewer who may review nothing here (all own or conflicted) is left out of the balance.
+    able = [r for r in reviewer_ids if any((p.id, r) in chosen for p in proposal_list)]
+    for reviewer_id in able:
+        load = sum(chosen[(p.id, reviewer_id)] for p in proposal_list if (p.id, reviewer_id) in chosen)
+        model.add(load <= highest)
+        model.add(load >= lowest)
+    model.add(highest * max(1, len(able)) >= best_total)
+    model.add(lowest * max(1, len(able)) <= best_total)
+    balance_weight = 2 * best_total + 1  # more than any total of preference penalties
+    model.minimize(balance_weight * (highest - lowest) + sum(penalties))
+    if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        pairs = {pair for pair, variable in chosen.items() if solver.value(variable)}
+    return _plan(pairs, proposal_list, reviewer_ids, k)
+
+
+def _plan(pairs, proposal_list, reviewer_ids, k) -> AssignmentPlan:
     plan = AssignmentPlan(pairs=pairs)
     for proposal in proposal_list:
         count = sum(1 for r in reviewer_ids if (proposal.id, r) in pairs)
