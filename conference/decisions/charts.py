@@ -48,8 +48,8 @@ class StackedBarChart:
 def stacked_bar_chart(
     rows: Sequence[tuple[str, Sequence[tuple[str, int]]]],
     keys: Sequence[str],
-    width: int = 640,
-    label_width: int = 160,
+    width: int = 780,
+    label_width: int = 210,
     bar_height: int = 22,
     gap: int = 8,
 ) -> StackedBarChart:

@@ -31,7 +31,7 @@ class TalkFilterForm(FlaskForm):
     )
     track = SelectField("Track", coerce=_optional_int, validate_choice=True)
     session_format = SelectField("Format", coerce=_optional_int, validate_choice=True)
-    level = SelectField("Level", validate_choice=True)
+    level = SelectField("Level", default=ANY, validate_choice=True)
 
     @classmethod
     def for_conference(cls, conference: Conference, formdata) -> TalkFilterForm:

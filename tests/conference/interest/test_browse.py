@@ -193,3 +193,12 @@ def test_browse_query_count_does_not_grow_with_talks(client, catalogue, attendee
     db.session.commit()
 
     assert queries_for_page() == before
+
+
+def test_browse_without_filters_shows_no_form_errors(client, login, db):
+    from tests.factories import ConferenceFactory
+
+    conference = ConferenceFactory()
+    login()
+    body = client.get(f"/c/{conference.slug}/talks/").get_data(as_text=True)
+    assert "Not a valid choice" not in body
