@@ -246,10 +246,15 @@ def medians(runs: list[dict[str, Any]]) -> str:
         if len(rs) < 2:
             continue
         cps = rs[0]["checkpoints"]
-        parts = [f"{n} talks ({len(rs)} seeds): first feasible {median([r['first_feasible_s'] for r in rs]):.1f} s"]
+        parts = [f"{n} talks ({len(rs)} seeds): first feasible "
+                 f"{fmt(median([r['first_feasible_s'] for r in rs]), '.1f')} s"]
         for t in cps:
             gaps = [r["at"][str(t)]["gap"] for r in rs]
-            parts.append(f"gap@{t}s {100 * median(gaps):.1f}%")
+            known = [g for g in gaps if g is not None]
+            text = fmt(100 * median(known), ".1f") + "%" if known else "-"
+            if known and len(known) < len(gaps):
+                text += f" ({len(known)} of {len(gaps)} with a bound)"
+            parts.append(f"gap@{t}s {text}")
         parts.append(f"peak RSS {median([r['maxrss_mb'] for r in rs]):.0f} MB")
         lines.append(", ".join(parts))
     return "\n".join(lines)
