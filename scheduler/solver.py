@@ -26,6 +26,7 @@ from .model import Assignment, Problem, Progress, Solution, Violation, unschedul
 from .rules import RULE_PERSON_CLASH, RULE_UNSCHEDULED, SOFT_TERMS, label
 
 LNS_OPTION_THRESHOLD = 150_000
+HYBRID_MIN_TALKS = 60  # full mode above this: LNS in front, the full model in a background thread
 LNS_OPTIONS_PER_TALK = 160  # candidate placements per freed talk in an LNS sub-model
 _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE",
            cp_model.UNKNOWN: "UNKNOWN", cp_model.MODEL_INVALID: "MODEL_INVALID"}
@@ -155,12 +156,14 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
         return _solve_lns(inst, time_limit=time_limit, workers=workers, seed=seed, on_progress=on_progress,
                           stop=stop, hint=hint_map, allow_unscheduled=allow_unscheduled,
                           deterministic=deterministic, started=started)
+    if not deterministic and workers >= 2 and len(inst.talks) > HYBRID_MIN_TALKS:
+        return _solve_lns(inst, time_limit=time_limit, workers=workers, seed=seed, on_progress=on_progress,
+                          stop=stop, hint=hint_map, allow_unscheduled=allow_unscheduled,
+                          deterministic=deterministic, started=started, with_full_model=True)
     free = {t: inst.option_list(t) for t in range(len(inst.talks))}
     rng = random.Random(seed)
-    greedy = _greedy(inst, rng, preferred=hint_map)
-    if any(o is None for o in greedy.values()) and len(inst.talks) > 20:
-        greedy = _repair(inst, greedy, rng, deadline=started + time_limit * 0.3, workers=workers, seed=seed,
-                         deterministic=deterministic, stop=stop, started=started)
+    greedy = _construct(inst, rng, preferred=hint_map, time_limit=time_limit * 0.3, workers=workers, seed=seed,
+                        deterministic=deterministic, stop=stop, started=started)
     start_map = {t: (o[0], o[3]) for t, o in greedy.items() if o is not None}
     built = build_model(inst, free, {}, allow_unscheduled)
     solver, status = _run(built, inst, time_limit=max(0.01, time_limit - (clock.monotonic() - started)),
@@ -294,6 +297,18 @@ def _greedy(inst: Instance, rng: random.Random, fixed: dict[int, Option] | None 
     return placed
 
 
+def _construct(inst: Instance, rng: random.Random, *, preferred=None, order=None, time_limit: float,
+               workers: int = 2, seed: int = 0, deterministic: bool = False, stop=None,
+               started: float | None = None) -> dict[int, Option | None]:
+    """Greedy with ejection, then CP-SAT repair of the talks left out (freeing ever more talks)."""
+    started = clock.monotonic() if started is None else started
+    placed = _greedy(inst, rng, preferred=preferred, order=order)
+    if any(o is None for o in placed.values()):
+        placed = _repair(inst, placed, rng, deadline=clock.monotonic() + time_limit, workers=workers, seed=seed,
+                         deterministic=deterministic, stop=stop, started=started)
+    return placed
+
+
 def _eject(inst: Instance, t: int, occ: _Occupancy, placed: dict, best_free, by_cost, fixed) -> Option | None:
     """Place `t` by moving the (few) talks that block one of its placements elsewhere."""
     options = inst.option_list(t)
@@ -385,20 +400,91 @@ def _lower_bound(inst: Instance, allow_unscheduled: bool) -> int:
     return total
 
 
+class _Background:
+    """The full CP-SAT model solved in a thread: its bound is valid for the whole problem."""
+
+    def __init__(self, inst: Instance, placed: dict[int, Option | None], *, time_limit: float, workers: int,
+                 seed: int, allow_unscheduled: bool, stop, started: float):
+        self.inst = inst
+        self.bound: float | None = None
+        self.best: tuple[int, dict[int, Option | None]] | None = None
+        self.optimal = False
+        self.solver: cp_model.CpSolver | None = None
+        self.stopped = threading.Event()
+        self.lock = threading.Lock()
+        self.args = (placed, time_limit, workers, seed, allow_unscheduled, stop, started)
+        self.thread = threading.Thread(target=self._main, daemon=True)
+        self.thread.start()
+
+    def _main(self) -> None:
+        placed, time_limit, workers, seed, allow_unscheduled, stop, started = self.args
+        inst = self.inst
+        deadline = started + time_limit
+        free = {t: inst.option_list(t) for t in range(len(inst.talks))}
+        built = build_model(inst, free, {}, allow_unscheduled)
+        if self.stopped.is_set():
+            return
+        add_full_hint(built, inst, {t: (o[0], o[3]) for t, o in placed.items() if o is not None})
+        owner = self
+
+        class Callback(cp_model.CpSolverSolutionCallback):
+            def on_solution_callback(self) -> None:
+                new = {}
+                for t, pairs in built.choice.items():
+                    new[t] = next((o for x, o in pairs if self.boolean_value(x)), None)
+                objective = _objective(inst, new)
+                with owner.lock:
+                    if owner.best is None or objective < owner.best[0]:
+                        owner.best = (objective, new)
+
+        solver = cp_model.CpSolver()
+        _params(solver, time_limit=max(0.05, deadline - clock.monotonic()), workers=workers, seed=seed,
+                deterministic=False)
+
+        def bound_changed(bound: float) -> None:
+            with owner.lock:
+                owner.bound = bound if owner.bound is None else max(owner.bound, bound)
+
+        solver.best_bound_callback = bound_changed
+        self.solver = solver
+        if self.stopped.is_set():
+            return
+        status = solver.solve(built.model, Callback())
+        with self.lock:
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                self.bound = max(self.bound or solver.best_objective_bound, solver.best_objective_bound)
+            self.optimal = status == cp_model.OPTIMAL
+        _debug(f"background full model: {solver.status_name(status)} bound {solver.best_objective_bound}")
+
+    def finish(self) -> None:
+        self.stopped.set()
+        if self.solver is not None:
+            self.solver.stop_search()
+        self.thread.join()
+
+
 def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, hint, allow_unscheduled,
-               deterministic, started) -> Solution:
+               deterministic, started, with_full_model: bool = False) -> Solution:
+    """Construct a schedule, then improve it by re-solving neighbourhoods with the rest fixed.
+
+    With `with_full_model` the full CP-SAT model runs in a background thread on one worker:
+    its bound (valid for the whole problem) and its incumbents are merged with the LNS ones.
+    """
     rng = random.Random(seed)
     deadline = started + time_limit
-    placed = _greedy(inst, rng, preferred=hint)
-    if any(o is None for o in placed.values()):
-        placed = _repair(inst, placed, rng, deadline=started + time_limit * 0.25, workers=workers, seed=seed,
-                         deterministic=deterministic, stop=stop, started=started)
+    placed = _construct(inst, rng, preferred=hint, time_limit=time_limit * 0.25, workers=workers, seed=seed,
+                        deterministic=deterministic, stop=stop, started=started)
     n = len(inst.talks)
     bound = _lower_bound(inst, allow_unscheduled)
     best_objective = _objective(inst, placed)
     found = 1
     if on_progress is not None:
         on_progress(Progress(best_objective, bound, clock.monotonic() - started, found))
+    background = None
+    if with_full_model and best_objective > bound:
+        background = _Background(inst, placed, time_limit=time_limit, workers=max(1, workers - 1), seed=seed,
+                                 allow_unscheduled=allow_unscheduled, stop=stop, started=started)
+        workers = 1
     iteration, stale = 0, 0
     free_size = max(15, min(60, n // 8))
     blocks = len(inst.grid.blocks)
@@ -408,6 +494,23 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
         now = clock.monotonic()
         if now >= deadline - 0.05 or (stop is not None and stop.is_set()):
             break
+        if background is not None:
+            with background.lock:
+                their = background.best
+                their_bound = background.bound
+                optimal = background.optimal
+            improved = False
+            if their is not None and their[0] < best_objective:
+                best_objective, placed = their[0], dict(their[1])
+                improved = True
+            if their_bound is not None and their_bound > bound:
+                bound = their_bound
+                improved = True
+            if improved and on_progress is not None:
+                found += 1
+                on_progress(Progress(best_objective, bound, clock.monotonic() - started, found))
+            if optimal or best_objective <= bound:
+                break
         unplaced = [t for t, o in placed.items() if o is None]
         kind = iteration % 4
         if kind == 0 and blocks > 1:
@@ -422,8 +525,10 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
         elif kind == 2 and st.groups:
             # Talks wanted by the same attendees.
             chosen = set()
-            while len(chosen) < free_size:
+            for _ in range(4 * free_size):
                 chosen |= set(st.groups[rng.randrange(len(st.groups))][0])
+                if len(chosen) >= free_size:
+                    break
         else:
             chosen = set(rng.sample(range(n), min(n, free_size)))
         if len(chosen) > free_size * 2:
@@ -459,11 +564,20 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
         if stale > 8:
             free_size = min(n, int(free_size * 1.25) + 1)
             stale = 0
+    optimal = False
+    if background is not None:
+        background.finish()
+        their = background.best
+        if their is not None and their[0] < best_objective:
+            best_objective, placed = their[0], dict(their[1])
+        if background.bound is not None:
+            bound = max(bound, background.bound)
+        optimal = background.optimal
     missing = [t for t, o in placed.items() if o is None]
     status_name = "FEASIBLE" if (allow_unscheduled or not missing) else "UNKNOWN"
-    if best_objective <= bound and status_name == "FEASIBLE":
+    if (optimal or best_objective <= bound) and status_name == "FEASIBLE":
         status_name = "OPTIMAL"
-    solution = _solution(inst, status_name, placed, bound, started, "lns")
+    solution = _solution(inst, status_name, placed, bound, started, "full" if with_full_model else "lns")
     if not allow_unscheduled and missing:
         soft = dict(solution.soft_terms)
         soft[RULE_UNSCHEDULED] = 0
