@@ -38,3 +38,20 @@ def require_role(conference: Conference, *roles: Role) -> None:
         abort(login_manager.unauthorized())
     if not roles_of(current_user, conference) & set(roles):
         abort(403)
+
+
+def conference_with_role(slug: str, *roles: Role) -> Conference:
+    """The conference at ``slug`` after checking the current user holds one of ``roles`` there."""
+    conference = load_conference(slug)
+    require_role(conference, *roles)
+    return conference
+
+
+def load_scoped(model, conference: Conference, object_id: int):
+    """The ``model`` row with this id at this conference; 404 for ids of other conferences."""
+    found = db.session.scalar(
+        select(model).where(model.id == object_id, model.conference_id == conference.id)
+    )
+    if found is None:
+        abort(404)
+    return found

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask import abort
+from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -39,3 +41,13 @@ def is_safe_redirect(target: str | None) -> bool:
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
+
+
+class ConfirmForm(FlaskForm):
+    """Only a CSRF token: for small POST buttons whose press is the confirmation."""
+
+
+def require_confirm_form() -> None:
+    """Abort with a clear 400 unless the POST carries a valid CSRF token."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400, description="The form expired; reload the page and try again.")

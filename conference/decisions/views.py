@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from conference.conferences.access import load_conference, require_role
+from conference.conferences.access import conference_with_role, load_conference
 from conference.conferences.models import Conference, Role, SessionFormat, Track
 from conference.decisions import charts, operations, queries
 from conference.decisions.export import ranking_csv
@@ -40,12 +40,6 @@ blueprint = Blueprint("decisions", __name__)
 
 
 # --- helpers ------------------------------------------------------------------------------
-
-
-def _managed_conference(slug: str) -> Conference:
-    conference = load_conference(slug)
-    require_role(conference, Role.ORGANISER)
-    return conference
 
 
 def _absolute_url(endpoint: str, **values) -> str:
@@ -116,7 +110,7 @@ def _stale_conflict():
 @blueprint.route("/c/<slug>/manage/ranking")
 @login_required
 def ranking(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     filters = _ranking_filters(conference)
     rows = queries.ranking_rows(conference, **filters)
     tracks = db.session.scalars(
@@ -136,7 +130,7 @@ def ranking(slug: str):
 @blueprint.route("/c/<slug>/manage/ranking.csv")
 @login_required
 def ranking_export(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     rows = queries.ranking_rows(conference, **_ranking_filters(conference))
     return Response(
         ranking_csv(rows),
@@ -148,7 +142,7 @@ def ranking_export(slug: str):
 @blueprint.route("/c/<slug>/manage/decisions", methods=["POST"])
 @login_required
 def decide_many(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     form = BulkDecisionForm()
     if not form.validate_on_submit():
         for errors in form.errors.values():
@@ -176,7 +170,7 @@ def decide_many(slug: str):
 @blueprint.route("/c/<slug>/manage/proposals/<int:proposal_id>/decision", methods=["POST"])
 @login_required
 def decide_one(slug: str, proposal_id: int):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     proposal = _scoped_proposal(conference, proposal_id)
     form = SingleDecisionForm()
     if not form.validate_on_submit():
@@ -212,7 +206,7 @@ def _queue_with(conference: Conference, queue, done_message: str):
 @blueprint.route("/c/<slug>/manage/decisions/emails", methods=["POST"])
 @login_required
 def send_decision_emails(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     return _queue_with(
         conference,
         lambda: operations.queue_decision_emails(conference, _confirmation_link(conference)),
@@ -223,7 +217,7 @@ def send_decision_emails(slug: str):
 @blueprint.route("/c/<slug>/manage/reminders/confirmation", methods=["POST"])
 @login_required
 def send_confirmation_reminders(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     return _queue_with(
         conference,
         lambda: operations.queue_confirmation_reminders(conference, _confirmation_link(conference)),
@@ -234,7 +228,7 @@ def send_confirmation_reminders(slug: str):
 @blueprint.route("/c/<slug>/manage/reminders/review", methods=["POST"])
 @login_required
 def send_review_reminders(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     link = _absolute_url("conferences.overview", slug=conference.slug)
     return _queue_with(
         conference,
@@ -281,7 +275,7 @@ def confirmation(slug: str, proposal_id: int):
 @blueprint.route("/c/<slug>/manage/cfp")
 @login_required
 def cfp_dashboard(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     per_track = queries.proposals_per_track_and_state(conference)
     shown_states = [
         state for state in ProposalState

@@ -20,7 +20,7 @@ from flask import (
 from flask_login import login_required
 from sqlalchemy import func, select
 
-from conference.conferences.access import load_conference, require_role
+from conference.conferences.access import conference_with_role
 from conference.conferences.models import Conference, Role
 from conference.extensions import db
 from conference.mail import operations
@@ -47,12 +47,6 @@ def wake_sender(error) -> None:
         current_app.logger.warning("Could not wake the mail sender; the periodic task will send.", exc_info=True)
 
 
-def _managed_conference(slug: str) -> Conference:
-    conference = load_conference(slug)
-    require_role(conference, Role.ORGANISER)
-    return conference
-
-
 def sample_context(conference: Conference) -> dict:
     """Example values for every placeholder, used for previews and to validate templates."""
     return {
@@ -76,7 +70,7 @@ def _known_kind(kind: str) -> str:
 @blueprint.route("/c/<slug>/manage/emails")
 @login_required
 def templates(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     customised = set(
         db.session.scalars(select(EmailTemplate.kind).where(EmailTemplate.conference_id == conference.id))
     )
@@ -105,7 +99,7 @@ def _validate(form: EmailTemplateForm, context: dict) -> tuple[str, str] | None:
 @blueprint.route("/c/<slug>/manage/emails/<kind>", methods=["GET", "POST"])
 @login_required
 def edit_template(slug: str, kind: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     kind = _known_kind(kind)
     context = sample_context(conference)
     if request.method == "GET":
@@ -136,7 +130,7 @@ def edit_template(slug: str, kind: str):
 @blueprint.route("/c/<slug>/manage/emails/<kind>/reset", methods=["POST"])
 @login_required
 def reset_template(slug: str, kind: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     kind = _known_kind(kind)
     if not ActionForm().validate_on_submit():
         abort(400, description="The form expired; reload the page and try again.")
@@ -148,7 +142,7 @@ def reset_template(slug: str, kind: str):
 @blueprint.route("/c/<slug>/manage/outbox")
 @login_required
 def outbox(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     state_value = request.args.get("state", "")
     conditions = [OutboxMessage.conference_id == conference.id]
     if state_value in {state.value for state in OutboxState}:
@@ -173,7 +167,7 @@ def outbox(slug: str):
 @blueprint.route("/c/<slug>/manage/outbox/<int:message_id>/retry", methods=["POST"])
 @login_required
 def retry(slug: str, message_id: int):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     message = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.conference_id == conference.id)
     )

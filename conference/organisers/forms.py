@@ -30,7 +30,10 @@ from wtforms.validators import (
 )
 
 from conference.conferences.models import Role
-from conference.core.forms import time_zone_field
+from conference.core.forms import (
+    ConfirmForm,  # noqa: F401 - re-exported for this area
+    time_zone_field,
+)
 
 MAX_CONFERENCE_DAYS = 14
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -128,9 +131,6 @@ class AddRoleForm(FlaskForm):
         default=Role.REVIEWER.value,
     )
 
-
-class ConfirmForm(FlaskForm):
-    """Only a CSRF token: removal and deletion buttons are small POST forms."""
 
 
 class DeleteTrackForm(ConfirmForm):

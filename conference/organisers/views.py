@@ -15,7 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from conference.accounts.operations import find_user_by_email
-from conference.conferences.access import load_conference, require_role
+from conference.conferences.access import (
+    conference_with_role,
+    load_scoped,
+)
 from conference.conferences.models import (
     Conference,
     ConferenceRole,
@@ -25,6 +28,7 @@ from conference.conferences.models import (
     SessionFormat,
     Track,
 )
+from conference.core.forms import require_confirm_form
 from conference.core.timezones import is_valid_time_zone, to_zone
 from conference.core.types import utcnow
 from conference.extensions import db
@@ -33,7 +37,6 @@ from conference.organisers.forms import (
     ONLINE_STREAM,
     AddRoleForm,
     ConferenceSettingsForm,
-    ConfirmForm,
     CreateConferenceForm,
     DeleteTrackForm,
     HubForm,
@@ -47,27 +50,6 @@ blueprint = Blueprint("organisers", __name__)
 
 
 # --- loading and access -------------------------------------------------------------------
-
-
-def _managed_conference(slug: str) -> Conference:
-    conference = load_conference(slug)
-    require_role(conference, Role.ORGANISER)
-    return conference
-
-
-def _load_scoped(model, conference: Conference, object_id: int):
-    """The object with this id at this conference; 404 for ids of other conferences."""
-    found = db.session.scalar(
-        select(model).where(model.id == object_id, model.conference_id == conference.id)
-    )
-    if found is None:
-        abort(404)
-    return found
-
-
-def _require_confirm_form() -> None:
-    if not ConfirmForm().validate_on_submit():
-        abort(400, description="The form expired; reload the page and try again.")
 
 
 def _save_unique_name(form, kind: str, change: Callable[[], object]) -> bool:
@@ -151,7 +133,7 @@ def create_conference():
 
 @blueprint.route("/c/<slug>/manage/settings", methods=["GET", "POST"])
 def settings(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     form = ConferenceSettingsForm(data=_conference_form_data(conference))
     if form.validate_on_submit():
         operations.update_conference_settings(conference, _conference_details(form))
@@ -163,7 +145,7 @@ def settings(slug: str):
 
 @blueprint.route("/c/<slug>/manage/")
 def dashboard(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     return render_template(
         "organisers/dashboard.html",
         conference=conference,
@@ -190,7 +172,7 @@ def _render_people(conference: Conference, add_form: AddRoleForm, remove_error: 
 
 @blueprint.route("/c/<slug>/manage/people", methods=["GET", "POST"])
 def people(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     form = AddRoleForm()
     if form.validate_on_submit():
         user = find_user_by_email(form.email.data)
@@ -216,9 +198,9 @@ def people(slug: str):
 
 @blueprint.route("/c/<slug>/manage/people/roles/<int:role_id>/remove", methods=["POST"])
 def remove_role(slug: str, role_id: int):
-    conference = _managed_conference(slug)
-    conference_role = _load_scoped(ConferenceRole, conference, role_id)
-    _require_confirm_form()
+    conference = conference_with_role(slug, Role.ORGANISER)
+    conference_role = load_scoped(ConferenceRole, conference, role_id)
+    require_confirm_form()
     person = conference_role.user
     role = conference_role.role
     try:
@@ -243,7 +225,7 @@ def remove_role(slug: str, role_id: int):
 
 @blueprint.route("/c/<slug>/manage/hubs")
 def hubs(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     return render_template(
         "organisers/hubs.html",
         conference=conference,
@@ -277,7 +259,7 @@ def _render_item_form(conference: Conference, form, heading: str, submit: str, b
 
 @blueprint.route("/c/<slug>/manage/hubs/new", methods=["GET", "POST"])
 def new_hub(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     form = HubForm()
     if form.validate_on_submit() and _save_unique_name(
         form, "hub", lambda: operations.create_hub(conference, **_hub_values(form))
@@ -289,8 +271,8 @@ def new_hub(slug: str):
 
 @blueprint.route("/c/<slug>/manage/hubs/<int:hub_id>/edit", methods=["GET", "POST"])
 def edit_hub(slug: str, hub_id: int):
-    conference = _managed_conference(slug)
-    hub = _load_scoped(Hub, conference, hub_id)
+    conference = conference_with_role(slug, Role.ORGANISER)
+    hub = load_scoped(Hub, conference, hub_id)
     form = HubForm(obj=hub)
     if form.validate_on_submit() and _save_unique_name(
         form, "hub", lambda: operations.update_hub(hub, **_hub_values(form))
@@ -304,9 +286,9 @@ def edit_hub(slug: str, hub_id: int):
 
 @blueprint.route("/c/<slug>/manage/hubs/<int:hub_id>/delete", methods=["POST"])
 def delete_hub(slug: str, hub_id: int):
-    conference = _managed_conference(slug)
-    hub = _load_scoped(Hub, conference, hub_id)
-    _require_confirm_form()
+    conference = conference_with_role(slug, Role.ORGANISER)
+    hub = load_scoped(Hub, conference, hub_id)
+    require_confirm_form()
     name = hub.name
     try:
         operations.delete_hub(hub)
@@ -335,7 +317,7 @@ def _room_values(form: RoomForm, conference: Conference) -> dict:
     hub = None
     if form.hub.data != ONLINE_STREAM:
         # The choices only hold this conference's hubs; still load it scoped.
-        hub = _load_scoped(Hub, conference, int(form.hub.data))
+        hub = load_scoped(Hub, conference, int(form.hub.data))
     return {
         "name": form.name.data,
         "hub": hub,
@@ -347,7 +329,7 @@ def _room_values(form: RoomForm, conference: Conference) -> dict:
 
 @blueprint.route("/c/<slug>/manage/rooms")
 def rooms(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     all_rooms = db.session.scalars(
         select(Room)
         .where(Room.conference_id == conference.id)
@@ -367,7 +349,7 @@ def rooms(slug: str):
 
 @blueprint.route("/c/<slug>/manage/rooms/new", methods=["GET", "POST"])
 def new_room(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     form = RoomForm()
     form.offer_hubs(_conference_hubs(conference))
     if form.validate_on_submit() and _save_unique_name(
@@ -382,8 +364,8 @@ def new_room(slug: str):
 
 @blueprint.route("/c/<slug>/manage/rooms/<int:room_id>/edit", methods=["GET", "POST"])
 def edit_room(slug: str, room_id: int):
-    conference = _managed_conference(slug)
-    room = _load_scoped(Room, conference, room_id)
+    conference = conference_with_role(slug, Role.ORGANISER)
+    room = load_scoped(Room, conference, room_id)
     # Not obj=room: its ``hub`` attribute is a Hub, while the field holds a choice value.
     form = RoomForm(
         data={
@@ -407,9 +389,9 @@ def edit_room(slug: str, room_id: int):
 
 @blueprint.route("/c/<slug>/manage/rooms/<int:room_id>/delete", methods=["POST"])
 def delete_room(slug: str, room_id: int):
-    conference = _managed_conference(slug)
-    room = _load_scoped(Room, conference, room_id)
-    _require_confirm_form()
+    conference = conference_with_role(slug, Role.ORGANISER)
+    room = load_scoped(Room, conference, room_id)
+    require_confirm_form()
     name = room.name
     operations.delete_room(room)
     flash(f"Room “{name}” is deleted.", "success")
@@ -429,7 +411,7 @@ def _track_values(form: TrackForm) -> dict:
 
 @blueprint.route("/c/<slug>/manage/tracks")
 def tracks(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     confirm_id = request.args.get("confirm_delete", type=int)
     return render_template(
         "organisers/tracks.html",
@@ -444,7 +426,7 @@ def tracks(slug: str):
 
 @blueprint.route("/c/<slug>/manage/tracks/new", methods=["GET", "POST"])
 def new_track(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     form = TrackForm()
     if form.validate_on_submit() and _save_unique_name(
         form, "track", lambda: operations.create_track(conference, **_track_values(form))
@@ -456,8 +438,8 @@ def new_track(slug: str):
 
 @blueprint.route("/c/<slug>/manage/tracks/<int:track_id>/edit", methods=["GET", "POST"])
 def edit_track(slug: str, track_id: int):
-    conference = _managed_conference(slug)
-    track = _load_scoped(Track, conference, track_id)
+    conference = conference_with_role(slug, Role.ORGANISER)
+    track = load_scoped(Track, conference, track_id)
     form = TrackForm(obj=track)
     if form.validate_on_submit() and _save_unique_name(
         form, "track", lambda: operations.update_track(track, **_track_values(form))
@@ -471,8 +453,8 @@ def edit_track(slug: str, track_id: int):
 
 @blueprint.route("/c/<slug>/manage/tracks/<int:track_id>/delete", methods=["POST"])
 def delete_track(slug: str, track_id: int):
-    conference = _managed_conference(slug)
-    track = _load_scoped(Track, conference, track_id)
+    conference = conference_with_role(slug, Role.ORGANISER)
+    track = load_scoped(Track, conference, track_id)
     form = DeleteTrackForm()
     if not form.validate_on_submit():
         abort(400, description="The form expired; reload the page and try again.")
@@ -501,7 +483,7 @@ def _format_values(form: SessionFormatForm) -> dict:
 
 @blueprint.route("/c/<slug>/manage/formats")
 def session_formats(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     return render_template(
         "organisers/session_formats.html",
         conference=conference,
@@ -516,7 +498,7 @@ def session_formats(slug: str):
 
 @blueprint.route("/c/<slug>/manage/formats/new", methods=["GET", "POST"])
 def new_session_format(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     form = SessionFormatForm()
     if form.validate_on_submit() and _save_unique_name(
         form,
@@ -532,8 +514,8 @@ def new_session_format(slug: str):
 
 @blueprint.route("/c/<slug>/manage/formats/<int:format_id>/edit", methods=["GET", "POST"])
 def edit_session_format(slug: str, format_id: int):
-    conference = _managed_conference(slug)
-    session_format = _load_scoped(SessionFormat, conference, format_id)
+    conference = conference_with_role(slug, Role.ORGANISER)
+    session_format = load_scoped(SessionFormat, conference, format_id)
     form = SessionFormatForm(obj=session_format)
     if form.validate_on_submit() and _save_unique_name(
         form,
@@ -553,9 +535,9 @@ def edit_session_format(slug: str, format_id: int):
 
 @blueprint.route("/c/<slug>/manage/formats/<int:format_id>/delete", methods=["POST"])
 def delete_session_format(slug: str, format_id: int):
-    conference = _managed_conference(slug)
-    session_format = _load_scoped(SessionFormat, conference, format_id)
-    _require_confirm_form()
+    conference = conference_with_role(slug, Role.ORGANISER)
+    session_format = load_scoped(SessionFormat, conference, format_id)
+    require_confirm_form()
     name = session_format.name
     try:
         operations.delete_session_format(session_format)

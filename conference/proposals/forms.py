@@ -23,7 +23,10 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 from wtforms.widgets import HiddenInput
 
-from conference.core.forms import time_zone_field
+from conference.core.forms import (
+    ConfirmForm,  # noqa: F401 - re-exported for this area
+    time_zone_field,
+)
 from conference.proposals.models import AudienceLevel, PresentationMode
 
 TITLE_MAX = 200
@@ -125,9 +128,6 @@ class InviteCoSpeakerForm(FlaskForm):
         filters=[_strip],
     )
 
-
-class ConfirmForm(FlaskForm):
-    """Only a CSRF token: the button's POST is the confirmation."""
 
 
 class InvitationAnswerForm(FlaskForm):

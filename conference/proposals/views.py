@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conference.conferences.access import load_conference
 from conference.conferences.models import Conference
+from conference.core.forms import require_confirm_form
 from conference.core.timezones import to_zone
 from conference.core.web import viewer_time_zone
 from conference.extensions import db
@@ -48,11 +49,6 @@ def _my_proposal(conference: Conference, proposal_id: int) -> Proposal:
     if proposal is None:
         abort(404)
     return proposal
-
-
-def _require_confirm_form() -> None:
-    if not ConfirmForm().validate_on_submit():
-        abort(400, description="The form expired; reload the page and try again.")
 
 
 @blueprint.app_template_global()
@@ -299,7 +295,7 @@ def withdraw(slug: str, proposal_id: int):
         return redirect(url_for("proposals.detail", slug=slug, proposal_id=proposal.id))
     form = ConfirmForm()
     if request.method == "POST":
-        _require_confirm_form()
+        require_confirm_form()
         operations.withdraw_proposal(proposal)
         flash(f"“{proposal.title}” is withdrawn.", "success")
         return redirect(url_for("proposals.my_proposals", slug=slug))
@@ -350,7 +346,7 @@ def cancel_invitation(slug: str, proposal_id: int, speaker_id: int):
     proposal = _my_proposal(conference, proposal_id)
     if not operations.is_submitter(proposal, _user()):
         abort(403, description="Only the person who submitted a proposal can withdraw invitations.")
-    _require_confirm_form()
+    require_confirm_form()
     try:
         operations.cancel_invitation(proposal, speaker_id)
     except LookupError:

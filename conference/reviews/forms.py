@@ -24,6 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from conference.core.forms import ConfirmForm  # noqa: F401 - re-exported for this area
 from conference.reviews.models import ReviewCriterion, TrackPreference
 
 MAX_COMMENT = 5000
@@ -34,9 +35,6 @@ SCALE_LIMIT = 100
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
-
-class ConfirmForm(FlaskForm):
-    """Only a CSRF token: for small POST buttons."""
 
 
 class CriterionForm(FlaskForm):

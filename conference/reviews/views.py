@@ -14,8 +14,12 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields import SelectChoice
 
 from conference.accounts.models import User
-from conference.conferences.access import load_conference, require_role
+from conference.conferences.access import (
+    conference_with_role,
+    load_scoped,
+)
 from conference.conferences.models import Conference, Role, Track
+from conference.core.forms import require_confirm_form
 from conference.core.timezones import to_zone
 from conference.core.web import format_instant, viewer_time_zone
 from conference.extensions import db
@@ -45,32 +49,6 @@ blueprint = Blueprint("reviews", __name__)
 # --- loading and access -------------------------------------------------------------------
 
 
-def _reviewing_conference(slug: str) -> Conference:
-    conference = load_conference(slug)
-    require_role(conference, Role.REVIEWER)
-    return conference
-
-
-def _managed_conference(slug: str) -> Conference:
-    conference = load_conference(slug)
-    require_role(conference, Role.ORGANISER)
-    return conference
-
-
-def _load_scoped(model, conference: Conference, object_id: int):
-    found = db.session.scalar(
-        select(model).where(model.id == object_id, model.conference_id == conference.id)
-    )
-    if found is None:
-        abort(404)
-    return found
-
-
-def _require_confirm_form() -> None:
-    if not ConfirmForm().validate_on_submit():
-        abort(400, description="The form expired; reload the page and try again.")
-
-
 def _reviewer() -> User:
     return current_user._get_current_object()
 
@@ -96,7 +74,7 @@ def _close_message(conference: Conference) -> str:
 
 @blueprint.route("/c/<slug>/reviews/")
 def my_reviews(slug: str):
-    conference = _reviewing_conference(slug)
+    conference = conference_with_role(slug, Role.REVIEWER)
     reviewer = _reviewer()
     tracks = db.session.scalars(
         select(Track).where(Track.conference_id == conference.id).order_by(Track.name)
@@ -174,7 +152,7 @@ def _review_form_data(review) -> dict:
 
 @blueprint.route("/c/<slug>/reviews/<int:proposal_id>", methods=["GET", "POST"])
 def review(slug: str, proposal_id: int):
-    conference = _reviewing_conference(slug)
+    conference = conference_with_role(slug, Role.REVIEWER)
     reviewer = _reviewer()
     proposal = queries.reviewable_proposal_or_404(conference, reviewer, proposal_id)
     criteria = queries.rubric(conference)
@@ -219,7 +197,7 @@ def review(slug: str, proposal_id: int):
 
 @blueprint.route("/c/<slug>/reviews/next")
 def next_review(slug: str):
-    conference = _reviewing_conference(slug)
+    conference = conference_with_role(slug, Role.REVIEWER)
     proposal = queries.next_proposal_to_review(conference, _reviewer())
     if proposal is None:
         flash("You have reviewed every proposal assigned to you.", "info")
@@ -229,7 +207,7 @@ def next_review(slug: str):
 
 @blueprint.route("/c/<slug>/reviews/<int:proposal_id>/conflict", methods=["POST"])
 def declare_conflict(slug: str, proposal_id: int):
-    conference = _reviewing_conference(slug)
+    conference = conference_with_role(slug, Role.REVIEWER)
     reviewer = _reviewer()
     proposal = queries.reviewable_proposal_or_404(conference, reviewer, proposal_id)
     form = DeclareConflictForm()
@@ -243,7 +221,7 @@ def declare_conflict(slug: str, proposal_id: int):
 
 @blueprint.route("/c/<slug>/reviews/preferences", methods=["GET", "POST"])
 def preferences(slug: str):
-    conference = _reviewing_conference(slug)
+    conference = conference_with_role(slug, Role.REVIEWER)
     reviewer = _reviewer()
     tracks = db.session.scalars(
         select(Track).where(Track.conference_id == conference.id).order_by(Track.name)
@@ -296,13 +274,13 @@ def _render_rubric(conference, settings_form, status=200, confirm_id=None, error
 
 @blueprint.route("/c/<slug>/manage/rubric")
 def rubric(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     return _render_rubric(conference, ReviewSettingsForm(data=_settings_form_data(conference)))
 
 
 @blueprint.route("/c/<slug>/manage/rubric/settings", methods=["POST"])
 def review_settings(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     form = ReviewSettingsForm()
     if not form.validate_on_submit():
         return _render_rubric(conference, form, status=400)
@@ -357,7 +335,7 @@ def _render_criterion_form(conference, form, heading, status=200):
 
 @blueprint.route("/c/<slug>/manage/rubric/new", methods=["GET", "POST"])
 def new_criterion(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     form = CriterionForm()
     create = lambda: operations.create_criterion(conference, _criterion_details(form))  # noqa: E731
     if form.validate_on_submit() and _save_criterion(form, create):
@@ -369,8 +347,8 @@ def new_criterion(slug: str):
 
 @blueprint.route("/c/<slug>/manage/rubric/<int:criterion_id>/edit", methods=["GET", "POST"])
 def edit_criterion(slug: str, criterion_id: int):
-    conference = _managed_conference(slug)
-    criterion = _load_scoped(ReviewCriterion, conference, criterion_id)
+    conference = conference_with_role(slug, Role.ORGANISER)
+    criterion = load_scoped(ReviewCriterion, conference, criterion_id)
     form = CriterionForm(obj=criterion)
     update = lambda: operations.update_criterion(criterion, _criterion_details(form))  # noqa: E731
     if form.validate_on_submit() and _save_criterion(form, update):
@@ -382,9 +360,9 @@ def edit_criterion(slug: str, criterion_id: int):
 
 @blueprint.route("/c/<slug>/manage/rubric/<int:criterion_id>/delete", methods=["POST"])
 def delete_criterion(slug: str, criterion_id: int):
-    conference = _managed_conference(slug)
-    criterion = _load_scoped(ReviewCriterion, conference, criterion_id)
-    _require_confirm_form()
+    conference = conference_with_role(slug, Role.ORGANISER)
+    criterion = load_scoped(ReviewCriterion, conference, criterion_id)
+    require_confirm_form()
     scored = operations.score_count(criterion)
     if scored and request.form.get("confirmed") != "yes":
         return _render_rubric(
@@ -404,9 +382,9 @@ def delete_criterion(slug: str, criterion_id: int):
 
 @blueprint.route("/c/<slug>/manage/rubric/<int:criterion_id>/move", methods=["POST"])
 def move_criterion(slug: str, criterion_id: int):
-    conference = _managed_conference(slug)
-    criterion = _load_scoped(ReviewCriterion, conference, criterion_id)
-    _require_confirm_form()
+    conference = conference_with_role(slug, Role.ORGANISER)
+    criterion = load_scoped(ReviewCriterion, conference, criterion_id)
+    require_confirm_form()
     direction = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
     if direction is None:
         abort(400, description="Move a criterion up or down.")
@@ -459,7 +437,7 @@ def _conflict_form(conference: Conference, formdata=None) -> OrganiserConflictFo
 
 @blueprint.route("/c/<slug>/manage/conflicts", methods=["GET", "POST"])
 def conflicts(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     form = _conflict_form(conference)
     if form.validate_on_submit():
         operations.add_conflict(
@@ -491,9 +469,9 @@ def conflicts(slug: str):
 
 @blueprint.route("/c/<slug>/manage/conflicts/<int:conflict_id>/delete", methods=["POST"])
 def delete_conflict(slug: str, conflict_id: int):
-    conference = _managed_conference(slug)
-    conflict = _load_scoped(Conflict, conference, conflict_id)
-    _require_confirm_form()
+    conference = conference_with_role(slug, Role.ORGANISER)
+    conflict = load_scoped(Conflict, conference, conflict_id)
+    require_confirm_form()
     operations.remove_conflict(conflict)
     flash("Conflict removed.", "success")
     return redirect(url_for("reviews.conflicts", slug=conference.slug))
@@ -549,14 +527,14 @@ def _render_assignments(conference, status=200, understaffed=None, error=None):
 
 @blueprint.route("/c/<slug>/manage/assignments")
 def assignments(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     return _render_assignments(conference)
 
 
 @blueprint.route("/c/<slug>/manage/assignments/run", methods=["POST"])
 def run_assignment(slug: str):
-    conference = _managed_conference(slug)
-    _require_confirm_form()
+    conference = conference_with_role(slug, Role.ORGANISER)
+    require_confirm_form()
     try:
         with db.session.begin_nested():
             plan, added = operations.run_assignment(conference)
@@ -578,12 +556,12 @@ def run_assignment(slug: str):
 
 @blueprint.route("/c/<slug>/manage/assignments/add", methods=["POST"])
 def add_assignment(slug: str):
-    conference = _managed_conference(slug)
+    conference = conference_with_role(slug, Role.ORGANISER)
     form = AddAssignmentForm()
     form.reviewer_id.choices = [SelectChoice(r.id, r.display_name) for r in queries.reviewers_of(conference)]
     if not form.validate_on_submit() or not str(form.proposal_id.data).isdigit():
         return _render_assignments(conference, status=400, error="Choose a reviewer from the list.")
-    proposal = _load_scoped(Proposal, conference, int(form.proposal_id.data))
+    proposal = load_scoped(Proposal, conference, int(form.proposal_id.data))
     reviewer = db.session.get(User, form.reviewer_id.data)
     try:
         with db.session.begin_nested():
@@ -600,9 +578,9 @@ def add_assignment(slug: str):
 
 @blueprint.route("/c/<slug>/manage/assignments/<int:assignment_id>/remove", methods=["POST"])
 def remove_assignment(slug: str, assignment_id: int):
-    conference = _managed_conference(slug)
-    assignment = _load_scoped(ReviewAssignment, conference, assignment_id)
-    _require_confirm_form()
+    conference = conference_with_role(slug, Role.ORGANISER)
+    assignment = load_scoped(ReviewAssignment, conference, assignment_id)
+    require_confirm_form()
     name = assignment.reviewer.display_name
     operations.remove_assignment(assignment)
     flash(f"{name} no longer reviews this proposal; any review written is kept.", "success")
