@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+DEV_MAIL_PORT ?= 8025
 export FLASK_APP := conference
 
 .PHONY: run test install install-test browser lint bench clean
@@ -13,11 +14,11 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,test,bench]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
@@ -39,8 +40,14 @@ run: install
 	@echo "  Conference planner: http://$(HOST):$(PORT)/"
 	@echo ""
 	@# The huey consumer sends e-mails (and runs later background jobs); it stops with the server.
+	@# Without MAIL_SERVER, a local SMTP server catches every e-mail and prints it here.
+	@if [ -z "$$MAIL_SERVER" ]; then \
+		export MAIL_SERVER=127.0.0.1 MAIL_PORT=$(DEV_MAIL_PORT); \
+		echo "  E-mails are printed below by a local SMTP server on 127.0.0.1:$(DEV_MAIL_PORT)."; \
+		$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(DEV_MAIL_PORT) -c aiosmtpd.handlers.Debugging & mail=$$!; \
+	fi; \
 	$(BIN)/huey_consumer conference.tasks.huey -w 1 & consumer=$$!; \
-	trap 'kill $$consumer 2>/dev/null; wait $$consumer 2>/dev/null' EXIT INT TERM; \
+	trap 'kill $$consumer $$mail 2>/dev/null; wait $$consumer 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 lint: install-test
