@@ -172,9 +172,13 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     name = _STATUS.get(status, "UNKNOWN")
     if stop is not None and stop.is_set() and name != "OPTIMAL":
         name = "CANCELLED" if status not in (cp_model.FEASIBLE,) else "FEASIBLE"
+    bound = _lower_bound(inst, allow_unscheduled)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         placed = _read(built, solver)
-        return _solution(inst, name, placed, solver.best_objective_bound, started, "full")
+        return _solution(inst, name, placed, max(bound, solver.best_objective_bound), started, "full")
+    if status != cp_model.INFEASIBLE and (allow_unscheduled or all(o is not None for o in greedy.values())):
+        # CP-SAT found nothing in time, but the constructed schedule is a valid answer.
+        return _solution(inst, "FEASIBLE", greedy, bound, started, "full")
     return Solution(status=name, wall_time=clock.monotonic() - started, mode="full")
 
 
