@@ -23,11 +23,19 @@ from ortools.sat.python import cp_model
 from .formulation import Built, add_full_hint, build_model, evaluate, static, term_weights, weighted
 from .instance import PLACEMENT_RULES, Instance, Option
 from .model import Assignment, Problem, Progress, Solution, Violation, unscheduled_value
-from .rules import RULE_PERSON_CLASH, RULE_UNSCHEDULED, SOFT_TERMS, label
+from .rules import (
+    RULE_ATTENDEE_CONFLICT,
+    RULE_PERSON_CLASH,
+    RULE_SIMILAR_TRACK_CLASH,
+    RULE_UNSCHEDULED,
+    SOFT_TERMS,
+    label,
+)
 
 LNS_OPTION_THRESHOLD = 150_000
 HYBRID_MIN_TALKS = 60  # full mode above this: LNS in front, the full model in a background thread
-LNS_OPTIONS_PER_TALK = 160  # candidate placements per freed talk in an LNS sub-model
+LNS_OPTIONS_PER_TALK = 160
+GREEDY_CANDIDATES = 40  # cheapest free placements the greedy compares with coupling costs  # candidate placements per freed talk in an LNS sub-model
 _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE",
            cp_model.UNKNOWN: "UNKNOWN", cp_model.MODEL_INVALID: "MODEL_INVALID"}
 
@@ -289,15 +297,84 @@ def _greedy(inst: Instance, rng: random.Random, fixed: dict[int, Option] | None 
                 return options[i]
         return None
 
+    # Coupling-aware choice: among the cheapest free placements, add the similar-track and
+    # attendee-conflict cost against the talks placed so far.
+    st = static(inst)
+    weights = term_weights(inst.problem)
+    w_sim, w_att = weights[RULE_SIMILAR_TRACK_CLASH], weights[RULE_ATTENDEE_CONFLICT]
+    similar_of: dict[str, list[tuple[str, int]]] = {}
+    for a, b, penalty in st.similar:
+        similar_of.setdefault(a, []).append((b, penalty * w_sim))
+        similar_of.setdefault(b, []).append((a, penalty * w_sim))
+    co_wanted: dict[int, dict[int, int]] = {}
+    for talks, multiplicity in st.groups:
+        for a in talks:
+            row = co_wanted.setdefault(a, {})
+            for b in talks:
+                if a != b:
+                    row[b] = row.get(b, 0) + multiplicity * w_att
+    track_running: dict[tuple[str, int], int] = {}
+    running: dict[int, range] = {}
+
+    def coupling(t: int, option: Option) -> int:
+        track = inst.talks[t].track
+        slots = range(option[3], option[3] + inst.talks[t].slots)
+        extra = 0
+        for g in slots:
+            if track is not None and not track_running.get((track, g)):
+                extra += sum(pen for other, pen in similar_of.get(track, ()) if track_running.get((other, g)))
+        for other, w in co_wanted.get(t, {}).items():
+            span = running.get(other)
+            if span is not None and span.start < slots.stop and slots.start < span.stop:
+                extra += w * (min(span.stop, slots.stop) - max(span.start, slots.start))
+        return extra
+
+    def best_coupled(t: int) -> Option | None:
+        options = inst.option_list(t)
+        costs = inst.option_costs(t)
+        best, best_cost, seen = None, None, 0
+        for i in by_cost(t):
+            if best_cost is not None and costs[i] >= best_cost:
+                break
+            if not occ.free(t, options[i]):
+                continue
+            cost = costs[i] + coupling(t, options[i])
+            if best_cost is None or cost < best_cost:
+                best, best_cost = options[i], cost
+            seen += 1
+            if seen >= GREEDY_CANDIDATES:
+                break
+        return best
+
+    def take(t: int, option: Option) -> None:
+        occ.occupy(t, option)
+        running[t] = range(option[3], option[3] + inst.talks[t].slots)
+        if inst.talks[t].track is not None:
+            for g in running[t]:
+                key = (inst.talks[t].track, g)
+                track_running[key] = track_running.get(key, 0) + 1
+
+    for t, option in fixed.items():
+        running[t] = range(option[3], option[3] + inst.talks[t].slots)
+        if inst.talks[t].track is not None:
+            for g in running[t]:
+                key = (inst.talks[t].track, g)
+                track_running[key] = track_running.get(key, 0) + 1
     for t in order:
         if t in fixed:
             continue
-        best = best_free(t)
+        best = best_coupled(t) if t not in preferred else best_free(t)
         if best is None:
             best = _eject(inst, t, occ, placed, best_free, by_cost, fixed)
+            if best is not None:
+                occ.occupy(t, best)
+                for b, o in placed.items():  # ejected talks moved: rebuild the running index
+                    if o is not None:
+                        running[b] = range(o[3], o[3] + inst.talks[b].slots)
+                occ.release(t, best)
         placed[t] = best
         if best is not None:
-            occ.occupy(t, best)
+            take(t, best)
     return placed
 
 
