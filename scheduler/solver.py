@@ -1,10 +1,10 @@
-"""CP-SAT model building, the full-model solve and the large-neighbourhood search.
+"""Full-model solve, construction heuristic and large-neighbourhood search.
 
-Below `LNS_OPTION_THRESHOLD` candidate placements the whole problem is one CP-SAT model.
-Above it, a greedy schedule is improved by repeatedly freeing one block, a few tracks or
-some random talks and re-solving that part with everything else held as constants.
-In LNS mode the reported bound is the sum over talks of each talk's cheapest placement
-cost (every other term is non-negative), so it is valid but often weak.
+The model itself lives in `formulation.py`. Up to 60 talks (or with one worker, or
+deterministic): one hinted CP-SAT run on the full model. Up to `LNS_OPTION_THRESHOLD`
+placements: LNS in front and the full model in a background thread (its bound and
+incumbents are merged). Above: LNS only. The bound is always valid for the full objective:
+max(sum of each talk's cheapest placement, CP-SAT's full-model bound).
 """
 
 from __future__ import annotations
