@@ -10,6 +10,7 @@ from conference.conferences.models import (
     SessionFormat,
     Track,
 )
+from conference.feeds.models import FeedToken, RenderedFeed
 from conference.interest.models import InterestMark
 from conference.mail.models import EmailTemplate, OutboxMessage
 from conference.proposals.models import (
@@ -26,9 +27,27 @@ from conference.reviews.models import (
     ReviewerTrackPreference,
     ReviewScore,
 )
+from conference.schedule.models import (
+    CalendarEntry,
+    ScheduleBlock,
+    ScheduleBlockRoom,
+    ScheduledTalk,
+    ScheduleSettings,
+    ScheduleVersion,
+    SolverRun,
+)
 
 __all__ = [
     "AvailabilityWindow",
+    "CalendarEntry",
+    "FeedToken",
+    "RenderedFeed",
+    "ScheduleBlock",
+    "ScheduleBlockRoom",
+    "ScheduledTalk",
+    "ScheduleSettings",
+    "ScheduleVersion",
+    "SolverRun",
     "Conference",
     "ConferenceRole",
     "Conflict",

@@ -178,3 +178,39 @@ class SpeakerProfileFactory(BaseFactory):
     conference = factory.SubFactory(ConferenceFactory)
     user = factory.SubFactory(UserFactory)
     bio = "Engineer."
+
+
+class ScheduleBlockFactory(BaseFactory):
+    class Meta:
+        model = models.ScheduleBlock
+
+    conference = factory.SubFactory(ConferenceFactory)
+    name = factory.Sequence(lambda n: f"Session {n}")
+    starts_at = datetime(2027, 3, 24, 9, 0, tzinfo=UTC)
+    ends_at = datetime(2027, 3, 24, 12, 0, tzinfo=UTC)
+
+
+class ScheduleVersionFactory(BaseFactory):
+    class Meta:
+        model = models.ScheduleVersion
+
+    conference = factory.SubFactory(ConferenceFactory)
+    is_draft = True
+
+
+class ScheduledTalkFactory(BaseFactory):
+    class Meta:
+        model = models.ScheduledTalk
+
+    version = factory.SubFactory(ScheduleVersionFactory)
+    proposal = factory.SubFactory(ProposalFactory, conference=factory.SelfAttribute("..version.conference"))
+    room = factory.SubFactory(RoomFactory, conference=factory.SelfAttribute("..version.conference"))
+    starts_at = datetime(2027, 3, 24, 9, 0, tzinfo=UTC)
+    ends_at = datetime(2027, 3, 24, 9, 30, tzinfo=UTC)
+
+
+class SolverRunFactory(BaseFactory):
+    class Meta:
+        model = models.SolverRun
+
+    conference = factory.SubFactory(ConferenceFactory)
