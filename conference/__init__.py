@@ -20,6 +20,9 @@ AREAS = (
     "decisions",
     "mail",
     "interest",
+    "schedule",
+    "agenda",
+    "feeds",
 )
 
 
