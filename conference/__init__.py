@@ -21,6 +21,7 @@ AREAS = (
     "mail",
     "interest",
     "schedule",
+    "drafts",
     "agenda",
     "feeds",
 )
