@@ -154,11 +154,18 @@ class Built:
 
 
 def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, Option],
-                allow_unscheduled: bool) -> Built:
+                allow_unscheduled: bool, *, rooms: bool = True,
+                capacity: list[tuple[list[int], dict[int, int]]] | None = None, coupling: bool = True) -> Built:
     """One CP-SAT model: `free` talks choose among options, `fixed` talks are constants.
 
     Only constraints that involve a free talk are built, so the model objective equals the
     true objective minus a constant (zero when nothing is fixed).
+
+    With `rooms=False` (the time relaxation, see `build_time_relaxation`) room double-booking
+    and track cohesion are left out and `capacity` gives, per room class, the talks that can
+    only use rooms of that class and the number of its rooms open per slot. With
+    `coupling=False` the soft coupling terms (attendee conflicts, similar tracks, cohesion,
+    track order) are left out too: a weaker relaxation, but a much easier one.
     """
     problem = inst.problem
     st = static(inst)
@@ -198,13 +205,19 @@ def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, 
             model.add_exactly_one(xs)
     fixed_slots = {t: range(o[3], o[3] + inst.talks[t].slots) for t, o in fixed.items()}
     fixed_room = {(o[0], g) for t, o in fixed.items() for g in fixed_slots[t]}
-    for (r, g), xs in room_cover.items():
+    for (r, g), xs in room_cover.items() if rooms else ():
         if (r, g) in fixed_room:
             for x in xs:
                 model.add(x == 0)
         elif len(xs) > 1:
             model.add_at_most_one(xs)
 
+    # Room capacity per class and slot (time relaxation): running talks <= rooms open.
+    for talks, open_rooms in capacity or ():
+        for g, n_open in sorted(open_rooms.items()):
+            xs = [x for t in talks if t in cover for x in cover[t].get(g, ())]
+            if len(xs) > n_open:
+                model.add(sum(xs) <= n_open)
     occupancy: dict[tuple[int, int], object] = {}
 
     def occ(t: int, g: int):
@@ -249,7 +262,7 @@ def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, 
         talks = [t for t in st.person_talks[p] if t in choice]
         if len(talks) < 2:
             continue
-        for g in sorted({g for t in talks for g in slots_of(t)}):
+        for g in sorted({g for t in talks if t in cover for g in cover[t]}):  # slots a free talk can use
             const, lits = split(occ(t, g) for t in talks)
             if not lits or const + len(lits) < 2:
                 continue
@@ -266,11 +279,11 @@ def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, 
                 model.add_at_most_one(lits)
     # Attendee conflicts: missed >= (wanted talks running) - 1, equal wish sets merged.
     group_ids = sorted({i for t in free_set for i in st.talk_groups.get(t, ())})
-    w_att = weights[RULE_ATTENDEE_CONFLICT]
+    w_att = weights[RULE_ATTENDEE_CONFLICT] if coupling else 0
     for i in group_ids if w_att else ():
         wanted, multiplicity = st.groups[i]
         talks = [t for t in wanted if t in choice]
-        for g in sorted({g for t in talks for g in slots_of(t)}):
+        for g in sorted({g for t in talks if t in cover for g in cover[t]}):
             const, lits = split(occ(t, g) for t in talks)
             if not lits or const + len(lits) < 2:
                 continue
@@ -299,7 +312,7 @@ def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, 
                 active[k, g] = a
         return active[k, g]
 
-    w_sim = weights[RULE_SIMILAR_TRACK_CLASH]
+    w_sim = weights[RULE_SIMILAR_TRACK_CLASH] if coupling else 0
     free_tracks = {inst.talks[t].track for t in free_set if inst.talks[t].track is not None}
     pair_ids = sorted({i for k in free_tracks for i in st.track_similar.get(k, ())})
     for i in pair_ids if w_sim else ():
@@ -322,8 +335,8 @@ def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, 
             obj_vars.append(clash)
             obj_coefs.append(w_sim * penalty)
     # Cohesive tracks: rooms used per block beyond the first.
-    w_coh = weights[RULE_TRACK_COHESION]
-    for k in st.cohesive if w_coh else ():
+    w_coh = weights[RULE_TRACK_COHESION] if coupling else 0
+    for k in st.cohesive if w_coh and rooms else ():
         if k not in free_tracks:
             continue
         talks = [t for t in st.track_talks.get(k, ()) if t in choice]
@@ -356,7 +369,7 @@ def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, 
             obj_vars.append(present)
             obj_coefs.append(-w_coh)
     # Track order: each ordered talk should start after the previous one (by order) ends.
-    w_ord = weights[RULE_TRACK_ORDER]
+    w_ord = weights[RULE_TRACK_ORDER] if coupling else 0
     horizon = inst.grid.size
     pairs = sorted({i for t in free_set for i in st.talk_order_pairs.get(t, ())})
     for i in pairs if w_ord else ():
@@ -373,8 +386,68 @@ def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, 
         aux.append((late, "late", (a, b)))
         obj_vars.append(late)
         obj_coefs.append(w_ord)
+    # Time relaxation: a lower bound on track cohesion without rooms. A cohesive track uses at
+    # least as many rooms in a block as it has talks running in one slot, and at least
+    # ceil(its talk-slots in the block / block length) rooms.
+    for k in st.cohesive if w_coh and not rooms else ():
+        talks = [t for t in st.track_talks.get(k, ()) if t in cover]
+        per_block: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+        for t in talks:
+            for x, o in choice[t]:
+                per_block[o[1]][t].append(x)
+        for b, by_talk in sorted(per_block.items()):
+            if len(by_talk) < 2:
+                continue
+            extra = model.new_int_var(0, len(by_talk) - 1, f"cohesion_lb[{k},{b}]")
+            first = inst.grid.offsets[b]
+            length = inst.grid.blocks[b].slots
+            for g in range(first, first + length):
+                lits = [occ(t, g) for t in by_talk]
+                lits = [lit for lit in lits if not isinstance(lit, int)]
+                if len(lits) >= 2:
+                    model.add(extra >= sum(lits) - 1)
+            load = sum(inst.talks[t].slots * x for t, xs in by_talk.items() for x in xs)
+            if sum(inst.talks[t].slots for t in by_talk) > length:
+                model.add(length * (extra + 1) >= load)
+            obj_vars.append(extra)
+            obj_coefs.append(w_coh)
     model.minimize(cp_model.LinearExpr.weighted_sum(obj_vars, obj_coefs))
     return Built(model, choice, unscheduled, aux)
+
+
+def build_time_relaxation(inst: Instance, allow_unscheduled: bool, *, coupling: bool = True) -> Built:
+    """A relaxation without rooms: each talk chooses a start only, at its cheapest room there.
+
+    Rooms are replaced by counting: for every distinct set of rooms a talk may use (and the
+    set of all rooms), the talks restricted to that set that run in a slot are at most the
+    rooms of the set usable in that slot. Room double-booking (beyond counting), room-level
+    trade-offs between talks and track cohesion (>= 0) are dropped, every other term is kept
+    exactly, so any schedule's objective is >= this model's optimum and CP-SAT's bound on it
+    is a valid lower bound on the full objective. Much smaller than the full model.
+    """
+    free: dict[int, list[Option]] = {}
+    room_sets: dict[int, frozenset[int]] = {}
+    usable: dict[int, set[int]] = defaultdict(set)  # room -> slots some placement can use
+    for t in range(len(inst.talks)):
+        best: dict[int, tuple[int, Option]] = {}
+        length = inst.talks[t].slots
+        for option, cost in zip(inst.option_list(t), inst.option_costs(t), strict=True):
+            if option[3] not in best or cost < best[option[3]][0]:
+                best[option[3]] = (cost, option)
+            usable[option[0]].update(range(option[3], option[3] + length))
+        free[t] = [best[g][1] for g in sorted(best)]
+        room_sets[t] = frozenset(o[0] for o in inst.option_list(t))
+    classes = set(room_sets.values()) | {frozenset(usable)}
+    capacity = []
+    for rooms in sorted(classes, key=sorted):
+        talks = [t for t, s in room_sets.items() if s <= rooms]
+        open_rooms: dict[int, int] = defaultdict(int)
+        for r in rooms:
+            for g in usable[r]:
+                open_rooms[g] += 1
+        if talks:
+            capacity.append((talks, dict(open_rooms)))
+    return build_model(inst, free, {}, allow_unscheduled, rooms=False, capacity=capacity, coupling=coupling)
 
 
 def add_full_hint(built: Built, inst: Instance, wanted: dict[int, tuple[int, int]]) -> None:

@@ -20,7 +20,16 @@ from datetime import timedelta
 
 from ortools.sat.python import cp_model
 
-from .formulation import Built, add_full_hint, build_model, evaluate, static, term_weights, weighted
+from .formulation import (
+    Built,
+    add_full_hint,
+    build_model,
+    build_time_relaxation,
+    evaluate,
+    static,
+    term_weights,
+    weighted,
+)
 from .instance import PLACEMENT_RULES, Instance, Option
 from .model import Assignment, Problem, Progress, Solution, Violation, unscheduled_value
 from .rules import (
@@ -35,6 +44,8 @@ from .rules import (
 LNS_OPTION_THRESHOLD = 150_000
 HYBRID_MIN_TALKS = 60  # full mode above this: LNS in front, the full model in a background thread
 LNS_OPTIONS_PER_TALK = 160
+# The bound worker solves the time relaxation when it has at most this many (talk, start) pairs.
+RELAXATION_START_THRESHOLD = 40_000
 GREEDY_CANDIDATES = 40  # cheapest free placements the greedy compares with coupling costs  # candidate placements per freed talk in an LNS sub-model
 _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE",
            cp_model.UNKNOWN: "UNKNOWN", cp_model.MODEL_INVALID: "MODEL_INVALID"}
@@ -482,14 +493,22 @@ def _lower_bound(inst: Instance, allow_unscheduled: bool) -> int:
 
 
 class _Background:
-    """The full CP-SAT model solved in a thread: its bound is valid for the whole problem."""
+    """A CP-SAT model solved in a thread, merged into the LNS run.
+
+    `relaxation=False`: the full model; its incumbents and its bound are valid for the whole
+    problem. `relaxation=True` (the default bound worker): the time relaxation
+    (`formulation.build_time_relaxation`), much smaller; only its bound is used (its
+    solutions are not schedules), valid because every schedule costs at least its optimum.
+    """
 
     def __init__(self, inst: Instance, placed: dict[int, Option | None], *, time_limit: float, workers: int,
-                 seed: int, allow_unscheduled: bool, stop, started: float):
+                 seed: int, allow_unscheduled: bool, stop, started: float, relaxation: bool = False):
         self.inst = inst
+        self.relaxation = relaxation
         self.bound: float | None = None
         self.best: tuple[int, dict[int, Option | None]] | None = None
         self.optimal = False
+        self.relaxation_optimal = False
         self.solver: cp_model.CpSolver | None = None
         self.stopped = threading.Event()
         self.lock = threading.Lock()
@@ -501,15 +520,24 @@ class _Background:
         placed, time_limit, workers, seed, allow_unscheduled, stop, started = self.args
         inst = self.inst
         deadline = started + time_limit
-        free = {t: inst.option_list(t) for t in range(len(inst.talks))}
-        built = build_model(inst, free, {}, allow_unscheduled)
+        if self.relaxation:
+            built = build_time_relaxation(inst, allow_unscheduled)
+            starts = {t: o[3] for t, o in placed.items() if o is not None}
+            wanted = {t: (o[0], o[3]) for t, pairs in built.choice.items() for _, o in pairs
+                      if starts.get(t) == o[3]}
+        else:
+            free = {t: inst.option_list(t) for t in range(len(inst.talks))}
+            built = build_model(inst, free, {}, allow_unscheduled)
+            wanted = {t: (o[0], o[3]) for t, o in placed.items() if o is not None}
         if self.stopped.is_set():
             return
-        add_full_hint(built, inst, {t: (o[0], o[3]) for t, o in placed.items() if o is not None})
+        add_full_hint(built, inst, wanted)
         owner = self
 
         class Callback(cp_model.CpSolverSolutionCallback):
             def on_solution_callback(self) -> None:
+                if owner.relaxation:
+                    return
                 new = {}
                 for t, pairs in built.choice.items():
                     new[t] = next((o for x, o in pairs if self.boolean_value(x)), None)
@@ -521,6 +549,12 @@ class _Background:
         solver = cp_model.CpSolver()
         _params(solver, time_limit=max(0.05, deadline - clock.monotonic()), workers=workers, seed=seed,
                 deterministic=False)
+        if self.relaxation:
+            # Bound-oriented worker: on the 200-talk benchmark it raises the bound faster
+            # (5949 after 15 deterministic seconds vs 5903 for the default worker).
+            solver.parameters.subsolvers.append("lb_tree_search")
+        else:
+            solver.parameters.linearization_level = 2  # its LP reaches the cheapest-placement sum
 
         def bound_changed(bound: float) -> None:
             with owner.lock:
@@ -534,8 +568,13 @@ class _Background:
         with self.lock:
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 self.bound = max(self.bound or solver.best_objective_bound, solver.best_objective_bound)
-            self.optimal = status == cp_model.OPTIMAL
-        _debug(f"background full model: {solver.status_name(status)} bound {solver.best_objective_bound}")
+            if self.relaxation:
+                self.relaxation_optimal = status == cp_model.OPTIMAL
+            else:
+                self.optimal = status == cp_model.OPTIMAL
+        _debug(f"background {'time relaxation' if self.relaxation else 'full model'}: "
+               f"{solver.status_name(status)} bound {solver.best_objective_bound} "
+               f"deterministic time {solver.deterministic_time:.1f}")
 
     def finish(self) -> None:
         self.stopped.set()
@@ -562,15 +601,21 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
     if on_progress is not None:
         on_progress(Progress(best_objective, bound, clock.monotonic() - started, found))
     background = None
-    if with_full_model and best_objective > bound:
+    bound_kind = os.environ.get("SCHEDULER_BOUND_WORKER", "relaxation")  # "relaxation", "full" or "none"
+    relaxable = sum(len(parts) for parts in inst.time_parts) <= RELAXATION_START_THRESHOLD
+    if bound_kind == "relaxation" and not relaxable:
+        bound_kind = "full" if with_full_model else "none"
+    if bound_kind == "full" and not with_full_model:
+        bound_kind = "none"
+    if best_objective > bound and workers >= 2 and not deterministic and bound_kind != "none":
         background = _Background(inst, placed, time_limit=time_limit, workers=max(1, workers - 1), seed=seed,
-                                 allow_unscheduled=allow_unscheduled, stop=stop, started=started)
+                                 allow_unscheduled=allow_unscheduled, stop=stop, started=started,
+                                 relaxation=bound_kind == "relaxation")
         workers = 1
     iteration, stale = 0, 0
-    free_size = max(15, min(60, n // 8))
-    blocks = len(inst.grid.blocks)
+    free_size = float(max(12, min(40, n // 10)))
+    sub_time = 1.0 if n <= 400 else 2.0
     tracks = sorted({t.track for t in inst.talks if t.track is not None})
-    st = static(inst)
     while best_objective > bound:
         now = clock.monotonic()
         if now >= deadline - 0.05 or (stop is not None and stop.is_set()):
@@ -593,38 +638,27 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
             if optimal or best_objective <= bound:
                 break
         unplaced = [t for t, o in placed.items() if o is None]
-        kind = iteration % 4
-        if kind == 0 and blocks > 1:
-            b = rng.randrange(blocks)
-            chosen = {t for t, o in placed.items() if o is not None and o[1] == b}
-        elif kind == 1 and tracks:
-            chosen = set()
-            for track in rng.sample(tracks, len(tracks)):
-                chosen |= set(st.track_talks.get(track, ()))
-                if len(chosen) >= free_size:
-                    break
-        elif kind == 2 and st.groups:
-            # Talks wanted by the same attendees.
-            chosen = set()
-            for _ in range(4 * free_size):
-                chosen |= set(st.groups[rng.randrange(len(st.groups))][0])
-                if len(chosen) >= free_size:
-                    break
-        else:
-            chosen = set(rng.sample(range(n), min(n, free_size)))
-        if len(chosen) > free_size * 2:
-            chosen = set(rng.sample(sorted(chosen), free_size * 2))
+        kind = _NEIGHBOURHOODS[iteration % len(_NEIGHBOURHOODS)]
+        size = max(4, int(free_size))
+        chosen = _neighbourhood(inst, kind, placed, rng, size, tracks)
+        if len(chosen) > size * 2:
+            chosen = set(rng.sample(sorted(chosen), size * 2))
         if unplaced:
-            chosen |= _related(inst, unplaced[:free_size], rng, free_size, placed)
+            chosen |= _related(inst, unplaced[:size], rng, size, placed)
         fixed = {t: o for t, o in placed.items() if t not in chosen and o is not None}
         free = _free_options(inst, chosen, fixed, rng, placed)
         built = build_model(inst, free, fixed, allow_unscheduled=True)
-        sub_limit = min(max(0.2, deadline - clock.monotonic()), 3.0)
+        sub_limit = min(max(0.2, deadline - clock.monotonic()), sub_time)
         current = {t: (o[0], o[3]) for t, o in placed.items() if o is not None}
         solver, status = _run(built, inst, time_limit=sub_limit, workers=workers, seed=seed + iteration,
                               deterministic=deterministic, on_progress=None, stop=stop, started=started,
                               hint=current)
         iteration += 1
+        # Adaptive size: grow while sub-models are solved to optimality, shrink when they time out.
+        if status == cp_model.OPTIMAL:
+            free_size = min(float(n), free_size * 1.1 + 0.5)
+        else:
+            free_size = max(6.0, free_size * 0.85)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             _debug(f"lns iteration {iteration}: {len(chosen)} free, status {solver.status_name(status)}")
             stale += 1
@@ -632,7 +666,8 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
         candidate = dict(placed)
         candidate.update(_read(built, solver))
         objective = _objective(inst, candidate)
-        _debug(f"lns iteration {iteration} kind {kind}: {len(chosen)} free, {objective} vs {best_objective}")
+        _debug(f"lns iteration {iteration} {kind}: {len(chosen)} free, {solver.status_name(status)}, "
+               f"{objective} vs {best_objective}")
         if objective <= best_objective:
             stale = 0 if objective < best_objective else stale + 1
             if objective < best_objective:
@@ -642,9 +677,6 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
             placed, best_objective = candidate, objective
         else:
             stale += 1
-        if stale > 8:
-            free_size = min(n, int(free_size * 1.25) + 1)
-            stale = 0
     optimal = False
     if background is not None:
         background.finish()
@@ -666,6 +698,63 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
             * inst.problem.weights.unscheduled
         solution = replace(solution, soft_terms=soft, objective=objective)
     return solution
+
+
+_NEIGHBOURHOODS = ("block", "clash-slot", "tracks", "room-day", "wishes", "clash-slot", "random")
+
+
+def _neighbourhood(inst: Instance, kind: str, placed: dict[int, Option | None], rng: random.Random, size: int,
+                   tracks: list[str]) -> set[int]:
+    """Talks to free in one LNS iteration (about `size` of them)."""
+    st = static(inst)
+    n = len(inst.talks)
+    running = [(t, o) for t, o in placed.items() if o is not None]
+    blocks = inst.grid.blocks
+    chosen: set[int] = set()
+    if kind == "block" and len(blocks) > 1:
+        b = rng.randrange(len(blocks))
+        chosen = {t for t, o in running if o[1] == b}
+    elif kind == "tracks" and tracks:
+        for track in rng.sample(tracks, len(tracks)):
+            chosen |= set(st.track_talks.get(track, ()))
+            if len(chosen) >= size:
+                break
+    elif kind == "room-day" and running:
+        # One room over one day, plus talks of the same blocks to swap with.
+        _, pick = rng.choice(running)
+        day = blocks[pick[1]].start.date()
+        day_blocks = {b for b, block in enumerate(blocks) if block.start.date() == day}
+        chosen = {t for t, o in running if o[0] == pick[0] and o[1] in day_blocks}
+        others = [t for t, o in running if o[1] in day_blocks and t not in chosen]
+        chosen |= set(rng.sample(others, min(len(others), max(0, size - len(chosen)))))
+    elif kind == "clash-slot" and running:
+        # The talks running in a slot with many attendee / similar-track clashes, plus
+        # talks elsewhere that they can swap with.
+        weights = term_weights(inst.problem)
+        slot_cost: dict[int, int] = {}
+        spans = {t: range(o[3], o[3] + inst.talks[t].slots) for t, o in running}
+        for talks, multiplicity in st.groups:
+            seen: dict[int, int] = {}
+            for t in talks:
+                for g in spans.get(t, ()):
+                    seen[g] = seen.get(g, 0) + 1
+            for g, c in seen.items():
+                if c > 1:
+                    slot_cost[g] = slot_cost.get(g, 0) + (c - 1) * multiplicity * weights[RULE_ATTENDEE_CONFLICT]
+        if slot_cost:
+            ranked = sorted(slot_cost, key=lambda g: -slot_cost[g])[:5]
+            g = rng.choice(ranked)
+            chosen = {t for t, span in spans.items() if g in span}
+            others = [t for t, _ in running if t not in chosen]
+            chosen |= set(rng.sample(others, min(len(others), max(0, size - len(chosen)))))
+    elif kind == "wishes" and st.groups:
+        for _ in range(4 * size):
+            chosen |= set(st.groups[rng.randrange(len(st.groups))][0])
+            if len(chosen) >= size:
+                break
+    if not chosen:
+        chosen = set(rng.sample(range(n), min(n, size)))
+    return chosen
 
 
 def _debug(message: str) -> None:

@@ -1,0 +1,75 @@
+"""The time relaxation (rooms replaced by counting) gives valid, and sometimes stronger, bounds."""
+
+from datetime import UTC, datetime
+
+from factories import random_problem
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ortools.sat.python import cp_model
+from test_formulation import _adversarial_problem
+from test_solver import _brute_force
+
+from scheduler import Block, Person, Problem, Room, Talk, Track, solve
+from scheduler.formulation import build_time_relaxation
+from scheduler.instance import Instance
+from scheduler.solver import _lower_bound
+
+
+def _relaxation_optimum(problem: Problem, *, coupling: bool = True) -> float | None:
+    built = build_time_relaxation(Instance(problem), False, coupling=coupling)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 10
+    solver.parameters.num_workers = 1
+    status = solver.solve(built.model)
+    if status == cp_model.INFEASIBLE:
+        return None
+    assert status == cp_model.OPTIMAL
+    return round(solver.objective_value)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10**6))
+def test_time_relaxation_never_exceeds_brute_force_optimum(seed):
+    problem = random_problem(seed, talks=3, rooms=2, blocks=2, slots=2)
+    best = _brute_force(problem)
+    for coupling in (True, False):
+        relaxed = _relaxation_optimum(problem, coupling=coupling)
+        if best is None:
+            continue
+        assert relaxed is not None  # a relaxation of a feasible problem is feasible
+        assert relaxed <= best, coupling
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(0, 10**6))
+def test_time_relaxation_is_at_least_the_cheapest_placement_sum(seed):
+    problem = random_problem(seed, talks=5, rooms=2, blocks=2, slots=3)
+    relaxed = _relaxation_optimum(problem)
+    if relaxed is not None:
+        assert relaxed >= _lower_bound(Instance(problem), False)
+
+
+def test_time_relaxation_counts_rooms_where_the_cheapest_placement_sum_does_not():
+    problem = _adversarial_problem()  # one room: both talks want slot 0
+    best = _brute_force(problem)
+    assert _lower_bound(Instance(problem), False) < best
+    assert _relaxation_optimum(problem) == best
+
+
+def test_time_relaxation_bounds_cohesion_by_concurrent_talks():
+    # Two talks of one cohesive track, one slot, two rooms: they need both rooms.
+    problem = Problem(blocks=(Block("b", datetime(2026, 5, 1, 9, tzinfo=UTC), 1),),
+                      rooms=(Room("r1"), Room("r2")),
+                      talks=(Talk("a", track="k", speakers=("s1",)), Talk("b", track="k", speakers=("s2",))),
+                      people=(Person("s1"), Person("s2")), tracks=(Track("k", cohesive=True),))
+    best = _brute_force(problem)
+    assert best > 0
+    assert _relaxation_optimum(problem) == best
+    assert _relaxation_optimum(problem, coupling=False) == 0
+
+
+def test_hybrid_mode_bound_is_valid_and_not_below_the_cheapest_placement_sum():
+    problem = random_problem(3, talks=70, rooms=6, blocks=4, slots=6, rich=False)
+    solution = solve(problem, time_limit=4, workers=2)
+    assert solution.has_schedule
+    assert _lower_bound(Instance(problem), False) <= solution.best_bound <= solution.objective
