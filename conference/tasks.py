@@ -76,3 +76,7 @@ def send_outbox_every_minute() -> dict[str, int]:
 def send_outbox_now() -> dict[str, int]:
     """Send due e-mails right away; enqueued after a request queued some."""
     return _send_outbox()
+
+
+# Areas' tasks register with ``huey`` when imported; the consumer imports only this module.
+from conference.schedule import jobs as _schedule_jobs  # noqa: E402,F401

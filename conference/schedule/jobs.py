@@ -1,0 +1,384 @@
+"""Solver runs as background jobs: queue a run, then solve it in the huey consumer.
+
+The consumer marks the run running, builds the problem, solves it while a watcher thread
+writes progress and the heartbeat (about once a second, each write its own short
+transaction) and turns a requested cancel into the solver's stop event. The result replaces
+the draft's placements in ONE transaction, so a killed worker never leaves half a draft.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+import scheduler
+from conference.conferences.models import Conference
+from conference.core.types import utcnow
+from conference.extensions import db
+from conference.schedule import mapping
+from conference.schedule.models import (
+    RunKind,
+    RunState,
+    ScheduledTalk,
+    ScheduleVersion,
+    SolverRun,
+)
+from conference.tasks import app_context, huey
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT_TIMEOUT = timedelta(seconds=60)
+PROGRESS_INTERVAL = 1.0
+CANCEL_POLL_INTERVAL = 0.25
+# Re-optimising should move as few talks as possible compared with the current draft.
+REOPTIMISE_STABILITY_WEIGHT = 1_000
+SOLVER_WORKERS = 2
+
+
+class RunAlreadyActive(Exception):
+    """The conference already has a queued or running solver run."""
+
+    def __init__(self, run: SolverRun | None):
+        super().__init__("A solver run is already in progress.")
+        self.run = run
+
+
+def active_run(conference: Conference) -> SolverRun | None:
+    """The conference's queued or running run, if any."""
+    return db.session.scalar(
+        select(SolverRun).where(
+            SolverRun.conference_id == conference.id,
+            SolverRun.state.in_((RunState.QUEUED, RunState.RUNNING)),
+        )
+    )
+
+
+def is_abandoned(run: SolverRun, now=None) -> bool:
+    """A running run whose worker has not written a heartbeat for a minute."""
+    if run.state is not RunState.RUNNING:
+        return False
+    last = run.heartbeat_at or run.started_at or run.created_at
+    return (now or utcnow()) - last > HEARTBEAT_TIMEOUT
+
+
+def mark_abandoned_runs(conference: Conference) -> list[SolverRun]:
+    """Mark running runs with a stale heartbeat as abandoned (their worker died); flushes."""
+    found = []
+    for run in db.session.scalars(
+        select(SolverRun).where(SolverRun.conference_id == conference.id, SolverRun.state == RunState.RUNNING)
+    ):
+        if is_abandoned(run):
+            run.state = RunState.ABANDONED
+            run.finished_at = utcnow()
+            run.error = "The solver stopped responding (its worker was probably restarted). Start a new run."
+            found.append(run)
+    db.session.flush()
+    return found
+
+
+def enqueue_solver_run(conference: Conference, kind: RunKind, requested_by) -> SolverRun:
+    """Create a queued run and enqueue its task once the request commits.
+
+    Raises `RunAlreadyActive` when the database refuses a second active run.
+    """
+    mark_abandoned_runs(conference)
+    settings = mapping.schedule_settings(conference)
+    try:
+        with db.session.begin_nested():
+            run = SolverRun(
+                conference_id=conference.id,
+                kind=kind,
+                state=RunState.QUEUED,
+                requested_by_id=requested_by.id if requested_by is not None else None,
+                time_limit_seconds=settings.time_limit_seconds if settings else 60,
+                result={},
+                error="",
+            )
+            db.session.add(run)
+    except IntegrityError:
+        raise RunAlreadyActive(active_run(conference)) from None
+    task = run_solver_task.s(run.id)
+    run.task_id = task.id
+    db.session.flush()
+    # Enqueue only after the run row is committed, or the worker could look before it exists.
+    event.listen(db.session(), "after_commit", lambda _session: _enqueue(task), once=True)
+    return run
+
+
+def _enqueue(task) -> None:
+    try:
+        huey.enqueue(task)
+    except Exception:
+        # The run stays queued; the organiser sees it and can cancel it and try again.
+        log.exception("Could not put solver task %s on the queue", task.id)
+
+
+def request_cancel(run: SolverRun) -> None:
+    """Ask a queued or running run to stop; a queued run is cancelled at once."""
+    if run.state is RunState.QUEUED:
+        run.cancel_requested = True
+        run.state = RunState.CANCELLED
+        run.finished_at = utcnow()
+    elif run.state is RunState.RUNNING:
+        run.cancel_requested = True
+    db.session.flush()
+
+
+@huey.task()
+def run_solver_task(run_id: int) -> str | None:
+    """The huey task: solve run ``run_id`` inside an app context."""
+    with app_context():
+        return run_solver(run_id)
+
+
+class _Watcher(threading.Thread):
+    """Writes the latest progress and the heartbeat, and turns a cancel request into `stop`."""
+
+    def __init__(self, engine: Engine, run_id: int):
+        super().__init__(daemon=True, name=f"solver-run-{run_id}")
+        self.engine = engine
+        self.run_id = run_id
+        self.stop_solver = threading.Event()
+        self.finished = threading.Event()
+        self.lock = threading.Lock()
+        self.progress: scheduler.Progress | None = None
+        self.written: scheduler.Progress | None = None
+
+    def on_progress(self, progress: scheduler.Progress) -> None:
+        with self.lock:
+            self.progress = progress
+
+    def run(self) -> None:
+        last_write = 0.0
+        while not self.finished.wait(CANCEL_POLL_INTERVAL):
+            try:
+                if time.monotonic() - last_write >= PROGRESS_INTERVAL:
+                    self.write()
+                    last_write = time.monotonic()
+                with self.engine.connect() as connection:
+                    cancel = connection.scalar(
+                        select(SolverRun.cancel_requested).where(SolverRun.id == self.run_id)
+                    )
+                if cancel:
+                    self.stop_solver.set()
+            except Exception:  # noqa: BLE001 - a failed progress write must not kill the run
+                log.warning("Could not write progress of solver run %s", self.run_id, exc_info=True)
+
+    def write(self) -> None:
+        with self.lock:
+            progress = self.progress
+        values: dict[str, Any] = {"heartbeat_at": utcnow()}
+        if progress is not None:
+            values.update(
+                best_objective=progress.objective,
+                best_bound=progress.bound,
+                elapsed_seconds=round(progress.elapsed_seconds, 2),
+            )
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(SolverRun)
+                .where(SolverRun.id == self.run_id, SolverRun.state == RunState.RUNNING)
+                .values(**values)
+            )
+
+
+def _start(run_id: int) -> SolverRun | None:
+    """Mark the run running; None when it was cancelled or already taken."""
+    run = db.session.get(SolverRun, run_id)
+    if run is None or run.state is not RunState.QUEUED:
+        return None
+    now = utcnow()
+    if run.cancel_requested:
+        run.state = RunState.CANCELLED
+        run.finished_at = now
+        db.session.commit()
+        return None
+    run.state = RunState.RUNNING
+    run.started_at = now
+    run.heartbeat_at = now
+    run.worker = f"{socket.gethostname()}:{os.getpid()}"[:200]
+    db.session.commit()
+    return run
+
+
+def run_solver(run_id: int) -> str | None:
+    """Solve run ``run_id`` and record the outcome; returns the final state's value."""
+    run = _start(run_id)
+    if run is None:
+        return None
+    conference = run.conference
+    kind = run.kind
+    time_limit = run.time_limit_seconds
+    try:
+        if kind is RunKind.REOPTIMISE:
+            mapped = mapping.build_problem(
+                conference, previous="draft", stability_weight=REOPTIMISE_STABILITY_WEIGHT
+            )
+        else:
+            mapped = mapping.build_problem(conference)
+        if not mapped.problem.talks:
+            raise _ReadableError("There are no accepted or confirmed talks to schedule.")
+        if not mapped.problem.blocks:
+            raise _ReadableError("The grid has no blocks yet: add blocks on the schedule setup page.")
+        if not mapped.problem.rooms:
+            raise _ReadableError("The conference has no rooms or online streams yet.")
+    except _ReadableError as error:
+        return _finish_failed(run_id, str(error))
+    except scheduler.ProblemError as error:
+        return _finish_failed(run_id, "The grid or the talks cannot be scheduled as set up: " + "; ".join(error.errors[:5]))
+    except Exception:
+        log.exception("Building the problem of solver run %s failed", run_id)
+        return _finish_failed(run_id, "The schedule problem could not be built from the conference data.")
+    # Release the session's transaction so the watcher's writes never wait on it (SQLite).
+    db.session.commit()
+
+    watcher = _Watcher(db.engine, run_id)
+    watcher.start()
+    try:
+        options = {"time_limit": float(time_limit), "workers": SOLVER_WORKERS,
+                   "on_progress": watcher.on_progress, "stop": watcher.stop_solver}
+        if kind is RunKind.LARGEST_SUBSET:
+            solution = scheduler.largest_subset(mapped.problem, **options)
+        else:
+            solution = scheduler.solve(mapped.problem, **options)
+    except scheduler.ProblemError as error:
+        return _finish_failed(run_id, "The grid or the talks cannot be scheduled as set up: " + "; ".join(error.errors[:5]))
+    except Exception:
+        log.exception("Solver run %s failed", run_id)
+        return _finish_failed(run_id, "The solver stopped with an internal error. Try again; if it persists, tell the site administrators.")
+    finally:
+        watcher.finished.set()
+        watcher.join(timeout=5)
+
+    if solution.status == "CANCELLED" or watcher.stop_solver.is_set() or _cancel_requested(run_id):
+        # A cancelled run leaves the draft as it was, even if it had found a schedule.
+        return _finish(run_id, RunState.CANCELLED, {"status": "CANCELLED"})
+    if solution.has_schedule:
+        return _finish_with_schedule(run_id, mapped, solution)
+    if solution.status == "INFEASIBLE":
+        return _finish_infeasible(run_id, mapped)
+    return _finish(
+        run_id,
+        RunState.FAILED,
+        {"status": solution.status},
+        error=f"No schedule was found within the time limit of {time_limit} s. "
+        "Allow more time, or relax some rules on the setup page.",
+    )
+
+
+class _ReadableError(Exception):
+    pass
+
+
+def _cancel_requested(run_id: int) -> bool:
+    db.session.rollback()
+    return bool(db.session.scalar(select(SolverRun.cancel_requested).where(SolverRun.id == run_id)))
+
+
+def _finish(run_id: int, state: RunState, result: dict[str, Any], error: str = "") -> str:
+    db.session.rollback()
+    run = db.session.get(SolverRun, run_id)
+    run.state = state
+    run.result = result
+    run.error = error
+    run.finished_at = utcnow()
+    run.heartbeat_at = run.finished_at
+    db.session.commit()
+    return state.value
+
+
+def _finish_failed(run_id: int, message: str) -> str:
+    return _finish(run_id, RunState.FAILED, {}, error=message)
+
+
+def _finish_infeasible(run_id: int, mapped: mapping.MappedProblem) -> str:
+    try:
+        explanation = scheduler.explain(mapped.problem, time_limit=10.0)
+    except Exception:
+        log.exception("Explaining solver run %s failed", run_id)
+        explanation = scheduler.Explanation(feasible=False)
+    result = {
+        "status": "INFEASIBLE",
+        "explanation": {
+            "findings": [_readable(mapped, finding) for finding in explanation.findings],
+            "conflicts": [
+                {
+                    "rule": conflict.rule,
+                    "label": scheduler.RULES[conflict.rule].label if conflict.rule in scheduler.RULES else conflict.rule,
+                    "message": _readable(mapped, conflict.message),
+                    "subject": mapped.names.get(conflict.subject, conflict.subject),
+                }
+                for conflict in explanation.conflicts
+            ],
+        },
+    }
+    return _finish(run_id, RunState.INFEASIBLE, result)
+
+
+def _readable(mapped: mapping.MappedProblem, message: str) -> str:
+    return mapped.readable(message)
+
+
+def summarise(mapped: mapping.MappedProblem, solution: scheduler.Solution) -> dict[str, Any]:
+    """The run result shown to organisers: figures, every soft term, violations, left-out talks."""
+    return {
+        "status": solution.status,
+        "objective": solution.objective,
+        "bound": solution.best_bound,
+        "gap": solution.gap,
+        "wall_time": round(solution.wall_time, 2),
+        "soft_terms": {name: int(value) for name, value in solution.soft_terms.items()},
+        "violations": [
+            {"rule": v.rule, "message": _readable(mapped, v.message)} for v in solution.violations
+        ],
+        "unscheduled": [
+            {"proposal_id": mapped.proposal_of_talk[t], "title": mapped.talk_title(t)}
+            for t in solution.unscheduled
+        ],
+        "scheduled": len(solution.assignments),
+    }
+
+
+def _finish_with_schedule(run_id: int, mapped: mapping.MappedProblem, solution: scheduler.Solution) -> str:
+    """Replace the draft's placements with the solution and close the run, in ONE transaction."""
+    db.session.rollback()
+    try:
+        run = db.session.get(SolverRun, run_id)
+        draft = db.session.scalar(
+            select(ScheduleVersion).where(
+                ScheduleVersion.conference_id == run.conference_id, ScheduleVersion.is_draft.is_(True)
+            )
+        )
+        if draft is None:
+            draft = ScheduleVersion(conference_id=run.conference_id, is_draft=True, note="")
+            db.session.add(draft)
+        draft.solver_run_id = run.id
+        draft.updated_at = utcnow()
+        db.session.flush()
+        db.session.execute(delete(ScheduledTalk).where(ScheduledTalk.version_id == draft.id))
+        rows = mapping.solution_to_rows(mapped, solution)
+        if rows:
+            db.session.execute(insert(ScheduledTalk), [{**row, "version_id": draft.id} for row in rows])
+        run.state = RunState.SUCCEEDED
+        run.result = summarise(mapped, solution)
+        run.best_objective = solution.objective
+        run.best_bound = solution.best_bound
+        run.elapsed_seconds = round(solution.wall_time, 2)
+        run.finished_at = utcnow()
+        run.heartbeat_at = run.finished_at
+        run.error = ""
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("Saving the draft of solver run %s failed", run_id)
+        return _finish_failed(run_id, "The schedule was found but could not be saved as the draft. Try again.")
+    return RunState.SUCCEEDED.value

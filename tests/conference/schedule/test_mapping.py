@@ -1,0 +1,142 @@
+from datetime import UTC, datetime
+
+import scheduler
+from conference.proposals.models import PresentationMode, ProposalState
+from conference.schedule import mapping
+from conference.schedule.models import ScheduleBlockRoom, ScheduledTalk
+from tests.conference.schedule.factories import (
+    AvailabilityWindowFactory,
+    add_talk,
+    small_conference,
+)
+from tests.factories import (
+    InterestMarkFactory,
+    ScheduledTalkFactory,
+    ScheduleVersionFactory,
+    SessionFormatFactory,
+    SpeakerProfileFactory,
+    UserFactory,
+)
+
+
+def _talk(mapped, proposal):
+    return next(t for t in mapped.problem.talks if t.id == mapped.talk_of_proposal[proposal.id])
+
+
+def test_build_problem_maps_talk_lengths_from_session_formats(db):
+    setup = small_conference(talk_count=1)
+    workshop = SessionFormatFactory(conference=setup.conference, duration_minutes=90)
+    long_talk = add_talk(setup, session_format=workshop)
+    mapped = mapping.build_problem(setup.conference)
+    assert _talk(mapped, setup.talks[0]).slots == 1
+    assert _talk(mapped, long_talk).slots == 3
+    assert [b.slots for b in mapped.problem.blocks] == [6, 6]
+    assert mapped.problem.slot_minutes == 30
+
+
+def test_build_problem_includes_accepted_talks_unless_turned_off(db):
+    setup = small_conference(talk_count=1)
+    accepted = add_talk(setup, state=ProposalState.ACCEPTED)
+    add_talk(setup, state=ProposalState.SUBMITTED)
+    add_talk(setup, state=ProposalState.REJECTED)
+    assert set(mapping.build_problem(setup.conference).talk_of_proposal) == {setup.talks[0].id, accepted.id}
+    setup.conference.settings = {**setup.conference.settings, mapping.INCLUDE_ACCEPTED_SETTING: False}
+    db.session.flush()
+    assert set(mapping.build_problem(setup.conference).talk_of_proposal) == {setup.talks[0].id}
+
+
+def test_remote_speaker_talk_needs_a_streaming_room(db):
+    setup = small_conference(talk_count=0)
+    remote_speaker, local_speaker = UserFactory(), UserFactory()
+    SpeakerProfileFactory(conference=setup.conference, user=remote_speaker, presentation_mode=PresentationMode.REMOTE)
+    SpeakerProfileFactory(conference=setup.conference, user=local_speaker, hub_id=setup.hub.id)
+    remote_talk = add_talk(setup, speaker=remote_speaker)
+    local_talk = add_talk(setup, speaker=local_speaker)
+    mapped = mapping.build_problem(setup.conference)
+    remote, local = _talk(mapped, remote_talk), _talk(mapped, local_talk)
+    assert remote.mode == "remote" and remote.required_features == ("streaming",)
+    assert local.mode == "in_person" and local.hub == mapping.hub_key(setup.hub.id)
+    features = {r.id: r.features for r in mapped.problem.rooms}
+    assert "streaming" not in features[mapping.room_key(setup.rooms[1].id)]
+    assert "streaming" in features[mapping.room_key(setup.rooms[2].id)]  # the online stream
+
+
+def test_availability_windows_are_mapped_and_none_means_always(db):
+    setup = small_conference(talk_count=0)
+    busy, free = UserFactory(time_zone="Asia/Kolkata"), UserFactory()
+    window = AvailabilityWindowFactory(conference_id=setup.conference.id, user=busy,
+                                       starts_at=datetime(2027, 3, 24, 9, tzinfo=UTC),
+                                       ends_at=datetime(2027, 3, 24, 11, tzinfo=UTC))
+    add_talk(setup, speaker=busy)
+    add_talk(setup, speaker=free)
+    people = {p.id: p for p in mapping.build_problem(setup.conference).problem.people}
+    person = people[mapping.person_key(busy.id)]
+    assert person.time_zone == "Asia/Kolkata"
+    assert person.availability == (scheduler.Window(window.starts_at, window.ends_at),)
+    assert people[mapping.person_key(free.id)].availability == ()
+
+
+def test_interest_marks_become_attendees_and_expected_audience(db):
+    setup = small_conference(talk_count=2)
+    first, second = setup.talks
+    fan = UserFactory(time_zone="America/New_York")
+    InterestMarkFactory(user_id=fan.id, proposal_id=first.id)
+    InterestMarkFactory(user_id=fan.id, proposal_id=second.id)
+    InterestMarkFactory(user_id=UserFactory().id, proposal_id=first.id)
+    mapped = mapping.build_problem(setup.conference)
+    fan_person = next(p for p in mapped.problem.people if p.id == mapping.person_key(fan.id))
+    assert set(fan_person.wants) == {mapping.talk_key(first.id), mapping.talk_key(second.id)}
+    assert _talk(mapped, first).audience == 2
+    assert _talk(mapped, second).audience_time_zones == {"America/New_York": 1}
+    assert mapped.problem.audience_time_zones["America/New_York"] == 1
+
+
+def test_rooms_closed_in_a_block_are_not_available_there(db):
+    setup = small_conference(talk_count=1)
+    morning, afternoon = setup.blocks
+    for room in setup.rooms:
+        db.session.add(ScheduleBlockRoom(block_id=morning.id, room_id=room.id))
+    db.session.add(ScheduleBlockRoom(block_id=afternoon.id, room_id=setup.rooms[0].id))
+    db.session.flush()
+    rooms = {r.id: r for r in mapping.build_problem(setup.conference).problem.rooms}
+    assert rooms[mapping.room_key(setup.rooms[0].id)].available_blocks == (
+        mapping.block_key(morning.id), mapping.block_key(afternoon.id))
+    assert rooms[mapping.room_key(setup.rooms[1].id)].available_blocks == (mapping.block_key(morning.id),)
+
+
+def test_pins_and_published_schedule_are_mapped(db):
+    setup = small_conference(talk_count=2)
+    morning = setup.blocks[0]
+    draft = ScheduleVersionFactory(conference=setup.conference, is_draft=True)
+    ScheduledTalkFactory(version=draft, proposal=setup.talks[0], room=setup.rooms[0], block=morning,
+                         starts_at=datetime(2027, 3, 24, 10, tzinfo=UTC), ends_at=datetime(2027, 3, 24, 10, 30, tzinfo=UTC),
+                         pinned=True)
+    published = ScheduleVersionFactory(conference=setup.conference, is_draft=False, number=1)
+    ScheduledTalkFactory(version=published, proposal=setup.talks[1], room=setup.rooms[1], block=None,
+                         starts_at=datetime(2027, 3, 24, 13, 30, tzinfo=UTC), ends_at=datetime(2027, 3, 24, 14, tzinfo=UTC))
+    mapped = mapping.build_problem(setup.conference)
+    assert mapped.problem.pins == (scheduler.Placement(mapping.talk_key(setup.talks[0].id), mapping.room_key(setup.rooms[0].id),
+                                                      mapping.block_key(morning.id), 2),)
+    assert mapped.problem.previous == (scheduler.Placement(mapping.talk_key(setup.talks[1].id), mapping.room_key(setup.rooms[1].id),
+                                                          mapping.block_key(setup.blocks[1].id), 1),)
+
+
+def test_solution_rows_round_trip_through_the_checker(db):
+    setup = small_conference()
+    mapped = mapping.build_problem(setup.conference)
+    solution = scheduler.solve(mapped.problem, time_limit=5, workers=1)
+    assert solution.has_schedule
+    draft = ScheduleVersionFactory(conference=setup.conference, is_draft=True)
+    db.session.add_all(ScheduledTalk(version_id=draft.id, **row) for row in mapping.solution_to_rows(mapped, solution))
+    db.session.flush()
+    report = scheduler.check(mapped.problem, mapping.draft_to_solution(mapped, draft))
+    assert report.ok, report.hard_violations
+    assert report.objective == solution.objective
+
+
+def test_checker_reports_talks_missing_from_the_draft(db):
+    setup = small_conference(talk_count=2)
+    draft = ScheduleVersionFactory(conference=setup.conference, is_draft=True)
+    mapped = mapping.build_problem(setup.conference)
+    report = scheduler.check(mapped.problem, mapping.draft_to_solution(mapped, draft))
+    assert {v.rule for v in report.hard_violations} == {"talk-once"}
