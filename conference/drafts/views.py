@@ -1,7 +1,260 @@
-"""HTTP handlers of the drafts area."""
+"""Organisers edit the draft schedule and publish numbered versions; anyone reads the changelog.
+
+Access: the conference, then the ORGANISER role there (403 otherwise), then the draft's
+talks and the versions scoped to that conference (404 otherwise). The changelog is public.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from conference.conferences.access import conference_with_role, load_conference, load_scoped
+from conference.conferences.models import Conference, Role, Room
+from conference.core.forms import require_confirm_form
+from conference.core.timezones import to_zone
+from conference.drafts import operations, queries
+from conference.drafts.checks import draft_warnings
+from conference.drafts.forms import MoveTalkForm, PinForm, PublishForm
+from conference.extensions import db
+from conference.mail.operations import request_delivery
+from conference.mail.templates import TemplateProblem
+from conference.schedule import jobs
+from conference.schedule.models import RunKind, ScheduledTalk, ScheduleVersion
 
 blueprint = Blueprint("drafts", __name__)
+
+STALE_MESSAGE = (
+    "Someone changed the draft since you loaded this page, so nothing was changed. "
+    "Reload the grid to see their changes, then try again."
+)
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _zone_or_400(conference: Conference) -> str:
+    zone_name = queries.chosen_zone(request.args.get("tz"), queries.zone_choices(conference, current_user))
+    if zone_name is None:
+        abort(400, description="Choose one of the listed time zones.")
+    # The page footer names the zone too; keep it the same as the grid's.
+    g.viewer_time_zone = zone_name
+    return zone_name
+
+
+def _draft_or_404(conference: Conference) -> ScheduleVersion:
+    draft = queries.find_draft(conference)
+    if draft is None:
+        abort(404)
+    return draft
+
+
+def _draft_talk(draft: ScheduleVersion, talk_id: int) -> ScheduledTalk:
+    talk = db.session.scalar(
+        select(ScheduledTalk).where(ScheduledTalk.id == talk_id, ScheduledTalk.version_id == draft.id)
+    )
+    if talk is None:
+        abort(404)
+    return talk
+
+
+def _editor_url(conference: Conference, zone_name: str | None = None, anchor: str | None = None) -> str:
+    return url_for("drafts.editor", slug=conference.slug, tz=zone_name, _anchor=anchor)
+
+
+def _stale_conflict(conference: Conference, zone_name: str | None):
+    db.session.rollback()
+    if _wants_json():
+        return {"error": "Conflict", "description": STALE_MESSAGE}, 409
+    return render_template(
+        "drafts/conflict.html", conference=conference, message=STALE_MESSAGE,
+        editor_url=_editor_url(conference, zone_name),
+    ), 409
+
+
+@blueprint.route("/c/<slug>/manage/schedule/draft")
+@login_required
+def editor(slug: str):
+    conference = conference_with_role(slug, Role.ORGANISER)
+    zone_name = _zone_or_400(conference)
+    draft = queries.find_draft(conference)
+    context = {
+        "conference": conference, "draft": draft, "zone_name": zone_name,
+        "zone_choices": queries.zone_choices(conference, current_user),
+        "publish_form": PublishForm(), "latest": operations.latest_published(conference),
+    }
+    if draft is not None:
+        talks = queries.draft_talks(draft)
+        minutes = queries.slot_minutes(conference)
+        context.update(
+            talks=talks,
+            grid=queries.build_grid(conference, talks, zone_name, minutes),
+            warnings=queries.talk_warnings(conference, talks),
+            checker=draft_warnings(conference, draft),
+            pin_form=PinForm(formdata=None, lock_version=draft.lock_version),
+        )
+    return render_template("drafts/editor.html", **context)
+
+
+def _move_choices(conference: Conference, form: MoveTalkForm, talk: ScheduledTalk, zone_name: str) -> None:
+    blocks = queries.blocks_with_rooms(conference)
+    # Every room is offered: a room closed at the chosen time gets a message naming the block.
+    form.room_id.choices = [
+        (room.id, f"{room.name} ({room.hub.name if room.hub else 'online'})")
+        for room in queries.ordered_rooms(conference)
+    ]
+    starts = queries.valid_starts(blocks, queries.slot_minutes(conference), talk.ends_at - talk.starts_at)
+    form.starts_at.choices = [
+        (instant.isoformat(), f"{to_zone(instant, zone_name):%a %d %b %Y, %H:%M} {zone_name}") for instant in starts
+    ]
+
+
+@blueprint.route("/c/<slug>/manage/schedule/draft/talks/<int:talk_id>/move", methods=["GET", "POST"])
+@login_required
+def move_talk(slug: str, talk_id: int):
+    conference = conference_with_role(slug, Role.ORGANISER)
+    zone_name = _zone_or_400(conference)
+    draft = _draft_or_404(conference)
+    talk = _draft_talk(draft, talk_id)
+    if request.method == "GET":
+        form = MoveTalkForm(
+            formdata=None, lock_version=draft.lock_version, room_id=talk.room_id,
+            starts_at=talk.starts_at.isoformat(),
+        )
+    else:
+        form = MoveTalkForm()
+    _move_choices(conference, form, talk, zone_name)
+    status, refusal = 200, None
+    if form.validate_on_submit():
+        room = load_scoped(Room, conference, form.room_id.data)
+        try:
+            operations.move_talk(
+                draft, talk, room, datetime.fromisoformat(form.starts_at.data), form.lock_version.data,
+                queries.slot_minutes(conference),
+            )
+        except (operations.StaleDraft, StaleDataError):
+            return _stale_conflict(conference, zone_name)
+        except operations.MoveRefused as problem:
+            db.session.rollback()
+            refusal, status = str(problem), 422
+        else:
+            message = f"Moved “{talk.proposal.title}” to {talk.room.name}, " + to_zone(
+                talk.starts_at, zone_name
+            ).strftime("%a %H:%M") + f" {zone_name}."
+            if _wants_json():
+                return {"ok": True, "message": message, "lock_version": draft.lock_version}
+            flash(message, "success")
+            return redirect(_editor_url(conference, zone_name, f"talk-{talk.id}"))
+    elif request.method == "POST":
+        status, refusal = 422, "Choose a room and one of the listed start times."
+    if _wants_json():
+        return {"error": "Refused", "description": refusal}, status
+    return render_template(
+        "drafts/move.html", conference=conference, talk=talk, form=form, zone_name=zone_name,
+        refusal=refusal,
+    ), status
+
+
+def _set_pin(slug: str, talk_id: int, pinned: bool):
+    conference = conference_with_role(slug, Role.ORGANISER)
+    zone_name = queries.chosen_zone(request.args.get("tz"), queries.zone_choices(conference, current_user))
+    draft = _draft_or_404(conference)
+    talk = _draft_talk(draft, talk_id)
+    form = PinForm()
+    if not form.validate_on_submit():
+        abort(400, description="The form expired; reload the page and try again.")
+    try:
+        operations.set_pinned(draft, talk, pinned, form.lock_version.data)
+    except (operations.StaleDraft, StaleDataError):
+        return _stale_conflict(conference, zone_name)
+    flash(f"“{talk.proposal.title}” is {'pinned' if pinned else 'no longer pinned'}.", "success")
+    return redirect(_editor_url(conference, zone_name, f"talk-{talk.id}"))
+
+
+@blueprint.route("/c/<slug>/manage/schedule/draft/talks/<int:talk_id>/pin", methods=["POST"])
+@login_required
+def pin_talk(slug: str, talk_id: int):
+    return _set_pin(slug, talk_id, True)
+
+
+@blueprint.route("/c/<slug>/manage/schedule/draft/talks/<int:talk_id>/unpin", methods=["POST"])
+@login_required
+def unpin_talk(slug: str, talk_id: int):
+    return _set_pin(slug, talk_id, False)
+
+
+@blueprint.route("/c/<slug>/manage/schedule/draft/reoptimise", methods=["POST"])
+@login_required
+def reoptimise(slug: str):
+    conference = conference_with_role(slug, Role.ORGANISER)
+    require_confirm_form()
+    _draft_or_404(conference)
+    try:
+        run = jobs.enqueue_solver_run(conference, RunKind.REOPTIMISE, current_user)
+    except jobs.RunAlreadyActive:
+        flash("A solver run is already queued or running; wait for it to finish.", "error")
+        return redirect(_editor_url(conference))
+    return redirect(url_for("schedule.run", slug=conference.slug, run_id=run.id))
+
+
+@blueprint.route("/c/<slug>/manage/schedule/publish", methods=["POST"])
+@login_required
+def publish(slug: str):
+    conference = conference_with_role(slug, Role.ORGANISER)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error if isinstance(error, str) else "The form expired; try again.", "error")
+        return redirect(_editor_url(conference))
+    schedule_link = url_for("conferences.overview", slug=conference.slug, _external=True)
+    changelog_link = url_for("drafts.changelog", slug=conference.slug, _external=True)
+    try:
+        version = operations.publish_schedule(
+            conference, current_user, form.note.data or "",
+            after_publish=lambda new, previous: operations.queue_schedule_emails(
+                new, previous, schedule_link, changelog_link
+            ),
+        )
+    except operations.NothingToPublish as problem:
+        db.session.rollback()
+        flash(str(problem), "error")
+        return redirect(_editor_url(conference))
+    except TemplateProblem as problem:
+        db.session.rollback()
+        flash(f"A schedule e-mail template does not render ({problem}); fix it under E-mails.", "error")
+        return redirect(_editor_url(conference))
+    request_delivery()
+    flash(f"Published version {version.number}; speakers are told about their slots.", "success")
+    return redirect(url_for("drafts.versions", slug=conference.slug))
+
+
+@blueprint.route("/c/<slug>/manage/schedule/versions")
+@login_required
+def versions(slug: str):
+    conference = conference_with_role(slug, Role.ORGANISER)
+    return render_template(
+        "drafts/versions.html", conference=conference, entries=queries.changelog(conference),
+    )
+
+
+@blueprint.route("/c/<slug>/manage/schedule/versions/<int:version_id>")
+@login_required
+def version(slug: str, version_id: int):
+    conference = conference_with_role(slug, Role.ORGANISER)
+    found = load_scoped(ScheduleVersion, conference, version_id)
+    if found.is_draft:
+        abort(404)
+    rows = queries.load_version_rows([found.id])[found.id]
+    return render_template("drafts/version.html", conference=conference, version=found, rows=rows)
+
+
+@blueprint.route("/c/<slug>/changelog")
+def changelog(slug: str):
+    conference = load_conference(slug)
+    return render_template("drafts/changelog.html", conference=conference, entries=queries.changelog(conference))

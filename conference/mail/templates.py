@@ -67,6 +67,21 @@ DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
         "{{ conference }}: {{ link }}\n",
         ("reviewer", "open_reviews", "conference", "link"),
     ),
+    "schedule_slot": DefaultTemplate(
+        "Your slot in the schedule",
+        "Scheduled: {{ title }} on {{ when }}",
+        "Hello {{ speaker }},\n\n“{{ title }}” is scheduled at {{ conference }}:\n\n"
+        "When: {{ when }}\nWhere: {{ where }}\n{{ join }}\nSchedule: {{ link }}\n",
+        ("speaker", "title", "conference", "when", "where", "join", "link"),
+    ),
+    "schedule_change": DefaultTemplate(
+        "Your slot changed",
+        "Schedule change: {{ title }}",
+        "Hello {{ speaker }},\n\nThe schedule of {{ conference }} changed for “{{ title }}”.\n\n"
+        "Before: {{ previous }}\nNow: {{ when }}\nWhere: {{ where }}\n{{ join }}\n"
+        "What changed: {{ link }}\n",
+        ("speaker", "title", "conference", "previous", "when", "where", "join", "link"),
+    ),
 }
 
 

@@ -58,6 +58,10 @@ def sample_context(conference: Conference) -> dict:
         "link": url_for("conferences.overview", slug=conference.slug, _external=True),
         "comments": "Comments from the reviewers:\n\n* Clear scope; add a demo.\n",
         "open_reviews": 3,
+        "when": "Wed 24 Mar 2027, 14:00–14:30 Europe/London",
+        "previous": "Wed 24 Mar 2027, 10:00–10:30 Europe/London",
+        "where": "Main Hall (London)",
+        "join": "You present remotely: join the online stream at the link below.",
     }
 
 

@@ -1,0 +1,33 @@
+"""Forms of the drafts area: move, pin, publish."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
+
+NOTE_MAX_LENGTH = 2000
+
+
+class DraftEditForm(FlaskForm):
+    """Every edit carries the draft's lock version the page was built from."""
+
+    lock_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class MoveTalkForm(DraftEditForm):
+    room_id = SelectField("Room or stream", coerce=int, validators=[DataRequired()])
+    # ISO 8601 UTC instants; the labels show them in the organiser's chosen zone.
+    starts_at = SelectField("Start time", validators=[DataRequired(message="Choose a start time.")])
+
+
+class PinForm(DraftEditForm):
+    pass
+
+
+class PublishForm(FlaskForm):
+    note = TextAreaField(
+        "Note for this version (shown in the changelog)",
+        validators=[Optional(), Length(max=NOTE_MAX_LENGTH)],
+    )

@@ -1,0 +1,266 @@
+"""Change the draft schedule and publish it. Operations flush; the request commits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from conference.accounts.models import User
+from conference.conferences.models import Conference, Room
+from conference.core.timezones import to_zone
+from conference.core.types import utcnow
+from conference.drafts.changelog import diff_versions, same_placements
+from conference.extensions import db
+from conference.feeds.operations import record_published_version
+from conference.mail.operations import queue_email
+from conference.mail.templates import render_email
+from conference.proposals.models import PresentationMode, Proposal, ProposalSpeaker, SpeakerProfile
+from conference.schedule.models import (
+    ScheduleBlock,
+    ScheduleBlockRoom,
+    ScheduledTalk,
+    ScheduleVersion,
+)
+
+
+class StaleDraft(Exception):
+    """The draft changed since the page was loaded."""
+
+
+class MoveRefused(ValueError):
+    """A move that would break the grid; the message says why in the organiser's words."""
+
+
+class NothingToPublish(ValueError):
+    """The draft equals the latest published version (or is empty)."""
+
+
+def check_fresh(draft: ScheduleVersion, lock_version: int | None) -> None:
+    """Raise StaleDraft unless the page's copy of the draft is the current one."""
+    if lock_version is None or lock_version != draft.lock_version:
+        raise StaleDraft
+
+
+def _touch(draft: ScheduleVersion) -> None:
+    # Updating the draft row bumps lock_version (the mapper's version column), so every
+    # page showing the old grid is stale from now on, and concurrent edits collide here.
+    draft.updated_at = utcnow()
+    db.session.flush()
+
+
+def block_for(conference: Conference, starts_at: datetime, ends_at: datetime) -> ScheduleBlock | None:
+    """The block that wholly contains [starts_at, ends_at), if any."""
+    return db.session.scalar(
+        select(ScheduleBlock)
+        .where(
+            ScheduleBlock.conference_id == conference.id,
+            ScheduleBlock.starts_at <= starts_at,
+            ScheduleBlock.ends_at >= ends_at,
+        )
+        .order_by(ScheduleBlock.starts_at)
+    )
+
+
+def room_is_open(block: ScheduleBlock, room: Room) -> bool:
+    return db.session.scalar(
+        select(ScheduleBlockRoom.id).where(
+            ScheduleBlockRoom.block_id == block.id, ScheduleBlockRoom.room_id == room.id
+        )
+    ) is not None
+
+
+def talks_in_the_way(
+    draft: ScheduleVersion, room: Room, starts_at: datetime, ends_at: datetime, moving: ScheduledTalk
+) -> list[ScheduledTalk]:
+    """Other talks of the draft in ``room`` overlapping [starts_at, ends_at)."""
+    return list(
+        db.session.scalars(
+            select(ScheduledTalk).where(
+                ScheduledTalk.version_id == draft.id,
+                ScheduledTalk.room_id == room.id,
+                ScheduledTalk.id != moving.id,
+                ScheduledTalk.starts_at < ends_at,
+                ScheduledTalk.ends_at > starts_at,
+            )
+        )
+    )
+
+
+def move_talk(
+    draft: ScheduleVersion, talk: ScheduledTalk, room: Room, starts_at: datetime, lock_version: int | None,
+    slot_minutes: int,
+) -> ScheduledTalk:
+    """Place ``talk`` in ``room`` from ``starts_at``, keeping its length; refuses invalid moves."""
+    check_fresh(draft, lock_version)
+    ends_at = starts_at + (talk.ends_at - talk.starts_at)
+    block = block_for(draft.conference, starts_at, ends_at)
+    if block is None:
+        raise MoveRefused("That time is outside every session block: the talk must fit inside one block.")
+    offset_minutes = (starts_at - block.starts_at).total_seconds() / 60
+    if offset_minutes % slot_minutes:
+        raise MoveRefused(f"Talks start on the {slot_minutes}-minute grid of the block “{block.name}”.")
+    if not room_is_open(block, room):
+        raise MoveRefused(f"“{room.name}” is not open during the block “{block.name}”.")
+    blocking = talks_in_the_way(draft, room, starts_at, ends_at, talk)
+    if blocking:
+        titles = ", ".join(f"“{other.proposal.title}”" for other in blocking)
+        raise MoveRefused(f"“{room.name}” is already taken then by {titles}. Move that talk first.")
+    talk.room_id, talk.room = room.id, room
+    talk.block_id, talk.block = block.id, block
+    talk.starts_at, talk.ends_at = starts_at, ends_at
+    _touch(draft)
+    return talk
+
+
+def set_pinned(draft: ScheduleVersion, talk: ScheduledTalk, pinned: bool, lock_version: int | None) -> None:
+    """Pin a talk to its place (re-optimising keeps it there) or release it."""
+    check_fresh(draft, lock_version)
+    talk.pinned = pinned
+    _touch(draft)
+
+
+def latest_published(conference: Conference) -> ScheduleVersion | None:
+    return db.session.scalar(
+        select(ScheduleVersion)
+        .where(ScheduleVersion.conference_id == conference.id, ScheduleVersion.is_draft.is_(False))
+        .order_by(ScheduleVersion.number.desc())
+        .limit(1)
+    )
+
+
+def version_rows(version: ScheduleVersion) -> list[ScheduledTalk]:
+    """A version's talks read fresh from the database, with proposals and rooms loaded."""
+    return list(
+        db.session.scalars(
+            select(ScheduledTalk)
+            .where(ScheduledTalk.version_id == version.id)
+            .options(
+                selectinload(ScheduledTalk.proposal).selectinload(Proposal.speakers).selectinload(ProposalSpeaker.user),
+                selectinload(ScheduledTalk.room).selectinload(Room.hub),
+            )
+            .order_by(ScheduledTalk.starts_at, ScheduledTalk.id)
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def publish_schedule(
+    conference: Conference, publisher: User, note: str = "",
+    after_publish: Callable[[ScheduleVersion, ScheduleVersion | None], None] | None = None,
+) -> ScheduleVersion:
+    """Copy the draft into the next numbered, immutable version; exactly once per change.
+
+    The draft row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite has one writer),
+    so a second publish at the same moment waits, then sees the new version and refuses.
+    """
+    draft = db.session.scalar(
+        select(ScheduleVersion)
+        .where(ScheduleVersion.conference_id == conference.id, ScheduleVersion.is_draft.is_(True))
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if draft is None:
+        raise NothingToPublish("There is no draft schedule yet: build one first.")
+    draft_rows = version_rows(draft)
+    if not draft_rows:
+        raise NothingToPublish("The draft has no talks: there is nothing to publish.")
+    previous = latest_published(conference)
+    previous_rows = version_rows(previous) if previous is not None else []
+    if previous is not None and same_placements(previous_rows, draft_rows):
+        raise NothingToPublish(f"Nothing to publish: the draft equals version {previous.number}.")
+    number = (previous.number if previous is not None else 0) + 1
+    version = ScheduleVersion(
+        conference_id=conference.id, is_draft=False, number=number, solver_run_id=draft.solver_run_id,
+        based_on_id=draft.id, published_at=utcnow(), published_by_id=publisher.id, note=note,
+    )
+    version.talks = [
+        ScheduledTalk(
+            proposal_id=row.proposal_id, room_id=row.room_id, block_id=row.block_id,
+            starts_at=row.starts_at, ends_at=row.ends_at, pinned=row.pinned,
+        )
+        for row in draft_rows
+    ]
+    try:
+        with db.session.begin_nested():
+            db.session.add(version)
+    except IntegrityError as error:
+        # The unique (conference, number) constraint: someone published this number first.
+        raise NothingToPublish("Someone else published at the same moment; reload to see their version.") from error
+    # Calendar feeds: SEQUENCE bumps for moved talks, cancellations for removed ones.
+    record_published_version(version)
+    if after_publish is not None:
+        after_publish(version, previous)
+    return version
+
+
+# --- speaker e-mails ----------------------------------------------------------------------
+
+
+def describe_slot(row: ScheduledTalk, zone_name: str) -> str:
+    """E.g. ``Wed 24 Mar 2027, 14:00–14:30 Europe/London`` in the reader's own zone."""
+    starts, ends = to_zone(row.starts_at, zone_name), to_zone(row.ends_at, zone_name)
+    return f"{starts:%a %d %b %Y, %H:%M}–{ends:%H:%M} {zone_name}"
+
+
+def describe_place(row: ScheduledTalk) -> str:
+    room = row.room
+    return f"{room.name} ({room.hub.name})" if room.hub is not None else f"{room.name} (online stream)"
+
+
+def _speakers(proposal: Proposal) -> list[User]:
+    return [speaker.user for speaker in proposal.accepted_speakers if speaker.user is not None]
+
+
+def queue_schedule_emails(
+    version: ScheduleVersion, previous: ScheduleVersion | None, schedule_link: str, changelog_link: str
+) -> int:
+    """E-mail each speaker their slot the first time, and again when it moves or is cancelled."""
+    new_rows = version_rows(version)
+    old_rows = version_rows(previous) if previous is not None else []
+    changes = diff_versions(old_rows, new_rows)
+    profiles = {
+        profile.user_id: profile
+        for profile in db.session.scalars(
+            select(SpeakerProfile).where(SpeakerProfile.conference_id == version.conference_id)
+        )
+    }
+    conference_name = version.conference.name
+    queued = 0
+
+    def send(kind: str, row: ScheduledTalk, old: ScheduledTalk | None, link: str, cancelled: bool) -> None:
+        nonlocal queued
+        for user in _speakers(row.proposal):
+            zone_name = user.time_zone or "UTC"
+            profile = profiles.get(user.id)
+            remote = profile is not None and profile.presentation_mode is PresentationMode.REMOTE
+            join = ""
+            if remote and not cancelled:
+                join = f"You present remotely in “{row.room.name}”; join from: {schedule_link}"
+            context = {
+                "speaker": user.display_name,
+                "title": row.proposal.title,
+                "conference": conference_name,
+                "when": "cancelled: the talk is no longer in the schedule" if cancelled else describe_slot(row, zone_name),
+                "where": "-" if cancelled else describe_place(row),
+                "previous": describe_slot(old, zone_name) if old is not None else "-",
+                "join": join,
+                "link": link,
+            }
+            subject, body = render_email(version.conference_id, kind, context)
+            queue_email(
+                user.email, subject, body, f"schedule:{version.id}:{row.proposal_id}:{user.id}",
+                conference_id=version.conference_id,
+            )
+            queued += 1
+
+    for row in changes.added:
+        send("schedule_slot", row, None, schedule_link, cancelled=False)
+    for move in changes.moved:
+        send("schedule_change", move.new, move.old, changelog_link, cancelled=False)
+    for row in changes.cancelled:
+        send("schedule_change", row, row, changelog_link, cancelled=True)
+    return queued

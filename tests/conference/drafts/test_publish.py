@@ -1,0 +1,237 @@
+"""Publishing numbered versions, the changelog, speaker e-mails and concurrent publishes."""
+
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func, select
+
+from conference.conferences.models import Role
+from conference.mail.models import OutboxMessage
+from conference.proposals.models import PresentationMode
+from conference.schedule.models import CalendarEntry, ScheduledTalk, ScheduleVersion
+from tests.conference.drafts.conftest import add_talk, at, make_scene
+from tests.conference.organisers.conftest import make_user
+from tests.factories import RoleFactory, SpeakerProfileFactory
+
+PUBLISH = "/c/devcon/manage/schedule/publish"
+EDITOR = "/c/devcon/manage/schedule/draft"
+
+
+def _published(db, conference):
+    db.session.expire_all()
+    return db.session.scalars(
+        select(ScheduleVersion)
+        .where(ScheduleVersion.conference_id == conference.id, ScheduleVersion.is_draft.is_(False))
+        .order_by(ScheduleVersion.number)
+    ).all()
+
+
+def _rows(db, version):
+    return db.session.scalars(select(ScheduledTalk).where(ScheduledTalk.version_id == version.id)).all()
+
+
+def _move(client, db, scene, talk, room, starts_at):
+    db.session.expire_all()
+    lock = db.session.get(ScheduleVersion, scene.draft.id).lock_version
+    response = client.post(
+        f"{EDITOR}/talks/{talk.id}/move",
+        data={"room_id": room.id, "starts_at": starts_at.isoformat(), "lock_version": lock},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def test_publish_creates_version_one_with_a_copy_of_the_draft(client, db, scene, organiser):
+    response = client.post(PUBLISH, data={"note": "First cut"})
+    assert response.status_code == 302
+    [version] = _published(db, scene.conference)
+    assert (version.number, version.note, version.published_by_id) == (1, "First cut", organiser.id)
+    assert version.based_on_id == scene.draft.id and version.published_at is not None
+    [row] = _rows(db, version)
+    assert (row.proposal_id, row.room_id, row.starts_at) == (scene.talk.proposal_id, scene.main_hall.id, at(14))
+    assert row.id != scene.talk.id
+    # The draft stays the draft, and the calendar feeds learn about the talk.
+    assert db.session.get(ScheduleVersion, scene.draft.id).is_draft is True
+    assert db.session.scalar(select(func.count(CalendarEntry.id))) == 1
+
+
+def test_publish_twice_without_changes_is_refused(client, db, scene, organiser):
+    client.post(PUBLISH, data={"note": ""})
+    response = client.post(PUBLISH, data={"note": ""}, follow_redirects=True)
+    assert "Nothing to publish: the draft equals version 1." in response.get_data(as_text=True)
+    assert len(_published(db, scene.conference)) == 1
+
+
+def test_published_versions_stay_unchanged_when_the_draft_moves_on(client, db, scene, organiser):
+    client.post(PUBLISH, data={"note": ""})
+    _move(client, db, scene, scene.talk, scene.side_room, at(10))
+    assert client.post(PUBLISH, data={"note": "Moved one"}).status_code == 302
+    first, second = _published(db, scene.conference)
+    assert (first.number, second.number) == (1, 2)
+    assert _rows(db, first)[0].starts_at == at(14)
+    assert _rows(db, second)[0].starts_at == at(10)
+
+
+def test_publish_an_empty_draft_is_refused(client, db, scene, organiser):
+    db.session.delete(db.session.get(ScheduledTalk, scene.talk.id))
+    db.session.commit()
+    response = client.post(PUBLISH, data={"note": ""}, follow_redirects=True)
+    assert "nothing to publish" in response.get_data(as_text=True)
+    assert _published(db, scene.conference) == []
+
+
+def test_publish_note_too_long_is_refused_with_a_message(client, db, scene, organiser):
+    response = client.post(PUBLISH, data={"note": "x" * 2001}, follow_redirects=True)
+    assert "2000" in response.get_data(as_text=True)
+    assert _published(db, scene.conference) == []
+
+
+def test_speakers_get_their_slot_in_their_own_zone_once_per_version(client, db, scene, organiser):
+    client.post(PUBLISH, data={"note": ""})
+    [version] = _published(db, scene.conference)
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert message.recipient == scene.speaker.email
+    assert message.dedupe_key == f"schedule:{version.id}:{scene.talk.proposal_id}:{scene.speaker.id}"
+    assert "Wed 24 Mar 2027, 19:30–20:00 Asia/Kolkata" in message.body
+    assert "Main Hall (London)" in message.body
+    assert "Zero-downtime deploys" in message.subject
+
+
+def test_speakers_are_told_when_their_talk_moves_or_is_cancelled(client, db, scene, organiser):
+    other = add_talk(db, db.session.get(ScheduleVersion, scene.draft.id), scene.side_room, at(11),
+                     "Observability", block=scene.block)
+    other_speaker = other.proposal.speakers[0].user
+    db.session.commit()
+    client.post(PUBLISH, data={"note": ""})
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 2
+    _move(client, db, scene, scene.talk, scene.main_hall, at(15))
+    db.session.delete(db.session.get(ScheduledTalk, other.id))
+    db.session.commit()
+    client.post(PUBLISH, data={"note": ""})
+    _, second = _published(db, scene.conference)
+    new = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(f"schedule:{second.id}:"))
+    ).all()
+    by_recipient = {message.recipient: message for message in new}
+    assert set(by_recipient) == {scene.speaker.email, other_speaker.email}
+    moved = by_recipient[scene.speaker.email]
+    assert "Before: Wed 24 Mar 2027, 19:30–20:00 Asia/Kolkata" in moved.body
+    assert "Now: Wed 24 Mar 2027, 20:30–21:00 Asia/Kolkata" in moved.body
+    assert "cancelled" in by_recipient[other_speaker.email].body
+
+
+def test_unchanged_talks_get_no_second_email(client, db, scene, organiser):
+    client.post(PUBLISH, data={"note": ""})
+    add_talk(db, db.session.get(ScheduleVersion, scene.draft.id), scene.side_room, at(11), "New one",
+             block=scene.block)
+    db.session.commit()
+    client.post(PUBLISH, data={"note": ""})
+    recipients = db.session.scalars(select(OutboxMessage.recipient)).all()
+    assert recipients.count(scene.speaker.email) == 1 and len(recipients) == 2
+
+
+def test_remote_speakers_get_a_join_line(client, db, scene, organiser):
+    SpeakerProfileFactory(conference=scene.conference, user=scene.speaker,
+                          presentation_mode=PresentationMode.REMOTE)
+    db.session.commit()
+    client.post(PUBLISH, data={"note": ""})
+    message = db.session.scalar(select(OutboxMessage))
+    assert "You present remotely in “Main Hall”" in message.body
+
+
+def test_public_changelog_lists_moves_additions_and_cancellations(client, db, scene, organiser):
+    other = add_talk(db, db.session.get(ScheduleVersion, scene.draft.id), scene.side_room, at(11),
+                     "Observability", block=scene.block)
+    db.session.commit()
+    client.post(PUBLISH, data={"note": "First"})
+    _move(client, db, scene, scene.talk, scene.side_room, at(15))
+    db.session.delete(db.session.get(ScheduledTalk, other.id))
+    add_talk(db, db.session.get(ScheduleVersion, scene.draft.id), scene.main_hall, at(9), "Opening",
+             block=scene.block)
+    db.session.commit()
+    client.post(PUBLISH, data={"note": "Second"})
+    client.post("/logout")
+    page = client.get("/c/devcon/changelog?tz=America/New_York").get_data(as_text=True)
+    assert "Version 2" in page and "Version 1" in page
+    moved = page.split("<h3>Moved</h3>")[1].split("</ul>")[0]
+    assert "Main Hall, Wed 24 Mar 2027, 10:00" in moved and "Side Room, Wed 24 Mar 2027, 11:00" in moved
+    assert "Opening" in page.split("<h3>Added</h3>")[1].split("</ul>")[0]
+    assert "Observability" in page.split("<h3>Cancelled</h3>")[1].split("</ul>")[0]
+    assert '<span class="tz-label">America/New_York</span>' in page
+
+
+def test_public_changelog_is_readable_by_anyone(client, scene):
+    response = client.get("/c/devcon/changelog")
+    assert response.status_code == 200
+    assert "No schedule has been published yet." in response.get_data(as_text=True)
+    assert client.get("/c/nope/changelog").status_code == 404
+
+
+def test_versions_page_lists_versions_and_links_to_each(client, db, scene, organiser):
+    client.post(PUBLISH, data={"note": "First cut"})
+    [version] = _published(db, scene.conference)
+    page = client.get("/c/devcon/manage/schedule/versions").get_data(as_text=True)
+    assert "Version 1" in page and "First cut" in page and organiser.display_name in page
+    detail = client.get(f"/c/devcon/manage/schedule/versions/{version.id}")
+    assert detail.status_code == 200 and "Zero-downtime deploys" in detail.get_data(as_text=True)
+
+
+def test_another_conferences_version_or_the_draft_is_a_404(client, db, scene, organiser):
+    other = make_scene(db, slug="othercon")
+    foreign = ScheduleVersion(conference_id=other.conference.id, is_draft=False, number=1)
+    db.session.add(foreign)
+    db.session.commit()
+    assert client.get(f"/c/devcon/manage/schedule/versions/{foreign.id}").status_code == 404
+    assert client.get(f"/c/devcon/manage/schedule/versions/{scene.draft.id}").status_code == 404
+
+
+def test_publish_is_for_organisers_only(client, db, scene, login):
+    assert client.post(PUBLISH, data={"note": ""}).status_code == 302  # to the login page
+    speaker = make_user()
+    RoleFactory(conference=scene.conference, user=speaker, role=Role.SPEAKER)
+    db.session.commit()
+    login(speaker)
+    assert client.post(PUBLISH, data={"note": ""}).status_code == 403
+    assert _published(db, scene.conference) == []
+
+
+def test_concurrent_publishes_create_exactly_one_version(app, db, scene):
+    # PostgreSQL locks the draft row; SQLite's single writer serialises the two requests.
+    organisers = [make_user() for _ in range(2)]
+    for user in organisers:
+        RoleFactory(conference=scene.conference, user=user, role=Role.ORGANISER)
+    db.session.commit()
+    emails = [user.email for user in organisers]
+    barrier = threading.Barrier(2)
+    statuses: list[int] = []
+    errors: list[BaseException] = []
+
+    def publish(email: str) -> None:
+        try:
+            with app.app_context():
+                client = app.test_client()
+                assert client.post("/login", data={"email": email, "password": "correct horse battery"}).status_code == 302
+                barrier.wait(timeout=10)
+                statuses.append(client.post(PUBLISH, data={"note": email}).status_code)
+                db.session.remove()
+        except BaseException as error:  # noqa: BLE001 - reported by the main thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=publish, args=(email,)) for email in emails]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors, errors
+    assert statuses == [302, 302]
+    versions = _published(db, scene.conference)
+    assert [version.number for version in versions] == [1]
+    assert len(_rows(db, versions[0])) == 1
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 1
+
+
+def test_schedule_email_kinds_preview_on_the_email_templates_page(client, scene, organiser):
+    for kind in ("schedule_slot", "schedule_change"):
+        response = client.get(f"/c/devcon/manage/emails/{kind}")
+        assert response.status_code == 200, kind
+        assert "Main Hall (London)" in response.get_data(as_text=True)
