@@ -1,7 +1,242 @@
-"""HTTP handlers of the agenda area."""
+"""The public agenda: the published schedule per day, talk pages, stars and "my agenda".
+
+Reading needs no login; starring does. Only talks of the newest published version are
+ever shown, so any other id (a draft-only talk, another conference's talk) is a 404.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import re
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from werkzeug.exceptions import BadRequest
+
+from conference.agenda import queries
+from conference.agenda.forms import AgendaFilterForm, StarForm
+from conference.conferences.access import load_conference
+from conference.conferences.models import Conference
+from conference.core.forms import is_safe_redirect
+from conference.core.timezones import is_valid_time_zone, to_zone, zone_offset_label
+from conference.core.types import utcnow
+from conference.core.web import viewer_time_zone
+from conference.interest import operations as interest
+from conference.proposals.models import Proposal
 
 blueprint = Blueprint("agenda", __name__)
+
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Query-string keys carried from page to page of the agenda.
+KEPT_ARGS = ("track", "hub", "mode", "view", "tz")
+
+
+@blueprint.after_request
+def vary_on_cookie(response):
+    # Times, stars and the zone all depend on the session and the tz cookie.
+    response.vary.add("Cookie")
+    if current_user.is_authenticated:
+        # Logged-in pages carry the private feed link: never keep them in a shared cache.
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _zone_context(talks: list[queries.AgendaTalk] | None = None) -> dict:
+    """The viewer's zone, its offset label, and a message when ?tz= was not a zone."""
+    zone_name = viewer_time_zone()
+    instant = talks[0].scheduled.starts_at if talks else utcnow()
+    asked = request.args.get("tz")
+    invalid = asked is not None and not is_valid_time_zone(asked)
+    return {
+        "zone_name": zone_name,
+        "zone_label": zone_offset_label(instant, zone_name),
+        "invalid_zone": asked[:64] if invalid else None,
+    }
+
+
+def _filter_form(conference: Conference) -> AgendaFilterForm:
+    try:
+        return AgendaFilterForm.for_conference(conference, request.args)
+    except (ValueError, BadRequest):
+        abort(400)
+
+
+def _parse_day(day: str) -> date:
+    if not ISO_DAY.fullmatch(day):
+        abort(404)
+    try:
+        return date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+
+
+def _starred_ids(conference: Conference) -> set[int]:
+    if not current_user.is_authenticated:
+        return set()
+    return interest.marked_talk_ids(current_user, conference)
+
+
+def _common(conference: Conference) -> dict:
+    return {
+        "conference": conference,
+        "feed_links": queries.feed_links(conference, current_user),
+        "star_form": StarForm(),
+    }
+
+
+@blueprint.route("/c/<slug>/agenda/")
+@blueprint.route("/c/<slug>/agenda/<day>")
+def day(slug: str, day: str | None = None):
+    conference = load_conference(slug)
+    form = _filter_form(conference)
+    zone_name = viewer_time_zone()
+    all_talks = queries.published_talks(conference, zone_name)
+    days = queries.days_with_talks(all_talks)
+    chosen_day = _parse_day(day) if day is not None else (days[0] if days else None)
+    agenda_filter = form.agenda_filter()
+    talks = [
+        talk for talk in all_talks
+        if talk.local_day == chosen_day and queries.matches(talk, agenda_filter)
+    ]
+    view = form.chosen_view()
+    return render_template(
+        "agenda/day.html",
+        form=form,
+        published=queries.published_version(conference) is not None,
+        days=days,
+        chosen_day=chosen_day,
+        talks=talks,
+        grid=queries.build_grid(talks) if view == "grid" and talks else None,
+        view=view,
+        starred=_starred_ids(conference),
+        **_zone_context(talks or all_talks),
+        **_common(conference),
+    )
+
+
+def _published_talk_or_404(conference: Conference, proposal_id: int) -> queries.AgendaTalk:
+    talk = queries.find_published_talk(conference, proposal_id, viewer_time_zone())
+    if talk is None:
+        abort(404)
+    return talk
+
+
+@blueprint.route("/c/<slug>/agenda/talks/<int:proposal_id>")
+def talk(slug: str, proposal_id: int):
+    conference = load_conference(slug)
+    found = _published_talk_or_404(conference, proposal_id)
+    hub_times = [
+        {
+            "hub": hub,
+            "local": to_zone(found.scheduled.starts_at, hub.time_zone),
+            "zone_label": zone_offset_label(found.scheduled.starts_at, hub.time_zone),
+        }
+        for hub in conference.hubs
+    ]
+    join_url = queries.stream_url(found.room) if found.mode is not queries.TalkMode.IN_PERSON else None
+    return render_template(
+        "agenda/talk.html",
+        talk=found,
+        hub_times=hub_times,
+        join_url=join_url,
+        starred=_starred_ids(conference),
+        **_zone_context([found]),
+        **_common(conference),
+    )
+
+
+@blueprint.route("/c/<slug>/agenda/mine")
+@login_required
+def mine(slug: str):
+    conference = load_conference(slug)
+    starred = _starred_ids(conference)
+    talks = [t for t in queries.published_talks(conference, viewer_time_zone()) if t.proposal.id in starred]
+    queries.flag_clashes(talks)
+    scheduled_ids = {t.proposal.id for t in talks}
+    unscheduled_ids = starred - scheduled_ids
+    unscheduled = [p for p in interest.accepted_talks(conference) if p.id in unscheduled_ids]
+    return render_template(
+        "agenda/mine.html",
+        published=queries.published_version(conference) is not None,
+        by_day=queries.talks_by_day(talks),
+        unscheduled=unscheduled,
+        starred=starred,
+        clash_count=sum(1 for t in talks if t.clashes_with),
+        **_zone_context(talks),
+        **_common(conference),
+    )
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _star_target(conference: Conference, proposal_id: int) -> Proposal:
+    """The proposal behind a published talk; anonymous people are sent to log in first."""
+    found = _published_talk_or_404(conference, proposal_id)
+    if not current_user.is_authenticated:
+        page = url_for("agenda.talk", slug=conference.slug, proposal_id=proposal_id)
+        if _wants_json():
+            abort(401)
+        flash("Log in to star talks.", "info")
+        abort(redirect(url_for("accounts.login", next=page)))
+    if not StarForm().validate_on_submit():
+        abort(400, description="The form expired; reload the page and try again.")
+    return found.proposal
+
+
+def _after_star(conference: Conference, proposal: Proposal, starred: bool, message: str):
+    if _wants_json():
+        return jsonify(starred=starred, proposal_id=proposal.id, message=message)
+    flash(message, "success" if starred else "info")
+    target = StarForm().next.data
+    if is_safe_redirect(target):
+        return redirect(target)
+    return redirect(url_for("agenda.talk", slug=conference.slug, proposal_id=proposal.id))
+
+
+@blueprint.route("/c/<slug>/agenda/talks/<int:proposal_id>/star", methods=["POST"])
+def star(slug: str, proposal_id: int):
+    conference = load_conference(slug)
+    proposal = _star_target(conference, proposal_id)
+    interest.mark_interest(current_user._get_current_object(), proposal)
+    return _after_star(conference, proposal, True, f"Starred “{proposal.title}”.")
+
+
+@blueprint.route("/c/<slug>/agenda/talks/<int:proposal_id>/unstar", methods=["POST"])
+def unstar(slug: str, proposal_id: int):
+    conference = load_conference(slug)
+    proposal = _star_target(conference, proposal_id)
+    interest.unmark_interest(current_user._get_current_object(), proposal)
+    return _after_star(conference, proposal, False, f"Removed the star from “{proposal.title}”.")
+
+
+@blueprint.app_template_global("agenda_url")
+def agenda_url(endpoint: str = "agenda.day", **changes) -> str:
+    """The current page's query string (filters, view, zone) with ``changes`` applied."""
+    args = {
+        key: value
+        for key, value in request.args.items()
+        if value and key in KEPT_ARGS and (key != "tz" or is_valid_time_zone(value))
+    }
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(endpoint, **args)
+
+
+@blueprint.app_template_global("webcal_url")
+def webcal_url(https_url: str) -> str:
+    return queries.webcal_url(https_url)
+

@@ -1,0 +1,334 @@
+"""What the public agenda reads: the published schedule, grouped and filtered for one viewer.
+
+Only the newest published version is ever read here; the draft never is.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import current_app, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from conference.conferences.models import Conference, Hub, Room
+from conference.core.timezones import to_zone
+from conference.extensions import db
+from conference.feeds import links
+from conference.feeds.operations import feed_token_for
+from conference.interest.operations import PUBLIC_STATES
+from conference.proposals.models import (
+    PresentationMode,
+    Proposal,
+    ProposalSpeaker,
+    SpeakerProfile,
+)
+from conference.schedule.models import ScheduledTalk, ScheduleVersion
+
+ONLINE = "online"
+
+
+class TalkMode(enum.StrEnum):
+    """How an attendee can follow a talk."""
+
+    IN_PERSON = "in_person"
+    REMOTE = "remote"
+    HYBRID = "hybrid"
+
+    @property
+    def label(self) -> str:
+        return {"in_person": "In person", "remote": "Remote", "hybrid": "Hybrid"}[self.value]
+
+
+@dataclass(frozen=True)
+class AgendaFilter:
+    """What the viewer narrowed the agenda to; None means any."""
+
+    track_id: int | None = None
+    hub: int | str | None = None  # a hub id, or ONLINE for the online streams
+    mode: TalkMode | None = None
+
+
+@dataclass
+class AgendaTalk:
+    """A published talk as one viewer sees it: local times and how it can be followed."""
+
+    scheduled: ScheduledTalk
+    mode: TalkMode
+    local_start: datetime
+    local_end: datetime
+    speaker_profiles: dict[int, SpeakerProfile] = field(default_factory=dict)
+    clashes_with: list[AgendaTalk] = field(default_factory=list)
+
+    @property
+    def proposal(self) -> Proposal:
+        return self.scheduled.proposal
+
+    @property
+    def room(self) -> Room:
+        return self.scheduled.room
+
+    @property
+    def local_day(self) -> date:
+        return self.local_start.date()
+
+    @property
+    def speakers(self) -> list[ProposalSpeaker]:
+        return self.proposal.accepted_speakers
+
+
+def published_version(conference: Conference) -> ScheduleVersion | None:
+    """The newest published version of the schedule, or None before the first publication."""
+    return db.session.scalar(
+        select(ScheduleVersion)
+        .where(
+            ScheduleVersion.conference_id == conference.id,
+            ScheduleVersion.is_draft.is_(False),
+            ScheduleVersion.number.is_not(None),
+        )
+        .order_by(ScheduleVersion.number.desc())
+        .limit(1)
+    )
+
+
+def _published_talks_query(version: ScheduleVersion):
+    return (
+        select(ScheduledTalk)
+        .join(Proposal, Proposal.id == ScheduledTalk.proposal_id)
+        .where(
+            ScheduledTalk.version_id == version.id,
+            Proposal.conference_id == version.conference_id,
+            Proposal.state.in_(PUBLIC_STATES),
+        )
+        .options(
+            selectinload(ScheduledTalk.proposal).selectinload(Proposal.track),
+            selectinload(ScheduledTalk.proposal).selectinload(Proposal.session_format),
+            selectinload(ScheduledTalk.proposal)
+            .selectinload(Proposal.speakers)
+            .selectinload(ProposalSpeaker.user),
+            selectinload(ScheduledTalk.room).selectinload(Room.hub),
+        )
+        .order_by(ScheduledTalk.starts_at, ScheduledTalk.room_id, ScheduledTalk.id)
+    )
+
+
+def _speaker_profiles(conference: Conference, talks: list[ScheduledTalk]) -> dict[int, SpeakerProfile]:
+    user_ids = {s.user_id for t in talks for s in t.proposal.accepted_speakers if s.user_id}
+    if not user_ids:
+        return {}
+    profiles = db.session.scalars(
+        select(SpeakerProfile).where(
+            SpeakerProfile.conference_id == conference.id, SpeakerProfile.user_id.in_(user_ids)
+        )
+    )
+    return {profile.user_id: profile for profile in profiles}
+
+
+def talk_mode(scheduled: ScheduledTalk, profiles: dict[int, SpeakerProfile]) -> TalkMode:
+    """Online stream -> remote; a hub room that streams or has a remote speaker -> hybrid."""
+    room = scheduled.room
+    if room.is_online:
+        return TalkMode.REMOTE
+    remote_speaker = any(
+        profiles.get(s.user_id) is not None
+        and profiles[s.user_id].presentation_mode is PresentationMode.REMOTE
+        for s in scheduled.proposal.accepted_speakers
+    )
+    if room.has_streaming or remote_speaker:
+        return TalkMode.HYBRID
+    return TalkMode.IN_PERSON
+
+
+def _agenda_talks(conference: Conference, rows: list[ScheduledTalk], zone_name: str) -> list[AgendaTalk]:
+    profiles = _speaker_profiles(conference, rows)
+    return [
+        AgendaTalk(
+            scheduled=row,
+            mode=talk_mode(row, profiles),
+            local_start=to_zone(row.starts_at, zone_name),
+            local_end=to_zone(row.ends_at, zone_name),
+            speaker_profiles=profiles,
+        )
+        for row in rows
+    ]
+
+
+def published_talks(conference: Conference, zone_name: str) -> list[AgendaTalk]:
+    """Every public talk of the published version, by start, with times in ``zone_name``."""
+    version = published_version(conference)
+    if version is None:
+        return []
+    return _agenda_talks(conference, list(db.session.scalars(_published_talks_query(version))), zone_name)
+
+
+def find_published_talk(conference: Conference, proposal_id: int, zone_name: str) -> AgendaTalk | None:
+    """The published placement of this proposal at ``conference``, else None."""
+    version = published_version(conference)
+    if version is None:
+        return None
+    row = db.session.scalar(
+        _published_talks_query(version).where(ScheduledTalk.proposal_id == proposal_id)
+    )
+    if row is None:
+        return None
+    return _agenda_talks(conference, [row], zone_name)[0]
+
+
+def matches(talk: AgendaTalk, agenda_filter: AgendaFilter) -> bool:
+    """True when ``talk`` passes every part of ``agenda_filter``."""
+    if agenda_filter.track_id is not None and talk.proposal.track_id != agenda_filter.track_id:
+        return False
+    if agenda_filter.hub == ONLINE and not talk.room.is_online:
+        return False
+    if isinstance(agenda_filter.hub, int) and talk.room.hub_id != agenda_filter.hub:
+        return False
+    return agenda_filter.mode is None or talk.mode is agenda_filter.mode
+
+
+def days_with_talks(talks: list[AgendaTalk]) -> list[date]:
+    """The viewer's local dates on which talks start, in order."""
+    return sorted({talk.local_day for talk in talks})
+
+
+def talks_by_day(talks: list[AgendaTalk]) -> dict[date, list[AgendaTalk]]:
+    """Talks grouped by the viewer's local date of their start, days in order."""
+    grouped: dict[date, list[AgendaTalk]] = defaultdict(list)
+    for talk in talks:
+        grouped[talk.local_day].append(talk)
+    return {day: grouped[day] for day in sorted(grouped)}
+
+
+def flag_clashes(talks: list[AgendaTalk]) -> None:
+    """Fill ``clashes_with`` for every pair of ``talks`` that overlap in time."""
+    ordered = sorted(talks, key=lambda t: t.scheduled.starts_at)
+    for index, first in enumerate(ordered):
+        for second in ordered[index + 1 :]:
+            if second.scheduled.starts_at >= first.scheduled.ends_at:
+                break
+            first.clashes_with.append(second)
+            second.clashes_with.append(first)
+
+
+# --- The grid ---------------------------------------------------------------------------
+
+
+@dataclass
+class GridCell:
+    talks: list[AgendaTalk]
+    rowspan: int
+
+
+@dataclass
+class GridColumnGroup:
+    label: str
+    rooms: list[Room]
+
+
+@dataclass
+class AgendaGrid:
+    """Rooms as columns (grouped by hub, online streams last), time boundaries as rows."""
+
+    groups: list[GridColumnGroup]
+    rows: list[tuple[datetime, datetime]]
+    # (row index, room id) -> the cell starting there; None where a longer cell covers it.
+    cells: dict[tuple[int, int], GridCell | None]
+
+    @property
+    def rooms(self) -> list[Room]:
+        return [room for group in self.groups for room in group.rooms]
+
+
+def _column_groups(rooms: list[Room]) -> list[GridColumnGroup]:
+    by_hub: dict[Hub | None, list[Room]] = defaultdict(list)
+    for room in rooms:
+        by_hub[room.hub].append(room)
+    hubs = sorted((hub for hub in by_hub if hub is not None), key=lambda h: (h.name.lower(), h.id))
+    groups = [
+        GridColumnGroup(hub.name, sorted(by_hub[hub], key=lambda r: (r.name.lower(), r.id)))
+        for hub in hubs
+    ]
+    if None in by_hub:
+        groups.append(GridColumnGroup("Online", sorted(by_hub[None], key=lambda r: (r.name.lower(), r.id))))
+    return groups
+
+
+def build_grid(talks: list[AgendaTalk]) -> AgendaGrid:
+    """Lay one day's talks out as a table; rows run between consecutive start/end times."""
+    rooms = {talk.room.id: talk.room for talk in talks}
+    groups = _column_groups(list(rooms.values()))
+    boundaries = sorted({t.local_start for t in talks} | {t.local_end for t in talks})
+    rows = list(zip(boundaries, boundaries[1:], strict=False))
+    row_of = {instant: index for index, instant in enumerate(boundaries)}
+    cells: dict[tuple[int, int], GridCell | None] = {}
+    for room_id in rooms:
+        covered_until = -1
+        current: GridCell | None = None
+        start_row = 0
+        room_talks = sorted((t for t in talks if t.room.id == room_id), key=lambda t: t.local_start)
+        for talk in room_talks:
+            first, last = row_of[talk.local_start], row_of[talk.local_end]
+            if current is not None and first < covered_until:
+                # Overlapping talks in one room share a cell rather than break the table.
+                current.talks.append(talk)
+                covered_until = max(covered_until, last)
+                current.rowspan = covered_until - start_row
+            else:
+                current = GridCell([talk], max(last - first, 1))
+                start_row, covered_until = first, max(last, first + 1)
+                cells[(first, room_id)] = current
+            for row in range(first + 1, covered_until):
+                cells.setdefault((row, room_id), None)
+    return AgendaGrid(groups=groups, rows=rows, cells=cells)
+
+
+# --- Links ---------------------------------------------------------------------------
+
+
+def stream_url(room: Room) -> str:
+    """The join link of a room's stream, built by the feeds area's rule so all links agree."""
+    found = links.join_url(room)
+    if found:
+        return found
+    # A hub room without streaming hosting a remote speaker: same deterministic scheme.
+    base = current_app.config.get("STREAM_BASE_URL") or links.DEFAULT_STREAM_BASE_URL
+    return f"{base if base.endswith('/') else base + '/'}room-{room.id}"
+
+
+def _feed_url(endpoint: str, **values) -> str | None:
+    # An endpoint the feeds area does not (yet) expose is simply left out.
+    if endpoint not in current_app.view_functions:
+        return None
+    return links.public_base_url() + url_for(endpoint, **values)
+
+
+def feed_links(conference: Conference, user=None) -> list[tuple[str, str]]:
+    """(label, https URL) pairs of the calendar feeds a viewer may subscribe to."""
+    slug = conference.slug
+    found: list[tuple[str, str | None]] = [
+        ("Whole conference", _feed_url("feeds.conference_feed", slug=slug)),
+    ]
+    found += [
+        (f"Track: {track.name}", _feed_url("feeds.track_feed", slug=slug, track_id=track.id))
+        for track in conference.tracks
+    ]
+    found += [
+        (f"Hub: {hub.name}", _feed_url("feeds.hub_feed", slug=slug, hub_id=hub.id))
+        for hub in conference.hubs
+    ]
+    has_online = db.session.scalar(
+        select(Room.id).where(Room.conference_id == conference.id, Room.hub_id.is_(None)).limit(1)
+    )
+    if has_online is not None:
+        found.append(("Online streams", _feed_url("feeds.hub_feed", slug=slug, hub_id=ONLINE)))
+    if user is not None and user.is_authenticated and "feeds.personal_feed" in current_app.view_functions:
+        token = feed_token_for(user, conference)
+        found.append(("My starred talks (private link)", _feed_url("feeds.personal_feed", slug=slug, token=token.token)))
+    return [(label, url) for label, url in found if url]
+
+
+def webcal_url(https_url: str) -> str:
+    """The same feed with the webcal scheme, which calendar apps open as a subscription."""
+    return "webcal://" + https_url.split("://", 1)[1]

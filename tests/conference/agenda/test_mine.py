@@ -1,0 +1,91 @@
+"""My agenda: starred talks of the published version, by local day, with clashes flagged."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conference.agenda.conftest import make_talk, make_user, utc
+from tests.factories import InterestMarkFactory, ProposalFactory
+
+
+def star(user, *scheduled_talks):
+    for scheduled in scheduled_talks:
+        InterestMarkFactory(user_id=user.id, proposal_id=scheduled.proposal_id)
+
+
+def test_my_agenda_needs_a_login(client, published):
+    response = client.get("/c/summit/agenda/mine")
+
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_my_agenda_lists_starred_talks_by_local_day_in_the_viewers_zone(client, login, places, published, db):
+    user = make_user(time_zone="Asia/Kolkata")
+    late = make_talk(published, places.thames, utc(2027, 3, 12, 23, 30), title="Late talk")
+    early = make_talk(published, places.thames, utc(2027, 3, 12, 9), title="Early talk")
+    make_talk(published, places.thames, utc(2027, 3, 12, 11), title="Not starred")
+    star(user, late, early)
+    login(user)
+
+    html = client.get("/c/summit/agenda/mine").get_data(as_text=True)
+
+    assert "Not starred" not in html
+    assert "Asia/Kolkata (UTC+05:30)" in html
+    friday, saturday = html.index("Friday 12 March 2027"), html.index("Saturday 13 March 2027")
+    assert friday < html.index("Early talk") < saturday < html.index("Late talk")
+    assert "14:30–15:00" in html and "05:00–05:30" in html
+
+
+def test_my_agenda_flags_clashing_starred_talks(client, login, places, published, db):
+    user = make_user()
+    first = make_talk(published, places.thames, utc(2027, 3, 12, 10), minutes=60, title="Long talk")
+    second = make_talk(published, places.hudson, utc(2027, 3, 12, 10, 30), title="Overlapping talk")
+    third = make_talk(published, places.stream, utc(2027, 3, 12, 11), title="Back to back talk")
+    star(user, first, second, third)
+    login(user)
+
+    html = client.get("/c/summit/agenda/mine?tz=UTC").get_data(as_text=True)
+
+    assert "2 of your starred talks overlap in time" in html
+    clashing = re.findall(r'<li class="agenda-talk agenda-clash">.*?agenda-talk-title">([^<]+)</a>', html, re.S)
+    assert clashing == ["Long talk", "Overlapping talk"]
+    assert "overlaps Overlapping talk" in html and "overlaps Long talk" in html
+
+
+def test_my_agenda_lists_starred_talks_not_in_the_schedule_separately(client, login, conference, places, published, draft, db):
+    user = make_user()
+    scheduled = make_talk(published, places.thames, utc(2027, 3, 12, 10), title="Scheduled talk")
+    draft_only = make_talk(draft, places.thames, utc(2027, 3, 12, 12), title="Draft only talk")
+    unplaced = ProposalFactory(conference=conference, state="confirmed", title="Unplaced talk")
+    star(user, scheduled, draft_only)
+    InterestMarkFactory(user_id=user.id, proposal_id=unplaced.id)
+    login(user)
+
+    html = client.get("/c/summit/agenda/mine").get_data(as_text=True)
+
+    not_scheduled = html[html.index("Starred, not (yet) in the schedule"):]
+    assert "Draft only talk" in not_scheduled and "Unplaced talk" in not_scheduled
+    assert "Scheduled talk" not in not_scheduled and "Scheduled talk" in html
+
+
+def test_my_agenda_before_publication_lists_stars_as_not_yet_scheduled(client, login, conference, places, draft, db):
+    user = make_user()
+    scheduled = make_talk(draft, places.thames, utc(2027, 3, 12, 10), title="Draft talk")
+    star(user, scheduled)
+    login(user)
+
+    html = client.get("/c/summit/agenda/mine").get_data(as_text=True)
+
+    assert "The schedule has not been published yet" in html
+    assert "Draft talk" in html[html.index("Starred, not (yet) in the schedule"):]
+
+
+def test_my_agenda_has_the_private_personal_feed_link(client, login, places, published, db):
+    login(make_user())
+
+    response = client.get("/c/summit/agenda/mine")
+    html = response.get_data(as_text=True)
+
+    assert re.search(r'href="webcal://conference.test/c/summit/feeds/[\w-]+/starred.ics"', html)
+    assert "no-store" in response.headers["Cache-Control"]

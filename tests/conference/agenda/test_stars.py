@@ -1,0 +1,130 @@
+"""Starring talks from the agenda: reuses the interest marks, POST only, login first."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from sqlalchemy import select
+
+from conference.interest.models import InterestMark
+from tests.conference.agenda.conftest import make_talk, make_user, utc
+from tests.conftest import make_test_app
+from tests.factories import InterestMarkFactory
+
+
+def marks(db, **where) -> list[InterestMark]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(InterestMark).filter_by(**where)))
+
+
+def star_url(scheduled) -> str:
+    return f"/c/summit/agenda/talks/{scheduled.proposal_id}/star"
+
+
+def unstar_url(scheduled) -> str:
+    return f"/c/summit/agenda/talks/{scheduled.proposal_id}/unstar"
+
+
+def test_starring_twice_keeps_one_interest_mark(client, login, places, published, db):
+    scheduled = make_talk(published, places.thames, utc(2027, 3, 12, 14))
+    user = login(make_user())
+
+    first = client.post(star_url(scheduled))
+    second = client.post(star_url(scheduled))
+
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"].endswith(f"/c/summit/agenda/talks/{scheduled.proposal_id}")
+    assert len(marks(db, user_id=user.id, proposal_id=scheduled.proposal_id)) == 1
+
+
+def test_unstarring_removes_the_mark(client, login, places, published, db):
+    scheduled = make_talk(published, places.thames, utc(2027, 3, 12, 14))
+    user = login(make_user())
+    client.post(star_url(scheduled))
+
+    response = client.post(unstar_url(scheduled), data={"next": "/c/summit/agenda/mine"})
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/c/summit/agenda/mine")
+    assert marks(db, user_id=user.id) == []
+
+
+def test_starring_ignores_an_off_site_next(client, login, places, published, db):
+    scheduled = make_talk(published, places.thames, utc(2027, 3, 12, 14))
+    login(make_user())
+
+    response = client.post(star_url(scheduled), data={"next": "//evil.example/"})
+
+    assert "evil.example" not in response.headers["Location"]
+
+
+def test_interest_marks_from_before_show_as_stars(client, login, places, published, db):
+    scheduled = make_talk(published, places.thames, utc(2027, 3, 12, 14))
+    user = make_user()
+    InterestMarkFactory(user_id=user.id, proposal_id=scheduled.proposal_id)
+    login(user)
+
+    html = client.get(f"/c/summit/agenda/talks/{scheduled.proposal_id}").get_data(as_text=True)
+
+    assert "★ Starred" in html and unstar_url(scheduled) in html
+
+
+def test_anonymous_starring_sends_to_login_and_back_to_the_talk(client, places, published, db):
+    scheduled = make_talk(published, places.thames, utc(2027, 3, 12, 14))
+    db.session.commit()
+
+    response = client.post(star_url(scheduled))
+
+    assert response.status_code == 302
+    location = urlsplit(response.headers["Location"])
+    assert location.path == "/login"
+    assert parse_qs(location.query)["next"] == [f"/c/summit/agenda/talks/{scheduled.proposal_id}"]
+    assert marks(db) == []
+
+
+def test_anonymous_viewers_see_a_login_link_instead_of_the_star_button(client, places, published, db):
+    scheduled = make_talk(published, places.thames, utc(2027, 3, 12, 14))
+    db.session.commit()
+
+    html = client.get(f"/c/summit/agenda/talks/{scheduled.proposal_id}").get_data(as_text=True)
+
+    assert "Log in to star" in html and star_url(scheduled) not in html
+
+
+def test_starring_is_post_only(client, login, places, published, db):
+    scheduled = make_talk(published, places.thames, utc(2027, 3, 12, 14))
+    login(make_user())
+
+    assert client.get(star_url(scheduled)).status_code == 405
+
+
+def test_starring_a_draft_only_talk_is_not_found(client, login, places, published, draft, db):
+    scheduled = make_talk(draft, places.thames, utc(2027, 3, 12, 14))
+    login(make_user())
+
+    assert client.post(star_url(scheduled)).status_code == 404
+    assert marks(db) == []
+
+
+def test_starring_with_fetch_answers_json(client, login, places, published, db):
+    scheduled = make_talk(published, places.thames, utc(2027, 3, 12, 14))
+    user = login(make_user())
+
+    starred = client.post(star_url(scheduled), headers={"Accept": "application/json"})
+    unstarred = client.post(unstar_url(scheduled), headers={"Accept": "application/json"})
+
+    assert starred.status_code == 200 and starred.get_json()["starred"] is True
+    assert unstarred.status_code == 200 and unstarred.get_json()["starred"] is False
+    assert marks(db, user_id=user.id) == []
+
+
+def test_starring_without_a_csrf_token_is_refused(database_url, app, places, published, db):
+    scheduled = make_talk(published, places.thames, utc(2027, 3, 12, 14))
+    db.session.commit()
+    strict = make_test_app(database_url, create_schema=False, WTF_CSRF_ENABLED=True)
+    client = strict.test_client()
+
+    response = client.post(star_url(scheduled))
+
+    assert response.status_code == 400
+    assert marks(db) == []
