@@ -1,7 +1,261 @@
-"""HTTP handlers of the feeds area."""
+"""HTTP handlers of the feeds area: iCalendar feeds, schedule exports, the subscribe page."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import hashlib
+from collections.abc import Callable
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from conference.accounts.models import User
+from conference.conferences.access import load_conference, load_scoped
+from conference.conferences.models import Conference, Hub, Room, Track
+from conference.core.types import utcnow
+from conference.extensions import db
+from conference.feeds import exports, ical, operations
+from conference.feeds.cache import CachedFeed, cached_feed
+from conference.feeds.links import public_base_url, public_host
+from conference.feeds.published import (
+    PublishedSchedule,
+    is_published_speaker,
+    published_schedule,
+    speaker_filter,
+    starred_filter,
+    starred_ids,
+    version_stamp,
+)
+from conference.proposals.models import Proposal
+from conference.schedule.models import CalendarEntry, ScheduleSettings
 
 blueprint = Blueprint("feeds", __name__)
+
+PUBLIC_MAX_AGE = 300
+
+
+def _serve(feed: CachedFeed, *, private: bool = False):
+    """The cached bytes with validators; a matching If-None-Match gets 304."""
+    if request.if_none_match and request.if_none_match.contains_weak(feed.etag):
+        response = make_response("", 304)
+    else:
+        response = make_response(feed.body)
+        response.content_type = feed.content_type
+    response.set_etag(feed.etag)
+    response.headers["Cache-Control"] = (
+        f"private, max-age={PUBLIC_MAX_AGE}" if private else f"public, max-age={PUBLIC_MAX_AGE}"
+    )
+    response.vary.add("Accept-Encoding")
+    return response
+
+
+def _calendar_feed(
+    conference: Conference,
+    cache_key: str,
+    name: str,
+    description: str,
+    load: Callable[[], PublishedSchedule],
+    *,
+    private: bool = False,
+    replaces_prefix: str | None = None,
+):
+    feed_uid = f"{cache_key.rsplit(':', 1)[0].split(':stars-')[0]}@{public_host()}"
+
+    def render() -> bytes:
+        stamp = utcnow().replace(microsecond=0)
+        calendar = ical.build_calendar(load(), name, description, stamp, feed_uid)
+        return ical.serialise(calendar)
+
+    feed = cached_feed(cache_key, ical.CONTENT_TYPE, render, replaces_prefix=replaces_prefix)
+    return _serve(feed, private=private)
+
+
+def _key(conference: Conference, *parts: object) -> str:
+    return ":".join([f"c{conference.id}", *(str(part) for part in parts), version_stamp(conference)])
+
+
+@blueprint.route("/c/<slug>/calendar.ics")
+def conference_feed(slug: str):
+    conference = load_conference(slug)
+    return _calendar_feed(
+        conference,
+        _key(conference, "ics", "conference"),
+        conference.name,
+        f"All talks of {conference.name}.",
+        lambda: published_schedule(conference),
+    )
+
+
+@blueprint.route("/c/<slug>/tracks/<int:track_id>/calendar.ics")
+def track_feed(slug: str, track_id: int):
+    conference = load_conference(slug)
+    track = load_scoped(Track, conference, track_id)
+    track_talks = CalendarEntry.proposal_id.in_(
+        select(Proposal.id).where(Proposal.track_id == track.id)
+    )
+    return _calendar_feed(
+        conference,
+        _key(conference, "ics", "track", track.id),
+        f"{conference.name}: {track.name}",
+        f"Talks of the {track.name} track at {conference.name}.",
+        lambda: published_schedule(conference, track_talks),
+    )
+
+
+@blueprint.route("/c/<slug>/hubs/<hub_id>/calendar.ics")
+def hub_feed(slug: str, hub_id: str):
+    conference = load_conference(slug)
+    if hub_id == "online":
+        place = "Online streams"
+        rooms = select(Room.id).where(Room.conference_id == conference.id, Room.hub_id.is_(None))
+    elif hub_id.isdigit() and len(hub_id) < 12:
+        hub = load_scoped(Hub, conference, int(hub_id))
+        place = hub.name
+        rooms = select(Room.id).where(Room.conference_id == conference.id, Room.hub_id == hub.id)
+    else:
+        abort(404)
+    return _calendar_feed(
+        conference,
+        _key(conference, "ics", "hub", hub_id),
+        f"{conference.name}: {place}",
+        f"Talks at {place}, {conference.name}.",
+        lambda: published_schedule(conference, CalendarEntry.room_id.in_(rooms)),
+    )
+
+
+@blueprint.route("/c/<slug>/speakers/<int:user_id>/calendar.ics")
+def speaker_feed(slug: str, user_id: int):
+    conference = load_conference(slug)
+    speaker = db.session.get(User, user_id)
+    if speaker is None or not is_published_speaker(conference, user_id):
+        abort(404)
+    return _calendar_feed(
+        conference,
+        _key(conference, "ics", "speaker", user_id),
+        f"{conference.name}: {speaker.display_name}",
+        f"Talks by {speaker.display_name} at {conference.name}.",
+        lambda: published_schedule(conference, speaker_filter(user_id)),
+    )
+
+
+@blueprint.route("/c/<slug>/feeds/<token>/starred.ics")
+def personal_feed(slug: str, token: str):
+    conference = load_conference(slug)
+    found = operations.find_feed_token(conference, token)
+    if found is None:
+        abort(404)
+    user_id = found.user_id
+    stars = hashlib.sha256(",".join(map(str, starred_ids(conference, user_id))).encode()).hexdigest()[:16]
+    prefix = f"c{conference.id}:ics:personal:u{user_id}:"
+    return _calendar_feed(
+        conference,
+        _key(conference, "ics", "personal", f"u{user_id}", f"stars-{stars}"),
+        f"{conference.name}: my starred talks",
+        f"The talks you starred at {conference.name}.",
+        lambda: published_schedule(conference, starred_filter(user_id)),
+        private=True,
+        replaces_prefix=prefix,
+    )
+
+
+def _slot_minutes(conference: Conference) -> int:
+    settings = db.session.scalar(
+        select(ScheduleSettings).where(ScheduleSettings.conference_id == conference.id)
+    )
+    return settings.slot_minutes if settings and settings.slot_minutes else 15
+
+
+def _export(conference: Conference, kind: str, content_type: str, build) -> object:
+    def render() -> bytes:
+        schedule = published_schedule(conference, include_cancelled=False)
+        return build(schedule, conference.days(), _slot_minutes(conference))
+
+    return _serve(cached_feed(_key(conference, kind), content_type, render))
+
+
+@blueprint.route("/c/<slug>/schedule.xml")
+def schedule_xml(slug: str):
+    conference = load_conference(slug)
+    return _export(conference, "xml", exports.XML_CONTENT_TYPE, exports.schedule_xml)
+
+
+@blueprint.route("/c/<slug>/schedule.json")
+def schedule_json(slug: str):
+    conference = load_conference(slug)
+    return _export(conference, "json", exports.JSON_CONTENT_TYPE, exports.schedule_json)
+
+
+def _subscribe_links(endpoint: str, **values) -> dict[str, str]:
+    path = url_for(endpoint, **values)
+    if current_app.config.get("PUBLIC_URL"):
+        https = public_base_url() + path
+    else:
+        https = url_for(endpoint, _external=True, **values)
+    webcal = "webcal://" + https.split("://", 1)[1]
+    return {"https": https, "webcal": webcal}
+
+
+@blueprint.route("/c/<slug>/calendar")
+def subscribe(slug: str):
+    conference = load_conference(slug)
+    schedule = published_schedule(conference, include_cancelled=False)
+    speakers = {speaker.user_id: speaker.name for talk in schedule.talks for speaker in talk.speakers}
+    has_online = db.session.scalar(
+        select(Room.id).where(Room.conference_id == conference.id, Room.hub_id.is_(None)).limit(1)
+    ) is not None
+    feeds = [("Whole conference", _subscribe_links("feeds.conference_feed", slug=slug))]
+    feeds += [
+        (f"Track: {track.name}", _subscribe_links("feeds.track_feed", slug=slug, track_id=track.id))
+        for track in conference.tracks
+    ]
+    feeds += [
+        (f"Hub: {hub.name}", _subscribe_links("feeds.hub_feed", slug=slug, hub_id=hub.id))
+        for hub in conference.hubs
+    ]
+    if has_online:
+        feeds.append(("Online streams", _subscribe_links("feeds.hub_feed", slug=slug, hub_id="online")))
+    feeds += [
+        (f"Speaker: {name}", _subscribe_links("feeds.speaker_feed", slug=slug, user_id=user_id))
+        for user_id, name in sorted(speakers.items(), key=lambda item: item[1].lower())
+    ]
+    personal = None
+    if current_user.is_authenticated:
+        token = operations.feed_token_for(current_user, conference)
+        personal = _subscribe_links("feeds.personal_feed", slug=slug, token=token.token)
+    exports_links = {
+        "xml": _subscribe_links("feeds.schedule_xml", slug=slug)["https"],
+        "json": _subscribe_links("feeds.schedule_json", slug=slug)["https"],
+    }
+    response = make_response(
+        render_template(
+            "feeds/subscribe.html",
+            conference=conference,
+            feeds=feeds,
+            personal=personal,
+            exports_links=exports_links,
+            published=schedule.version_number > 0,
+        )
+    )
+    # The personal link is a secret: never keep it in a shared cache.
+    response.headers["Cache-Control"] = "private, no-store"
+    response.vary.add("Cookie")
+    return response
+
+
+@blueprint.route("/c/<slug>/calendar/personal-link", methods=["POST"])
+@login_required
+def renew_personal_link(slug: str):
+    conference = load_conference(slug)
+    operations.revoke_feed_token(current_user, conference)
+    flash("Your old personal calendar link no longer works; subscribe with the new one below.", "success")
+    return redirect(url_for("feeds.subscribe", slug=slug))

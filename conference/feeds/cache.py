@@ -1,0 +1,87 @@
+"""Feeds and exports are rendered once per published version, then served from RenderedFeed.
+
+A small in-process LRU sits in front of the table so hot feeds skip the database read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from conference.extensions import db
+from conference.feeds.models import RenderedFeed
+
+LRU_SIZE = 128
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class CachedFeed:
+    etag: str
+    content_type: str
+    body: bytes
+
+
+def _lru() -> OrderedDict[str, CachedFeed]:
+    # One LRU per app, so apps (and test runs) never see each other's feeds.
+    return current_app.extensions.setdefault("feeds_lru", OrderedDict())
+
+
+def _remember(cache_key: str, feed: CachedFeed) -> CachedFeed:
+    with _lock:
+        lru = _lru()
+        lru[cache_key] = feed
+        lru.move_to_end(cache_key)
+        while len(lru) > LRU_SIZE:
+            lru.popitem(last=False)
+    return feed
+
+
+def etag_for(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()[:40]
+
+
+def cached_feed(
+    cache_key: str,
+    content_type: str,
+    render: Callable[[], bytes],
+    replaces_prefix: str | None = None,
+) -> CachedFeed:
+    """The rendered feed for ``cache_key``, rendering and storing it on the first request.
+
+    ``replaces_prefix`` names older rows of the same feed (e.g. an earlier starred set) to drop.
+    """
+    with _lock:
+        hit = _lru().get(cache_key)
+        if hit is not None:
+            _lru().move_to_end(cache_key)
+            return hit
+    row = db.session.scalar(select(RenderedFeed).where(RenderedFeed.cache_key == cache_key))
+    if row is None:
+        body = render()
+        try:
+            with db.session.begin_nested():
+                if replaces_prefix:
+                    db.session.execute(
+                        delete(RenderedFeed).where(
+                            RenderedFeed.cache_key.startswith(replaces_prefix, autoescape=True),
+                            RenderedFeed.cache_key != cache_key,
+                        )
+                    )
+                row = RenderedFeed(
+                    cache_key=cache_key, etag=etag_for(body), content_type=content_type, body=body
+                )
+                db.session.add(row)
+        except IntegrityError:
+            # Another request rendered the same version first; serve its row.
+            row = db.session.scalar(select(RenderedFeed).where(RenderedFeed.cache_key == cache_key))
+            if row is None:
+                raise
+    return _remember(cache_key, CachedFeed(row.etag, row.content_type, bytes(row.body)))

@@ -1,0 +1,135 @@
+"""Calendar identity of published talks and personal feed tokens. Operations flush only."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from conference.accounts.models import User
+from conference.conferences.models import Conference
+from conference.core.types import utcnow
+from conference.extensions import db
+from conference.feeds.links import public_host
+from conference.feeds.models import FeedToken, RenderedFeed
+from conference.schedule.models import CalendarEntry, ScheduledTalk, ScheduleVersion
+
+CONFIRMED = "confirmed"
+CANCELLED = "cancelled"
+
+
+def calendar_uid(conference: Conference, proposal_id: int) -> str:
+    """The stable, globally unique UID calendar clients know a talk by."""
+    return f"talk-{proposal_id}@{conference.slug}.{public_host()}"
+
+
+def _fingerprint(room_id: int | None, starts_at, ends_at, status: str) -> str:
+    start = starts_at.isoformat() if starts_at else ""
+    end = ends_at.isoformat() if ends_at else ""
+    return f"{room_id}|{start}|{end}|{status}"
+
+
+def _touch(entry: CalendarEntry, fingerprint: str, now) -> None:
+    # SEQUENCE only ever goes up: clients ignore updates whose SEQUENCE did not rise.
+    if entry.fingerprint != fingerprint:
+        entry.fingerprint = fingerprint
+        entry.sequence = (entry.sequence or 0) + 1
+        entry.last_modified = now
+
+
+def record_published_version(version: ScheduleVersion) -> None:
+    """Update every talk's CalendarEntry for a newly published version (flushes, never commits)."""
+    conference = version.conference
+    now = utcnow()
+    talks = db.session.scalars(
+        select(ScheduledTalk).where(ScheduledTalk.version_id == version.id)
+    ).all()
+    entries = {
+        entry.proposal_id: entry
+        for entry in db.session.scalars(
+            select(CalendarEntry).where(CalendarEntry.conference_id == conference.id)
+        )
+    }
+    published_ids = set()
+    for talk in talks:
+        published_ids.add(talk.proposal_id)
+        fingerprint = _fingerprint(talk.room_id, talk.starts_at, talk.ends_at, CONFIRMED)
+        entry = entries.get(talk.proposal_id)
+        if entry is None:
+            entry = CalendarEntry(
+                conference_id=conference.id,
+                proposal_id=talk.proposal_id,
+                uid=calendar_uid(conference, talk.proposal_id),
+                sequence=0,
+                fingerprint=fingerprint,
+                last_modified=now,
+            )
+            db.session.add(entry)
+        else:
+            _touch(entry, fingerprint, now)
+        entry.cancelled = False
+        entry.room_id = talk.room_id
+        entry.starts_at = talk.starts_at
+        entry.ends_at = talk.ends_at
+    for proposal_id, entry in entries.items():
+        if proposal_id in published_ids or entry.cancelled:
+            continue
+        # Removed talks stay in feeds as STATUS:CANCELLED at their last published place.
+        entry.cancelled = True
+        _touch(entry, _fingerprint(entry.room_id, entry.starts_at, entry.ends_at, CANCELLED), now)
+    # Feeds of older versions are never served again.
+    db.session.execute(
+        delete(RenderedFeed).where(RenderedFeed.cache_key.startswith(f"c{conference.id}:"))
+    )
+    db.session.flush()
+
+
+def _find_token(user: User, conference: Conference) -> FeedToken | None:
+    return db.session.scalar(
+        select(FeedToken).where(
+            FeedToken.conference_id == conference.id, FeedToken.user_id == user.id
+        )
+    )
+
+
+def feed_token_for(user: User, conference: Conference) -> FeedToken:
+    """The user's personal feed token at ``conference``, created on first use."""
+    token = _find_token(user, conference)
+    if token is not None:
+        return token
+    try:
+        with db.session.begin_nested():
+            token = FeedToken(
+                conference_id=conference.id, user_id=user.id, token=secrets.token_urlsafe(32)
+            )
+            db.session.add(token)
+    except IntegrityError:
+        # A parallel request created it first.
+        token = _find_token(user, conference)
+        if token is None:
+            raise
+    return token
+
+
+def revoke_feed_token(user: User, conference: Conference) -> FeedToken:
+    """Replace the user's token so the old personal feed URL stops working (404)."""
+    token = feed_token_for(user, conference)
+    token.token = secrets.token_urlsafe(32)
+    token.created_at = utcnow()
+    db.session.flush()
+    return token
+
+
+def find_feed_token(conference: Conference, secret: str) -> FeedToken | None:
+    """The token row for ``secret`` at ``conference``, or None (wrong, altered or revoked)."""
+    if not secret or len(secret) > 64:
+        return None
+    found = db.session.scalar(
+        select(FeedToken).where(
+            FeedToken.conference_id == conference.id, FeedToken.token == secret
+        )
+    )
+    if found is None or not secrets.compare_digest(found.token, secret):
+        return None
+    return found

@@ -1,0 +1,128 @@
+"""Serving feeds: caching, validators, personal tokens and the subscribe page."""
+
+from __future__ import annotations
+
+from conference.feeds.operations import feed_token_for
+from conference.models import FeedToken, InterestMark, RenderedFeed
+from tests.conference.feeds.helpers import make_world, publish, read_feed
+
+
+def _rendered_count(db) -> int:
+    db.session.expire_all()
+    return db.session.scalar(db.select(db.func.count(RenderedFeed.id)))
+
+
+def test_public_feed_has_etag_cache_headers_and_answers_304(app, client, db):
+    world = make_world()
+    publish(world.conference, world.placements)
+    url = f"/c/{world.conference.slug}/calendar.ics"
+    response = client.get(url)
+    etag = response.headers["ETag"]
+    assert response.headers["Cache-Control"].startswith("public, max-age=")
+    assert "Accept-Encoding" in response.headers["Vary"]
+    not_modified = client.get(url, headers={"If-None-Match": etag})
+    assert not_modified.status_code == 304
+    assert not_modified.data == b""
+    assert not_modified.headers["ETag"] == etag
+    assert client.get(url, headers={"If-None-Match": '"stale"'}).status_code == 200
+
+
+def test_feed_is_rendered_once_per_published_version(app, client, db):
+    world = make_world()
+    publish(world.conference, world.placements)
+    url = f"/c/{world.conference.slug}/calendar.ics"
+    first = client.get(url)
+    assert _rendered_count(db) == 1
+    second = client.get(url)
+    assert _rendered_count(db) == 1
+    assert second.headers["ETag"] == first.headers["ETag"]
+    assert second.data == first.data
+    # A fresh app (empty in-process cache) serves the stored row, byte for byte.
+    from tests.conftest import make_test_app
+
+    other_app = make_test_app(app.config["SQLALCHEMY_DATABASE_URI"])
+    third = other_app.test_client().get(url)
+    with other_app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    assert third.data == first.data
+    assert _rendered_count(db) == 1
+    moved = dict(world.placements)
+    moved.pop(world.talks[0])
+    publish(world.conference, moved)
+    fourth = client.get(url)
+    assert fourth.headers["ETag"] != first.headers["ETag"]
+    assert _rendered_count(db) == 1
+
+
+def test_personal_feed_lists_starred_talks_privately(app, client, db):
+    world = make_world()
+    attendee = world.speaker
+    db.session.add(InterestMark(user_id=attendee.id, proposal_id=world.talks[2].id))
+    token = feed_token_for(attendee, world.conference).token
+    db.session.commit()
+    publish(world.conference, world.placements)
+    url = f"/c/{world.conference.slug}/feeds/{token}/starred.ics"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"].startswith("private")
+    calendar = read_feed(response.data)
+    assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == ["Data lakes"]
+    # Starring another talk gives a new rendering with both.
+    db.session.add(InterestMark(user_id=attendee.id, proposal_id=world.talks[0].id))
+    db.session.commit()
+    again = client.get(url)
+    assert again.headers["ETag"] != response.headers["ETag"]
+    assert len(read_feed(again.data).walk("VEVENT")) == 2
+
+
+def test_personal_feed_with_wrong_or_revoked_token_is_not_found(app, client, db, login):
+    world = make_world()
+    user = login()
+    publish(world.conference, world.placements)
+    page = client.get(f"/c/{world.conference.slug}/calendar")
+    assert page.status_code == 200
+    token = db.session.scalar(db.select(FeedToken.token).where(FeedToken.user_id == user.id))
+    url = f"/c/{world.conference.slug}/feeds/{token}/starred.ics"
+    assert client.get(url).status_code == 200
+    assert client.get(url[:-12] + "x/starred.ics").status_code == 404
+    assert client.get(f"/c/{world.conference.slug}/feeds/{'a' * 200}/starred.ics").status_code == 404
+    other = make_world()
+    assert client.get(f"/c/{other.conference.slug}/feeds/{token}/starred.ics").status_code == 404
+    assert client.get(f"/c/{world.conference.slug}/calendar/personal-link").status_code == 405
+    revoked = client.post(f"/c/{world.conference.slug}/calendar/personal-link")
+    assert revoked.status_code == 302
+    assert client.get(url).status_code == 404
+    db.session.expire_all()
+    new_token = db.session.scalar(db.select(FeedToken.token).where(FeedToken.user_id == user.id))
+    assert new_token != token
+    assert client.get(f"/c/{world.conference.slug}/feeds/{new_token}/starred.ics").status_code == 200
+
+
+def test_renewing_the_personal_link_needs_login(app, client, db):
+    world = make_world()
+    response = client.post(f"/c/{world.conference.slug}/calendar/personal-link")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+    assert db.session.scalar(db.select(db.func.count(FeedToken.id))) == 0
+
+
+def test_subscribe_page_lists_webcal_and_https_links(app, client, db, login):
+    world = make_world()
+    publish(world.conference, world.placements)
+    slug = world.conference.slug
+    anonymous = client.get(f"/c/{slug}/calendar").get_data(as_text=True)
+    assert f"webcal://conference.test/c/{slug}/calendar.ics" in anonymous
+    assert f"http://conference.test/c/{slug}/calendar.ics" in anonymous
+    assert f"/c/{slug}/tracks/{world.track.id}/calendar.ics" in anonymous
+    assert f"/c/{slug}/hubs/{world.london.id}/calendar.ics" in anonymous
+    assert f"/c/{slug}/hubs/online/calendar.ics" in anonymous
+    assert f"/c/{slug}/speakers/{world.speaker.id}/calendar.ics" in anonymous
+    assert "starred.ics" not in anonymous
+    login()
+    response = client.get(f"/c/{slug}/calendar")
+    page = response.get_data(as_text=True)
+    assert "starred.ics" in page
+    assert "Revoke and make a new link" in page
+    assert "no-store" in response.headers["Cache-Control"]
+    assert client.get("/c/missing/calendar").status_code == 404
