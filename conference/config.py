@@ -63,6 +63,7 @@ def config_from_environment(instance_path: Path, need_secret: bool = True) -> di
         "SESSION_COOKIE_SECURE": secure_cookies,
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
+        "STREAM_BASE_URL": os.environ.get("STREAM_BASE_URL", "https://stream.example.invalid/"),
     }
 
 
