@@ -52,8 +52,9 @@ _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
-    def __init__(self, on_progress, stop, started: float, offset: float = 0.0):
+    def __init__(self, on_progress, stop, started: float, offset: float = 0.0, floor: float | None = None):
         super().__init__()
+        self.floor = floor  # a bound known before the search (the cheapest-placement sum)
         self.on_progress = on_progress
         self.stop = stop
         self.started = started
@@ -63,10 +64,13 @@ class _Callback(cp_model.CpSolverSolutionCallback):
     def on_solution_callback(self) -> None:
         self.count += 1
         if self.on_progress is not None:
-            self.on_progress(Progress(self.objective_value + self.offset, self.best_objective_bound + self.offset,
+            self.on_progress(Progress(self.objective_value + self.offset, self.bound(self.best_objective_bound),
                                       clock.monotonic() - self.started, self.count))
         if self.stop is not None and self.stop.is_set():
             self.stop_search()
+
+    def bound(self, cp_bound: float) -> float:
+        return cp_bound + self.offset if self.floor is None else max(self.floor, cp_bound + self.offset)
 
 
 def _params(solver: cp_model.CpSolver, *, time_limit: float, workers: int, seed: int, deterministic: bool) -> None:
@@ -83,7 +87,8 @@ def _params(solver: cp_model.CpSolver, *, time_limit: float, workers: int, seed:
 
 
 def _run(built: Built, inst: Instance, *, time_limit, workers, seed, deterministic, on_progress, stop, started,
-         hint: dict[int, tuple[int, int]] | None = None, offset: float = 0.0, progress_objective=True):
+         hint: dict[int, tuple[int, int]] | None = None, offset: float = 0.0, progress_objective=True,
+         bound_floor: float | None = None):
     model = built.model
     if deterministic and workers > 1:
         hint = None  # OR-Tools 9.15 aborts on hints combined with interleave_search
@@ -91,10 +96,10 @@ def _run(built: Built, inst: Instance, *, time_limit, workers, seed, determinist
         add_full_hint(built, inst, hint)
     solver = cp_model.CpSolver()
     _params(solver, time_limit=time_limit, workers=workers, seed=seed, deterministic=deterministic)
-    callback = _Callback(on_progress if progress_objective else None, stop, started, offset)
+    callback = _Callback(on_progress if progress_objective else None, stop, started, offset, bound_floor)
     if on_progress is not None:
         def bound_changed(bound: float) -> None:
-            on_progress(Progress(None, bound + offset, clock.monotonic() - started, callback.count))
+            on_progress(Progress(None, callback.bound(bound), clock.monotonic() - started, callback.count))
         solver.best_bound_callback = bound_changed
     watcher_done = threading.Event()
     if stop is not None:
@@ -185,13 +190,14 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
                         deterministic=deterministic, stop=stop, started=started)
     start_map = {t: (o[0], o[3]) for t, o in greedy.items() if o is not None}
     built = build_model(inst, free, {}, allow_unscheduled)
+    bound = _lower_bound(inst, allow_unscheduled)
+    # Progress bounds are never below the cheapest-placement sum (CP-SAT's early bound can be 0).
     solver, status = _run(built, inst, time_limit=max(0.01, time_limit - (clock.monotonic() - started)),
                           workers=workers, seed=seed, deterministic=deterministic, on_progress=on_progress,
-                          stop=stop, started=started, hint=start_map)
+                          stop=stop, started=started, hint=start_map, bound_floor=bound)
     name = _STATUS.get(status, "UNKNOWN")
     if stop is not None and stop.is_set() and name != "OPTIMAL":
         name = "CANCELLED" if status not in (cp_model.FEASIBLE,) else "FEASIBLE"
-    bound = _lower_bound(inst, allow_unscheduled)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         placed = _read(built, solver)
         return _solution(inst, name, placed, max(bound, solver.best_objective_bound), started, "full")

@@ -73,3 +73,13 @@ def test_hybrid_mode_bound_is_valid_and_not_below_the_cheapest_placement_sum():
     solution = solve(problem, time_limit=4, workers=2)
     assert solution.has_schedule
     assert _lower_bound(Instance(problem), False) <= solution.best_bound <= solution.objective
+
+
+def test_progress_bounds_of_the_full_model_start_at_the_cheapest_placement_sum():
+    problem = random_problem(11, talks=10, rooms=3, blocks=3, slots=4, rich=True)
+    seen = []
+    solution = solve(problem, time_limit=3, workers=1, on_progress=seen.append)
+    floor = _lower_bound(Instance(problem), False)
+    bounds = [p.bound for p in seen if p.bound is not None]
+    assert solution.has_schedule and bounds
+    assert all(floor <= b <= solution.objective for b in bounds)
