@@ -76,7 +76,7 @@ def test_hybrid_mode_bound_is_valid_and_not_below_the_cheapest_placement_sum():
 
 
 def test_progress_bounds_of_the_full_model_start_at_the_cheapest_placement_sum():
-    problem = random_problem(11, talks=10, rooms=3, blocks=3, slots=4, rich=True)
+    problem = random_problem(11, talks=10, rooms=3, blocks=3, slots=4, rich=False)
     seen = []
     solution = solve(problem, time_limit=3, workers=1, on_progress=seen.append)
     floor = _lower_bound(Instance(problem), False)
