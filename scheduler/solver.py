@@ -525,7 +525,8 @@ class _Background:
     def _main(self) -> None:
         placed, time_limit, workers, seed, allow_unscheduled, stop, started = self.args
         inst = self.inst
-        deadline = started + time_limit
+        # Finish a little early so that the LNS loop merges (and reports) the final bound in time.
+        deadline = started + time_limit - min(1.0, 0.02 * time_limit)
         if self.relaxation:
             built = build_time_relaxation(inst, allow_unscheduled)
             starts = {t: o[3] for t, o in placed.items() if o is not None}
@@ -572,7 +573,9 @@ class _Background:
             return
         status = solver.solve(built.model, Callback())
         with self.lock:
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            # CP-SAT's bound is proven even without a solution (UNKNOWN): the relaxation's
+            # bound-oriented worker often finds none.
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
                 self.bound = max(self.bound or solver.best_objective_bound, solver.best_objective_bound)
             if self.relaxation:
                 self.relaxation_optimal = status == cp_model.OPTIMAL
@@ -689,8 +692,10 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
         their = background.best
         if their is not None and their[0] < best_objective:
             best_objective, placed = their[0], dict(their[1])
-        if background.bound is not None:
-            bound = max(bound, background.bound)
+        if background.bound is not None and background.bound > bound:
+            bound = background.bound
+            if on_progress is not None:  # bound-oriented workers often report their bound only at the end
+                on_progress(Progress(best_objective, min(bound, best_objective), clock.monotonic() - started, found))
         optimal = background.optimal
     missing = [t for t, o in placed.items() if o is None]
     status_name = "FEASIBLE" if (allow_unscheduled or not missing) else "UNKNOWN"
