@@ -19,6 +19,7 @@ def _print_logins(logins: list[tuple[str, str]], password: str) -> None:
 )
 def demo_command(if_empty: bool) -> None:
     """Seed a realistic, deterministic demo conference and print the demo logins."""
+    from conference.demo.schedule import schedule_seeded_demo
     from conference.demo.seed import DEMO_PASSWORD, database_is_empty, demo_logins, seed_demo
 
     if if_empty and not database_is_empty():
@@ -26,6 +27,7 @@ def demo_command(if_empty: bool) -> None:
         _print_logins(demo_logins(), DEMO_PASSWORD)
         return
     logins = seed_demo()
+    schedule_seeded_demo()
     db.session.commit()
-    click.echo("Demo conference seeded.")
+    click.echo("Demo conference seeded, with its schedule published.")
     _print_logins(logins, DEMO_PASSWORD)

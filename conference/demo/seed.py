@@ -43,6 +43,8 @@ from conference.proposals.models import (
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - published demo logins, documented in README
 RANDOM_SEED = 2027
 CO_SPOKEN_PROPOSALS = 15
+# Co-speakers must share at least the talk's length plus this much working time.
+CO_SPEAKER_MARGIN = timedelta(hours=1)
 DRAFT_PROPOSALS = 5
 # Proposals were written during the first weeks of the call for proposals.
 PROPOSALS_WRITTEN_FROM = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
@@ -72,6 +74,8 @@ class Speaker:
     user: User
     place: data.Place
     track: Track
+    # Availability in UTC, kept here so co-speakers can be matched before anything is flushed.
+    windows: list[tuple[datetime, datetime]] = field(default_factory=list)
 
 
 @dataclass
@@ -275,7 +279,7 @@ def add_speakers(
                 recording_consent=rng.random() < 0.9,
             )
         )
-        add_availability(conference, speaker.user, working_hours(speaker.place, hubs), rng)
+        speaker.windows = add_availability(conference, speaker.user, working_hours(speaker.place, hubs), rng)
     return speakers
 
 
@@ -304,17 +308,19 @@ def working_hours(place: data.Place, hubs: dict[str, Hub]) -> tuple[time, time]:
 
 def add_availability(
     conference: Conference, user: User, hours: tuple[time, time], rng: random.Random
-) -> None:
+) -> list[tuple[datetime, datetime]]:
     """Working hours on each conference day, stored as UTC; some people have less time."""
+    windows = []
     for day, starts, ends in availability_in_local_time(conference.days(), hours, rng):
-        db.session.add(
-            AvailabilityWindow(
-                conference_id=conference.id,
-                user=user,
-                starts_at=local_to_utc(day, starts, user.time_zone),
-                ends_at=local_to_utc(day, ends, user.time_zone),
-            )
+        window = AvailabilityWindow(
+            conference_id=conference.id,
+            user=user,
+            starts_at=local_to_utc(day, starts, user.time_zone),
+            ends_at=local_to_utc(day, ends, user.time_zone),
         )
+        db.session.add(window)
+        windows.append((window.starts_at, window.ends_at))
+    return windows
 
 
 def availability_in_local_time(
@@ -471,13 +477,36 @@ def proposal_abstract(
     return " ".join(sentences)
 
 
+def longest_common_window(
+    first: list[tuple[datetime, datetime]], second: list[tuple[datetime, datetime]]
+) -> timedelta:
+    """The longest stretch of time both lists of (start, end) windows cover."""
+    longest = timedelta(0)
+    for a_start, a_end in first:
+        for b_start, b_end in second:
+            longest = max(longest, min(a_end, b_end) - max(a_start, b_start))
+    return longest
+
+
 def add_co_speaker(
     proposal: Proposal, submitter: Speaker, speakers: list[Speaker], rng: random.Random
 ) -> None:
-    """An accepted co-speaker, preferably from the submitter's own track."""
+    """An accepted co-speaker, preferably from the submitter's own track.
+
+    Co-speakers present together, so the drawn candidate is only taken when the two share
+    a window long enough for the talk; otherwise the next candidate in line that does.
+    """
     same_track = [s for s in speakers if s.track is submitter.track and s is not submitter]
-    candidates = same_track or [s for s in speakers if s is not submitter]
-    co_speaker = rng.choice(candidates)
+    others = [s for s in speakers if s is not submitter and s not in same_track]
+    candidates = same_track or others
+    drawn = candidates.index(rng.choice(candidates))
+    in_line = candidates[drawn:] + candidates[:drawn] + (others if same_track else [])
+    needed = timedelta(minutes=proposal.session_format.duration_minutes) + CO_SPEAKER_MARGIN
+    co_speaker = next(
+        (s for s in in_line if longest_common_window(submitter.windows, s.windows) >= needed), None
+    )
+    if co_speaker is None:
+        return  # nobody can present with this submitter: the proposal stays single-speaker
     db.session.add(
         ProposalSpeaker(
             proposal=proposal,

@@ -154,37 +154,116 @@ def set_open_rooms(conference: Conference, wanted: set[tuple[int, int]]) -> None
     db.session.flush()
 
 
-def generate_typical_grid(conference: Conference) -> list[ScheduleBlock]:
-    """Morning and afternoon blocks per hub per day from the hubs' working hours.
+MIN_BLOCK_MINUTES = 30
+LUNCH_BREAK = timedelta(hours=1)
 
-    The solver needs blocks that never overlap, so a block that would overlap an existing
-    one is left out; rooms of every hub can be open in any block.
+
+@dataclass(frozen=True)
+class _Window:
+    """One hub's morning or afternoon on one day, in UTC."""
+
+    hub: Hub | None
+    part: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+def working_windows(day: date, hub: Hub | None, day_starts: time, day_ends: time, zone_name: str,
+                    slot_minutes: int) -> list[_Window]:
+    """The hub's morning and afternoon on ``day`` (an hour's lunch in the middle), in UTC."""
+    starts = datetime.combine(day, day_starts)
+    ends = datetime.combine(day, day_ends)
+    middle = starts + (ends - starts) / 2
+    windows = []
+    for part, start, end in (("morning", starts, middle - LUNCH_BREAK / 2),
+                             ("afternoon", middle + LUNCH_BREAK / 2, ends)):
+        start_local, end_local = _floor_to_slot(start, slot_minutes, up=True), _floor_to_slot(end, slot_minutes)
+        if end_local <= start_local:
+            continue
+        starts_at, ends_at = block_times(day, start_local.time(), end_local.time(), zone_name)
+        if ends_at > starts_at:
+            windows.append(_Window(hub, part, starts_at, ends_at))
+    return windows
+
+
+def global_partition(windows: list[_Window], slot_minutes: int) -> list[tuple[datetime, datetime, list[_Window]]]:
+    """Non-overlapping (start, end, windows covering it) pieces of the UTC timeline.
+
+    The timeline is cut at every window boundary; pieces no window covers, and pieces
+    shorter than `MIN_BLOCK_MINUTES` after aligning them to the slot grid, are dropped.
+    """
+    cuts = sorted({moment for window in windows for moment in (window.starts_at, window.ends_at)})
+    slot = timedelta(minutes=slot_minutes)
+    pieces = []
+    for start, end in zip(cuts, cuts[1:], strict=False):
+        covering = [w for w in windows if w.starts_at <= start and end <= w.ends_at]
+        if not covering:
+            continue
+        start, end = _align_utc(start, slot, up=True), _align_utc(end, slot)
+        if end - start < max(timedelta(minutes=MIN_BLOCK_MINUTES), slot):
+            continue
+        pieces.append((start, end, covering))
+    return pieces
+
+
+def generate_typical_grid(conference: Conference) -> list[ScheduleBlock]:
+    """One global, non-overlapping set of blocks per day from every hub's working hours.
+
+    Each hub's morning and afternoon (in its own zone, so DST is right) are laid on the UTC
+    timeline, which is cut at every boundary; each piece becomes a block named after the
+    hubs it serves ("London morning · Bengaluru afternoon"). The rooms of every hub whose
+    working window covers the block are open in it, and the online streams in every block.
+    A piece overlapping an existing block is left out.
     """
     slot = (schedule_settings(conference) or ScheduleSettings(slot_minutes=15)).slot_minutes or 15
     hubs = list(db.session.scalars(select(Hub).where(Hub.conference_id == conference.id).order_by(Hub.name)))
     plans = [(hub, hub.working_day_starts, hub.working_day_ends, hub.time_zone) for hub in hubs]
     if not plans:
         plans = [(None, time(9), time(17, 30), conference.time_zone)]
+    rooms_of_hub: dict[int | None, list[int]] = {}
+    for room_id, hub_id in db.session.execute(
+        select(Room.id, Room.hub_id).where(Room.conference_id == conference.id).order_by(Room.id)
+    ):
+        rooms_of_hub.setdefault(hub_id, []).append(room_id)
     created = []
     for day in conference.days():
-        for hub, day_starts, day_ends, zone_name in plans:
-            starts = datetime.combine(day, day_starts)
-            ends = datetime.combine(day, day_ends)
-            middle = starts + (ends - starts) / 2
-            lunch = timedelta(minutes=30)
-            for name, start, end in (
-                ("Morning", starts, middle - lunch),
-                ("Afternoon", middle + lunch, ends),
-            ):
-                start_local, end_local = _floor_to_slot(start, slot, up=True), _floor_to_slot(end, slot)
-                if end_local <= start_local:
-                    continue
-                starts_at, ends_at = block_times(day, start_local.time(), end_local.time(), zone_name)
-                if overlapping_blocks(conference, starts_at, ends_at):
-                    continue
-                label = f"{hub.name} " if hub else ""
-                created.append(add_block(conference, f"{label}{name} {day:%a %d %b}", hub, starts_at, ends_at))
+        windows = [
+            window
+            for hub, day_starts, day_ends, zone_name in plans
+            for window in working_windows(day, hub, day_starts, day_ends, zone_name, slot)
+        ]
+        for starts_at, ends_at, covering in global_partition(windows, slot):
+            if overlapping_blocks(conference, starts_at, ends_at):
+                continue
+            served = " · ".join(
+                f"{window.hub.name} {window.part}" if window.hub else window.part.capitalize() for window in covering
+            )
+            suffix = f" {day:%a %d %b}"
+            name = served[: 100 - len(suffix)] + suffix
+            hub = covering[0].hub if len(covering) == 1 else None
+            block = ScheduleBlock(conference_id=conference.id, name=name, hub_id=hub.id if hub else None,
+                                  starts_at=starts_at, ends_at=ends_at)
+            db.session.add(block)
+            db.session.flush()
+            room_ids = list(rooms_of_hub.get(None, []))
+            if hubs:
+                for window in covering:
+                    room_ids += rooms_of_hub.get(window.hub.id, [])
+            else:
+                room_ids = [room_id for ids in rooms_of_hub.values() for room_id in ids]
+            db.session.add_all(ScheduleBlockRoom(block_id=block.id, room_id=room_id) for room_id in room_ids)
+            created.append(block)
+    db.session.flush()
     return created
+
+
+def _align_utc(moment: datetime, slot: timedelta, up: bool = False) -> datetime:
+    """``moment`` on the slot grid of its UTC day (rounded up or down)."""
+    midnight = moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    remainder = (moment - midnight) % slot
+    if not remainder:
+        return moment
+    return moment - remainder + (slot if up else timedelta(0))
 
 
 def _floor_to_slot(moment: datetime, slot_minutes: int, up: bool = False) -> datetime:

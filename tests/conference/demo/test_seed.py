@@ -109,7 +109,7 @@ def snapshot(db) -> dict[str, list]:
     }
 
 
-def test_demo_command_prints_the_four_logins_in_order(runner, db):
+def test_demo_command_prints_the_four_logins_in_order(runner, db, without_schedule):
     result = runner.invoke(args=["demo"])
 
     assert result.exit_code == 0, result.output
@@ -272,7 +272,7 @@ def test_seed_demo_availability_varies_between_speakers(db):
     assert mornings_only
 
 
-def test_demo_if_empty_does_nothing_the_second_time(runner, db):
+def test_demo_if_empty_does_nothing_the_second_time(runner, db, without_schedule):
     first = runner.invoke(args=["demo", "--if-empty"])
     users = count(db, User)
 
@@ -296,7 +296,7 @@ def test_demo_if_empty_leaves_a_database_with_only_accounts_alone(runner, db):
     assert count(db, Conference) == 0
 
 
-def test_demo_password_logs_in_as_the_organiser(runner, client, db):
+def test_demo_password_logs_in_as_the_organiser(runner, client, db, without_schedule):
     assert runner.invoke(args=["demo"]).exit_code == 0
 
     response = client.post(
