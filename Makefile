@@ -7,7 +7,7 @@ PORT   ?= 5000
 DEV_MAIL_PORT ?= 8025
 export FLASK_APP := conference
 
-.PHONY: run test install install-test browser lint bench clean
+.PHONY: run test install install-test browser wrk lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,13 +25,14 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
-# Debian's Chromium for the Playwright tests; Playwright never downloads a browser here.
+# Debian's Chromium for the Playwright tests (Playwright never downloads a browser here) and
+# khal, an independent reader of the calendar feeds.
 browser:
-	@if command -v chromium >/dev/null 2>&1; then :; \
+	@if command -v chromium >/dev/null 2>&1 && command -v khal >/dev/null 2>&1; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing Debian's chromium for the browser tests..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	else echo "chromium is not installed: browser tests will be skipped (outside CI)."; fi
+		echo "Installing Debian's chromium and khal for the browser and feed tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium khal >/dev/null; \
+	else echo "chromium or khal is not installed: browser and khal tests will be skipped (outside CI)."; fi
 
 run: install
 	$(BIN)/flask db upgrade
@@ -56,9 +57,19 @@ lint: install-test
 test: install-test browser lint
 	$(BIN)/pytest
 
-bench: install-test
+# Debian's wrk for the feed load test; without it bench/load_feeds.py uses a small Python client.
+wrk:
+	@if command -v wrk >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's wrk for the feed load test..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	else echo "wrk is not installed: the feed load test uses its Python load generator."; fi
+
+bench: install-test wrk
 	$(BIN)/python bench/solver_bench.py
 	$(BIN)/python bench/pydata_compare.py
+	$(BIN)/python bench/app_bench.py
+	$(BIN)/python bench/load_feeds.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache

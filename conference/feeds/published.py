@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import unicodedata
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,17 +17,17 @@ from conference.interest.models import InterestMark
 from conference.proposals.models import InvitationState, Proposal, ProposalSpeaker
 from conference.schedule.models import CalendarEntry, ScheduleVersion
 
+# Unicode categories Cc (except tab and newline) and Cs, plus the two non-characters.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
 
 def clean_text(text: str | None) -> str:
     """User text made safe for ICS/XML/JSON: newlines normalised, other control characters gone."""
     if not text:
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(
-        char for char in text
-        if char in "\n\t"
-        or (unicodedata.category(char) not in ("Cc", "Cs") and char not in "\ufffe\uffff")
-    )
+    # One regex pass: a per-character category check cost ~0.1 s for a 1000-talk feed.
+    return _CONTROL_CHARACTERS.sub("", text)
 
 
 def single_line(text: str | None) -> str:
@@ -101,10 +101,20 @@ def current_version(conference: Conference) -> ScheduleVersion | None:
 
 def version_stamp(conference: Conference) -> str:
     """Part of every cache key: changes whenever a new version is published."""
-    version = current_version(conference)
-    if version is None:
+    # Two columns, not the entity: this runs on every (cached) feed request.
+    row = db.session.execute(
+        select(ScheduleVersion.number, ScheduleVersion.id)
+        .where(
+            ScheduleVersion.conference_id == conference.id,
+            ScheduleVersion.is_draft.is_(False),
+            ScheduleVersion.number.is_not(None),
+        )
+        .order_by(ScheduleVersion.number.desc())
+        .limit(1)
+    ).first()
+    if row is None:
         return "v0"
-    return f"v{version.number}.{version.id}"
+    return f"v{row.number}.{row.id}"
 
 
 def entries_query(conference: Conference) -> Select:

@@ -45,13 +45,19 @@ PUBLIC_MAX_AGE = 300
 
 
 def _serve(feed: CachedFeed, *, private: bool = False):
-    """The cached bytes with validators; a matching If-None-Match gets 304."""
+    """The cached bytes with validators; a matching If-None-Match gets 304.
+
+    Clients that accept gzip get the compressed copy, under the weak form of the same ETag.
+    """
+    gzipped = feed.gzip_body is not None and request.accept_encodings["gzip"] > 0
     if request.if_none_match and request.if_none_match.contains_weak(feed.etag):
         response = make_response("", 304)
     else:
-        response = make_response(feed.body)
+        response = make_response(feed.gzip_body if gzipped else feed.body)
         response.content_type = feed.content_type
-    response.set_etag(feed.etag)
+        if gzipped:
+            response.headers["Content-Encoding"] = "gzip"
+    response.set_etag(feed.etag, weak=gzipped)
     response.headers["Cache-Control"] = (
         f"private, max-age={PUBLIC_MAX_AGE}" if private else f"public, max-age={PUBLIC_MAX_AGE}"
     )
