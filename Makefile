@@ -25,14 +25,21 @@ install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test
 
+# Installs Debian packages $(1) (each also the name of its command) when missing and root;
+# otherwise says what will be skipped.
+define debian_packages
+	@missing=""; for tool in $(1); do command -v $$tool >/dev/null 2>&1 || missing="$$missing $$tool"; done; \
+	if [ -z "$$missing" ]; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's$$missing..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	else echo "Not installed:$$missing. $(2)"; fi
+endef
+
 # Debian's Chromium for the Playwright tests (Playwright never downloads a browser here) and
 # khal, an independent reader of the calendar feeds.
 browser:
-	@if command -v chromium >/dev/null 2>&1 && command -v khal >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing Debian's chromium and khal for the browser and feed tests..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium khal >/dev/null; \
-	else echo "chromium or khal is not installed: browser and khal tests will be skipped (outside CI)."; fi
+	$(call debian_packages,chromium khal,Browser and khal tests are skipped outside CI.)
 
 run: install
 	$(BIN)/flask db upgrade
@@ -59,11 +66,7 @@ test: install-test browser lint
 
 # Debian's wrk for the feed load test; without it bench/load_feeds.py uses a small Python client.
 wrk:
-	@if command -v wrk >/dev/null 2>&1; then :; \
-	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing Debian's wrk for the feed load test..."; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
-	else echo "wrk is not installed: the feed load test uses its Python load generator."; fi
+	$(call debian_packages,wrk,The feed load test uses its Python load generator.)
 
 bench: install-test wrk
 	$(BIN)/python bench/solver_bench.py
