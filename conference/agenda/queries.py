@@ -27,6 +27,7 @@ from conference.proposals.models import (
     SpeakerProfile,
 )
 from conference.schedule.models import ScheduledTalk, ScheduleVersion
+from conference.schedule.versions import latest_published
 
 ONLINE = "online"
 
@@ -82,16 +83,7 @@ class AgendaTalk:
 
 def published_version(conference: Conference) -> ScheduleVersion | None:
     """The newest published version of the schedule, or None before the first publication."""
-    return db.session.scalar(
-        select(ScheduleVersion)
-        .where(
-            ScheduleVersion.conference_id == conference.id,
-            ScheduleVersion.is_draft.is_(False),
-            ScheduleVersion.number.is_not(None),
-        )
-        .order_by(ScheduleVersion.number.desc())
-        .limit(1)
-    )
+    return latest_published(conference.id)
 
 
 def _published_talks_query(version: ScheduleVersion):

@@ -19,6 +19,7 @@ from conference.feeds.operations import record_published_version
 from conference.mail.operations import queue_email
 from conference.mail.templates import render_email
 from conference.proposals.models import PresentationMode, Proposal, ProposalSpeaker, SpeakerProfile
+from conference.schedule import versions
 from conference.schedule.models import (
     ScheduleBlock,
     ScheduleBlockRoom,
@@ -124,12 +125,7 @@ def set_pinned(draft: ScheduleVersion, talk: ScheduledTalk, pinned: bool, lock_v
 
 
 def latest_published(conference: Conference) -> ScheduleVersion | None:
-    return db.session.scalar(
-        select(ScheduleVersion)
-        .where(ScheduleVersion.conference_id == conference.id, ScheduleVersion.is_draft.is_(False))
-        .order_by(ScheduleVersion.number.desc())
-        .limit(1)
-    )
+    return versions.latest_published(conference.id)
 
 
 def version_rows(version: ScheduleVersion) -> list[ScheduledTalk]:
@@ -158,8 +154,7 @@ def publish_schedule(
     so a second publish at the same moment waits, then sees the new version and refuses.
     """
     draft = db.session.scalar(
-        select(ScheduleVersion)
-        .where(ScheduleVersion.conference_id == conference.id, ScheduleVersion.is_draft.is_(True))
+        versions.draft_query(conference.id)
         .with_for_update()
         .execution_options(populate_existing=True)
     )

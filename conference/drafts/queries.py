@@ -23,6 +23,7 @@ from conference.schedule.models import (
     ScheduleSettings,
     ScheduleVersion,
 )
+from conference.schedule.versions import current_draft
 
 DEFAULT_SLOT_MINUTES = 15
 # A speaker's local hours outside this window get a warning (the scheduler's default band).
@@ -30,11 +31,7 @@ SUITABLE_LOCAL_HOURS = (time(9, 0), time(18, 0))
 
 
 def find_draft(conference: Conference) -> ScheduleVersion | None:
-    return db.session.scalar(
-        select(ScheduleVersion).where(
-            ScheduleVersion.conference_id == conference.id, ScheduleVersion.is_draft.is_(True)
-        )
-    )
+    return current_draft(conference.id)
 
 
 def slot_minutes(conference: Conference) -> int:

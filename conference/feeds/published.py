@@ -16,6 +16,7 @@ from conference.feeds.links import join_url, talk_url
 from conference.interest.models import InterestMark
 from conference.proposals.models import InvitationState, Proposal, ProposalSpeaker
 from conference.schedule.models import CalendarEntry, ScheduleVersion
+from conference.schedule.versions import latest_published
 
 # Unicode categories Cc (except tab and newline) and Cs, plus the two non-characters.
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -87,16 +88,7 @@ class PublishedSchedule:
 
 def current_version(conference: Conference) -> ScheduleVersion | None:
     """The latest published (non-draft) version, or None before the first publication."""
-    return db.session.scalar(
-        select(ScheduleVersion)
-        .where(
-            ScheduleVersion.conference_id == conference.id,
-            ScheduleVersion.is_draft.is_(False),
-            ScheduleVersion.number.is_not(None),
-        )
-        .order_by(ScheduleVersion.number.desc())
-        .limit(1)
-    )
+    return latest_published(conference.id)
 
 
 def version_stamp(conference: Conference) -> str:

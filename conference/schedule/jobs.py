@@ -24,7 +24,7 @@ import scheduler
 from conference.conferences.models import Conference
 from conference.core.types import utcnow
 from conference.extensions import db
-from conference.schedule import mapping
+from conference.schedule import mapping, versions
 from conference.schedule.models import (
     RunKind,
     RunState,
@@ -353,11 +353,7 @@ def _finish_with_schedule(run_id: int, mapped: mapping.MappedProblem, solution: 
     db.session.rollback()
     try:
         run = db.session.get(SolverRun, run_id)
-        draft = db.session.scalar(
-            select(ScheduleVersion).where(
-                ScheduleVersion.conference_id == run.conference_id, ScheduleVersion.is_draft.is_(True)
-            )
-        )
+        draft = versions.current_draft(run.conference_id)
         if draft is None:
             draft = ScheduleVersion(conference_id=run.conference_id, is_draft=True, note="")
             db.session.add(draft)

@@ -30,6 +30,7 @@ from conference.proposals.models import (
     ProposalState,
     SpeakerProfile,
 )
+from conference.schedule import versions
 from conference.schedule.models import (
     ScheduleBlock,
     ScheduleBlockRoom,
@@ -141,20 +142,11 @@ def scheduled_states(conference: Conference) -> tuple[ProposalState, ...]:
 
 
 def current_draft(conference: Conference) -> ScheduleVersion | None:
-    return db.session.scalar(
-        select(ScheduleVersion).where(
-            ScheduleVersion.conference_id == conference.id, ScheduleVersion.is_draft.is_(True)
-        )
-    )
+    return versions.current_draft(conference.id)
 
 
 def latest_published(conference: Conference) -> ScheduleVersion | None:
-    return db.session.scalar(
-        select(ScheduleVersion)
-        .where(ScheduleVersion.conference_id == conference.id, ScheduleVersion.is_draft.is_(False))
-        .order_by(ScheduleVersion.number.desc())
-        .limit(1)
-    )
+    return versions.latest_published(conference.id)
 
 
 def _placement_rows(version_id: int) -> list[Any]:

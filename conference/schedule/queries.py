@@ -8,7 +8,8 @@ from conference.conferences.models import Conference, Hub, Room
 from conference.extensions import db
 from conference.proposals.models import Proposal
 from conference.schedule.mapping import scheduled_states
-from conference.schedule.models import ScheduledTalk, ScheduleVersion, SolverRun
+from conference.schedule.models import ScheduledTalk, SolverRun
+from conference.schedule.versions import current_draft
 
 RECENT_RUNS = 10
 
@@ -46,11 +47,7 @@ def talks_to_schedule_count(conference: Conference) -> int:
 
 def draft_summary(conference: Conference) -> dict | None:
     """The current draft with its number of placed and pinned talks, or None."""
-    draft = db.session.scalar(
-        select(ScheduleVersion).where(
-            ScheduleVersion.conference_id == conference.id, ScheduleVersion.is_draft.is_(True)
-        )
-    )
+    draft = current_draft(conference.id)
     if draft is None:
         return None
     placed, pinned = db.session.execute(
