@@ -1,6 +1,7 @@
 """Imports every area's models so SQLAlchemy and Alembic see the whole schema."""
 
 from conference.accounts.models import User
+from conference.archive.models import ArchiveEntry, ProposalTopic, TopicTag
 from conference.conferences.models import (
     Conference,
     ConferenceRole,
@@ -10,9 +11,11 @@ from conference.conferences.models import (
     SessionFormat,
     Track,
 )
+from conference.feedback.models import FeedbackAnswer, FeedbackQuestion, FeedbackResponse
 from conference.feeds.models import FeedToken, RenderedFeed
 from conference.interest.models import InterestMark
 from conference.mail.models import EmailTemplate, OutboxMessage
+from conference.materials.models import TalkMaterial
 from conference.proposals.models import (
     AvailabilityWindow,
     Proposal,
@@ -38,6 +41,13 @@ from conference.schedule.models import (
 )
 
 __all__ = [
+    "ArchiveEntry",
+    "FeedbackAnswer",
+    "FeedbackQuestion",
+    "FeedbackResponse",
+    "ProposalTopic",
+    "TalkMaterial",
+    "TopicTag",
     "AvailabilityWindow",
     "CalendarEntry",
     "FeedToken",

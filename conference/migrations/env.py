@@ -41,6 +41,13 @@ def get_metadata():
     return target_db.metadata
 
 
+def include_object(object_, name, type_, reflected, compare_to):
+    """Hide the full-text search structures (made by raw DDL) from autogenerate."""
+    from conference.archive.models import is_search_object
+
+    return not is_search_object(name)
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -81,6 +88,7 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

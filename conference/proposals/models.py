@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Enum, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from conference.core.markdown import markdown_to_text
 from conference.core.types import UTCDateTime, utcnow
 from conference.extensions import db
 
@@ -108,6 +109,9 @@ class Proposal(db.Model):
     )
     title: Mapped[str] = mapped_column(String(200))
     abstract: Mapped[str] = mapped_column(Text, default="")
+    # Plain text of the abstract, kept in step by `_keep_plain_abstract`: feeds, exports and
+    # the archive read it instead of rendering Markdown per talk on every build.
+    abstract_text: Mapped[str] = mapped_column(Text, default="")
     session_format_id: Mapped[int] = mapped_column(
         ForeignKey("session_formats.id", ondelete="RESTRICT")
     )
@@ -133,6 +137,11 @@ class Proposal(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": lock_version}
+
+    @validates("abstract")
+    def _keep_plain_abstract(self, key: str, value: str | None) -> str | None:
+        self.abstract_text = markdown_to_text(value)
+        return value
 
     @property
     def accepted_speakers(self) -> list[ProposalSpeaker]:

@@ -3,7 +3,9 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
+
+from conference.archive.models import POSTGRESQL_SEARCH_INDEX, SQLITE_SEARCH_TABLE, is_search_object
 
 from tests.conftest import make_test_app
 
@@ -34,9 +36,22 @@ def test_migrations_upgrade_matches_models(database_url, tmp_path):
 
             upgrade()
             with db.engine.connect() as connection:
-                context = MigrationContext.configure(connection, opts={"compare_type": True})
+                context = MigrationContext.configure(
+                    connection,
+                    opts={
+                        "compare_type": True,
+                        "include_object": lambda _o, name, *_: not is_search_object(name),
+                    },
+                )
                 differences = compare_metadata(context, db.metadata)
+                inspector = inspect(connection)
+                if connection.dialect.name == "sqlite":
+                    search_structure_present = SQLITE_SEARCH_TABLE in inspector.get_table_names()
+                else:
+                    index_names = {i["name"] for i in inspector.get_indexes("archive_entries")}
+                    search_structure_present = POSTGRESQL_SEARCH_INDEX in index_names
             db.engine.dispose()
         assert differences == []
+        assert search_structure_present
     finally:
         drop()

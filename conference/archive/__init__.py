@@ -1,0 +1,1 @@
+"""The knowledge archive: every past talk searchable, topic tags, the recordings feed."""

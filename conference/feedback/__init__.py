@@ -1,0 +1,1 @@
+"""Attendees' feedback on talks they attended, and its aggregates for speakers and organisers."""

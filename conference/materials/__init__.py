@@ -1,0 +1,1 @@
+"""Slides and recordings attached to talks, and attendees' catch-up list."""
