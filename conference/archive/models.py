@@ -88,24 +88,26 @@ POSTGRESQL_SEARCH_DOCUMENT = (
     "setweight(to_tsvector('english', abstract_text), 'C')"
 )
 
-_FTS_COLUMNS = "title, speaker_names, tag_names, abstract_text"
-_FTS_NEW = "new.title, new.speaker_names, new.tag_names, new.abstract_text"
-_FTS_OLD = "old.title, old.speaker_names, old.tag_names, old.abstract_text"
-
+# Literal SQL (no interpolation): the FTS5 table and the triggers that keep it in step.
 SQLITE_SEARCH_DDL = [
-    f"CREATE VIRTUAL TABLE {SQLITE_SEARCH_TABLE} USING fts5({_FTS_COLUMNS}, "
+    "CREATE VIRTUAL TABLE archive_search USING fts5("
+    "title, speaker_names, tag_names, abstract_text, "
     "content='archive_entries', content_rowid='proposal_id', "
     "tokenize='porter unicode61 remove_diacritics 2')",
-    f"CREATE TRIGGER archive_entries_search_insert AFTER INSERT ON archive_entries BEGIN "
-    f"INSERT INTO {SQLITE_SEARCH_TABLE}(rowid, {_FTS_COLUMNS}) VALUES (new.proposal_id, {_FTS_NEW}); "
+    "CREATE TRIGGER archive_entries_search_insert AFTER INSERT ON archive_entries BEGIN "
+    "INSERT INTO archive_search(rowid, title, speaker_names, tag_names, abstract_text) "
+    "VALUES (new.proposal_id, new.title, new.speaker_names, new.tag_names, new.abstract_text); "
     "END",
-    f"CREATE TRIGGER archive_entries_search_delete AFTER DELETE ON archive_entries BEGIN "
-    f"INSERT INTO {SQLITE_SEARCH_TABLE}({SQLITE_SEARCH_TABLE}, rowid, {_FTS_COLUMNS}) "
-    f"VALUES ('delete', old.proposal_id, {_FTS_OLD}); END",
-    f"CREATE TRIGGER archive_entries_search_update AFTER UPDATE ON archive_entries BEGIN "
-    f"INSERT INTO {SQLITE_SEARCH_TABLE}({SQLITE_SEARCH_TABLE}, rowid, {_FTS_COLUMNS}) "
-    f"VALUES ('delete', old.proposal_id, {_FTS_OLD}); "
-    f"INSERT INTO {SQLITE_SEARCH_TABLE}(rowid, {_FTS_COLUMNS}) VALUES (new.proposal_id, {_FTS_NEW}); "
+    "CREATE TRIGGER archive_entries_search_delete AFTER DELETE ON archive_entries BEGIN "
+    "INSERT INTO archive_search(archive_search, rowid, title, speaker_names, tag_names, "
+    "abstract_text) VALUES ('delete', old.proposal_id, old.title, old.speaker_names, "
+    "old.tag_names, old.abstract_text); END",
+    "CREATE TRIGGER archive_entries_search_update AFTER UPDATE ON archive_entries BEGIN "
+    "INSERT INTO archive_search(archive_search, rowid, title, speaker_names, tag_names, "
+    "abstract_text) VALUES ('delete', old.proposal_id, old.title, old.speaker_names, "
+    "old.tag_names, old.abstract_text); "
+    "INSERT INTO archive_search(rowid, title, speaker_names, tag_names, abstract_text) "
+    "VALUES (new.proposal_id, new.title, new.speaker_names, new.tag_names, new.abstract_text); "
     "END",
 ]
 
@@ -125,16 +127,18 @@ POSTGRESQL_SEARCH_DROP = [f"DROP INDEX IF EXISTS {POSTGRESQL_SEARCH_INDEX}"]
 
 def is_search_object(name: str | None) -> bool:
     """True for the search structures autogenerate must not try to drop."""
-    return bool(name) and (
-        name == POSTGRESQL_SEARCH_INDEX or name.startswith(SQLITE_SEARCH_TABLE)
-    )
+    return bool(name) and (name == POSTGRESQL_SEARCH_INDEX or name.startswith(SQLITE_SEARCH_TABLE))
 
 
 for _statement in SQLITE_SEARCH_DDL:
-    event.listen(ArchiveEntry.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+    event.listen(
+        ArchiveEntry.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite")
+    )
 for _statement in POSTGRESQL_SEARCH_DDL:
     event.listen(
         ArchiveEntry.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql")
     )
 for _statement in SQLITE_SEARCH_DROP:
-    event.listen(ArchiveEntry.__table__, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))
+    event.listen(
+        ArchiveEntry.__table__, "before_drop", DDL(_statement).execute_if(dialect="sqlite")
+    )

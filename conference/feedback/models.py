@@ -38,7 +38,12 @@ class FeedbackQuestion(db.Model):
     )
     prompt: Mapped[str] = mapped_column(String(200))
     kind: Mapped[QuestionKind] = mapped_column(
-        Enum(QuestionKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
+        Enum(
+            QuestionKind,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        ),
         default=QuestionKind.RATING,
     )
     required: Mapped[bool] = mapped_column(default=True)

@@ -41,7 +41,12 @@ class TalkMaterial(db.Model):
         ForeignKey("proposals.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[MaterialKind] = mapped_column(
-        Enum(MaterialKind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+        Enum(
+            MaterialKind,
+            native_enum=False,
+            length=16,
+            values_callable=lambda e: [m.value for m in e],
+        )
     )
     title: Mapped[str] = mapped_column(String(200), default="")
     url: Mapped[str | None] = mapped_column(String(2000))
