@@ -6,7 +6,6 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from conference.archive.models import POSTGRESQL_SEARCH_INDEX, SQLITE_SEARCH_TABLE, is_search_object
-
 from tests.conftest import make_test_app
 
 
