@@ -24,6 +24,10 @@ AREAS = (
     "drafts",
     "agenda",
     "feeds",
+    "feedback",
+    "materials",
+    "archive",
+    "insights",
 )
 
 

@@ -1,0 +1,5 @@
+"""Routes of the feedback area."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("feedback", __name__)

@@ -1,0 +1,1 @@
+"""Charts for organisers: proposals, reviews, feedback and time-zone coverage."""

@@ -1,0 +1,5 @@
+"""Routes of the materials area."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("materials", __name__)
