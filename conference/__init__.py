@@ -61,12 +61,13 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         raise RuntimeError("SECRET_KEY is not set")
 
     import conference.models  # noqa: F401 - registers every table with SQLAlchemy
-    from conference.extensions import csrf, db, login_manager, migrate
+    from conference.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
 
     from conference.core import web
 

@@ -64,7 +64,32 @@ def config_from_environment(instance_path: Path, need_secret: bool = True) -> di
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
         "STREAM_BASE_URL": os.environ.get("STREAM_BASE_URL", "https://stream.example.invalid/"),
+        **_security_from_environment(os.environ.get("REDIS_URL") or None),
     }
+
+
+# Flask-Limiter strings ("N per minute; M per hour"), counted per client address on POST.
+RATE_LIMIT_DEFAULTS = {
+    "RATELIMIT_LOGIN": "10 per minute; 60 per hour",
+    "RATELIMIT_REGISTER": "5 per minute; 30 per hour",
+    "RATELIMIT_PASSWORD_RESET": "5 per minute; 20 per hour",
+    # Per e-mail address as well, so many addresses cannot flood one inbox.
+    "RATELIMIT_PASSWORD_RESET_PER_EMAIL": "3 per hour",
+}
+
+
+def _security_from_environment(redis_url: str | None) -> dict:
+    """Rate limits (shared through Redis when REDIS_URL is set) and password-reset lifetime."""
+    storage_uri = os.environ.get("RATELIMIT_STORAGE_URI") or redis_url or "memory://"
+    settings = {
+        "RATELIMIT_ENABLED": _bool(os.environ.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_STORAGE_URI": storage_uri,
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "conference"),
+        "PASSWORD_RESET_MAX_AGE": int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600")),
+    }
+    for name, default in RATE_LIMIT_DEFAULTS.items():
+        settings[name] = os.environ.get(name) or default
+    return settings
 
 
 DEFAULTS: dict = {
@@ -77,4 +102,10 @@ DEFAULTS: dict = {
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
     "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
+    # Retry-After is set on the 429 page itself; other responses carry no X-RateLimit-* noise.
+    "RATELIMIT_HEADERS_ENABLED": False,
+    "RATELIMIT_STRATEGY": "fixed-window",
+    # A Redis outage falls back to per-process counting instead of failing logins.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
 }

@@ -90,6 +90,9 @@ def make_test_app(database_url: str, create_schema: bool = True, **overrides):
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": "conference.test",
         "PUBLIC_URL": "http://conference.test",
+        # Rate limits are off except in tests/conference/security, which turn them on.
+        "RATELIMIT_ENABLED": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
     }
     config.update(overrides)
     app = create_app(config)

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.exc import IntegrityError
 
@@ -15,9 +24,14 @@ from conference.accounts.forms import (
     RegistrationForm,
 )
 from conference.core.forms import is_safe_redirect
-from conference.extensions import db
+from conference.extensions import db, limiter
 
 blueprint = Blueprint("accounts", __name__)
+
+
+def _configured_limit(name: str):
+    """A limit read from the app's config at request time (RATELIMIT_LOGIN and friends)."""
+    return lambda: current_app.config[name]
 
 
 def _start_session(user, remember: bool = False) -> None:
@@ -27,6 +41,7 @@ def _start_session(user, remember: bool = False) -> None:
 
 
 @blueprint.route("/register", methods=["GET", "POST"])
+@limiter.limit(_configured_limit("RATELIMIT_REGISTER"), methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("conferences.home"))
@@ -38,9 +53,7 @@ def register():
                     form.email.data, form.display_name.data, form.password.data, form.time_zone.data
                 )
         except (operations.EmailAlreadyRegistered, IntegrityError):
-            form.email.errors.append(
-                "An account with this e-mail already exists. Log in instead."
-            )
+            form.email.errors.append("An account with this e-mail already exists. Log in instead.")
         else:
             _start_session(user)
             flash("Welcome! Your account is ready.", "success")
@@ -49,6 +62,7 @@ def register():
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
+@limiter.limit(_configured_limit("RATELIMIT_LOGIN"), methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("conferences.home"))

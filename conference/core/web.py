@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
+import math
+import time
 from datetime import datetime
 
-from flask import Flask, abort, g, render_template, request
+from flask import Flask, abort, g, render_template, request, session
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from conference.core.markdown import render_markdown
 from conference.core.timezones import all_time_zones, is_valid_time_zone, to_zone
-from conference.extensions import db, login_manager
+from conference.extensions import db, limiter, login_manager
 
 TIME_ZONE_COOKIE = "tz"
+
+# No inline script or style anywhere: pages load only this site's own files.
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    )
+)
+HSTS_MAX_AGE = 365 * 24 * 60 * 60
 
 
 def viewer_time_zone() -> str:
@@ -26,13 +47,17 @@ def viewer_time_zone() -> str:
     elif current_user and current_user.is_authenticated:
         zone_name = current_user.time_zone
     else:
+        # The page now depends on a cookie: shared caches must key on it.
+        g.varies_on_cookie = True
         cookie = request.cookies.get(TIME_ZONE_COOKIE, "") if request else ""
         zone_name = cookie if is_valid_time_zone(cookie) else "UTC"
     g.viewer_time_zone = zone_name
     return zone_name
 
 
-def format_instant(instant: datetime | None, zone_name: str | None = None, pattern: str = "%a %d %b %Y, %H:%M") -> str:
+def format_instant(
+    instant: datetime | None, zone_name: str | None = None, pattern: str = "%a %d %b %Y, %H:%M"
+) -> str:
     """Wall-clock text for an instant in the viewer's (or the given) zone."""
     if instant is None:
         return ""
@@ -61,7 +86,44 @@ def _load_user(user_id: str):
     return user
 
 
+def _depends_on_session() -> bool:
+    """Whether this response was built from the session, the login or a cookie-chosen zone."""
+    if session.accessed or g.get("varies_on_cookie"):
+        return True
+    # Flask-Login caches the loaded user on ``g``; only a loaded, real user shapes the page.
+    user = g.get("_login_user")
+    return user is not None and user.is_authenticated
+
+
+def add_security_headers(response):
+    """Headers every response carries; HSTS only where the browser reached us over HTTPS."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_MAX_AGE}")
+    if _depends_on_session():
+        response.vary.add("Cookie")
+    return response
+
+
+def _retry_after_seconds() -> int:
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    return max(1, math.ceil(current.reset_at - time.time()))
+
+
 def init_app(app: Flask) -> None:
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies > 0:
+        # Trust exactly the hops we run: the client's own X-Forwarded-* entries are ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
     login_manager.user_loader(_load_user)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to see that page."
@@ -81,12 +143,17 @@ def init_app(app: Flask) -> None:
             db.session.rollback()
         return response
 
-    @app.after_request
-    def security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    app.after_request(add_security_headers)
+
+    @app.errorhandler(RateLimitExceeded)
+    def render_rate_limited(error: RateLimitExceeded):
+        db.session.rollback()
+        retry_after = _retry_after_seconds()
+        headers = {"Retry-After": str(retry_after)}
+        if request.accept_mimetypes.best == "application/json":
+            return {"error": error.name, "retry_after": retry_after}, 429, headers
+        page = render_template("errors/error.html", error=error, retry_after=retry_after)
+        return page, 429, headers
 
     @app.errorhandler(HTTPException)
     def render_http_error(error: HTTPException):
