@@ -63,6 +63,27 @@ class ChangePasswordForm(FlaskForm):
             raise ValidationError("Choose a password different from the current one.")
 
 
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class PasswordResetRequestForm(FlaskForm):
+    email = EmailField(
+        "E-mail",
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+        filters=[_strip],
+    )
+
+
+class PasswordResetForm(FlaskForm):
+    new_password = _new_password("New password")
+    confirm_password = PasswordField(
+        "Repeat new password",
+        validators=[DataRequired(), EqualTo("new_password", message="The passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
 class ProfileForm(FlaskForm):
     display_name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
     time_zone = time_zone_field("Your time zone")

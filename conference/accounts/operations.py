@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from collections.abc import Callable
+
+from flask import current_app
+from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from conference.accounts.models import User
 from conference.extensions import db
+from conference.mail.operations import queue_email
+
+PASSWORD_RESET_SALT = "conference.accounts.password-reset"  # noqa: S105 - a signing namespace
 
 # Verifying against a real hash when the e-mail is unknown keeps failed logins equally slow.
 _TIMING_DECOY = User(password_hash="")
@@ -52,6 +61,64 @@ def change_password(user: User, new_password: str) -> None:
     user.set_password(new_password)
     user.rotate_session_token()
     db.session.flush()
+
+
+def _reset_fingerprint(user: User) -> str:
+    # Changes with the password and the session token, so a link stops working once used.
+    material = f"{user.id}:{user.password_hash}:{user.session_token}".encode()
+    return hashlib.sha256(material).hexdigest()[:32]
+
+
+def _reset_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=PASSWORD_RESET_SALT)
+
+
+def password_reset_token(user: User) -> str:
+    """A signed, timestamped token that lets its holder set this user's password once."""
+    return _reset_serializer().dumps({"user": user.id, "check": _reset_fingerprint(user)})
+
+
+def user_for_reset_token(token: str, max_age: int) -> User | None:
+    """The user a valid, unexpired, unused token belongs to; None for anything else."""
+    try:
+        data = _reset_serializer().loads(token, max_age=max_age)
+    except BadData:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("user"), int):
+        return None
+    user = db.session.get(User, data["user"])
+    if user is None or not user.is_active:
+        return None
+    if not hmac.compare_digest(_reset_fingerprint(user), str(data.get("check", ""))):
+        return None
+    return user
+
+
+def password_reset_email_body(user: User, link: str, max_age: int) -> str:
+    minutes = max(1, max_age // 60)
+    return (
+        f"Hello {user.display_name},\n\n"
+        "Someone, probably you, asked to reset the password of your account on the "
+        "conference planner. To choose a new password, open this link within "
+        f"{minutes} minutes:\n\n{link}\n\n"
+        "The link works once. Setting a new password logs you out everywhere.\n"
+        "If you did not ask for this, ignore this e-mail: your password stays as it is.\n"
+    )
+
+
+def request_password_reset(email: str, link_for: Callable[[str], str], max_age: int) -> None:
+    """E-mail a reset link if an active account has this address; silent either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return
+    token = password_reset_token(user)
+    digest = hashlib.sha256(token.encode()).hexdigest()[:16]
+    queue_email(
+        user.email,
+        "Reset your conference planner password",
+        password_reset_email_body(user, link_for(token), max_age),
+        dedupe_key=f"password-reset:{user.id}:{digest}",
+    )
 
 
 def update_profile(user: User, display_name: str, time_zone: str) -> None:

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -20,11 +21,14 @@ from conference.accounts.forms import (
     ChangePasswordForm,
     LoginForm,
     LogoutForm,
+    PasswordResetForm,
+    PasswordResetRequestForm,
     ProfileForm,
     RegistrationForm,
 )
 from conference.core.forms import is_safe_redirect
 from conference.extensions import db, limiter
+from conference.mail.operations import request_delivery
 
 blueprint = Blueprint("accounts", __name__)
 
@@ -32,6 +36,11 @@ blueprint = Blueprint("accounts", __name__)
 def _configured_limit(name: str):
     """A limit read from the app's config at request time (RATELIMIT_LOGIN and friends)."""
     return lambda: current_app.config[name]
+
+
+def _submitted_email() -> str:
+    """Rate-limit key for reset requests: the address asked about, whoever asks."""
+    return "password-reset:" + operations.normalise_email(request.form.get("email", ""))[:254]
 
 
 def _start_session(user, remember: bool = False) -> None:
@@ -116,3 +125,56 @@ def change_password():
             flash("Your password is changed. Other sessions have been logged out.", "success")
             return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)
+
+
+@blueprint.route("/password-reset", methods=["GET", "POST"])
+@limiter.limit(_configured_limit("RATELIMIT_PASSWORD_RESET"), methods=["POST"])
+@limiter.limit(
+    _configured_limit("RATELIMIT_PASSWORD_RESET_PER_EMAIL"),
+    methods=["POST"],
+    key_func=_submitted_email,
+)
+def request_password_reset():
+    form = PasswordResetRequestForm()
+    # Links go to the configured address only: a forged Host header must not choose them.
+    public_url = current_app.config.get("PUBLIC_URL")
+    if form.validate_on_submit():
+        if not public_url:
+            current_app.logger.error("Password reset requested but PUBLIC_URL is not set.")
+            flash("Password reset by e-mail is not set up on this site yet.", "error")
+        else:
+            operations.request_password_reset(
+                form.email.data,
+                link_for=lambda token: public_url + url_for(".reset_password", token=token),
+                max_age=current_app.config["PASSWORD_RESET_MAX_AGE"],
+            )
+            request_delivery()
+            return redirect(url_for(".password_reset_sent"))
+    return render_template("accounts/password_reset_request.html", form=form)
+
+
+@blueprint.route("/password-reset/sent")
+def password_reset_sent():
+    return render_template("accounts/password_reset_sent.html")
+
+
+@blueprint.route("/password-reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = operations.user_for_reset_token(token, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    if user is None:
+        return render_template("accounts/password_reset_invalid.html"), 404
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        operations.change_password(user, form.new_password.data)
+        # The rotated session token has ended every session, this browser's included.
+        logout_user()
+        session.clear()
+        flash(
+            "Your password is changed and all your sessions are logged out. Log in with it now.",
+            "success",
+        )
+        return redirect(url_for(".login"))
+    response = make_response(render_template("accounts/password_reset.html", form=form, user=user))
+    # The page's address holds the token: keep it out of every cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -94,6 +94,27 @@ def test_registration_is_limited(limited_app):
     assert client.post("/register", data=bad).status_code == 429
 
 
+def test_password_reset_request_is_limited_per_client(limited_app):
+    app = limited_app(RATELIMIT_PASSWORD_RESET="2 per minute")
+    client = app.test_client()
+    for number in range(2):
+        response = client.post("/password-reset", data={"email": f"p{number}@example.com"})
+        assert response.status_code == 302
+    refused = client.post("/password-reset", data={"email": "p9@example.com"})
+    assert refused.status_code == 429
+
+
+def test_password_reset_request_is_limited_per_email_across_clients(limited_app):
+    app = limited_app(RATELIMIT_PASSWORD_RESET_PER_EMAIL="2 per hour")
+    statuses = [
+        _client_from(app, f"198.51.100.{number}")
+        .post("/password-reset", data={"email": "Target@Example.com "})
+        .status_code
+        for number in range(3)
+    ]
+    assert statuses == [302, 302, 429]
+
+
 def test_spoofed_forwarded_for_entries_do_not_reset_the_counter(limited_app):
     app = limited_app(RATELIMIT_LOGIN="3 per minute", PROXY_COUNT=1)
     # The proxy at 10.0.0.1 appends the address it saw (203.0.113.7) to whatever the client sent.
