@@ -29,7 +29,10 @@ def make_huey():
     """RedisHuey when REDIS_URL is set, else SqliteHuey in the instance folder."""
     redis_url = os.environ.get("REDIS_URL")
     if redis_url:
-        return RedisHuey(QUEUE_NAME, url=redis_url)
+        from redis import ConnectionPool
+
+        # A Redis host that drops packets must not hang a web request for minutes.
+        return RedisHuey(QUEUE_NAME, connection_pool=ConnectionPool.from_url(redis_url, socket_connect_timeout=5))
     instance = _instance_path()
     instance.mkdir(parents=True, exist_ok=True)
     return SqliteHuey(QUEUE_NAME, filename=str(instance / "huey.db"))

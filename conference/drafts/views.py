@@ -32,6 +32,10 @@ STALE_MESSAGE = (
     "Someone changed the draft since you loaded this page, so nothing was changed. "
     "Reload the grid to see their changes, then try again."
 )
+STALE_FORM_MESSAGE = (
+    "Someone changed the draft since you loaded this page, so nothing was changed. "
+    "Your choice is kept below, next to where the talk is now; send it again to move the talk."
+)
 
 
 def _wants_json() -> bool:
@@ -138,7 +142,9 @@ def move_talk(slug: str, talk_id: int):
                 queries.slot_minutes(conference),
             )
         except (operations.StaleDraft, StaleDataError):
-            return _stale_conflict(conference, zone_name)
+            if _wants_json():
+                return _stale_conflict(conference, zone_name)
+            return _stale_move_form(conference, zone_name, talk_id, form)
         except operations.MoveRefused as problem:
             db.session.rollback()
             refusal, status = str(problem), 422
@@ -158,6 +164,20 @@ def move_talk(slug: str, talk_id: int):
         "drafts/move.html", conference=conference, talk=talk, form=form, zone_name=zone_name,
         refusal=refusal,
     ), status
+
+
+def _stale_move_form(conference: Conference, zone_name: str, talk_id: int, form: MoveTalkForm):
+    """The move form again with the organiser's choice kept; sending it moves the talk in the current draft."""
+    db.session.rollback()
+    draft = _draft_or_404(conference)
+    talk = _draft_talk(draft, talk_id)
+    form.lock_version.data = draft.lock_version
+    form.lock_version.raw_data = [str(draft.lock_version)]
+    _move_choices(conference, form, talk, zone_name)
+    return render_template(
+        "drafts/move.html", conference=conference, talk=talk, form=form, zone_name=zone_name,
+        refusal=STALE_FORM_MESSAGE,
+    ), 409
 
 
 def _set_pin(slug: str, talk_id: int, pinned: bool):
@@ -196,6 +216,9 @@ def reoptimise(slug: str):
     _draft_or_404(conference)
     try:
         run = jobs.enqueue_solver_run(conference, RunKind.REOPTIMISE, current_user)
+    except jobs.QueueUnavailable as error:
+        flash(str(error), "error")
+        return redirect(_editor_url(conference))
     except jobs.RunAlreadyActive:
         flash("A solver run is already queued or running; wait for it to finish.", "error")
         return redirect(_editor_url(conference))

@@ -44,6 +44,17 @@ REOPTIMISE_STABILITY_WEIGHT = 1_000
 SOLVER_WORKERS = 2
 
 
+QUEUE_UNAVAILABLE_MESSAGE = (
+    "The task queue cannot be reached, so the solver run was not started. "
+    "Nothing was changed; try again in a minute, and tell the site administrators if it persists "
+    "(the queue server, e.g. Redis at REDIS_URL, may be down)."
+)
+
+
+class QueueUnavailable(Exception):
+    """The task queue (Redis, or the SQLite queue file) does not answer."""
+
+
 class RunAlreadyActive(Exception):
     """The conference already has a queued or running solver run."""
 
@@ -85,11 +96,22 @@ def mark_abandoned_runs(conference: Conference) -> list[SolverRun]:
     return found
 
 
+def check_queue() -> None:
+    """Raise `QueueUnavailable` unless the task queue answers (a cheap read of its length)."""
+    try:
+        huey.pending_count()
+    except Exception as error:
+        log.warning("The task queue does not answer: %s", error)
+        raise QueueUnavailable(QUEUE_UNAVAILABLE_MESSAGE) from error
+
+
 def enqueue_solver_run(conference: Conference, kind: RunKind, requested_by) -> SolverRun:
     """Create a queued run and enqueue its task once the request commits.
 
-    Raises `RunAlreadyActive` when the database refuses a second active run.
+    Raises `QueueUnavailable` (nothing written) when the queue does not answer, and
+    `RunAlreadyActive` when the database refuses a second active run.
     """
+    check_queue()
     mark_abandoned_runs(conference)
     settings = mapping.schedule_settings(conference)
     try:
@@ -110,16 +132,24 @@ def enqueue_solver_run(conference: Conference, kind: RunKind, requested_by) -> S
     run.task_id = task.id
     db.session.flush()
     # Enqueue only after the run row is committed, or the worker could look before it exists.
-    event.listen(db.session(), "after_commit", lambda _session: _enqueue(task), once=True)
+    run_id = run.id
+    event.listen(db.session(), "after_commit", lambda _session: _enqueue(task, run_id), once=True)
     return run
 
 
-def _enqueue(task) -> None:
+def _enqueue(task, run_id: int) -> None:
     try:
         huey.enqueue(task)
     except Exception:
-        # The run stays queued; the organiser sees it and can cancel it and try again.
         log.exception("Could not put solver task %s on the queue", task.id)
+        # The queue went away after check_queue(): a run left queued without its task would
+        # block every later run, so it fails at once with the reason (its own transaction).
+        with db.engine.begin() as connection:
+            connection.execute(
+                update(SolverRun)
+                .where(SolverRun.id == run_id, SolverRun.state == RunState.QUEUED)
+                .values(state=RunState.FAILED, finished_at=utcnow(), error=QUEUE_UNAVAILABLE_MESSAGE)
+            )
 
 
 def request_cancel(run: SolverRun) -> None:

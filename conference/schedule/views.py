@@ -246,6 +246,9 @@ def start_run(slug: str):
         return redirect(url_for("schedule.build", slug=conference.slug))
     try:
         run = jobs.enqueue_solver_run(conference, RunKind(form.kind.data), current_user._get_current_object())
+    except jobs.QueueUnavailable as error:
+        flash(str(error), "error")
+        return redirect(url_for("schedule.build", slug=conference.slug))
     except jobs.RunAlreadyActive as error:
         flash("A solver run is already in progress; wait for it to finish or cancel it.", "error")
         if error.run is not None:
