@@ -73,27 +73,65 @@ def active_run(conference: Conference) -> SolverRun | None:
     )
 
 
+def worker_name() -> str:
+    """How a run records the process solving it: ``host:pid``."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+
+
+def worker_is_gone(worker: str | None) -> bool:
+    """True when ``worker`` names a process on this host that no longer exists.
+
+    A worker on another host is never judged here; its heartbeat going stale tells instead.
+    """
+    host, _, pid = (worker or "").rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, owned by another user
+    return False
+
+
 def is_abandoned(run: SolverRun, now=None) -> bool:
-    """A running run whose worker has not written a heartbeat for a minute."""
+    """A running run whose worker process is gone or has not written a heartbeat for a minute."""
     if run.state is not RunState.RUNNING:
         return False
+    if worker_is_gone(run.worker):
+        return True
     last = run.heartbeat_at or run.started_at or run.created_at
     return (now or utcnow()) - last > HEARTBEAT_TIMEOUT
 
 
-def mark_abandoned_runs(conference: Conference) -> list[SolverRun]:
-    """Mark running runs with a stale heartbeat as abandoned (their worker died); flushes."""
+ABANDONED_MESSAGE = "The solver stopped responding (its worker was probably restarted). Start a new run."
+
+
+def mark_abandoned_runs(conference: Conference | None = None) -> list[SolverRun]:
+    """Mark running runs (of ``conference``, or all) whose worker died as abandoned; flushes."""
+    query = select(SolverRun).where(SolverRun.state == RunState.RUNNING)
+    if conference is not None:
+        query = query.where(SolverRun.conference_id == conference.id)
     found = []
-    for run in db.session.scalars(
-        select(SolverRun).where(SolverRun.conference_id == conference.id, SolverRun.state == RunState.RUNNING)
-    ):
+    for run in db.session.scalars(query):
         if is_abandoned(run):
             run.state = RunState.ABANDONED
             run.finished_at = utcnow()
-            run.error = "The solver stopped responding (its worker was probably restarted). Start a new run."
+            run.error = ABANDONED_MESSAGE
             found.append(run)
     db.session.flush()
     return found
+
+
+@huey.on_startup()
+def mark_runs_of_dead_workers() -> None:
+    """When a consumer starts (often right after one was killed), close the runs it left behind."""
+    with app_context():
+        found = [run.id for run in mark_abandoned_runs()]
+        db.session.commit()
+    if found:
+        log.warning("Marked solver runs %s as abandoned: their worker is gone", found)
 
 
 def check_queue() -> None:
@@ -235,7 +273,7 @@ def _start(run_id: int) -> SolverRun | None:
     run.state = RunState.RUNNING
     run.started_at = now
     run.heartbeat_at = now
-    run.worker = f"{socket.gethostname()}:{os.getpid()}"[:200]
+    run.worker = worker_name()
     db.session.commit()
     return run
 
