@@ -111,7 +111,7 @@ def value_bar_chart(
     rows: Sequence[tuple[str, float, str]],
     scale_max: float,
     width: int = 780,
-    label_width: int = 300,
+    label_width: int = 330,
     bar_height: int = 16,
     gap: int = 6,
 ) -> ValueBarChart:
@@ -163,7 +163,7 @@ def heatmap(
     row_labels: Sequence[str],
     column_labels: Sequence[str],
     shares: Sequence[Sequence[float | None]],
-    label_width: int = 260,
+    label_width: int = 330,
     cell_width: int = 92,
     cell_height: int = 30,
     header_height: int = 28,

@@ -3,10 +3,15 @@
 import re
 
 import pytest
+from sqlalchemy import event, select
 
-from conference.conferences.models import Role
-from tests.conference.insights.conftest import make_user
-from tests.factories import ConferenceFactory, RoleFactory
+from conference.conferences.models import Role, Room
+from conference.extensions import db as _db
+from conference.feedback.models import FeedbackQuestion
+from conference.proposals.models import ProposalState
+from conference.schedule.versions import latest_published
+from tests.conference.insights.conftest import add_feedback, make_user, utc
+from tests.factories import ConferenceFactory, ProposalFactory, RoleFactory, ScheduledTalkFactory
 
 URL = "/c/insight-summit/manage/insights"
 
@@ -163,3 +168,41 @@ def test_insights_page_of_a_new_conference_explains_each_empty_chart(client, log
     assert "No attendee has given feedback on a talk yet." in html
     assert "No schedule has been published yet" in html
     assert "<svg" not in html
+
+
+def count_queries(client, url: str) -> int:
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(_db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(_db.engine, "before_cursor_execute", record)
+    return len(statements)
+
+
+def test_insights_page_queries_do_not_grow_with_talks_and_feedback(client, login, db, summit):
+    login(summit.organiser)
+    before = count_queries(client, URL)
+    conference = summit.conference
+    version = latest_published(conference.id)
+    question = db.session.scalar(
+        select(FeedbackQuestion).where(FeedbackQuestion.conference_id == conference.id)
+    )
+    room = db.session.scalar(select(Room).where(Room.conference_id == conference.id))
+    for hour in range(8, 13):
+        proposal = ProposalFactory(conference=conference, state=ProposalState.ACCEPTED)
+        ScheduledTalkFactory(
+            version=version,
+            proposal=proposal,
+            room=room,
+            starts_at=utc(12, hour),
+            ends_at=utc(12, hour, 30),
+        )
+        add_feedback(conference, proposal, question, [3, 4])
+    db.session.commit()
+
+    assert count_queries(client, URL) == before
