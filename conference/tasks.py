@@ -81,5 +81,17 @@ def send_outbox_now() -> dict[str, int]:
     return _send_outbox()
 
 
+@huey.periodic_task(crontab(minute="*/5"))
+def queue_feedback_reminders_every_five_minutes() -> int:
+    """Queue the feedback reminder for talks that ended (each attendee and talk only once)."""
+    from conference.extensions import db
+    from conference.feedback.operations import queue_feedback_reminders
+
+    with app_context():
+        queued = queue_feedback_reminders()
+        db.session.commit()
+        return queued
+
+
 # Areas' tasks register with ``huey`` when imported; the consumer imports only this module.
 from conference.schedule import jobs as _schedule_jobs  # noqa: E402,F401

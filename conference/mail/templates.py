@@ -82,6 +82,14 @@ DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
         "What changed: {{ link }}\n",
         ("speaker", "title", "conference", "previous", "when", "where", "join", "link"),
     ),
+    "feedback_reminder": DefaultTemplate(
+        "Feedback reminder to attendees",
+        "How was “{{ title }}”?",
+        "Hello,\n\nYou starred “{{ title }}” at {{ conference }} ({{ when }}). "
+        "The speakers would love to hear what you thought; it takes a minute and they never "
+        "see who said what:\n\n{{ link }}\n",
+        ("title", "conference", "when", "link"),
+    ),
 }
 
 
