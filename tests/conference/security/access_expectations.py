@@ -1,0 +1,369 @@
+"""Who may use which route: the expected outcome per endpoint, HTTP method and role.
+
+One table per blueprint maps an endpoint to a `Route`: the outcome of each of its methods
+for every role of the security world (see conftest.ROLES). Outcomes are exact for refusals
+(403, 404, a redirect to the login page) and loose for granted access (ALLOWED: the request
+got past the access check; with empty form data a 400 or 422 form error is fine).
+A route missing here fails tests/conference/security/test_access_matrix.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from tests.conference.security.conftest import ROLES
+
+# --- outcomes ------------------------------------------------------------------------------
+
+OK = "200"  # exactly 200
+REDIRECT = "redirect"  # 302 to somewhere other than the login page
+LOGIN = "login"  # 302 to the login page
+FORBIDDEN = "403"
+NOT_FOUND = "404"
+# Past the access check: any answer but 401/403/404/405, a redirect to log in, or a 5xx.
+ALLOWED = "allowed"
+
+DENIED = frozenset({LOGIN, FORBIDDEN, NOT_FOUND})
+
+
+@dataclass(frozen=True)
+class Access:
+    """The outcome of one method of one route for each role."""
+
+    outcomes: Mapping[str, str]
+
+    def but(self, **changes: str) -> Access:
+        """The same access with some roles' outcomes replaced."""
+        unknown = set(changes) - set(ROLES)
+        if unknown:
+            raise ValueError(f"Unknown roles {sorted(unknown)}")
+        return Access({**self.outcomes, **changes})
+
+    def __getitem__(self, role: str) -> str:
+        return self.outcomes[role]
+
+
+def _everyone(outcome: str) -> dict[str, str]:
+    return dict.fromkeys(ROLES, outcome)
+
+
+def public(outcome: str = OK) -> Access:
+    """Anyone, logged in or not."""
+    return Access(_everyone(outcome))
+
+
+def logged_in(outcome: str = OK) -> Access:
+    """Any account; anonymous people are sent to log in."""
+    return Access({**_everyone(outcome), "anonymous": LOGIN})
+
+
+def organiser_only(outcome: str = OK) -> Access:
+    """The conference's organisers; every other account is refused with 403."""
+    return Access({**_everyone(FORBIDDEN), "anonymous": LOGIN, "organiser": outcome})
+
+
+def reviewers_only(outcome: str = OK) -> Access:
+    """Reviewers of the conference, conflicted or not; other accounts get 403."""
+    return Access(
+        {
+            **_everyone(FORBIDDEN),
+            "anonymous": LOGIN,
+            "reviewer": outcome,
+            "conflicted_reviewer": outcome,
+        }
+    )
+
+
+def reviewer_not_conflicted(outcome: str = OK) -> Access:
+    """A proposal's reviewer; a reviewer with a conflict on it is told it does not exist."""
+    return reviewers_only(outcome).but(conflicted_reviewer=NOT_FOUND)
+
+
+def speaker_own(outcome: str = OK) -> Access:
+    """The proposal's own speaker; to every other account it does not exist."""
+    return Access({**_everyone(NOT_FOUND), "anonymous": LOGIN, "speaker": outcome})
+
+
+def talk_managers(outcome: str = OK) -> Access:
+    """The talk's own speaker and the conference's organisers; other accounts get 403."""
+    return organiser_only(outcome).but(speaker=outcome)
+
+
+def site_admin_only() -> Access:
+    """Site administrators (no role of the world is one)."""
+    return Access({**_everyone(FORBIDDEN), "anonymous": LOGIN})
+
+
+@dataclass(frozen=True)
+class Route:
+    """Expected access per method; ``values`` names world objects for this route's variables."""
+
+    get: Access | None = None
+    post: Access | None = None
+    values: Mapping[str, str] = field(default_factory=dict)
+    # Each role that may act gets an untouched world: the first one's action (a removal,
+    # say) would otherwise turn the next one's request into a 404.
+    fresh_world_per_role: bool = False
+
+    def methods(self) -> dict[str, Access]:
+        return {name: access for name, access in (("GET", self.get), ("POST", self.post)) if access}
+
+
+def page(access: Access, **values: str) -> Route:
+    return Route(get=access, values=values)
+
+
+def action(access: Access, fresh_world_per_role: bool = False, **values: str) -> Route:
+    """A POST-only route."""
+    return Route(post=access, values=values, fresh_world_per_role=fresh_world_per_role)
+
+
+def form(get: Access, post: Access, **values: str) -> Route:
+    return Route(get=get, post=post, values=values)
+
+
+ORGANISER_PAGE = page(organiser_only())
+ORGANISER_ACTION = action(organiser_only(ALLOWED))
+ORGANISER_FORM = form(organiser_only(), organiser_only(ALLOWED))
+
+# --- per blueprint -------------------------------------------------------------------------
+
+ACCOUNTS = {
+    # Logged-in people are sent on to the start page.
+    "accounts.register": form(public().but(**dict.fromkeys(ROLES[1:], REDIRECT)), public(ALLOWED)),
+    "accounts.login": form(public().but(**dict.fromkeys(ROLES[1:], REDIRECT)), public(ALLOWED)),
+    "accounts.logout": action(public(REDIRECT)),
+    "accounts.profile": form(logged_in(), logged_in(ALLOWED)),
+    "accounts.change_password": form(logged_in(), logged_in(ALLOWED)),
+    "accounts.request_password_reset": form(public(), public(ALLOWED)),
+    "accounts.password_reset_sent": page(public()),
+    # The signed token is the credential, whoever opens the link.
+    "accounts.reset_password": form(public(), public(ALLOWED), token="reset_token"),
+}
+
+CONFERENCES = {
+    "conferences.home": page(public()),
+    "conferences.overview": page(public()),
+    "conferences.track_styles": page(public()),
+}
+
+ORGANISERS = {
+    "organisers.create_conference": form(site_admin_only(), site_admin_only()),
+    "organisers.dashboard": ORGANISER_PAGE,
+    "organisers.settings": ORGANISER_FORM,
+    "organisers.people": ORGANISER_FORM,
+    "organisers.remove_role": ORGANISER_ACTION,
+    "organisers.hubs": ORGANISER_PAGE,
+    "organisers.new_hub": ORGANISER_FORM,
+    "organisers.edit_hub": ORGANISER_FORM,
+    "organisers.delete_hub": ORGANISER_ACTION,
+    "organisers.rooms": ORGANISER_PAGE,
+    "organisers.new_room": ORGANISER_FORM,
+    "organisers.edit_room": ORGANISER_FORM,
+    "organisers.delete_room": ORGANISER_ACTION,
+    "organisers.tracks": ORGANISER_PAGE,
+    "organisers.new_track": ORGANISER_FORM,
+    "organisers.edit_track": ORGANISER_FORM,
+    "organisers.delete_track": ORGANISER_ACTION,
+    "organisers.session_formats": ORGANISER_PAGE,
+    "organisers.new_session_format": ORGANISER_FORM,
+    "organisers.edit_session_format": ORGANISER_FORM,
+    "organisers.delete_session_format": ORGANISER_ACTION,
+}
+
+PROPOSALS = {
+    # Anyone with an account may propose talks, so the speaker pages are open to all of them.
+    "proposals.profile": form(logged_in(), logged_in(ALLOWED)),
+    "proposals.availability": form(logged_in(), logged_in(ALLOWED)),
+    "proposals.my_proposals": page(logged_in()),
+    "proposals.new_proposal": form(logged_in(), logged_in(ALLOWED)),
+    "proposals.detail": page(speaker_own()),
+    "proposals.edit": form(speaker_own(), speaker_own(ALLOWED), proposal_id="submission"),
+    "proposals.withdraw": form(speaker_own(), speaker_own(ALLOWED), proposal_id="submission"),
+    "proposals.invite": action(speaker_own(ALLOWED), proposal_id="submission"),
+    "proposals.cancel_invitation": action(speaker_own(ALLOWED), proposal_id="submission"),
+    # The invitation link is for the attendee's address; other accounts see a refusal.
+    "proposals.invitation": form(
+        logged_in(FORBIDDEN).but(attendee=OK),
+        logged_in(FORBIDDEN).but(attendee=ALLOWED),
+        token="invitation_token",
+    ),
+}
+
+REVIEWS = {
+    "reviews.my_reviews": page(reviewers_only()),
+    "reviews.next_review": page(reviewers_only(REDIRECT)),
+    "reviews.preferences": form(reviewers_only(), reviewers_only(ALLOWED)),
+    "reviews.review": form(reviewer_not_conflicted(), reviewer_not_conflicted(ALLOWED)),
+    "reviews.declare_conflict": action(reviewer_not_conflicted(ALLOWED)),
+    "reviews.rubric": ORGANISER_PAGE,
+    "reviews.review_settings": ORGANISER_ACTION,
+    "reviews.new_criterion": ORGANISER_FORM,
+    "reviews.edit_criterion": ORGANISER_FORM,
+    "reviews.delete_criterion": ORGANISER_ACTION,
+    "reviews.move_criterion": ORGANISER_ACTION,
+    "reviews.conflicts": ORGANISER_FORM,
+    "reviews.delete_conflict": ORGANISER_ACTION,
+    "reviews.assignments": ORGANISER_PAGE,
+    "reviews.run_assignment": ORGANISER_ACTION,
+    "reviews.add_assignment": ORGANISER_ACTION,
+    "reviews.remove_assignment": ORGANISER_ACTION,
+}
+
+DECISIONS = {
+    "decisions.cfp_dashboard": ORGANISER_PAGE,
+    "decisions.ranking": ORGANISER_PAGE,
+    "decisions.ranking_export": ORGANISER_PAGE,
+    "decisions.decide_many": ORGANISER_ACTION,
+    "decisions.decide_one": ORGANISER_ACTION,
+    "decisions.send_decision_emails": ORGANISER_ACTION,
+    "decisions.send_confirmation_reminders": ORGANISER_ACTION,
+    "decisions.send_review_reminders": ORGANISER_ACTION,
+    "decisions.confirmation": form(speaker_own(), speaker_own(ALLOWED)),
+}
+
+MAIL = {
+    "mail.templates": ORGANISER_PAGE,
+    "mail.edit_template": ORGANISER_FORM,
+    "mail.reset_template": ORGANISER_ACTION,
+    "mail.outbox": ORGANISER_PAGE,
+    "mail.retry": ORGANISER_ACTION,
+}
+
+INTEREST = {
+    "interest.browse": page(logged_in()),
+    "interest.talk": page(logged_in()),
+    "interest.mine": page(logged_in()),
+    "interest.mark": action(logged_in(ALLOWED)),
+    "interest.unmark": action(logged_in(ALLOWED)),
+}
+
+SCHEDULE = {
+    "schedule.setup": ORGANISER_PAGE,
+    "schedule.save_settings": ORGANISER_ACTION,
+    "schedule.add_block": ORGANISER_ACTION,
+    "schedule.delete_block": ORGANISER_ACTION,
+    "schedule.save_open_rooms": ORGANISER_ACTION,
+    "schedule.generate_grid": ORGANISER_ACTION,
+    "schedule.build": ORGANISER_PAGE,
+    "schedule.start_run": ORGANISER_ACTION,
+    "schedule.run": ORGANISER_PAGE,
+    "schedule.run_status": ORGANISER_PAGE,
+    "schedule.cancel_run": ORGANISER_ACTION,
+}
+
+DRAFTS = {
+    "drafts.editor": ORGANISER_PAGE,
+    "drafts.move_talk": ORGANISER_FORM,
+    "drafts.pin_talk": ORGANISER_ACTION,
+    "drafts.unpin_talk": ORGANISER_ACTION,
+    "drafts.reoptimise": ORGANISER_ACTION,
+    "drafts.publish": ORGANISER_ACTION,
+    "drafts.versions": ORGANISER_PAGE,
+    "drafts.version": ORGANISER_PAGE,
+    "drafts.changelog": page(public()),
+}
+
+AGENDA = {
+    "agenda.day": page(public()),
+    "agenda.talk": page(public()),
+    "agenda.mine": page(logged_in()),
+    "agenda.star": action(logged_in(ALLOWED)),
+    "agenda.unstar": action(logged_in(ALLOWED)),
+}
+
+FEEDS = {
+    "feeds.conference_feed": page(public()),
+    "feeds.track_feed": page(public()),
+    "feeds.hub_feed": page(public()),
+    "feeds.speaker_feed": page(public()),
+    # The secret token is the credential: whoever holds the link reads the feed.
+    "feeds.personal_feed": page(public(), token="feed_token"),
+    "feeds.schedule_xml": page(public()),
+    "feeds.schedule_json": page(public()),
+    "feeds.subscribe": page(public()),
+    "feeds.renew_personal_link": action(logged_in(ALLOWED)),
+}
+
+FEEDBACK = {
+    # Anyone with an account may rate a talk that has ended, except its own speakers.
+    "feedback.give": form(
+        logged_in().but(speaker=FORBIDDEN), logged_in(ALLOWED).but(speaker=FORBIDDEN)
+    ),
+    "feedback.my_results": page(logged_in()),
+    "feedback.overview": ORGANISER_PAGE,
+    "feedback.talk_results": ORGANISER_PAGE,
+    "feedback.questions": ORGANISER_PAGE,
+    "feedback.new_question": ORGANISER_ACTION,
+    "feedback.edit_question": ORGANISER_FORM,
+    "feedback.retire_question": ORGANISER_ACTION,
+    "feedback.restore_question": ORGANISER_ACTION,
+    "feedback.move_question": ORGANISER_ACTION,
+    "feedback.save_settings": ORGANISER_ACTION,
+}
+
+MATERIALS = {
+    "materials.manage": page(talk_managers()),
+    "materials.upload_slides": action(talk_managers(ALLOWED)),
+    "materials.add_link": action(talk_managers(ALLOWED)),
+    "materials.remove": action(
+        talk_managers(ALLOWED), fresh_world_per_role=True, material_id="recording"
+    ),
+    # Slides of a published talk are public.
+    "materials.download": page(public()),
+    "materials.overview": ORGANISER_PAGE,
+    "materials.catch_up": page(logged_in()),
+    "materials.recordings_feed": page(public()),
+}
+
+ARCHIVE = {
+    "archive.search": page(public()),
+    "archive.topics": page(public()),
+    "archive.topic": page(public(), slug="topic_slug"),
+    "archive.tagging": ORGANISER_PAGE,
+    "archive.new_topic": ORGANISER_ACTION,
+    "archive.attach_topic": ORGANISER_ACTION,
+    "archive.detach_topic": ORGANISER_ACTION,
+}
+
+INSIGHTS = {
+    "insights.overview": ORGANISER_PAGE,
+}
+
+STATIC = {
+    "static": page(public()),
+}
+
+TABLES = {
+    "accounts": ACCOUNTS,
+    "conferences": CONFERENCES,
+    "organisers": ORGANISERS,
+    "proposals": PROPOSALS,
+    "reviews": REVIEWS,
+    "decisions": DECISIONS,
+    "mail": MAIL,
+    "interest": INTEREST,
+    "schedule": SCHEDULE,
+    "drafts": DRAFTS,
+    "agenda": AGENDA,
+    "feeds": FEEDS,
+    "feedback": FEEDBACK,
+    "materials": MATERIALS,
+    "archive": ARCHIVE,
+    "insights": INSIGHTS,
+    "static": STATIC,
+}
+
+
+def _merged() -> dict[str, Route]:
+    merged: dict[str, Route] = {}
+    for blueprint, table in TABLES.items():
+        for endpoint, route in table.items():
+            if endpoint != "static" and not endpoint.startswith(f"{blueprint}."):
+                raise ValueError(f"{endpoint} is in the {blueprint} table")
+            merged[endpoint] = route
+    return merged
+
+
+EXPECTATIONS: dict[str, Route] = _merged()

@@ -1,0 +1,402 @@
+"""One realistic conference, a person per role, and a logged-in client for each of them.
+
+The world has a published schedule and a draft, proposals by two speakers, a review, a
+declared conflict, a feed token, a solver run, a pending co-speaker invitation, a failed
+e-mail, slides, a topic and feedback questions, so every URL variable of the app can be
+filled with the id of a real object. Its dates put every phase in reach at once: the call
+for proposals and the review are open, and the talks (yesterday) are open for feedback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from io import BytesIO
+
+import pytest
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from werkzeug.security import generate_password_hash
+
+from conference.accounts.operations import password_reset_token
+from conference.archive.operations import attach_topic, create_topic
+from conference.conferences.models import Role
+from conference.drafts.operations import publish_schedule
+from conference.feedback.operations import ensure_default_questions
+from conference.feeds.operations import feed_token_for
+from conference.mail.models import EmailTemplate, OutboxMessage, OutboxState
+from conference.materials import files
+from conference.materials.models import MaterialKind
+from conference.materials.operations import add_link, add_slides
+from conference.proposals.models import (
+    InvitationState,
+    ProposalState,
+    SpeakerRole,
+)
+from conference.schedule.models import RunState, ScheduleBlockRoom, ScheduledTalk
+from conference.tasks import huey
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    ConferenceFactory,
+    ConflictFactory,
+    HubFactory,
+    InterestMarkFactory,
+    ProposalFactory,
+    ProposalSpeakerFactory,
+    ReviewAssignmentFactory,
+    ReviewCriterionFactory,
+    ReviewFactory,
+    ReviewScoreFactory,
+    RoleFactory,
+    RoomFactory,
+    ScheduleBlockFactory,
+    ScheduleVersionFactory,
+    SessionFormatFactory,
+    SolverRunFactory,
+    SpeakerProfileFactory,
+    TrackFactory,
+    UserFactory,
+)
+
+# The real login form runs for every role; a cheap scrypt work factor keeps that fast.
+FAST_PASSWORD_HASH = generate_password_hash(DEFAULT_PASSWORD, method="scrypt:1024:8:1")
+
+# Forbidden requests are checked first, on an untouched world; the organiser goes last
+# because their allowed POSTs delete and change the most.
+ROLES = (
+    "anonymous",
+    "attendee",
+    "speaker",
+    "other_speaker",
+    "reviewer",
+    "conflicted_reviewer",
+    "other_organiser",
+    "organiser",
+)
+
+SPEAKER_NAME = "Zanzibar Quillfeather"
+OTHER_SPEAKER_NAME = "Yolanda Brightwater"
+TALK_TITLE = "Untangling the monorepo"
+OTHER_TALK_TITLE = "Observability on a budget"
+SUBMISSION_TITLE = "Feature flags at scale"
+
+
+@dataclass
+class World:
+    conference: object
+    other_conference: object
+    users: dict[str, object]
+    hub: object
+    room: object
+    online_room: object
+    track: object
+    session_format: object
+    talk: object  # the speaker's accepted, published talk; reviewed; conflicted reviewer's conflict
+    other_talk: object  # the other speaker's accepted, published talk
+    submission: object  # the speaker's submitted (still editable) proposal
+    invitation: object  # a pending co-speaker invitation on the submission, for the attendee
+    criterion: object
+    review: object
+    assignment: object
+    conflict: object
+    block: object
+    run: object
+    published: object
+    draft: object
+    draft_talk: object
+    feed_token: object
+    outbox_message: object
+    attendee_role: object
+    slides: object
+    recording: object
+    topic: object
+    question: object
+    reset_token: str
+    day: str
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        return self.conference.slug
+
+
+def make_user(**fields):
+    return UserFactory(password_hash=FAST_PASSWORD_HASH, **fields)
+
+
+def _today() -> datetime:
+    return datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+MINIMAL_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def build_world(db) -> World:
+    """The conference every security test uses; dates follow today (see the module docstring)."""
+    today = _today()
+    first_day = (today - timedelta(days=1)).date()
+    conference = ConferenceFactory(
+        slug="summit",
+        name="Security Summit",
+        starts_on=first_day,
+        ends_on=first_day + timedelta(days=1),
+        time_zone="Europe/London",
+        cfp_opens_at=today - timedelta(days=30),
+        cfp_closes_at=today + timedelta(days=30),
+        settings={"anonymised_review": True, "reviewers_per_proposal": 2},
+    )
+    other_conference = ConferenceFactory(slug="elsewhere", name="Elsewhere Conf")
+    users = {
+        "attendee": make_user(display_name="Attendee Person", email="attendee@example.com"),
+        "speaker": make_user(display_name=SPEAKER_NAME, email="speaker@example.com"),
+        "other_speaker": make_user(
+            display_name=OTHER_SPEAKER_NAME, email="other.speaker@example.com"
+        ),
+        "reviewer": make_user(display_name="Reviewer Person", email="reviewer@example.com"),
+        "conflicted_reviewer": make_user(
+            display_name="Conflicted Person", email="conflicted@example.com"
+        ),
+        "other_organiser": make_user(display_name="Other Organiser", email="other.org@example.com"),
+        "organiser": make_user(display_name="Organiser Person", email="organiser@example.com"),
+    }
+    attendee_role = RoleFactory(conference=conference, user=users["attendee"], role=Role.ATTENDEE)
+    RoleFactory(conference=conference, user=users["speaker"], role=Role.SPEAKER)
+    RoleFactory(conference=conference, user=users["other_speaker"], role=Role.SPEAKER)
+    RoleFactory(conference=conference, user=users["reviewer"], role=Role.REVIEWER)
+    RoleFactory(conference=conference, user=users["conflicted_reviewer"], role=Role.REVIEWER)
+    RoleFactory(conference=conference, user=users["organiser"], role=Role.ORGANISER)
+    RoleFactory(conference=other_conference, user=users["other_organiser"], role=Role.ORGANISER)
+
+    hub = HubFactory(conference=conference, name="London", time_zone="Europe/London")
+    HubFactory(conference=conference, name="New York", time_zone="America/New_York")
+    room = RoomFactory(conference=conference, hub=hub, name="Thames")
+    online_room = RoomFactory(conference=conference, hub=None, name="Stream 1")
+    track = TrackFactory(conference=conference, name="Platform")
+    session_format = SessionFormatFactory(conference=conference, name="Talk", duration_minutes=30)
+
+    def proposal(title, speaker, state):
+        made = ProposalFactory(
+            conference=conference,
+            title=title,
+            track=track,
+            session_format=session_format,
+            state=state,
+            abstract=f"The abstract of {title}.",
+            submitted_at=today - timedelta(days=5),
+        )
+        ProposalSpeakerFactory(proposal=made, user=speaker, role=SpeakerRole.SUBMITTER)
+        return made
+
+    talk = proposal(TALK_TITLE, users["speaker"], ProposalState.ACCEPTED)
+    other_talk = proposal(OTHER_TALK_TITLE, users["other_speaker"], ProposalState.ACCEPTED)
+    submission = proposal(SUBMISSION_TITLE, users["speaker"], ProposalState.SUBMITTED)
+    invitation = ProposalSpeakerFactory(
+        proposal=submission,
+        user=None,
+        invited_email=users["attendee"].email,
+        role=SpeakerRole.CO_SPEAKER,
+        invitation_state=InvitationState.INVITED,
+        invitation_token="invitation-token-for-the-attendee-0123456789",
+    )
+    SpeakerProfileFactory(
+        conference=conference, user=users["speaker"], bio="Builds build systems.", hub=hub
+    )
+    SpeakerProfileFactory(
+        conference=conference, user=users["other_speaker"], bio="Watches dashboards."
+    )
+
+    criterion = ReviewCriterionFactory(conference=conference, name="Relevance")
+    assignment = ReviewAssignmentFactory(proposal=talk, reviewer=users["reviewer"])
+    ReviewAssignmentFactory(proposal=other_talk, reviewer=users["reviewer"])
+    ReviewAssignmentFactory(proposal=submission, reviewer=users["reviewer"])
+    ReviewAssignmentFactory(proposal=other_talk, reviewer=users["conflicted_reviewer"])
+    ReviewAssignmentFactory(proposal=submission, reviewer=users["conflicted_reviewer"])
+    review = ReviewFactory(proposal=talk, reviewer=users["reviewer"], comment_for_speaker="Nice.")
+    ReviewScoreFactory(review=review, criterion=criterion, value=4)
+    conflict = ConflictFactory(
+        proposal=talk, reviewer=users["conflicted_reviewer"], reason="Same team"
+    )
+    InterestMarkFactory(user_id=users["attendee"].id, proposal_id=talk.id)
+
+    day_start = datetime.combine(first_day, time(9, 0), tzinfo=UTC)
+    block = ScheduleBlockFactory(
+        conference=conference,
+        name="Morning",
+        hub=None,
+        starts_at=day_start,
+        ends_at=day_start + timedelta(hours=3),
+    )
+    db.session.add_all(
+        [ScheduleBlockRoom(block_id=block.id, room_id=r.id) for r in (room, online_room)]
+    )
+    run = SolverRunFactory(
+        conference=conference, state=RunState.SUCCEEDED, requested_by=users["organiser"]
+    )
+    draft = ScheduleVersionFactory(
+        conference=conference, is_draft=True, number=None, solver_run_id=run.id
+    )
+    placements = [
+        (talk, room, day_start),
+        (other_talk, online_room, day_start + timedelta(minutes=30)),
+    ]
+    for placed, where, starts in placements:
+        db.session.add(
+            ScheduledTalk(
+                version=draft,
+                proposal=placed,
+                room=where,
+                block_id=block.id,
+                starts_at=starts,
+                ends_at=starts + timedelta(minutes=30),
+            )
+        )
+    db.session.flush()
+    published = publish_schedule(conference, users["organiser"], "First schedule")
+    draft_talk = db.session.scalar(
+        select(ScheduledTalk).where(
+            ScheduledTalk.version_id == draft.id, ScheduledTalk.proposal_id == talk.id
+        )
+    )
+    feed_token = feed_token_for(users["attendee"], conference)
+    slides = add_slides(
+        talk,
+        FileStorage(BytesIO(MINIMAL_PDF), filename="slides.pdf", content_type="application/pdf"),
+        files.PDF,
+        users["speaker"],
+        title="The slides",
+    )
+    recording = add_link(
+        talk, MaterialKind.RECORDING, "https://video.example.com/watch/1", users["speaker"]
+    )
+    topic = create_topic("Build systems", "Making builds fast.")
+    attach_topic(talk, topic)
+    question = ensure_default_questions(conference)[0]
+    outbox_message = OutboxMessage(
+        conference_id=conference.id,
+        dedupe_key="security:failed",
+        recipient=users["speaker"].email,
+        subject="Your proposal",
+        body="Hello",
+        state=OutboxState.FAILED,
+        attempts=5,
+        last_error="refused",
+    )
+    db.session.add(outbox_message)
+    db.session.add(
+        EmailTemplate(
+            conference_id=conference.id,
+            kind="decision_accepted",
+            subject="Accepted: {title}",
+            body="Dear {speaker}, see {link}.",
+        )
+    )
+    db.session.commit()
+    return World(
+        conference=conference,
+        other_conference=other_conference,
+        users=users,
+        hub=hub,
+        room=room,
+        online_room=online_room,
+        track=track,
+        session_format=session_format,
+        talk=talk,
+        other_talk=other_talk,
+        submission=submission,
+        invitation=invitation,
+        criterion=criterion,
+        review=review,
+        assignment=assignment,
+        conflict=conflict,
+        block=block,
+        run=run,
+        published=published,
+        draft=draft,
+        draft_talk=draft_talk,
+        feed_token=feed_token,
+        outbox_message=outbox_message,
+        attendee_role=attendee_role,
+        slides=slides,
+        recording=recording,
+        topic=topic,
+        question=question,
+        reset_token=password_reset_token(users["attendee"]),
+        day=first_day.isoformat(),
+    )
+
+
+@pytest.fixture
+def queued_tasks(monkeypatch) -> list:
+    """Tasks the app puts on the huey queue, kept here instead of reaching a real worker."""
+    tasks: list = []
+    monkeypatch.setattr(huey, "enqueue", tasks.append)
+    return tasks
+
+
+@pytest.fixture
+def world(app, db, queued_tasks, tmp_path) -> World:
+    app.config["MATERIALS_FOLDER"] = str(tmp_path / "materials")
+    return build_world(db)
+
+
+def url_values(world: World) -> dict[str, object]:
+    """Plain values for the app's URL variables, read once while the world's objects are loaded.
+
+    The keys are URL variable names; a route may name one of the other keys instead (its
+    ``values`` in access_expectations.py), e.g. ``proposal_id="submission"``.
+    """
+    return {
+        "slug": world.slug,
+        "proposal_id": world.talk.id,
+        "submission": world.submission.id,
+        "speaker_id": world.invitation.id,
+        "invitation_token": world.invitation.invitation_token,
+        "feed_token": world.feed_token.token,
+        "reset_token": world.reset_token,
+        "day": world.day,
+        "hub_id": world.hub.id,
+        "room_id": world.room.id,
+        "track_id": world.track.id,
+        "format_id": world.session_format.id,
+        "user_id": world.users["speaker"].id,
+        "role_id": world.attendee_role.id,
+        "criterion_id": world.criterion.id,
+        "conflict_id": world.conflict.id,
+        "assignment_id": world.assignment.id,
+        "run_id": world.run.id,
+        "block_id": world.block.id,
+        "talk_id": world.draft_talk.id,
+        "version_id": world.published.id,
+        "message_id": world.outbox_message.id,
+        "kind": "decision_accepted",
+        "filename": "css/app.css",
+        "material_id": world.slides.id,
+        "recording": world.recording.id,
+        "question_id": world.question.id,
+        "tag_id": world.topic.id,
+        "topic_slug": world.topic.slug,
+        # For pages that name them: the other conference, the speakers' ids, the talks' ids.
+        "other_slug": world.other_conference.slug,
+        "other_talk": world.other_talk.id,
+    }
+
+
+def log_in(app, user):
+    """A fresh client logged in as ``user`` through the real login form."""
+    client = app.test_client()
+    response = client.post("/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+def log_in_everyone(app, world: World) -> dict:
+    """A client per role name; ``anonymous`` has no session."""
+    made = {"anonymous": app.test_client()}
+    for role, user in world.users.items():
+        made[role] = log_in(app, user)
+    return made
+
+
+@pytest.fixture
+def clients(app, world) -> dict:
+    return log_in_everyone(app, world)
