@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from conference.conferences.access import load_conference, roles_of
 from conference.conferences.models import Conference, ConferenceRole, Role
+from conference.conferences.styles import track_class, track_stylesheet
 from conference.extensions import db
 from conference.proposals.models import Proposal, ProposalSpeaker
 
@@ -56,3 +57,20 @@ def overview(slug: str):
         roles=roles_of(current_user, conference),
         Role=Role,
     )
+
+
+@blueprint.route("/c/<slug>/tracks.css")
+def track_styles(slug: str):
+    """Track colours for this conference's pages (linked from base.html)."""
+    conference = load_conference(slug)
+    response = current_app.response_class(track_stylesheet(conference.tracks), mimetype="text/css")
+    # Revalidated on each page view; unchanged colours cost a 304.
+    response.cache_control.no_cache = True
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@blueprint.app_template_global()
+def track_colour_class(track) -> str:
+    """``class="track-swatch {{ track_colour_class(track) }}"`` colours an element by its track."""
+    return track_class(track)

@@ -6,7 +6,8 @@ import math
 import time
 from datetime import datetime
 
-from flask import Flask, abort, g, render_template, request, session
+from flask import Flask, abort, g, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from markupsafe import Markup
@@ -86,13 +87,11 @@ def _load_user(user_id: str):
     return user
 
 
-def _depends_on_session() -> bool:
-    """Whether this response was built from the session, the login or a cookie-chosen zone."""
-    if session.accessed or g.get("varies_on_cookie"):
-        return True
-    # Flask-Login caches the loaded user on ``g``; only a loaded, real user shapes the page.
-    user = g.get("_login_user")
-    return user is not None and user.is_authenticated
+def _depends_on_session(session) -> bool:
+    """Whether this response was shaped by the login, the session or a cookie-chosen zone."""
+    # Flask-Login caches the user on ``g`` once a view or template asked who is logged in,
+    # anonymous or not: both answers change the page.
+    return "_login_user" in g or bool(g.get("varies_on_cookie")) or session.modified
 
 
 def add_security_headers(response):
@@ -106,9 +105,21 @@ def add_security_headers(response):
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_MAX_AGE}")
-    if _depends_on_session():
-        response.vary.add("Cookie")
     return response
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Secure cookies over HTTPS; ``Vary: Cookie`` only where the session shaped the response."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return super().get_cookie_secure(app) or bool(request and request.is_secure)
+
+    def save_session(self, app: Flask, session, response) -> None:
+        # Flask marks every session touched through the proxy as accessed, and Flask-Login
+        # reads it after every request; that alone would put Vary: Cookie on static files
+        # and token feeds. Views that add Vary themselves keep it.
+        session.accessed = _depends_on_session(session)
+        super().save_session(app, session, response)
 
 
 def _retry_after_seconds() -> int:
@@ -123,6 +134,10 @@ def init_app(app: Flask) -> None:
     if proxies > 0:
         # Trust exactly the hops we run: the client's own X-Forwarded-* entries are ignored.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    if str(app.config.get("PUBLIC_URL") or "").startswith("https://"):
+        # Served over HTTPS: no cookie of ours may travel over plain HTTP.
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
+    app.session_interface = SessionInterface()
 
     login_manager.user_loader(_load_user)
     login_manager.login_view = "accounts.login"
@@ -137,6 +152,9 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def commit_successful_request(response):
         # Operations only flush; the request commits once, and only when it succeeded.
+        if not db.session.registry.has():
+            # No session was opened (e.g. a feed served from memory): nothing to commit.
+            return response
         if response.status_code < 400:
             db.session.commit()
         else:
