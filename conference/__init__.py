@@ -61,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         raise RuntimeError("SECRET_KEY is not set")
 
     import conference.models  # noqa: F401 - registers every table with SQLAlchemy
+    import conference.core.sqlite  # noqa: F401 - busy timeout and WAL for SQLite connections
     from conference.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
