@@ -18,6 +18,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.security import generate_password_hash
 
+import conference.models  # noqa: F401 - every mapper, before modules that build model objects at import
 from conference.accounts.operations import password_reset_token
 from conference.archive.operations import attach_topic, create_topic
 from conference.conferences.models import Role
