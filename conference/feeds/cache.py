@@ -1,6 +1,8 @@
 """Feeds and exports are rendered once per published version, then served from RenderedFeed.
 
-A small in-process LRU sits in front of the table so hot feeds skip the database read.
+A small in-process LRU sits in front of the table so hot feeds skip the database read, and
+each process remembers every conference's current version for a second or so, so a feed
+served from the LRU needs no database query at all.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,8 +21,13 @@ from sqlalchemy.exc import IntegrityError
 
 from conference.extensions import db
 from conference.feeds.models import RenderedFeed
+from conference.feeds.published import conference_version
 
 LRU_SIZE = 128
+# How long a process trusts the version it last read (config FEEDS_VERSION_CHECK_SECONDS).
+# Publishing forgets it at once in the publishing process; other processes see the new
+# version within this many seconds. 0 reads the version on every request.
+VERSION_CHECK_SECONDS = 1.0
 _lock = threading.Lock()
 
 
@@ -34,6 +42,52 @@ class CachedFeed:
     body: bytes
     # Compressed once per process: a 1000-talk feed is ~1 MB of text and ~20x smaller gzipped.
     gzip_body: bytes | None = None
+
+
+@dataclass(frozen=True)
+class FeedVersion:
+    """A conference's id and current version stamp, as one process last read them."""
+
+    conference_id: int
+    stamp: str
+    checked_at: float
+
+
+def _versions() -> dict[str, FeedVersion]:
+    return current_app.extensions.setdefault("feeds_versions", {})
+
+
+def feed_version(slug: str) -> FeedVersion | None:
+    """The conference's id and version stamp (None: no such conference), read at most once a second."""
+    now = time.monotonic()
+    known = _versions().get(slug)
+    max_age = current_app.config.get("FEEDS_VERSION_CHECK_SECONDS", VERSION_CHECK_SECONDS)
+    if known is not None and now - known.checked_at < max_age:
+        return known
+    found = conference_version(slug)
+    if found is None:
+        _versions().pop(slug, None)
+        return None
+    known = FeedVersion(found[0], found[1], now)
+    _versions()[slug] = known
+    return known
+
+
+def forget_versions(conference_id: int) -> None:
+    """Make this process read the conference's version again (after publishing)."""
+    versions = _versions()
+    for slug, known in list(versions.items()):
+        if known.conference_id == conference_id:
+            versions.pop(slug, None)
+
+
+def lookup(cache_key: str) -> CachedFeed | None:
+    """The feed for ``cache_key`` if this process holds it (no database access)."""
+    with _lock:
+        hit = _lru().get(cache_key)
+        if hit is not None:
+            _lru().move_to_end(cache_key)
+        return hit
 
 
 def _lru() -> OrderedDict[str, CachedFeed]:
@@ -65,11 +119,9 @@ def cached_feed(
 
     ``replaces_prefix`` names older rows of the same feed (e.g. an earlier starred set) to drop.
     """
-    with _lock:
-        hit = _lru().get(cache_key)
-        if hit is not None:
-            _lru().move_to_end(cache_key)
-            return hit
+    hit = lookup(cache_key)
+    if hit is not None:
+        return hit
     row = db.session.scalar(select(RenderedFeed).where(RenderedFeed.cache_key == cache_key))
     if row is None:
         body = render()
@@ -92,5 +144,7 @@ def cached_feed(
             if row is None:
                 raise
     body = bytes(row.body)
-    gzip_body = gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= GZIP_MIN_BYTES else None
+    gzip_body = (
+        gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= GZIP_MIN_BYTES else None
+    )
     return _remember(cache_key, CachedFeed(row.etag, row.content_type, body, gzip_body))

@@ -8,6 +8,9 @@ from flask import current_app, has_request_context, request
 
 DEFAULT_STREAM_BASE_URL = "https://stream.example.invalid/"
 FALLBACK_HOST = "conference.invalid"
+FEEDBACK_ENDPOINT = "feedback.give"
+# The feedback area's URL rule, used while that endpoint is not registered (same URLs either way).
+FEEDBACK_PATH = "/c/{slug}/talks/{proposal_id}/feedback"
 
 
 def public_base_url() -> str:
@@ -32,8 +35,25 @@ def talk_url(conference_slug: str, proposal_id: int) -> str:
     return f"{public_base_url()}/c/{conference_slug}/agenda/talks/{proposal_id}"
 
 
+def feedback_url(conference_slug: str, proposal_id: int) -> str:
+    """Absolute URL of a talk's feedback form (the feedback area's ``feedback.give``)."""
+    if FEEDBACK_ENDPOINT in current_app.view_functions:
+        # Built from the registered rule, so feeds follow the feedback area if its URL changes.
+        adapter = current_app.url_map.bind("localhost")
+        path = adapter.build(
+            FEEDBACK_ENDPOINT, {"slug": conference_slug, "proposal_id": proposal_id}
+        )
+    else:
+        path = FEEDBACK_PATH.format(slug=conference_slug, proposal_id=proposal_id)
+    return public_base_url() + path
+
+
 def has_join_link(room) -> bool:
-    """Online streams and streamed hub rooms can be joined remotely."""
+    """Online streams and streamed hub rooms can be joined remotely; other hub rooms cannot.
+
+    A remote speaker in a hub room without streaming gives no join link either: the room
+    has no stream for the audience to join.
+    """
     return room is not None and (room.hub_id is None or bool(room.has_streaming))
 
 

@@ -11,6 +11,7 @@ from conference.accounts.models import User
 from conference.conferences.models import Conference
 from conference.core.types import utcnow
 from conference.extensions import db
+from conference.feeds.cache import forget_versions
 from conference.feeds.links import public_host
 from conference.feeds.models import FeedToken, RenderedFeed
 from conference.schedule.models import CalendarEntry, ScheduledTalk, ScheduleVersion
@@ -83,6 +84,8 @@ def record_published_version(version: ScheduleVersion) -> None:
         delete(RenderedFeed).where(RenderedFeed.cache_key.startswith(f"c{conference.id}:"))
     )
     db.session.flush()
+    # This process serves the new version from its next request; others within a second.
+    forget_versions(conference.id)
 
 
 def _find_token(user: User, conference: Conference) -> FeedToken | None:
@@ -126,9 +129,7 @@ def find_feed_token(conference: Conference, secret: str) -> FeedToken | None:
     if not secret or len(secret) > 64:
         return None
     found = db.session.scalar(
-        select(FeedToken).where(
-            FeedToken.conference_id == conference.id, FeedToken.token == secret
-        )
+        select(FeedToken).where(FeedToken.conference_id == conference.id, FeedToken.token == secret)
     )
     if found is None or not secrets.compare_digest(found.token, secret):
         return None

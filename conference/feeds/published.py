@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased
 
-from conference.conferences.models import Conference, Room
+from conference.accounts.models import User
+from conference.conferences.models import Conference, Hub, Room, SessionFormat, Track
 from conference.core.markdown import markdown_to_text
 from conference.extensions import db
-from conference.feeds.links import join_url, talk_url
+from conference.feeds.links import feedback_url, join_url, talk_url
 from conference.interest.models import InterestMark
 from conference.proposals.models import InvitationState, Proposal, ProposalSpeaker
 from conference.schedule.models import CalendarEntry, ScheduleVersion
@@ -65,6 +67,8 @@ class PublishedTalk:
     ends_at: datetime
     url: str
     join_url: str | None
+    # The talk's feedback form (None for cancelled talks).
+    feedback_url: str | None = None
 
     @property
     def location(self) -> str:
@@ -91,42 +95,102 @@ def current_version(conference: Conference) -> ScheduleVersion | None:
     return latest_published(conference.id)
 
 
-def version_stamp(conference: Conference) -> str:
-    """Part of every cache key: changes whenever a new version is published."""
-    # Two columns, not the entity: this runs on every (cached) feed request.
-    row = db.session.execute(
-        select(ScheduleVersion.number, ScheduleVersion.id)
+def conference_version(slug: str) -> tuple[int, str] | None:
+    """(conference id, version stamp) for ``slug`` in one query; None for an unknown slug.
+
+    The stamp is part of every cache key and changes whenever a new version is published.
+    """
+    published = aliased(ScheduleVersion)
+    latest = (
+        select(published.id)
         .where(
-            ScheduleVersion.conference_id == conference.id,
-            ScheduleVersion.is_draft.is_(False),
-            ScheduleVersion.number.is_not(None),
+            published.conference_id == Conference.id,
+            published.is_draft.is_(False),
+            published.number.is_not(None),
         )
-        .order_by(ScheduleVersion.number.desc())
+        .order_by(published.number.desc())
         .limit(1)
+        .correlate(Conference)
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        select(Conference.id, ScheduleVersion.number, ScheduleVersion.id.label("version_id"))
+        .outerjoin(ScheduleVersion, ScheduleVersion.id == latest)
+        .where(Conference.slug == slug)
     ).first()
     if row is None:
-        return "v0"
-    return f"v{row.number}.{row.id}"
+        return None
+    if row.version_id is None:
+        return row.id, "v0"
+    return row.id, f"v{row.number}.{row.version_id}"
 
 
 def entries_query(conference: Conference) -> Select:
+    """One row per talk with exactly the columns a feed needs (no ORM objects: ~5x cheaper)."""
     return (
-        select(CalendarEntry)
+        select(
+            CalendarEntry.uid,
+            CalendarEntry.sequence,
+            CalendarEntry.last_modified,
+            CalendarEntry.cancelled,
+            CalendarEntry.proposal_id,
+            CalendarEntry.room_id,
+            CalendarEntry.starts_at,
+            CalendarEntry.ends_at,
+            Proposal.title,
+            Proposal.abstract_text,
+            Proposal.track_id,
+            Track.name.label("track_name"),
+            SessionFormat.name.label("format_name"),
+        )
         .join(Proposal, Proposal.id == CalendarEntry.proposal_id)
+        .outerjoin(Track, Track.id == Proposal.track_id)
+        .outerjoin(SessionFormat, SessionFormat.id == Proposal.session_format_id)
         .where(
             CalendarEntry.conference_id == conference.id,
             CalendarEntry.starts_at.is_not(None),
             CalendarEntry.ends_at.is_not(None),
         )
-        .options(
-            selectinload(CalendarEntry.proposal).selectinload(Proposal.track),
-            selectinload(CalendarEntry.proposal).selectinload(Proposal.session_format),
-            selectinload(CalendarEntry.proposal)
-            .selectinload(Proposal.speakers)
-            .selectinload(ProposalSpeaker.user),
-        )
         .order_by(CalendarEntry.starts_at, CalendarEntry.proposal_id)
     )
+
+
+def _speakers_by_talk(conference: Conference, conditions) -> dict[int, list[Speaker]]:
+    """Accepted speakers of the talks matching ``conditions``, in the order they were added."""
+    # Aliased, so a speaker condition's EXISTS never correlates with this query's own speakers.
+    speaker = aliased(ProposalSpeaker)
+    rows = db.session.execute(
+        select(speaker.proposal_id, speaker.user_id, User.display_name)
+        .join(CalendarEntry, CalendarEntry.proposal_id == speaker.proposal_id)
+        .join(User, User.id == speaker.user_id)
+        .where(
+            CalendarEntry.conference_id == conference.id,
+            speaker.invitation_state == InvitationState.ACCEPTED,
+            *conditions,
+        )
+        .order_by(speaker.id)
+    )
+    speakers: dict[int, list[Speaker]] = {}
+    for proposal_id, user_id, display_name in rows:
+        speakers.setdefault(proposal_id, []).append(Speaker(user_id, single_line(display_name)))
+    return speakers
+
+
+def _rooms(conference: Conference) -> dict[int, Any]:
+    """Room rows with their hub's name and zone, by id."""
+    rows = db.session.execute(
+        select(
+            Room.id,
+            Room.name,
+            Room.hub_id,
+            Room.has_streaming,
+            Hub.name.label("hub_name"),
+            Hub.time_zone.label("hub_time_zone"),
+        )
+        .outerjoin(Hub, Hub.id == Room.hub_id)
+        .where(Room.conference_id == conference.id)
+    )
+    return {row.id: row for row in rows}
 
 
 def speaker_filter(user_id: int):
@@ -156,66 +220,67 @@ def starred_ids(conference: Conference, user_id: int) -> list[int]:
 
 def is_published_speaker(conference: Conference, user_id: int) -> bool:
     """True when the user speaks in a talk of the current published schedule."""
-    return db.session.scalar(
-        select(
-            exists().where(
-                CalendarEntry.conference_id == conference.id,
-                CalendarEntry.cancelled.is_(False),
-                speaker_filter(user_id),
+    return (
+        db.session.scalar(
+            select(
+                exists().where(
+                    CalendarEntry.conference_id == conference.id,
+                    CalendarEntry.cancelled.is_(False),
+                    speaker_filter(user_id),
+                )
             )
         )
-    ) or False
-
-
-def _talk(conference: Conference, entry: CalendarEntry, rooms: dict[int, Room]) -> PublishedTalk:
-    proposal = entry.proposal
-    room = rooms.get(entry.room_id) if entry.room_id is not None else None
-    hub = room.hub if room is not None else None
-    speakers = tuple(
-        Speaker(speaker.user_id, single_line(speaker.user.display_name))
-        for speaker in proposal.accepted_speakers
-        if speaker.user is not None
+        or False
     )
+
+
+def _talk(
+    conference: Conference, row, rooms: dict[int, Any], speakers: dict[int, list[Speaker]]
+) -> PublishedTalk:
+    room = rooms.get(row.room_id) if row.room_id is not None else None
+    cancelled = bool(row.cancelled)
     return PublishedTalk(
-        uid=entry.uid,
-        sequence=entry.sequence,
-        last_modified=entry.last_modified,
-        cancelled=entry.cancelled,
-        proposal_id=proposal.id,
-        title=single_line(proposal.title),
-        abstract=clean_text(markdown_to_text(proposal.abstract)),
-        speakers=speakers,
-        track_id=proposal.track_id,
-        track_name=single_line(proposal.track.name) if proposal.track else "",
-        format_name=single_line(proposal.session_format.name) if proposal.session_format else "",
+        uid=row.uid,
+        sequence=row.sequence,
+        last_modified=row.last_modified,
+        cancelled=cancelled,
+        proposal_id=row.proposal_id,
+        title=single_line(row.title),
+        # Stored plain text (kept in step with the Markdown): no Markdown rendering per talk.
+        abstract=clean_text(row.abstract_text),
+        speakers=tuple(speakers.get(row.proposal_id, ())),
+        track_id=row.track_id,
+        track_name=single_line(row.track_name),
+        format_name=single_line(row.format_name),
         room_id=room.id if room else None,
         room_name=single_line(room.name) if room else "",
-        hub_name=single_line(hub.name) if hub else None,
-        zone_name=hub.time_zone if hub else conference.time_zone,
-        starts_at=entry.starts_at,
-        ends_at=entry.ends_at,
-        url=talk_url(conference.slug, proposal.id),
+        hub_name=single_line(room.hub_name)
+        if room is not None and room.hub_id is not None
+        else None,
+        zone_name=room.hub_time_zone
+        if room is not None and room.hub_id is not None
+        else conference.time_zone,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        url=talk_url(conference.slug, row.proposal_id),
         join_url=join_url(room),
+        feedback_url=None if cancelled else feedback_url(conference.slug, row.proposal_id),
     )
 
 
-def published_schedule(conference: Conference, *conditions, include_cancelled: bool = True) -> PublishedSchedule:
+def published_schedule(
+    conference: Conference, *conditions, include_cancelled: bool = True
+) -> PublishedSchedule:
     """The current published version's talks matching ``conditions`` (SQL expressions)."""
     version = current_version(conference)
     talks: tuple[PublishedTalk, ...] = ()
     if version is not None:
-        query = entries_query(conference).where(*conditions)
         if not include_cancelled:
-            query = query.where(CalendarEntry.cancelled.is_(False))
-        rooms = {
-            room.id: room
-            for room in db.session.scalars(
-                select(Room)
-                .where(Room.conference_id == conference.id)
-                .options(selectinload(Room.hub))
-            )
-        }
-        talks = tuple(_talk(conference, entry, rooms) for entry in db.session.scalars(query))
+            conditions = (*conditions, CalendarEntry.cancelled.is_(False))
+        rooms = _rooms(conference)
+        speakers = _speakers_by_talk(conference, conditions)
+        rows = db.session.execute(entries_query(conference).where(*conditions))
+        talks = tuple(_talk(conference, row, rooms, speakers) for row in rows)
     return PublishedSchedule(
         conference_name=single_line(conference.name),
         conference_slug=conference.slug,

@@ -23,9 +23,9 @@ from conference.accounts.models import User
 from conference.conferences.access import load_conference, load_scoped
 from conference.conferences.models import Conference, Hub, Room, Track
 from conference.core.types import utcnow
-from conference.extensions import db
+from conference.extensions import db, limiter
 from conference.feeds import exports, ical, operations
-from conference.feeds.cache import CachedFeed, cached_feed
+from conference.feeds.cache import CachedFeed, cached_feed, feed_version, lookup
 from conference.feeds.links import public_base_url, public_host
 from conference.feeds.published import (
     PublishedSchedule,
@@ -34,35 +34,56 @@ from conference.feeds.published import (
     speaker_filter,
     starred_filter,
     starred_ids,
-    version_stamp,
 )
 from conference.proposals.models import Proposal
 from conference.schedule.models import CalendarEntry, ScheduleSettings
 
 blueprint = Blueprint("feeds", __name__)
 
+# Read-only feeds that calendar apps poll; a request filter (unlike ``exempt``) skips the
+# limiter's per-request bookkeeping, a fifth of what serving a cached feed costs.
+UNLIMITED_ENDPOINTS = frozenset(
+    f"feeds.{name}"
+    for name in (
+        "conference_feed",
+        "track_feed",
+        "hub_feed",
+        "speaker_feed",
+        "personal_feed",
+        "schedule_xml",
+        "schedule_json",
+    )
+)
+
+
+@limiter.request_filter
+def _feeds_are_not_rate_limited() -> bool:
+    return request.endpoint in UNLIMITED_ENDPOINTS and request.method in ("GET", "HEAD")
+
+
 PUBLIC_MAX_AGE = 300
+# Bumped when what a feed contains changes, so rows rendered by older code are not served.
+RENDER_FORMAT = "f2"
 
 
 def _serve(feed: CachedFeed, *, private: bool = False):
     """The cached bytes with validators; a matching If-None-Match gets 304.
 
     Clients that accept gzip get the compressed copy, under the weak form of the same ETag.
+    Headers are given as one list: the cheapest response Flask can build (the hot path).
     """
     gzipped = feed.gzip_body is not None and request.accept_encodings["gzip"] > 0
+    headers = [
+        ("ETag", f'W/"{feed.etag}"' if gzipped else f'"{feed.etag}"'),
+        ("Cache-Control", f"{'private' if private else 'public'}, max-age={PUBLIC_MAX_AGE}"),
+        ("Vary", "Accept-Encoding"),
+    ]
     if request.if_none_match and request.if_none_match.contains_weak(feed.etag):
-        response = make_response("", 304)
-    else:
-        response = make_response(feed.gzip_body if gzipped else feed.body)
-        response.content_type = feed.content_type
-        if gzipped:
-            response.headers["Content-Encoding"] = "gzip"
-    response.set_etag(feed.etag, weak=gzipped)
-    response.headers["Cache-Control"] = (
-        f"private, max-age={PUBLIC_MAX_AGE}" if private else f"public, max-age={PUBLIC_MAX_AGE}"
-    )
-    response.vary.add("Accept-Encoding")
-    return response
+        return current_app.response_class(status=304, headers=headers)
+    headers.append(("Content-Type", feed.content_type))
+    if gzipped:
+        headers.append(("Content-Encoding", "gzip"))
+    return current_app.response_class(feed.gzip_body if gzipped else feed.body, headers=headers)
 
 
 def _calendar_feed(
@@ -86,12 +107,38 @@ def _calendar_feed(
     return _serve(feed, private=private)
 
 
+def _cache_key(slug: str, *parts: object) -> str:
+    """``c<id>:<parts>:<version stamp>.<format>``; 404 for an unknown conference."""
+    version = feed_version(slug)
+    if version is None:
+        abort(404)
+    return ":".join(
+        [
+            f"c{version.conference_id}",
+            *(str(part) for part in parts),
+            f"{version.stamp}.{RENDER_FORMAT}",
+        ]
+    )
+
+
 def _key(conference: Conference, *parts: object) -> str:
-    return ":".join([f"c{conference.id}", *(str(part) for part in parts), version_stamp(conference)])
+    return _cache_key(conference.slug, *parts)
+
+
+def _from_memory(slug: str, *parts: object):
+    """The response for a public feed this process already holds, else None.
+
+    The hot path of calendar polling: no database query (the version is remembered for a
+    second), no ORM objects, no session or login.
+    """
+    feed = lookup(_cache_key(slug, *parts))
+    return _serve(feed) if feed is not None else None
 
 
 @blueprint.route("/c/<slug>/calendar.ics")
 def conference_feed(slug: str):
+    if (cached := _from_memory(slug, "ics", "conference")) is not None:
+        return cached
     conference = load_conference(slug)
     return _calendar_feed(
         conference,
@@ -104,6 +151,8 @@ def conference_feed(slug: str):
 
 @blueprint.route("/c/<slug>/tracks/<int:track_id>/calendar.ics")
 def track_feed(slug: str, track_id: int):
+    if (cached := _from_memory(slug, "ics", "track", track_id)) is not None:
+        return cached
     conference = load_conference(slug)
     track = load_scoped(Track, conference, track_id)
     track_talks = CalendarEntry.proposal_id.in_(
@@ -120,6 +169,8 @@ def track_feed(slug: str, track_id: int):
 
 @blueprint.route("/c/<slug>/hubs/<hub_id>/calendar.ics")
 def hub_feed(slug: str, hub_id: str):
+    if (cached := _from_memory(slug, "ics", "hub", hub_id)) is not None:
+        return cached
     conference = load_conference(slug)
     if hub_id == "online":
         place = "Online streams"
@@ -141,6 +192,8 @@ def hub_feed(slug: str, hub_id: str):
 
 @blueprint.route("/c/<slug>/speakers/<int:user_id>/calendar.ics")
 def speaker_feed(slug: str, user_id: int):
+    if (cached := _from_memory(slug, "ics", "speaker", user_id)) is not None:
+        return cached
     conference = load_conference(slug)
     speaker = db.session.get(User, user_id)
     if speaker is None or not is_published_speaker(conference, user_id):
@@ -161,7 +214,9 @@ def personal_feed(slug: str, token: str):
     if found is None:
         abort(404)
     user_id = found.user_id
-    stars = hashlib.sha256(",".join(map(str, starred_ids(conference, user_id))).encode()).hexdigest()[:16]
+    stars = hashlib.sha256(
+        ",".join(map(str, starred_ids(conference, user_id))).encode()
+    ).hexdigest()[:16]
     prefix = f"c{conference.id}:ics:personal:u{user_id}:"
     return _calendar_feed(
         conference,
@@ -191,12 +246,16 @@ def _export(conference: Conference, kind: str, content_type: str, build) -> obje
 
 @blueprint.route("/c/<slug>/schedule.xml")
 def schedule_xml(slug: str):
+    if (cached := _from_memory(slug, "xml")) is not None:
+        return cached
     conference = load_conference(slug)
     return _export(conference, "xml", exports.XML_CONTENT_TYPE, exports.schedule_xml)
 
 
 @blueprint.route("/c/<slug>/schedule.json")
 def schedule_json(slug: str):
+    if (cached := _from_memory(slug, "json")) is not None:
+        return cached
     conference = load_conference(slug)
     return _export(conference, "json", exports.JSON_CONTENT_TYPE, exports.schedule_json)
 
@@ -215,10 +274,17 @@ def _subscribe_links(endpoint: str, **values) -> dict[str, str]:
 def subscribe(slug: str):
     conference = load_conference(slug)
     schedule = published_schedule(conference, include_cancelled=False)
-    speakers = {speaker.user_id: speaker.name for talk in schedule.talks for speaker in talk.speakers}
-    has_online = db.session.scalar(
-        select(Room.id).where(Room.conference_id == conference.id, Room.hub_id.is_(None)).limit(1)
-    ) is not None
+    speakers = {
+        speaker.user_id: speaker.name for talk in schedule.talks for speaker in talk.speakers
+    }
+    has_online = (
+        db.session.scalar(
+            select(Room.id)
+            .where(Room.conference_id == conference.id, Room.hub_id.is_(None))
+            .limit(1)
+        )
+        is not None
+    )
     feeds = [("Whole conference", _subscribe_links("feeds.conference_feed", slug=slug))]
     feeds += [
         (f"Track: {track.name}", _subscribe_links("feeds.track_feed", slug=slug, track_id=track.id))
@@ -229,7 +295,9 @@ def subscribe(slug: str):
         for hub in conference.hubs
     ]
     if has_online:
-        feeds.append(("Online streams", _subscribe_links("feeds.hub_feed", slug=slug, hub_id="online")))
+        feeds.append(
+            ("Online streams", _subscribe_links("feeds.hub_feed", slug=slug, hub_id="online"))
+        )
     feeds += [
         (f"Speaker: {name}", _subscribe_links("feeds.speaker_feed", slug=slug, user_id=user_id))
         for user_id, name in sorted(speakers.items(), key=lambda item: item[1].lower())
@@ -263,5 +331,8 @@ def subscribe(slug: str):
 def renew_personal_link(slug: str):
     conference = load_conference(slug)
     operations.revoke_feed_token(current_user, conference)
-    flash("Your old personal calendar link no longer works; subscribe with the new one below.", "success")
+    flash(
+        "Your old personal calendar link no longer works; subscribe with the new one below.",
+        "success",
+    )
     return redirect(url_for("feeds.subscribe", slug=slug))
