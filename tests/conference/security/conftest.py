@@ -9,12 +9,15 @@ for proposals and the review are open, and the talks (yesterday) are open for fe
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from io import BytesIO
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 from werkzeug.datastructures import FileStorage
 from werkzeug.security import generate_password_hash
 
@@ -23,6 +26,7 @@ from conference.accounts.operations import password_reset_token
 from conference.archive.operations import attach_topic, create_topic
 from conference.conferences.models import Role
 from conference.drafts.operations import publish_schedule
+from conference.extensions import db as _db
 from conference.feedback.operations import ensure_default_questions
 from conference.feeds.operations import feed_token_for
 from conference.mail.models import EmailTemplate, OutboxMessage, OutboxState
@@ -36,6 +40,7 @@ from conference.proposals.models import (
 )
 from conference.schedule.models import RunState, ScheduleBlockRoom, ScheduledTalk
 from conference.tasks import huey
+from tests.conftest import _empty_all_tables, make_test_app
 from tests.factories import (
     DEFAULT_PASSWORD,
     ConferenceFactory,
@@ -59,6 +64,7 @@ from tests.factories import (
     UserFactory,
 )
 
+HOST = "conference.test"
 # The real login form runs for every role; a cheap scrypt work factor keeps that fast.
 FAST_PASSWORD_HASH = generate_password_hash(DEFAULT_PASSWORD, method="scrypt:1024:8:1")
 
@@ -401,3 +407,77 @@ def log_in_everyone(app, world: World) -> dict:
 @pytest.fixture
 def clients(app, world) -> dict:
     return log_in_everyone(app, world)
+
+
+def url_rules() -> list:
+    """Every rule of the app's URL map, sorted by endpoint."""
+    app = make_test_app("sqlite://", create_schema=False)
+    return sorted(app.url_map.iter_rules(), key=lambda rule: (rule.endpoint, rule.rule))
+
+
+# --- the world once per module, restored before each test (SQLite) ---------------------------
+#
+# Building the world and logging everyone in costs far more than a request. Tests with many
+# requests on a fresh world (the access matrix, the form checks) build it once per module and
+# start each test from a byte-for-byte copy of that database, made with SQLite's backup API.
+# The logins survive too: the session cookies stay valid for the restored users.
+
+
+@dataclass
+class SavedWorld:
+    app: object
+    values: dict[str, object]
+    sessions: dict[str, str]  # role -> session cookie of its login
+    database_path: str
+    snapshot: sqlite3.Connection
+
+    def restore(self) -> None:
+        """Put the database back exactly as it was after the world was built."""
+        _db.session.remove()
+        with sqlite3.connect(self.database_path) as target:
+            self.snapshot.backup(target)
+
+    def clients(self) -> dict:
+        made = {}
+        for role in ROLES:
+            client = self.app.test_client()
+            if role in self.sessions:
+                client.set_cookie("session", self.sessions[role], domain=HOST)
+            made[role] = client
+        return made
+
+
+@pytest.fixture(scope="module")
+def saved_world(sqlite_database_url, tmp_path_factory) -> Iterator[SavedWorld]:
+    app = make_test_app(
+        sqlite_database_url, MATERIALS_FOLDER=str(tmp_path_factory.mktemp("materials"))
+    )
+    with app.app_context(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(huey, "enqueue", lambda task: None)
+        world = build_world(_db)
+        values = url_values(world)
+        sessions = {
+            role: client.get_cookie("session", domain=HOST).value
+            for role, client in log_in_everyone(app, world).items()
+            if role != "anonymous"
+        }
+        _db.session.remove()
+        path = make_url(sqlite_database_url).database
+        snapshot = sqlite3.connect(":memory:")
+        with sqlite3.connect(path) as source:
+            source.backup(snapshot)
+        try:
+            yield SavedWorld(app, values, sessions, path, snapshot)
+        finally:
+            _db.session.remove()
+            _empty_all_tables()
+            _db.session.remove()
+            _db.engine.dispose()
+            snapshot.close()
+
+
+@pytest.fixture
+def fresh(saved_world) -> SavedWorld:
+    """The module's world as it was built, with fresh clients from ``fresh.clients()``."""
+    saved_world.restore()
+    return saved_world

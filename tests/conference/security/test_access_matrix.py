@@ -3,27 +3,21 @@
 The routes come from the app's URL map, so a new route without an entry in the expectations
 fails here by name. Refused requests must not write to the database at all.
 
-The full matrix runs on SQLite: the world is built and everyone logged in once per module,
-and each test starts from a byte-for-byte copy of that database (SQLite's backup API), which
-keeps one case per route cheap. A sample of routes runs on PostgreSQL with the usual fixtures.
+The full matrix runs on SQLite from the `fresh` world (see conftest.py), which keeps one case
+per route cheap; a sample of routes runs on PostgreSQL with the usual fixtures.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
 from werkzeug.exceptions import HTTPException
 
 from conference.extensions import db as _db
 from conference.mail.models import OutboxMessage
-from conference.tasks import huey
 from tests.conference.security.access_expectations import (
     ALLOWED,
     DENIED,
@@ -33,26 +27,22 @@ from tests.conference.security.access_expectations import (
     REDIRECT,
 )
 from tests.conference.security.conftest import (
+    HOST,
     OTHER_SPEAKER_NAME,
     ROLES,
     SPEAKER_NAME,
     TALK_TITLE,
     build_world,
     log_in_everyone,
+    url_rules,
     url_values,
 )
-from tests.conftest import _empty_all_tables, make_test_app
+from tests.conftest import _empty_all_tables
 
 CHECKED_METHODS = ("GET", "POST")
-HOST = "conference.test"
 
 
-def _url_rules():
-    app = make_test_app("sqlite://", create_schema=False)
-    return sorted(app.url_map.iter_rules(), key=lambda rule: (rule.endpoint, rule.rule))
-
-
-RULES = _url_rules()
+RULES = url_rules()
 RULE_IDS = [f"{rule.endpoint}:{rule.rule}" for rule in RULES]
 
 
@@ -74,68 +64,6 @@ def test_every_route_has_expectations():
         if _methods(rule) != set(EXPECTATIONS[rule.endpoint].methods())
     ]
     assert not wrong, "\n".join(wrong)
-
-
-# --- the world, once per module, restored before each test ------------------------------------
-
-
-@dataclass
-class Matrix:
-    app: object
-    values: dict[str, object]
-    sessions: dict[str, str]  # role -> session cookie of its login
-    database_path: str
-    snapshot: sqlite3.Connection
-
-    def restore(self) -> None:
-        """Put the database back exactly as it was after the world was built."""
-        _db.session.remove()
-        with sqlite3.connect(self.database_path) as target:
-            self.snapshot.backup(target)
-
-    def clients(self) -> dict:
-        made = {}
-        for role in ROLES:
-            client = self.app.test_client()
-            if role in self.sessions:
-                client.set_cookie("session", self.sessions[role], domain=HOST)
-            made[role] = client
-        return made
-
-
-@pytest.fixture(scope="module")
-def matrix(sqlite_database_url, tmp_path_factory) -> Iterator[Matrix]:
-    app = make_test_app(
-        sqlite_database_url, MATERIALS_FOLDER=str(tmp_path_factory.mktemp("materials"))
-    )
-    with app.app_context(), pytest.MonkeyPatch.context() as patch:
-        patch.setattr(huey, "enqueue", lambda task: None)
-        world = build_world(_db)
-        values = url_values(world)
-        sessions = {
-            role: client.get_cookie("session", domain=HOST).value
-            for role, client in log_in_everyone(app, world).items()
-            if role != "anonymous"
-        }
-        _db.session.remove()
-        path = make_url(sqlite_database_url).database
-        snapshot = sqlite3.connect(":memory:")
-        with sqlite3.connect(path) as source:
-            source.backup(snapshot)
-        try:
-            yield Matrix(app, values, sessions, path, snapshot)
-        finally:
-            _db.session.remove()
-            _empty_all_tables()
-            _db.session.remove()
-            _db.engine.dispose()
-            snapshot.close()
-
-
-@pytest.fixture
-def fresh(matrix) -> Matrix:
-    matrix.restore()
-    return matrix
 
 
 # --- checking one route ------------------------------------------------------------------------
