@@ -167,3 +167,9 @@ def test_redis_storage_shares_counts_between_app_instances(limited_app):
         if keys:
             connection.delete(*keys)
         connection.close()
+
+
+def test_unreachable_redis_falls_back_to_counting_in_process(limited_app):
+    app = limited_app(RATELIMIT_LOGIN="2 per minute", RATELIMIT_STORAGE_URI="redis://127.0.0.1:9/0")
+    client = app.test_client()
+    assert [_log_in_badly(client).status_code for _ in range(3)] == [200, 200, 429]
