@@ -134,3 +134,33 @@ def test_the_feed_answers_conditional_requests(client, talk, db):
     again = client.get(URL, headers={"If-None-Match": first.headers["ETag"]})
 
     assert again.status_code == 304
+
+
+def _statements_for(client, db, url) -> int:
+    from sqlalchemy import event
+
+    seen = []
+
+    def count(*args):
+        seen.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_the_feed_runs_the_same_number_of_queries_for_many_recordings(client, talk, db):
+    other = published_talk(ConferenceFactory(slug="retro"), "Elsewhere")
+    add_recording(talk.proposal)
+    db.session.commit()
+    few = _statements_for(client, db, URL)
+    for index in range(20):
+        proposal = published_talk(ConferenceFactory(), f"Talk {index}")
+        add_recording(proposal, url=f"https://video.example.com/{index}")
+    add_recording(other)
+    db.session.commit()
+
+    assert _statements_for(client, db, URL) == few
