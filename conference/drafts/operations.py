@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from conference.accounts.models import User
+from conference.archive.operations import refresh_conference_archive
 from conference.conferences.models import Conference, Room
 from conference.core.timezones import to_zone
 from conference.core.types import utcnow
@@ -187,6 +188,8 @@ def publish_schedule(
         raise NothingToPublish("Someone else published at the same moment; reload to see their version.") from error
     # Calendar feeds: SEQUENCE bumps for moved talks, cancellations for removed ones.
     record_published_version(version)
+    # The archive lists exactly the talks of each conference's latest published version.
+    refresh_conference_archive(conference)
     if after_publish is not None:
         after_publish(version, previous)
     return version
