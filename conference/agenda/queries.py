@@ -18,7 +18,7 @@ from conference.conferences.models import Conference, Hub, Room
 from conference.core.timezones import to_zone
 from conference.extensions import db
 from conference.feeds import links
-from conference.feeds.operations import feed_token_for
+from conference.feeds.operations import existing_feed_token
 from conference.interest.operations import PUBLIC_STATES
 from conference.proposals.models import (
     PresentationMode,
@@ -107,7 +107,9 @@ def _published_talks_query(version: ScheduleVersion):
     )
 
 
-def _speaker_profiles(conference: Conference, talks: list[ScheduledTalk]) -> dict[int, SpeakerProfile]:
+def _speaker_profiles(
+    conference: Conference, talks: list[ScheduledTalk]
+) -> dict[int, SpeakerProfile]:
     user_ids = {s.user_id for t in talks for s in t.proposal.accepted_speakers if s.user_id}
     if not user_ids:
         return {}
@@ -119,27 +121,34 @@ def _speaker_profiles(conference: Conference, talks: list[ScheduledTalk]) -> dic
     return {profile.user_id: profile for profile in profiles}
 
 
-def talk_mode(scheduled: ScheduledTalk, profiles: dict[int, SpeakerProfile]) -> TalkMode:
-    """Online stream -> remote; a hub room that streams or has a remote speaker -> hybrid."""
+def talk_mode(scheduled: ScheduledTalk) -> TalkMode:
+    """Online stream -> remote; a hub room with a join link -> hybrid; else in person.
+
+    The join link decides (``links.join_url``, the rule the feeds use too): a remote speaker
+    in a hub room without streaming is seen in the room only, so that talk is in person.
+    """
     room = scheduled.room
     if room.is_online:
         return TalkMode.REMOTE
-    remote_speaker = any(
-        profiles.get(s.user_id) is not None
-        and profiles[s.user_id].presentation_mode is PresentationMode.REMOTE
-        for s in scheduled.proposal.accepted_speakers
-    )
-    if room.has_streaming or remote_speaker:
+    if links.has_join_link(room):
         return TalkMode.HYBRID
     return TalkMode.IN_PERSON
 
 
-def _agenda_talks(conference: Conference, rows: list[ScheduledTalk], zone_name: str) -> list[AgendaTalk]:
+def presents_remotely(speaker: ProposalSpeaker, profiles: dict[int, SpeakerProfile]) -> bool:
+    """True when the speaker's profile says they present from elsewhere."""
+    profile = profiles.get(speaker.user_id)
+    return profile is not None and profile.presentation_mode is PresentationMode.REMOTE
+
+
+def _agenda_talks(
+    conference: Conference, rows: list[ScheduledTalk], zone_name: str
+) -> list[AgendaTalk]:
     profiles = _speaker_profiles(conference, rows)
     return [
         AgendaTalk(
             scheduled=row,
-            mode=talk_mode(row, profiles),
+            mode=talk_mode(row),
             local_start=to_zone(row.starts_at, zone_name),
             local_end=to_zone(row.ends_at, zone_name),
             speaker_profiles=profiles,
@@ -153,10 +162,14 @@ def published_talks(conference: Conference, zone_name: str) -> list[AgendaTalk]:
     version = published_version(conference)
     if version is None:
         return []
-    return _agenda_talks(conference, list(db.session.scalars(_published_talks_query(version))), zone_name)
+    return _agenda_talks(
+        conference, list(db.session.scalars(_published_talks_query(version))), zone_name
+    )
 
 
-def find_published_talk(conference: Conference, proposal_id: int, zone_name: str) -> AgendaTalk | None:
+def find_published_talk(
+    conference: Conference, proposal_id: int, zone_name: str
+) -> AgendaTalk | None:
     """The published placement of this proposal at ``conference``, else None."""
     version = published_version(conference)
     if version is None:
@@ -243,7 +256,9 @@ def _column_groups(rooms: list[Room]) -> list[GridColumnGroup]:
         for hub in hubs
     ]
     if None in by_hub:
-        groups.append(GridColumnGroup("Online", sorted(by_hub[None], key=lambda r: (r.name.lower(), r.id))))
+        groups.append(
+            GridColumnGroup("Online", sorted(by_hub[None], key=lambda r: (r.name.lower(), r.id)))
+        )
     return groups
 
 
@@ -279,16 +294,6 @@ def build_grid(talks: list[AgendaTalk]) -> AgendaGrid:
 # --- Links ---------------------------------------------------------------------------
 
 
-def stream_url(room: Room) -> str:
-    """The join link of a room's stream, built by the feeds area's rule so all links agree."""
-    found = links.join_url(room)
-    if found:
-        return found
-    # A hub room without streaming hosting a remote speaker: same deterministic scheme.
-    base = current_app.config.get("STREAM_BASE_URL") or links.DEFAULT_STREAM_BASE_URL
-    return f"{base if base.endswith('/') else base + '/'}room-{room.id}"
-
-
 def _feed_url(endpoint: str, **values) -> str | None:
     # An endpoint the feeds area does not (yet) expose is simply left out.
     if endpoint not in current_app.view_functions:
@@ -296,8 +301,8 @@ def _feed_url(endpoint: str, **values) -> str | None:
     return links.public_base_url() + url_for(endpoint, **values)
 
 
-def feed_links(conference: Conference, user=None) -> list[tuple[str, str]]:
-    """(label, https URL) pairs of the calendar feeds a viewer may subscribe to."""
+def feed_links(conference: Conference, personal_url: str | None = None) -> list[tuple[str, str]]:
+    """(label, https URL) pairs of the public calendar feeds, then ``personal_url`` if given."""
     slug = conference.slug
     found: list[tuple[str, str | None]] = [
         ("Whole conference", _feed_url("feeds.conference_feed", slug=slug)),
@@ -315,10 +320,23 @@ def feed_links(conference: Conference, user=None) -> list[tuple[str, str]]:
     )
     if has_online is not None:
         found.append(("Online streams", _feed_url("feeds.hub_feed", slug=slug, hub_id=ONLINE)))
-    if user is not None and user.is_authenticated and "feeds.personal_feed" in current_app.view_functions:
-        token = feed_token_for(user, conference)
-        found.append(("My starred talks (private link)", _feed_url("feeds.personal_feed", slug=slug, token=token.token)))
+    if personal_url:
+        found.append(("My starred talks (private link)", personal_url))
     return [(label, url) for label, url in found if url]
+
+
+def personal_feed_url(conference: Conference, user=None) -> str | None:
+    """The viewer's private starred-talks feed, if they asked for one; reading never creates it."""
+    if (
+        user is None
+        or not user.is_authenticated
+        or "feeds.personal_feed" not in current_app.view_functions
+    ):
+        return None
+    token = existing_feed_token(user, conference)
+    if token is None:
+        return None
+    return _feed_url("feeds.personal_feed", slug=conference.slug, token=token.token)
 
 
 def webcal_url(https_url: str) -> str:

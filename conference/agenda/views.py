@@ -30,6 +30,7 @@ from conference.core.forms import is_safe_redirect
 from conference.core.timezones import is_valid_time_zone, to_zone, zone_offset_label
 from conference.core.types import utcnow
 from conference.core.web import viewer_time_zone
+from conference.feeds import links
 from conference.interest import operations as interest
 from conference.proposals.models import Proposal
 
@@ -86,9 +87,12 @@ def _starred_ids(conference: Conference) -> set[int]:
 
 
 def _common(conference: Conference) -> dict:
+    personal = queries.personal_feed_url(conference, current_user)
     return {
         "conference": conference,
-        "feed_links": queries.feed_links(conference, current_user),
+        "feed_links": queries.feed_links(conference, personal),
+        # Logged in without a private link yet: offer the button that makes one (a POST).
+        "offer_personal_feed": current_user.is_authenticated and personal is None,
         "star_form": StarForm(),
     }
 
@@ -104,7 +108,8 @@ def day(slug: str, day: str | None = None):
     chosen_day = _parse_day(day) if day is not None else (days[0] if days else None)
     agenda_filter = form.agenda_filter()
     talks = [
-        talk for talk in all_talks
+        talk
+        for talk in all_talks
         if talk.local_day == chosen_day and queries.matches(talk, agenda_filter)
     ]
     view = form.chosen_view()
@@ -142,7 +147,8 @@ def talk(slug: str, proposal_id: int):
         }
         for hub in conference.hubs
     ]
-    join_url = queries.stream_url(found.room) if found.mode is not queries.TalkMode.IN_PERSON else None
+    # The feeds' rule, so the page and every calendar event agree on the link.
+    join_url = links.join_url(found.room)
     return render_template(
         "agenda/talk.html",
         talk=found,
@@ -159,7 +165,11 @@ def talk(slug: str, proposal_id: int):
 def mine(slug: str):
     conference = load_conference(slug)
     starred = _starred_ids(conference)
-    talks = [t for t in queries.published_talks(conference, viewer_time_zone()) if t.proposal.id in starred]
+    talks = [
+        t
+        for t in queries.published_talks(conference, viewer_time_zone())
+        if t.proposal.id in starred
+    ]
     queries.flag_clashes(talks)
     scheduled_ids = {t.proposal.id for t in talks}
     unscheduled_ids = starred - scheduled_ids
@@ -239,4 +249,3 @@ def agenda_url(endpoint: str = "agenda.day", **changes) -> str:
 @blueprint.app_template_global("webcal_url")
 def webcal_url(https_url: str) -> str:
     return queries.webcal_url(https_url)
-

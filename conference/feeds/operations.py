@@ -88,7 +88,8 @@ def record_published_version(version: ScheduleVersion) -> None:
     forget_versions(conference.id)
 
 
-def _find_token(user: User, conference: Conference) -> FeedToken | None:
+def existing_feed_token(user: User, conference: Conference) -> FeedToken | None:
+    """The user's personal feed token at ``conference`` if they asked for one (never creates)."""
     return db.session.scalar(
         select(FeedToken).where(
             FeedToken.conference_id == conference.id, FeedToken.user_id == user.id
@@ -97,8 +98,8 @@ def _find_token(user: User, conference: Conference) -> FeedToken | None:
 
 
 def feed_token_for(user: User, conference: Conference) -> FeedToken:
-    """The user's personal feed token at ``conference``, created on first use."""
-    token = _find_token(user, conference)
+    """The user's personal feed token at ``conference``, created on first use (a POST only)."""
+    token = existing_feed_token(user, conference)
     if token is not None:
         return token
     try:
@@ -109,7 +110,7 @@ def feed_token_for(user: User, conference: Conference) -> FeedToken:
             db.session.add(token)
     except IntegrityError:
         # A parallel request created it first.
-        token = _find_token(user, conference)
+        token = existing_feed_token(user, conference)
         if token is None:
             raise
     return token

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from conference.accounts.models import User
 from conference.conferences.access import load_conference, load_scoped
 from conference.conferences.models import Conference, Hub, Room, Track
+from conference.core.forms import is_safe_redirect
 from conference.core.types import utcnow
 from conference.extensions import db, limiter
 from conference.feeds import exports, ical, operations
@@ -304,8 +305,10 @@ def subscribe(slug: str):
     ]
     personal = None
     if current_user.is_authenticated:
-        token = operations.feed_token_for(current_user, conference)
-        personal = _subscribe_links("feeds.personal_feed", slug=slug, token=token.token)
+        # Looking never creates a token: "Get my calendar link" (a POST) does.
+        token = operations.existing_feed_token(current_user, conference)
+        if token is not None:
+            personal = _subscribe_links("feeds.personal_feed", slug=slug, token=token.token)
     exports_links = {
         "xml": _subscribe_links("feeds.schedule_xml", slug=slug)["https"],
         "json": _subscribe_links("feeds.schedule_json", slug=slug)["https"],
@@ -329,10 +332,21 @@ def subscribe(slug: str):
 @blueprint.route("/c/<slug>/calendar/personal-link", methods=["POST"])
 @login_required
 def renew_personal_link(slug: str):
+    """Create the personal calendar link (``intent=create``) or replace it (the default)."""
     conference = load_conference(slug)
-    operations.revoke_feed_token(current_user, conference)
-    flash(
-        "Your old personal calendar link no longer works; subscribe with the new one below.",
-        "success",
-    )
+    if request.form.get("intent") == "create":
+        # Idempotent: a second press (or another tab) keeps the link the first one made.
+        operations.feed_token_for(current_user, conference)
+        flash(
+            "Your private calendar link is ready: subscribe to it in your calendar app.", "success"
+        )
+    else:
+        operations.revoke_feed_token(current_user, conference)
+        flash(
+            "Your old personal calendar link no longer works; subscribe with the new one below.",
+            "success",
+        )
+    target = request.form.get("next")
+    if is_safe_redirect(target):
+        return redirect(target)
     return redirect(url_for("feeds.subscribe", slug=slug))

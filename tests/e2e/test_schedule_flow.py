@@ -221,6 +221,8 @@ def test_build_publish_star_subscribe_and_move_in_real_browser(live_server, brow
     attendee.get_by_role("button", name=f"Star: {title}").click()
     attendee.get_by_role("button", name=f"Unstar: {title}").wait_for()
     attendee.goto(f"{base_url}/c/{SLUG}/calendar")
+    # The private link is made only when she asks for it (a POST), never by looking.
+    attendee.get_by_role("button", name="Get my calendar link").click()
     feed_url = attendee.get_by_label("Link to copy").input_value()
     assert "/feeds/" in feed_url and feed_url.endswith("/starred.ics")
     before = _fetch_event(attendee_context, feed_url, title)

@@ -16,7 +16,9 @@ def page(client, path="/c/summit/agenda/", **args) -> tuple[int, str]:
     return response.status_code, response.get_data(as_text=True)
 
 
-def test_agenda_without_a_published_schedule_shows_the_empty_state(client, conference, places, draft, db):
+def test_agenda_without_a_published_schedule_shows_the_empty_state(
+    client, conference, places, draft, db
+):
     make_talk(draft, places.thames, utc(2027, 3, 12, 14), title="Draft only talk")
     db.session.commit()
 
@@ -31,7 +33,9 @@ def test_agenda_of_an_unknown_conference_is_not_found(client, conference):
     assert client.get("/c/nowhere/agenda/").status_code == 404
 
 
-def test_agenda_shows_a_talk_in_new_york_and_kolkata_time_with_the_label(client, places, published, db):
+def test_agenda_shows_a_talk_in_new_york_and_kolkata_time_with_the_label(
+    client, places, published, db
+):
     make_talk(published, places.thames, utc(2027, 3, 12, 14), title="Zones talk")
     db.session.commit()
 
@@ -44,7 +48,9 @@ def test_agenda_shows_a_talk_in_new_york_and_kolkata_time_with_the_label(client,
     assert "Times in <strong data-agenda-zone>Asia/Kolkata (UTC+05:30)</strong>" in kolkata
 
 
-def test_agenda_defaults_to_the_browser_zone_cookie_for_anonymous_viewers(client, places, published, db):
+def test_agenda_defaults_to_the_browser_zone_cookie_for_anonymous_viewers(
+    client, places, published, db
+):
     make_talk(published, places.thames, utc(2027, 3, 12, 14))
     db.session.commit()
     client.set_cookie("tz", "Asia/Kolkata", domain="conference.test")
@@ -55,7 +61,9 @@ def test_agenda_defaults_to_the_browser_zone_cookie_for_anonymous_viewers(client
     assert "Asia/Kolkata (UTC+05:30)" in html
 
 
-def test_agenda_shifts_new_york_times_by_an_hour_across_the_american_dst_change(client, places, published, db):
+def test_agenda_shifts_new_york_times_by_an_hour_across_the_american_dst_change(
+    client, places, published, db
+):
     # 2027-03-14: New York moves to EDT; London stays on GMT until the 28th.
     make_talk(published, places.thames, utc(2027, 3, 13, 14), title="Before the change")
     make_talk(published, places.thames, utc(2027, 3, 15, 14), title="After the change")
@@ -63,15 +71,21 @@ def test_agenda_shifts_new_york_times_by_an_hour_across_the_american_dst_change(
 
     _, london_before = page(client, "/c/summit/agenda/2027-03-13", tz="Europe/London", view="list")
     _, london_after = page(client, "/c/summit/agenda/2027-03-15", tz="Europe/London", view="list")
-    _, new_york_before = page(client, "/c/summit/agenda/2027-03-13", tz="America/New_York", view="list")
-    _, new_york_after = page(client, "/c/summit/agenda/2027-03-15", tz="America/New_York", view="list")
+    _, new_york_before = page(
+        client, "/c/summit/agenda/2027-03-13", tz="America/New_York", view="list"
+    )
+    _, new_york_after = page(
+        client, "/c/summit/agenda/2027-03-15", tz="America/New_York", view="list"
+    )
 
     assert "14:00–14:30" in london_before and "14:00–14:30" in london_after
     assert "09:00–09:30" in new_york_before and "America/New_York (UTC-05:00)" in new_york_before
     assert "10:00–10:30" in new_york_after and "America/New_York (UTC-04:00)" in new_york_after
 
 
-def test_agenda_groups_talks_by_the_viewers_local_day_across_midnight(client, places, published, db):
+def test_agenda_groups_talks_by_the_viewers_local_day_across_midnight(
+    client, places, published, db
+):
     make_talk(published, places.thames, utc(2027, 3, 12, 23, 30), title="Late in London")
     db.session.commit()
 
@@ -112,7 +126,13 @@ def test_agenda_shows_only_the_newest_published_version(client, conference, plac
 
 
 def test_agenda_hides_withdrawn_talks_of_the_published_version(client, places, published, db):
-    make_talk(published, places.thames, utc(2027, 3, 12, 10), title="Withdrawn talk", state=ProposalState.WITHDRAWN)
+    make_talk(
+        published,
+        places.thames,
+        utc(2027, 3, 12, 10),
+        title="Withdrawn talk",
+        state=ProposalState.WITHDRAWN,
+    )
     db.session.commit()
 
     _, html = page(client, view="list", tz="UTC")
@@ -120,7 +140,9 @@ def test_agenda_hides_withdrawn_talks_of_the_published_version(client, places, p
     assert "Withdrawn talk" not in html
 
 
-def test_agenda_grid_has_rooms_as_columns_grouped_by_hub_with_online_last(client, places, published, db):
+def test_agenda_grid_has_rooms_as_columns_grouped_by_hub_with_online_last(
+    client, places, published, db
+):
     make_talk(published, places.thames, utc(2027, 3, 12, 10), title="In Thames")
     make_talk(published, places.hudson, utc(2027, 3, 12, 10), minutes=60, title="In Hudson")
     make_talk(published, places.stream, utc(2027, 3, 12, 10, 30), title="On the stream")
@@ -148,7 +170,9 @@ def test_agenda_view_toggle_keeps_the_filters_in_the_query_string(client, places
 
 
 def test_agenda_filters_by_track(client, places, published, db):
-    make_talk(published, places.thames, utc(2027, 3, 12, 10), track=places.platform, title="Platform talk")
+    make_talk(
+        published, places.thames, utc(2027, 3, 12, 10), track=places.platform, title="Platform talk"
+    )
     make_talk(published, places.thames, utc(2027, 3, 12, 11), track=places.data, title="Data talk")
     db.session.commit()
 
@@ -165,7 +189,9 @@ def test_agenda_filters_by_hub_including_online(client, places, published, db):
     titles = ("Thames talk", "Hudson talk", "Stream talk")
 
     for hub, expected in [
-        (str(places.london.id), "Thames talk"), (str(places.new_york.id), "Hudson talk"), ("online", "Stream talk"),
+        (str(places.london.id), "Thames talk"),
+        (str(places.new_york.id), "Hudson talk"),
+        ("online", "Stream talk"),
     ]:
         _, html = page(client, hub=hub, view="list", tz="UTC")
         assert [title for title in titles if title in html] == [expected]
@@ -173,17 +199,27 @@ def test_agenda_filters_by_hub_including_online(client, places, published, db):
 
 def test_agenda_filters_by_how_to_attend(client, conference, places, published, db):
     remote_speaker = make_user()
-    SpeakerProfileFactory(conference=conference, user=remote_speaker, presentation_mode=PresentationMode.REMOTE)
+    SpeakerProfileFactory(
+        conference=conference, user=remote_speaker, presentation_mode=PresentationMode.REMOTE
+    )
     make_talk(published, places.thames, utc(2027, 3, 12, 9), title="Room talk")
     make_talk(published, places.stream, utc(2027, 3, 12, 10), title="Stream talk")
     make_talk(published, places.hudson, utc(2027, 3, 12, 11), title="Streamed room talk")
-    make_talk(published, places.thames, utc(2027, 3, 12, 12), title="Remote speaker talk", speaker=remote_speaker)
+    make_talk(
+        published,
+        places.thames,
+        utc(2027, 3, 12, 12),
+        title="Remote speaker talk",
+        speaker=remote_speaker,
+    )
     db.session.commit()
     titles = ["Room talk", "Stream talk", "Streamed room talk", "Remote speaker talk"]
 
+    # A remote speaker in a room without streaming is seen in the room only: in person.
     for mode, expected in [
-        ("in_person", ["Room talk"]), ("remote", ["Stream talk"]),
-        ("hybrid", ["Streamed room talk", "Remote speaker talk"]),
+        ("in_person", ["Room talk", "Remote speaker talk"]),
+        ("remote", ["Stream talk"]),
+        ("hybrid", ["Streamed room talk"]),
     ]:
         _, html = page(client, mode=mode, view="list", tz="UTC")
         assert [t for t in titles if f">{t}</a>" in html] == expected
@@ -227,7 +263,12 @@ def test_agenda_day_without_talks_says_so(client, places, published, db):
 
 
 def test_agenda_escapes_script_in_titles(client, places, published, db):
-    make_talk(published, places.thames, utc(2027, 3, 12, 14), title='<script>alert(1)</script><img src=x onerror=alert(2)>')
+    make_talk(
+        published,
+        places.thames,
+        utc(2027, 3, 12, 14),
+        title="<script>alert(1)</script><img src=x onerror=alert(2)>",
+    )
     db.session.commit()
 
     _, grid = page(client, tz="UTC")

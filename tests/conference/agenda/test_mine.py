@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from conference.models import FeedToken
 from tests.conference.agenda.conftest import make_talk, make_user, utc
 from tests.factories import InterestMarkFactory, ProposalFactory
 
@@ -20,7 +21,9 @@ def test_my_agenda_needs_a_login(client, published):
     assert "/login" in response.headers["Location"]
 
 
-def test_my_agenda_lists_starred_talks_by_local_day_in_the_viewers_zone(client, login, places, published, db):
+def test_my_agenda_lists_starred_talks_by_local_day_in_the_viewers_zone(
+    client, login, places, published, db
+):
     user = make_user(time_zone="Asia/Kolkata")
     late = make_talk(published, places.thames, utc(2027, 3, 12, 23, 30), title="Late talk")
     early = make_talk(published, places.thames, utc(2027, 3, 12, 9), title="Early talk")
@@ -48,12 +51,16 @@ def test_my_agenda_flags_clashing_starred_talks(client, login, places, published
     html = client.get("/c/summit/agenda/mine?tz=UTC").get_data(as_text=True)
 
     assert "2 of your starred talks overlap in time" in html
-    clashing = re.findall(r'<li class="agenda-talk agenda-clash">.*?agenda-talk-title">([^<]+)</a>', html, re.S)
+    clashing = re.findall(
+        r'<li class="agenda-talk agenda-clash">.*?agenda-talk-title">([^<]+)</a>', html, re.S
+    )
     assert clashing == ["Long talk", "Overlapping talk"]
     assert "overlaps Overlapping talk" in html and "overlaps Long talk" in html
 
 
-def test_my_agenda_lists_starred_talks_not_in_the_schedule_separately(client, login, conference, places, published, draft, db):
+def test_my_agenda_lists_starred_talks_not_in_the_schedule_separately(
+    client, login, conference, places, published, draft, db
+):
     user = make_user()
     scheduled = make_talk(published, places.thames, utc(2027, 3, 12, 10), title="Scheduled talk")
     draft_only = make_talk(draft, places.thames, utc(2027, 3, 12, 12), title="Draft only talk")
@@ -64,12 +71,14 @@ def test_my_agenda_lists_starred_talks_not_in_the_schedule_separately(client, lo
 
     html = client.get("/c/summit/agenda/mine").get_data(as_text=True)
 
-    not_scheduled = html[html.index("Starred, not (yet) in the schedule"):]
+    not_scheduled = html[html.index("Starred, not (yet) in the schedule") :]
     assert "Draft only talk" in not_scheduled and "Unplaced talk" in not_scheduled
     assert "Scheduled talk" not in not_scheduled and "Scheduled talk" in html
 
 
-def test_my_agenda_before_publication_lists_stars_as_not_yet_scheduled(client, login, conference, places, draft, db):
+def test_my_agenda_before_publication_lists_stars_as_not_yet_scheduled(
+    client, login, conference, places, draft, db
+):
     user = make_user()
     scheduled = make_talk(draft, places.thames, utc(2027, 3, 12, 10), title="Draft talk")
     star(user, scheduled)
@@ -78,14 +87,36 @@ def test_my_agenda_before_publication_lists_stars_as_not_yet_scheduled(client, l
     html = client.get("/c/summit/agenda/mine").get_data(as_text=True)
 
     assert "The schedule has not been published yet" in html
-    assert "Draft talk" in html[html.index("Starred, not (yet) in the schedule"):]
+    assert "Draft talk" in html[html.index("Starred, not (yet) in the schedule") :]
 
 
-def test_my_agenda_has_the_private_personal_feed_link(client, login, places, published, db):
+def test_my_agenda_makes_the_private_feed_link_only_when_asked(
+    client, login, places, published, db
+):
     login(make_user())
+    link = r'href="webcal://conference.test/c/summit/feeds/([\w-]+)/starred.ics"'
 
+    before = client.get("/c/summit/agenda/mine").get_data(as_text=True)
+    assert "Get my calendar link" in before and not re.search(link, before)
+    assert db.session.scalar(db.select(db.func.count(FeedToken.id))) == 0  # looking made nothing
+
+    made = client.post(
+        "/c/summit/calendar/personal-link",
+        data={"intent": "create", "next": "/c/summit/agenda/mine"},
+    )
+    assert made.status_code == 302 and made.headers["Location"].endswith("/c/summit/agenda/mine")
     response = client.get("/c/summit/agenda/mine")
     html = response.get_data(as_text=True)
-
-    assert re.search(r'href="webcal://conference.test/c/summit/feeds/[\w-]+/starred.ics"', html)
+    token = re.search(link, html).group(1)
+    assert "Get my calendar link" not in html
     assert "no-store" in response.headers["Cache-Control"]
+
+    # Asking again (a second press, another tab) keeps the same link.
+    client.post(
+        "/c/summit/calendar/personal-link",
+        data={"intent": "create", "next": "https://evil.example/"},
+    )
+    assert (
+        re.search(link, client.get("/c/summit/agenda/mine").get_data(as_text=True)).group(1)
+        == token
+    )

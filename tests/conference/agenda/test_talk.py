@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import icalendar
+
+from conference.feeds.links import join_url
+from conference.feeds.operations import record_published_version
 from conference.proposals.models import PresentationMode
 from tests.conference.agenda.conftest import make_talk, make_user, utc
 from tests.factories import ConferenceFactory, ScheduleVersionFactory, SpeakerProfileFactory
@@ -15,8 +19,14 @@ def test_talk_page_shows_the_details_and_needs_no_login(client, conference, plac
     speaker = make_user(display_name="Ada Lovelace")
     SpeakerProfileFactory(conference=conference, user=speaker, bio="Writes **engines**.")
     scheduled = make_talk(
-        published, places.thames, utc(2027, 3, 12, 14), track=places.platform, speaker=speaker,
-        title="Analytical engines", abstract="About *engines*.", session_format=places.talk_format,
+        published,
+        places.thames,
+        utc(2027, 3, 12, 14),
+        track=places.platform,
+        speaker=speaker,
+        title="Analytical engines",
+        abstract="About *engines*.",
+        session_format=places.talk_format,
     )
     db.session.commit()
 
@@ -73,15 +83,45 @@ def test_talk_page_has_a_join_link_for_a_hybrid_talk(client, places, published, 
     assert "Hybrid" in html
 
 
-def test_talk_page_has_a_join_link_when_a_speaker_presents_remotely(client, conference, places, published, db):
-    speaker = make_user()
-    SpeakerProfileFactory(conference=conference, user=speaker, presentation_mode=PresentationMode.REMOTE)
+def test_remote_speaker_in_a_room_without_streaming_gives_no_join_link_on_page_or_feed(
+    client, conference, places, published, db
+):
+    speaker = make_user(display_name="Grace Far")
+    SpeakerProfileFactory(
+        conference=conference, user=speaker, presentation_mode=PresentationMode.REMOTE
+    )
     scheduled = make_talk(published, places.thames, utc(2027, 3, 12, 14), speaker=speaker)
+    db.session.commit()
+    record_published_version(published)
     db.session.commit()
 
     html = talk_page(client, scheduled).get_data(as_text=True)
+    feed = icalendar.Calendar.from_ical(client.get("/c/summit/calendar.ics").data)
+    (event,) = feed.walk("VEVENT")
 
-    assert "Join the stream" in html and "Hybrid" in html
+    assert "Join the stream" not in html and "stream.example.invalid" not in html
+    assert "In person" in html and "Presents remotely." in html
+    assert "CONFERENCE" not in event and "Join online" not in str(event["DESCRIPTION"])
+
+
+def test_talk_page_and_feed_give_the_same_join_link(client, places, published, db, app):
+    app.config["STREAM_BASE_URL"] = "https://live.example.com/rooms/"
+    streamed = make_talk(published, places.hudson, utc(2027, 3, 12, 14))
+    online = make_talk(published, places.stream, utc(2027, 3, 12, 16))
+    db.session.commit()
+    record_published_version(published)
+    db.session.commit()
+    feed = icalendar.Calendar.from_ical(client.get("/c/summit/calendar.ics").data)
+    links_in_feed = {
+        str(event["URL"]).rsplit("/", 1)[1]: str(event["CONFERENCE"])
+        for event in feed.walk("VEVENT")
+    }
+
+    for scheduled in (streamed, online):
+        html = talk_page(client, scheduled).get_data(as_text=True)
+        link = links_in_feed[str(scheduled.proposal_id)]
+        assert link == join_url(scheduled.room)
+        assert f'href="{link}"' in html
 
 
 def test_talk_page_has_no_join_link_for_an_in_person_talk(client, places, published, db):
@@ -120,12 +160,20 @@ def test_talk_page_of_another_conferences_talk_is_not_found(client, places, publ
     assert client.get(f"/c/other/agenda/talks/{scheduled.proposal_id}").status_code == 200
 
 
-def test_talk_page_makes_script_in_title_abstract_and_bio_harmless(client, conference, places, published, db):
+def test_talk_page_makes_script_in_title_abstract_and_bio_harmless(
+    client, conference, places, published, db
+):
     speaker = make_user(display_name="<b>Mallory</b>")
-    SpeakerProfileFactory(conference=conference, user=speaker, bio="<script>alert(3)</script>[x](javascript:alert(4))")
+    SpeakerProfileFactory(
+        conference=conference, user=speaker, bio="<script>alert(3)</script>[x](javascript:alert(4))"
+    )
     scheduled = make_talk(
-        published, places.thames, utc(2027, 3, 12, 14), speaker=speaker,
-        title="<script>alert(1)</script>", abstract="<img src=x onerror=alert(2)> [y](javascript:alert(5))",
+        published,
+        places.thames,
+        utc(2027, 3, 12, 14),
+        speaker=speaker,
+        title="<script>alert(1)</script>",
+        abstract="<img src=x onerror=alert(2)> [y](javascript:alert(5))",
     )
     db.session.commit()
 
@@ -133,7 +181,7 @@ def test_talk_page_makes_script_in_title_abstract_and_bio_harmless(client, confe
 
     assert "<script>alert" not in html
     assert "onerror=" not in html.replace("&lt;img src=x onerror=alert(2)&gt;", "")
-    assert "href=\"javascript:" not in html
+    assert 'href="javascript:' not in html
     assert "<b>Mallory</b>" not in html
 
 
@@ -147,7 +195,9 @@ def test_talk_page_ignores_an_invalid_time_zone_with_a_message(client, places, p
     assert "is not a time zone we know" in response.get_data(as_text=True)
 
 
-def test_every_agenda_page_has_the_subscribe_box_with_webcal_and_https_links(client, places, published, db):
+def test_every_agenda_page_has_the_subscribe_box_with_webcal_and_https_links(
+    client, places, published, db
+):
     scheduled = make_talk(published, places.thames, utc(2027, 3, 12, 14))
     db.session.commit()
 

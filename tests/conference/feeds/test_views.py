@@ -82,11 +82,19 @@ def test_personal_feed_with_wrong_or_revoked_token_is_not_found(app, client, db,
     publish(world.conference, world.placements)
     page = client.get(f"/c/{world.conference.slug}/calendar")
     assert page.status_code == 200
+    assert (
+        client.post(
+            f"/c/{world.conference.slug}/calendar/personal-link", data={"intent": "create"}
+        ).status_code
+        == 302
+    )
     token = db.session.scalar(db.select(FeedToken.token).where(FeedToken.user_id == user.id))
     url = f"/c/{world.conference.slug}/feeds/{token}/starred.ics"
     assert client.get(url).status_code == 200
     assert client.get(url[:-12] + "x/starred.ics").status_code == 404
-    assert client.get(f"/c/{world.conference.slug}/feeds/{'a' * 200}/starred.ics").status_code == 404
+    assert (
+        client.get(f"/c/{world.conference.slug}/feeds/{'a' * 200}/starred.ics").status_code == 404
+    )
     other = make_world()
     assert client.get(f"/c/{other.conference.slug}/feeds/{token}/starred.ics").status_code == 404
     assert client.get(f"/c/{world.conference.slug}/calendar/personal-link").status_code == 405
@@ -96,7 +104,9 @@ def test_personal_feed_with_wrong_or_revoked_token_is_not_found(app, client, db,
     db.session.expire_all()
     new_token = db.session.scalar(db.select(FeedToken.token).where(FeedToken.user_id == user.id))
     assert new_token != token
-    assert client.get(f"/c/{world.conference.slug}/feeds/{new_token}/starred.ics").status_code == 200
+    assert (
+        client.get(f"/c/{world.conference.slug}/feeds/{new_token}/starred.ics").status_code == 200
+    )
 
 
 def test_renewing_the_personal_link_needs_login(app, client, db):
@@ -122,7 +132,12 @@ def test_subscribe_page_lists_webcal_and_https_links(app, client, db, login):
     login()
     response = client.get(f"/c/{slug}/calendar")
     page = response.get_data(as_text=True)
-    assert "starred.ics" in page
-    assert "Revoke and make a new link" in page
+    assert "starred.ics" not in page and "Get my calendar link" in page
+    assert db.session.scalar(db.select(db.func.count(FeedToken.id))) == 0
     assert "no-store" in response.headers["Cache-Control"]
+    made = client.post(f"/c/{slug}/calendar/personal-link", data={"intent": "create"})
+    assert made.headers["Location"].endswith(f"/c/{slug}/calendar")
+    page = client.get(f"/c/{slug}/calendar").get_data(as_text=True)
+    assert "starred.ics" in page
+    assert "Revoke and make a new link" in page and "Get my calendar link" not in page
     assert client.get("/c/missing/calendar").status_code == 404
