@@ -27,6 +27,7 @@ from conference.archive.operations import attach_topic, create_topic
 from conference.conferences.models import Role
 from conference.drafts.operations import publish_schedule
 from conference.extensions import db as _db
+from conference.feedback.models import QuestionKind
 from conference.feedback.operations import ensure_default_questions
 from conference.feeds.operations import feed_token_for
 from conference.mail.models import EmailTemplate, OutboxMessage, OutboxState
@@ -118,6 +119,7 @@ class World:
     recording: object
     topic: object
     question: object
+    questions: list
     reset_token: str
     day: str
     extra: dict = field(default_factory=dict)
@@ -165,6 +167,10 @@ def build_world(db) -> World:
         ),
         "other_organiser": make_user(display_name="Other Organiser", email="other.org@example.com"),
         "organiser": make_user(display_name="Organiser Person", email="organiser@example.com"),
+        # Outside the matrix's roles: creates conferences.
+        "site_admin": make_user(
+            display_name="Site Admin", email="admin@example.com", is_site_admin=True
+        ),
     }
     attendee_role = RoleFactory(conference=conference, user=users["attendee"], role=Role.ATTENDEE)
     RoleFactory(conference=conference, user=users["speaker"], role=Role.SPEAKER)
@@ -277,7 +283,7 @@ def build_world(db) -> World:
     )
     topic = create_topic("Build systems", "Making builds fast.")
     attach_topic(talk, topic)
-    question = ensure_default_questions(conference)[0]
+    questions = ensure_default_questions(conference)
     outbox_message = OutboxMessage(
         conference_id=conference.id,
         dedupe_key="security:failed",
@@ -326,7 +332,8 @@ def build_world(db) -> World:
         slides=slides,
         recording=recording,
         topic=topic,
-        question=question,
+        question=questions[0],
+        questions=questions,
         reset_token=password_reset_token(users["attendee"]),
         day=first_day.isoformat(),
     )
@@ -382,9 +389,16 @@ def url_values(world: World) -> dict[str, object]:
         "question_id": world.question.id,
         "tag_id": world.topic.id,
         "topic_slug": world.topic.slug,
-        # For pages that name them: the other conference, the speakers' ids, the talks' ids.
+        # For pages and forms that need them.
         "other_slug": world.other_conference.slug,
         "other_talk": world.other_talk.id,
+        "submission_lock_version": world.submission.lock_version,
+        "last_day": world.conference.ends_on.isoformat(),
+        "days": [day.isoformat() for day in world.conference.days()],
+        "reviewer_id": world.users["reviewer"].id,
+        "rating_questions": [q.id for q in world.questions if q.kind is QuestionKind.RATING],
+        "text_questions": [q.id for q in world.questions if q.kind is QuestionKind.TEXT],
+        "draft_talk_starts": world.draft_talk.starts_at.isoformat(),
     }
 
 
@@ -438,12 +452,10 @@ class SavedWorld:
             self.snapshot.backup(target)
 
     def clients(self) -> dict:
-        made = {}
-        for role in ROLES:
-            client = self.app.test_client()
-            if role in self.sessions:
-                client.set_cookie("session", self.sessions[role], domain=HOST)
-            made[role] = client
+        made = {"anonymous": self.app.test_client()}
+        for role, cookie in self.sessions.items():
+            made[role] = self.app.test_client()
+            made[role].set_cookie("session", cookie, domain=HOST)
         return made
 
 
