@@ -15,10 +15,13 @@ def _print_logins(logins: list[tuple[str, str]], password: str) -> None:
 
 @click.command("demo")
 @click.option(
-    "--if-empty", is_flag=True, help="Do nothing when the database already has conferences or accounts."
+    "--if-empty",
+    is_flag=True,
+    help="Do nothing when the database already has conferences or accounts.",
 )
 def demo_command(if_empty: bool) -> None:
-    """Seed a realistic, deterministic demo conference and print the demo logins."""
+    """Seed the realistic, deterministic demo conferences (2027 and the past 2026) and print the logins."""
+    from conference.demo.past import seed_past_demo
     from conference.demo.schedule import schedule_seeded_demo
     from conference.demo.seed import DEMO_PASSWORD, database_is_empty, demo_logins, seed_demo
 
@@ -28,6 +31,10 @@ def demo_command(if_empty: bool) -> None:
         return
     logins = seed_demo()
     schedule_seeded_demo()
+    seed_past_demo()
     db.session.commit()
-    click.echo("Demo conference seeded, with its schedule published.")
+    click.echo(
+        "Demo conference seeded, with its schedule published, and last year's summit "
+        "with recordings, feedback and the talk archive."
+    )
     _print_logins(logins, DEMO_PASSWORD)

@@ -11,10 +11,11 @@ from tests.conftest import _empty_all_tables, make_test_app
 
 @pytest.fixture
 def without_schedule(monkeypatch):
-    """`flask demo` without its solver run and publishing, for tests about seeding only."""
-    from conference.demo import schedule
+    """`flask demo` without its solver run, publishing and past edition, for tests about seeding only."""
+    from conference.demo import past, schedule
 
     monkeypatch.setattr(schedule, "schedule_seeded_demo", lambda: None)
+    monkeypatch.setattr(past, "seed_past_demo", lambda: None)
 
 
 def module_database_url(request, tmp_path_factory) -> str:
@@ -25,24 +26,28 @@ def module_database_url(request, tmp_path_factory) -> str:
 
 
 @contextmanager
-def demo_app(database_url: str, *, with_schedule: bool = True):
+def demo_app(database_url: str, *, with_schedule: bool = True, with_past: bool = True):
     """An app (its context pushed) after one ``flask demo``; ``app.demo_seconds`` is how long it took.
 
-    Read-only tests share it; the PostgreSQL database is emptied again afterwards.
+    ``with_schedule=False`` skips the solver run and publishing of 2027, ``with_past=False``
+    the past edition (2026). Read-only tests share it; the PostgreSQL database is emptied again
+    afterwards.
     """
+    from conference.demo import past, schedule
+
     app = make_test_app(database_url)
     with app.app_context():
+        originals = (schedule.schedule_seeded_demo, past.seed_past_demo)
         if not with_schedule:
-            from conference.demo import schedule
-
-            original, schedule.schedule_seeded_demo = schedule.schedule_seeded_demo, lambda: None
+            schedule.schedule_seeded_demo = lambda: None
+        if not with_past:
+            past.seed_past_demo = lambda: None
         try:
             started = time.perf_counter()
             result = app.test_cli_runner().invoke(args=["demo"])
             app.demo_seconds = time.perf_counter() - started
         finally:
-            if not with_schedule:
-                schedule.schedule_seeded_demo = original
+            schedule.schedule_seeded_demo, past.seed_past_demo = originals
         assert result.exit_code == 0, result.output
         _db.session.remove()
         try:

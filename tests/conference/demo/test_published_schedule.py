@@ -37,7 +37,11 @@ def demo(request, tmp_path_factory):
 
 
 def versions() -> tuple[ScheduleVersion, ScheduleVersion, ScheduleVersion]:
-    rows = list(_db.session.scalars(select(ScheduleVersion).order_by(ScheduleVersion.is_draft, ScheduleVersion.number)))
+    rows = list(_db.session.scalars(
+        select(ScheduleVersion)
+        .where(ScheduleVersion.conference_id == conference().id)
+        .order_by(ScheduleVersion.is_draft, ScheduleVersion.number)
+    ))
     published = [v for v in rows if not v.is_draft]
     drafts = [v for v in rows if v.is_draft]
     assert [v.number for v in published] == [1, 2]
@@ -67,7 +71,9 @@ def test_demo_publishes_two_versions_and_keeps_one_draft(demo):
 
 def test_demo_schedules_every_accepted_and_confirmed_talk_in_version_2(demo):
     _first, second, _draft = versions()
-    wanted = set(_db.session.scalars(select(Proposal.id).where(Proposal.state.in_(SCHEDULED_STATES))))
+    wanted = set(_db.session.scalars(select(Proposal.id).where(
+        Proposal.conference_id == conference().id, Proposal.state.in_(SCHEDULED_STATES)
+    )))
 
     scheduled = [t.proposal_id for t in version_rows(second)]
     assert len(wanted) >= 20
@@ -164,7 +170,9 @@ def test_demo_co_speakers_of_scheduled_talks_share_a_window_long_enough(demo):
     for window in _db.session.scalars(select(AvailabilityWindow)):
         windows.setdefault(window.user_id, []).append((window.starts_at, window.ends_at))
     co_spoken = [
-        proposal for proposal in _db.session.scalars(select(Proposal).where(Proposal.state.in_(SCHEDULED_STATES)))
+        proposal for proposal in _db.session.scalars(select(Proposal).where(
+            Proposal.conference_id == conference().id, Proposal.state.in_(SCHEDULED_STATES)
+        ))
         if len(proposal.accepted_speakers) > 1
     ]
 

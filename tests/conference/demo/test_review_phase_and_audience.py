@@ -33,7 +33,7 @@ DECIDED = {ProposalState.ACCEPTED, ProposalState.CONFIRMED, ProposalState.WAITLI
 # Every test here only reads, so the demo is seeded once per database (without its schedule).
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def seeded(request, tmp_path_factory):
-    with demo_app(module_database_url(request, tmp_path_factory), with_schedule=False) as app:
+    with demo_app(module_database_url(request, tmp_path_factory), with_schedule=False, with_past=False) as app:
         yield app
 
 
