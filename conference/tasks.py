@@ -84,13 +84,10 @@ def send_outbox_now() -> dict[str, int]:
 @huey.periodic_task(crontab(minute="*/5"))
 def queue_feedback_reminders_every_five_minutes() -> int:
     """Queue the feedback reminder for talks that ended (each attendee and talk only once)."""
-    from conference.extensions import db
-    from conference.feedback.operations import queue_feedback_reminders
+    from conference.feedback.operations import queue_all_feedback_reminders
 
     with app_context():
-        queued = queue_feedback_reminders()
-        db.session.commit()
-        return queued
+        return queue_all_feedback_reminders()
 
 
 # Areas' tasks register with ``huey`` when imported; the consumer imports only this module.

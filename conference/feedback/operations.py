@@ -4,13 +4,13 @@ the request (or the CLI command, or the huey task) commits once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import exists, func, select
+from sqlalchemy import String, cast, exists, func, literal, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from conference.accounts.models import User
@@ -37,8 +37,9 @@ from conference.schedule.models import ScheduledTalk, ScheduleVersion
 from conference.schedule.versions import latest_published
 
 REMINDER_KIND = "feedback_reminder"
-# Keys are looked up in batches so that a big conference never builds one huge IN list.
-DEDUPE_BATCH = 500
+REMINDER_KEY_PREFIX = "feedback-reminder:"
+# Callers commit after each batch, so a big first run never holds one long write transaction.
+REMINDER_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -259,7 +260,7 @@ def save_feedback(
 
 
 def reminder_dedupe_key(proposal_id: int, user_id: int) -> str:
-    return f"feedback-reminder:{proposal_id}:user:{user_id}"
+    return f"{REMINDER_KEY_PREFIX}{proposal_id}:user:{user_id}"
 
 
 def feedback_link(conference: Conference, proposal_id: int) -> str:
@@ -269,7 +270,9 @@ def feedback_link(conference: Conference, proposal_id: int) -> str:
     return public_base_url() + path
 
 
-def _reminder_candidates(conference: Conference, version: ScheduleVersion, now: datetime):
+def _reminder_candidates(
+    conference: Conference, version: ScheduleVersion, now: datetime, limit: int | None
+):
     """(scheduled talk, user) of ended talks still open for feedback, starred by a non-speaker
     who has not answered yet."""
     earliest_end = now - timedelta(days=queries.edit_days(conference))
@@ -281,6 +284,14 @@ def _reminder_candidates(conference: Conference, version: ScheduleVersion, now: 
         FeedbackResponse.proposal_id == ScheduledTalk.proposal_id,
         FeedbackResponse.user_id == InterestMark.user_id,
     )
+    # The same key reminder_dedupe_key builds, so a rerun skips sent ones via the unique index.
+    dedupe_key = (
+        literal(REMINDER_KEY_PREFIX)
+        + cast(ScheduledTalk.proposal_id, String)
+        + literal(":user:")
+        + cast(InterestMark.user_id, String)
+    )
+    reminded = exists().where(OutboxMessage.dedupe_key == dedupe_key)
     return db.session.execute(
         select(ScheduledTalk, User)
         .join(Proposal, Proposal.id == ScheduledTalk.proposal_id)
@@ -294,22 +305,12 @@ def _reminder_candidates(conference: Conference, version: ScheduleVersion, now: 
             ScheduledTalk.ends_at > earliest_end,
             ~spoken,
             ~answered,
+            ~reminded,
         )
         .order_by(ScheduledTalk.ends_at, ScheduledTalk.id, User.id)
+        .limit(limit)
+        .options(selectinload(ScheduledTalk.proposal))
     ).all()
-
-
-def _existing_keys(keys: Iterable[str]) -> set[str]:
-    keys = list(keys)
-    found: set[str] = set()
-    for start in range(0, len(keys), DEDUPE_BATCH):
-        batch = keys[start : start + DEDUPE_BATCH]
-        found.update(
-            db.session.scalars(
-                select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(batch))
-            )
-        )
-    return found
 
 
 def _reminder_text(conference: Conference, context: dict) -> tuple[str, str]:
@@ -325,43 +326,50 @@ def _reminder_text(conference: Conference, context: dict) -> tuple[str, str]:
         return render_text(default.subject, default.body, context)
 
 
-def queue_conference_reminders(conference: Conference, now: datetime | None = None) -> int:
-    """Queue one reminder per attendee and ended starred talk; returns how many were new."""
+def queue_conference_reminders(
+    conference: Conference, now: datetime | None = None, limit: int | None = None
+) -> int:
+    """Queue one reminder per attendee and ended starred talk (at most ``limit``); returns how
+    many were new. Already reminded pairs are skipped, so calling again continues the work."""
     now = now or utcnow()
     version = latest_published(conference.id)
     if version is None:
         return 0
-    candidates = _reminder_candidates(conference, version, now)
-    already = _existing_keys(
-        reminder_dedupe_key(slot.proposal_id, user.id) for slot, user in candidates
-    )
+    texts: dict[tuple[int, str], tuple[str, str]] = {}
     queued = 0
-    for slot, user in candidates:
-        key = reminder_dedupe_key(slot.proposal_id, user.id)
-        if key in already:
-            continue
-        # Each attendee reads the time in their own zone, named.
-        when = (
-            f"{format_instant(slot.starts_at, user.time_zone)}–"
-            f"{format_instant(slot.ends_at, user.time_zone, '%H:%M')} {user.time_zone}"
+    for slot, user in _reminder_candidates(conference, version, now, limit):
+        # Rendered once per talk and zone: each attendee reads the time in their own zone, named.
+        text_key = (slot.proposal_id, user.time_zone)
+        if text_key not in texts:
+            when = (
+                f"{format_instant(slot.starts_at, user.time_zone)}–"
+                f"{format_instant(slot.ends_at, user.time_zone, '%H:%M')} {user.time_zone}"
+            )
+            texts[text_key] = _reminder_text(
+                conference,
+                {
+                    "title": slot.proposal.title,
+                    "conference": conference.name,
+                    "when": when,
+                    "link": feedback_link(conference, slot.proposal_id),
+                },
+            )
+        subject, body = texts[text_key]
+        queue_email(
+            user.email,
+            subject,
+            body,
+            dedupe_key=reminder_dedupe_key(slot.proposal_id, user.id),
+            conference_id=conference.id,
         )
-        subject, body = _reminder_text(
-            conference,
-            {
-                "title": slot.proposal.title,
-                "conference": conference.name,
-                "when": when,
-                "link": feedback_link(conference, slot.proposal_id),
-            },
-        )
-        queue_email(user.email, subject, body, dedupe_key=key, conference_id=conference.id)
         queued += 1
     db.session.flush()
     return queued
 
 
-def queue_feedback_reminders(now: datetime | None = None) -> int:
-    """Queue reminders at every conference with a published schedule; returns how many."""
+def queue_feedback_reminders(now: datetime | None = None, limit: int | None = None) -> int:
+    """Queue reminders at every conference with a published schedule, at most ``limit`` of them;
+    returns how many."""
     conference_ids = db.session.scalars(
         select(ScheduleVersion.conference_id)
         .where(ScheduleVersion.is_draft.is_(False), ScheduleVersion.number.is_not(None))
@@ -369,7 +377,22 @@ def queue_feedback_reminders(now: datetime | None = None) -> int:
     ).all()
     total = 0
     for conference_id in conference_ids:
+        remaining = None if limit is None else limit - total
+        if remaining == 0:
+            break
         conference = db.session.get(Conference, conference_id)
         if conference is not None:
-            total += queue_conference_reminders(conference, now)
+            total += queue_conference_reminders(conference, now, remaining)
     return total
+
+
+def queue_all_feedback_reminders(now: datetime | None = None) -> int:
+    """Queue every due reminder, committing after each batch; for the CLI and the huey task."""
+    now = now or utcnow()
+    total = 0
+    while True:
+        queued = queue_feedback_reminders(now, limit=REMINDER_BATCH)
+        db.session.commit()
+        total += queued
+        if queued < REMINDER_BATCH:
+            return total

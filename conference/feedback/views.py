@@ -385,8 +385,7 @@ def save_settings(slug: str):
 @blueprint.cli.command("send-feedback-reminders")
 def send_feedback_reminders_command() -> None:
     """Queue one feedback reminder per attendee and starred talk that has ended (idempotent)."""
-    queued = operations.queue_feedback_reminders(utcnow())
-    db.session.commit()
+    queued = operations.queue_all_feedback_reminders(utcnow())
     click.echo(
         f"Queued {queued} feedback reminder{'s' if queued != 1 else ''}; "
         "the mail worker sends them (or run flask send-mail)."

@@ -114,3 +114,14 @@ def test_periodic_task_queues_reminders(db, conference, ended):
     # Calling the task's function runs it here, in the test's app context, as the consumer would.
     assert queue_feedback_reminders_every_five_minutes.call_local() == 1
     assert len(outbox(db)) == 1
+
+
+def test_reminders_can_be_queued_in_batches_that_continue(db, conference, ended):
+    for _ in range(3):
+        star(make_user(), ended.proposal)
+    db.session.commit()
+
+    batches = [operations.queue_feedback_reminders(limit=2) for _ in range(3)]
+
+    assert batches == [2, 1, 0]
+    assert len({m.dedupe_key for m in outbox(db)}) == 3

@@ -4,9 +4,10 @@ next to the review scores; organisers configure the questions and the feedback p
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from conference.conferences.models import Role
 from conference.core.types import utcnow
@@ -327,3 +328,39 @@ def test_navigation_links_to_the_feedback_pages(client, login, db, conference):
 
     assert 'href="/c/summit/manage/feedback/" aria-current="page">Feedback' in manage
     assert 'href="/c/summit/speaker/feedback" aria-current="page">Feedback' in speaker
+
+
+@contextmanager
+def counted_queries(db):
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def overview_queries(client, db, published, places, questions, talk_count: int) -> int:
+    for index in range(talk_count):
+        room = (places.thames, places.hudson, places.stream)[index % 3]
+        talk = make_talk(published, room, utcnow() - timedelta(hours=1), track=places.data)
+        give_response(talk.proposal, make_user(), {questions[0]: 1 + index % 5, questions[1]: 3})
+    db.session.commit()
+    with counted_queries(db) as statements:
+        assert client.get("/c/summit/manage/feedback/").status_code == 200
+    return len(statements)
+
+
+def test_organiser_overview_query_count_does_not_grow_with_talks(
+    client, login, db, conference, places, published, questions
+):
+    login(organiser_of(conference))
+
+    few = overview_queries(client, db, published, places, questions, 2)
+    many = overview_queries(client, db, published, places, questions, 8)
+
+    assert many == few
