@@ -49,6 +49,13 @@ SHORT_ABSTRACT_CHARACTERS = 240
 # bm25 column weights, in the FTS5 table's column order: title, speakers, tags, abstract.
 SQLITE_WEIGHTS = (10.0, 4.0, 4.0, 1.0)
 TEXT_SEARCH_CONFIG = "english"
+# The weighted document without the abstract: what broad searches rank by on PostgreSQL.
+POSTGRESQL_SHORT_DOCUMENT = (
+    "setweight(to_tsvector('english', title), 'A') || "
+    "setweight(to_tsvector('english', speaker_names), 'B') || "
+    "setweight(to_tsvector('english', tag_names), 'B')"
+)
+FULL_RANK_LIMIT = 400
 POSTGRESQL_HEADLINE_TITLE = f"HighlightAll=true, StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}"
 POSTGRESQL_HEADLINE_ABSTRACT = (
     f'MaxWords={SNIPPET_WORDS}, MinWords=12, MaxFragments=2, FragmentDelimiter=" … ", '
@@ -248,7 +255,8 @@ class _Engine:
     def matching(self, statement: Select) -> Select:
         raise NotImplementedError
 
-    def ranked(self, statement: Select) -> Select:
+    def ranked(self, statement: Select, total: int) -> Select:
+        """``statement`` limited to matches, best first; ``total`` is how many match."""
         raise NotImplementedError
 
     def highlights(self, proposal_ids: list[int]) -> dict[int, tuple[str, str]]:
@@ -271,7 +279,7 @@ class _SQLiteEngine(_Engine):
             self.search_table, self.search_table.c.rowid == ArchiveEntry.proposal_id
         ).where(self._match())
 
-    def ranked(self, statement: Select) -> Select:
+    def ranked(self, statement: Select, total: int) -> Select:
         # bm25() is lower for better matches.
         weights = [literal_column(repr(weight)) for weight in SQLITE_WEIGHTS]
         return self.matching(statement).order_by(func.bm25(self.table_name, *weights))
@@ -297,6 +305,7 @@ class _SQLiteEngine(_Engine):
 class _PostgreSQLEngine(_Engine):
     # The index's own expression, verbatim, so the planner uses the GIN index.
     document = literal_column(f"({POSTGRESQL_SEARCH_DOCUMENT})")
+    short_document = literal_column(f"({POSTGRESQL_SHORT_DOCUMENT})")
 
     def _tsquery(self):
         return func.websearch_to_tsquery(literal_column(f"'{TEXT_SEARCH_CONFIG}'"), self.text)
@@ -304,10 +313,15 @@ class _PostgreSQLEngine(_Engine):
     def matching(self, statement: Select) -> Select:
         return statement.where(self.document.op("@@")(self._tsquery()))
 
-    def ranked(self, statement: Select) -> Select:
+    def ranked(self, statement: Select, total: int) -> Select:
         # ts_rank_cd, not ts_rank: ts_rank scores every document 1e-20 once the query has a
         # "-word", so exclusions would lose the ranking; both honour the A/B/C weights.
-        rank = func.ts_rank_cd(self.document, self._tsquery())
+        # Ranking needs each match's tsvector, which the expression index does not store, so
+        # PostgreSQL re-parses every match. Past FULL_RANK_LIMIT matches only the short fields
+        # are re-parsed (7x cheaper at 3000 matches): title still beats speakers and tags, and
+        # talks matching only in the abstract follow, newest first.
+        document = self.document if total <= FULL_RANK_LIMIT else self.short_document
+        rank = func.ts_rank_cd(document, self._tsquery())
         return self.matching(statement).order_by(rank.desc())
 
     def highlights(self, proposal_ids: list[int]) -> dict[int, tuple[str, str]]:
@@ -376,11 +390,11 @@ def search_archive(query: ArchiveQuery, page: int = 1, per_page: int = PER_PAGE)
     counted = select(func.count()).select_from(ArchiveEntry).where(*_filters(query))
     newest = (ArchiveEntry.starts_at.desc().nulls_last(), ArchiveEntry.proposal_id.desc())
     if engine is not None:
-        ordered = engine.ranked(base).order_by(*newest)
-        counted = engine.matching(counted)
+        total = db.session.scalar(engine.matching(counted)) or 0
+        ordered = engine.ranked(base, total).order_by(*newest)
     else:
+        total = db.session.scalar(counted) or 0
         ordered = base.order_by(*newest)
-    total = db.session.scalar(counted) or 0
     ids = list(db.session.scalars(ordered.limit(per_page).offset((page - 1) * per_page)))
     entries = {
         entry.proposal_id: entry

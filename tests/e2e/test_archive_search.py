@@ -30,19 +30,26 @@ def _seed(app) -> None:
         RoleFactory(conference=last_year.conference, user=organiser, role=Role.ORGANISER)
         asha = make_user(display_name="Asha Rao")
         ben = make_user(display_name="Ben Okafor")
-        observability = TopicTag(slug="observability", name="Observability",
-                                 description="Logs, metrics and traces.")
+        observability = TopicTag(
+            slug="observability", name="Observability", description="Logs, metrics and traces."
+        )
         db.session.add(observability)
         tracing = last_year.add_talk(
             "Tracing requests across services",
             "How we follow one request through forty services with OpenTelemetry.",
             speakers=[asha],
         )
-        last_year.add_talk("Alerting that lets you sleep", "Fewer pages, better tracing of incidents.",
-                           speakers=[ben])
-        last_year.add_talk("Postgres upgrades without downtime", "Logical replication.", speakers=[ben])
-        sampling = this_year.add_talk("Tracing at scale: sampling", "Head and tail sampling.",
-                                      speakers=[asha])
+        last_year.add_talk(
+            "Alerting that lets you sleep",
+            "Fewer pages, better tracing of incidents.",
+            speakers=[ben],
+        )
+        last_year.add_talk(
+            "Postgres upgrades without downtime", "Logical replication.", speakers=[ben]
+        )
+        sampling = this_year.add_talk(
+            "Tracing at scale: sampling", "Head and tail sampling.", speakers=[asha]
+        )
         tag(tracing, observability)
         tag(sampling, observability)
         add_recording(tracing, url="https://video.example.com/tracing")
@@ -98,9 +105,9 @@ def test_a_colleague_finds_last_years_talks_on_a_topic(live_server, page):
     assert page.get_by_role("heading", name="Observability", level=1).is_visible()
     assert page.get_by_role("heading", name="2027").is_visible()
     assert page.get_by_role("heading", name="2026").is_visible()
-    assert page.get_by_role("link", name="Watch the recording: Recording").get_attribute("href") == (
-        "https://video.example.com/tracing"
-    )
+    assert page.get_by_role("link", name="Watch the recording: Recording").get_attribute(
+        "href"
+    ) == ("https://video.example.com/tracing")
     people = page.get_by_role("complementary")
     assert "Asha Rao" in people.inner_text() and "2 talks, latest 2027" in people.inner_text()
 

@@ -36,6 +36,16 @@ def test_title_matches_rank_above_abstract_matches(client, archive):
     assert found[2:] == ["Dashboards nobody reads"]
 
 
+def test_broad_searches_still_rank_title_matches_first(client, archive, monkeypatch):
+    from conference.archive import search as search_module
+
+    # Past this many matches PostgreSQL ranks by title, speakers and tags only.
+    monkeypatch.setattr(search_module, "FULL_RANK_LIMIT", 0)
+    found = titles(search(client, q="tracing"))
+    assert set(found[:2]) == {"Tracing requests across services", "Tracing at scale: sampling"}
+    assert found[2:] == ["Dashboards nobody reads"]
+
+
 def test_speaker_names_and_topics_are_searched(client, archive):
     assert set(titles(search(client, q="okafor"))) == {
         "Dashboards nobody reads",
@@ -277,7 +287,7 @@ def test_postgresql_search_statement_uses_the_gin_index(db, archive):
 
     # The ranked statement search_archive builds, without the filters: on a test database's
     # few rows the planner may rightly start from a filter's index instead.
-    statement = _PostgreSQLEngine("tracing").ranked(select(ArchiveEntry.proposal_id))
+    statement = _PostgreSQLEngine("tracing").ranked(select(ArchiveEntry.proposal_id), total=1)
     compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
     db.session.execute(text("SET LOCAL enable_seqscan = off"))
     plan = "\n".join(db.session.scalars(text(f"EXPLAIN {compiled}")))
