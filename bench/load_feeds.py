@@ -4,14 +4,15 @@ Builds the generated conference (`bench.app_data`), starts ``gunicorn 'conferenc
 on a free 127.0.0.1 port with DATABASE_URL/INSTANCE_PATH/SECRET_KEY pointing at it, warms the
 cache, then loads ``/c/<slug>/calendar.ics`` for ``--duration`` seconds three times, side by
 side: plain GETs (200 with the full body), GETs with ``Accept-Encoding: gzip`` (200, the
-cached gzip copy) and GETs with ``If-None-Match`` (304). Uses ``wrk`` when
+cached gzip copy) and GETs with ``If-None-Match`` (304), each ``--runs`` times (3; the
+medians are reported, each run's req/s beside them). Uses ``wrk`` when
 installed (``apt-get install wrk``), else a small keep-alive Python load generator (threads,
 bounded in time). Prints requests/s, p50/p99 latency and the count of unexpected statuses,
 then stops gunicorn and drops the database.
 
 Usage::
 
-    python bench/load_feeds.py                        # 1000 talks, SQLite, 2 gthread workers, 10 s each
+    python bench/load_feeds.py                        # 1000 talks, SQLite, 2 gthread workers, 3 x 10 s each
     python bench/load_feeds.py --workers 4 --database-url postgresql://postgres@127.0.0.1/bench_load
     python bench/load_feeds.py --generator python     # without wrk
 """
@@ -38,7 +39,7 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.app_data import SECRET_KEY, SLUG, build_database, drop_database  # noqa: E402
-from bench.harness import REPO_ROOT, fmt, machine_info, render_table, write_results  # noqa: E402
+from bench.harness import REPO_ROOT, fmt, machine_info, median, render_table, write_results  # noqa: E402
 
 TARGET_RPS = 1000
 
@@ -216,6 +217,27 @@ def run_python(url: str, duration: int, connections: int, headers: dict[str, str
             "unexpected": total - counts.get(expect, 0) + sum(errors), "statuses": counts}
 
 
+def measure_run(server_pid: int, generator: str, url: str, args: argparse.Namespace, name: str,
+                headers: dict[str, str], expect: int) -> dict[str, Any]:
+    """One bounded load run against the server, with the CPU both sides spent per request."""
+    server_before, client_before = server_cpu_seconds(server_pid), children_cpu_seconds()
+    client_started = time.process_time()
+    if generator == "wrk":
+        result = run_wrk(url, args.duration, args.connections, 2, headers, expect)
+    else:
+        result = run_python(url, args.duration, args.connections, headers, expect)
+    requests = max(1, result["requests"])
+    result["name"] = name
+    result["server_cpu_ms"] = (server_cpu_seconds(server_pid) - server_before) / requests * 1000
+    client_cpu = children_cpu_seconds() - client_before + time.process_time() - client_started
+    result["client_cpu_ms"] = client_cpu / requests * 1000
+    # What 2 dedicated cores would serve, load generator included: steadier than req/s here.
+    result["rps_2_cores"] = 2000 / (result["server_cpu_ms"] + result["client_cpu_ms"])
+    print(f"  {name}: {result['rps']:.0f} requests/s, statuses {result['statuses']}"
+          + (f", {result['bytes_per_response']} bytes/response" if "bytes_per_response" in result else ""))
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--talks", type=int, default=1000)
@@ -228,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="gthread keeps connections alive; sync closes each one")
     parser.add_argument("--threads", type=int, default=4, help="threads per gthread worker")
     parser.add_argument("--duration", type=int, default=10, help="seconds per run")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each kind; medians are reported")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--no-write", action="store_true", help="do not write bench/results/*.json")
@@ -248,48 +271,48 @@ def main(argv: list[str] | None = None) -> int:
             etag = warm(url, args.workers)
             print(f"gunicorn: {args.workers} {args.worker_class} workers"
                   f"{f' x {args.threads} threads' if args.worker_class == 'gthread' else ''} on 127.0.0.1:{port}; "
-                  f"load: {generator}, {args.connections} connections, {args.duration} s per run")
-            for name, headers, expect in (
+                  f"load: {generator}, {args.connections} connections, {args.duration} s per run, "
+                  f"{args.runs} runs of each kind")
+            kinds = (
                 ("feed 200", {}, 200),
                 # What calendar clients send: the cached gzip copy, ~20x fewer bytes.
                 ("feed 200 gzip", {"Accept-Encoding": "gzip"}, 200),
                 ("feed 304", {"If-None-Match": etag}, 304),
-            ):
-                server_before, client_before = server_cpu_seconds(server.pid), children_cpu_seconds()
-                client_started = time.process_time()
-                if generator == "wrk":
-                    result = run_wrk(url, args.duration, args.connections, 2, headers, expect)
-                else:
-                    result = run_python(url, args.duration, args.connections, headers, expect)
-                requests = max(1, result["requests"])
-                result["name"] = name
-                result["server_cpu_ms"] = (server_cpu_seconds(server.pid) - server_before) / requests * 1000
-                client_cpu = children_cpu_seconds() - client_before + time.process_time() - client_started
-                result["client_cpu_ms"] = client_cpu / requests * 1000
-                # What 2 dedicated cores would serve, load generator included: steadier than req/s here.
-                result["rps_2_cores"] = 2000 / (result["server_cpu_ms"] + result["client_cpu_ms"])
-                runs.append(result)
-                print(f"  {name}: {result['rps']:.0f} requests/s, statuses {result['statuses']}"
-                      + (f", {result['bytes_per_response']} bytes/response" if "bytes_per_response" in result else ""))
+            )
+            # Kinds interleaved run by run, so a burst of load elsewhere hits them alike.
+            for _ in range(args.runs):
+                for name, headers, expect in kinds:
+                    runs.append(measure_run(server.pid, generator, url, args, name, headers, expect))
         finally:
             stop(server)
             if not args.keep:
                 drop_database(args.database_url)
 
-    rows = [[run["name"], fmt(run["requests"], "d"), fmt(run["rps"], ".0f"), fmt(run["p50"] * 1000, ".2f"),
-             fmt(run["p99"] * 1000, ".2f"), fmt(run["unexpected"], "d"), fmt(run["server_cpu_ms"], ".2f"),
-             fmt(run["client_cpu_ms"], ".2f"), fmt(run["rps_2_cores"], ".0f"), f">= {TARGET_RPS}/s, 0 errors",
-             "MET" if run["rps"] >= TARGET_RPS and run["unexpected"] == 0 else "NOT MET"] for run in runs]
+    rows = []
+    for name in dict.fromkeys(run["name"] for run in runs):
+        of_kind = [run for run in runs if run["name"] == name]
+        rps = median([run["rps"] for run in of_kind])
+        unexpected = sum(run["unexpected"] for run in of_kind)
+        rows.append([
+            name, fmt(sum(run["requests"] for run in of_kind), "d"), fmt(rps, ".0f"),
+            " ".join(f"{run['rps']:.0f}" for run in of_kind),
+            fmt(median([run["p50"] for run in of_kind]) * 1000, ".2f"),
+            fmt(median([run["p99"] for run in of_kind]) * 1000, ".2f"), fmt(unexpected, "d"),
+            fmt(median([run["server_cpu_ms"] for run in of_kind]), ".2f"),
+            fmt(median([run["client_cpu_ms"] for run in of_kind]), ".2f"),
+            fmt(median([run["rps_2_cores"] for run in of_kind]), ".0f"), f">= {TARGET_RPS}/s, 0 errors",
+            "MET" if rps >= TARGET_RPS and unexpected == 0 else "NOT MET",
+        ])
     print()
-    print(render_table(["run", "requests", "req/s", "p50 ms", "p99 ms", "unexpected", "server cpu ms/req",
-                        "client cpu ms/req", "req/s on 2 idle cores", "target", "met"], rows))
+    print(render_table(["kind", "requests", "median req/s", "each run", "p50 ms", "p99 ms", "unexpected",
+                        "server cpu ms/req", "client cpu ms/req", "req/s on 2 idle cores", "target", "met"], rows))
     print(f"\nload average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs: on a shared machine req/s is "
           "noisy; the CPU columns say what 2 idle cores would serve")
     if not args.no_write:
         path = write_results("load_feeds", {
             "machine": machine_info(), "database": args.database_url.split(":", 1)[0], "talks": args.talks,
             "workers": args.workers, "worker_class": args.worker_class, "threads": args.threads,
-            "generator": generator, "connections": args.connections, "duration": args.duration,
+            "generator": generator, "connections": args.connections, "duration": args.duration, "runs_per_kind": args.runs,
             "runs": [{k: v for k, v in run.items() if k != "raw"} for run in runs],
         })
         print(f"\nresults: {path}")

@@ -18,7 +18,7 @@ from icalendar import (
     TimezoneDaylight,
     TimezoneStandard,
     vCategory,
-    vDDDTypes,
+    vDatetime,
     vInt,
     vText,
     vUri,
@@ -68,9 +68,10 @@ class _SharedValues:
     """
 
     def __init__(self, stamp: datetime) -> None:
-        self.stamp = vDDDTypes(stamp.astimezone(UTC))
+        self.stamp = vDatetime(stamp.astimezone(UTC))
         self.status = {True: vText("CANCELLED"), False: vText("CONFIRMED")}
         self._texts: dict[str, vText] = {}
+        self._times: dict[tuple[datetime, str], vDatetime] = {}
         self._categories: dict[str, vCategory] = {}
         self._conferences: dict[str, vUri] = {}
 
@@ -78,6 +79,13 @@ class _SharedValues:
         found = self._texts.get(value)
         if found is None:
             found = self._texts[value] = vText(value)
+        return found
+
+    def local_time(self, instant: datetime, zone_name: str) -> vDatetime:
+        """``instant`` in ``zone_name`` (TZID parameter), shared by talks starting together."""
+        found = self._times.get((instant, zone_name))
+        if found is None:
+            found = self._times[(instant, zone_name)] = vDatetime(_local(instant, zone_name))
         return found
 
     def categories(self, track_name: str) -> vCategory:
@@ -97,22 +105,23 @@ class _SharedValues:
 def build_event(talk: PublishedTalk, stamp: datetime, shared: _SharedValues | None = None) -> Event:
     """One VEVENT with a stable UID and a SEQUENCE that only rises.
 
-    Properties are set as icalendar value objects of the types ``Event.new`` would pick:
-    the same bytes, without guessing a type per property (a third of a 1000-talk render).
+    Properties are set as icalendar value objects that write what ``Event.new`` writes
+    (a test compares the bytes), without its per-property type guessing; values many events
+    share are built once (``shared``). Together a third of a 1000-talk render saved.
     """
     shared = shared or _SharedValues(stamp)
     event = Event()
     event["UID"] = vText(talk.uid)
     event["DTSTAMP"] = shared.stamp
-    event["LAST-MODIFIED"] = vDDDTypes(talk.last_modified.astimezone(UTC))
+    event["LAST-MODIFIED"] = vDatetime(talk.last_modified.astimezone(UTC))
     event["SEQUENCE"] = vInt(talk.sequence)
     event["STATUS"] = shared.status[talk.cancelled]
     event["SUMMARY"] = vText(talk.title or "Untitled talk")
     event["DESCRIPTION"] = vText(event_description(talk))
     event["LOCATION"] = shared.text(talk.location)
     event["URL"] = vUri(talk.url)
-    event["DTSTART"] = vDDDTypes(_local(talk.starts_at, talk.zone_name))
-    event["DTEND"] = vDDDTypes(_local(talk.ends_at, talk.zone_name))
+    event["DTSTART"] = shared.local_time(talk.starts_at, talk.zone_name)
+    event["DTEND"] = shared.local_time(talk.ends_at, talk.zone_name)
     if talk.join_url and not talk.cancelled:
         event["CONFERENCE"] = shared.conference(talk.join_url)
     if talk.track_name:

@@ -30,22 +30,43 @@ def public_host() -> str:
     return host or FALLBACK_HOST
 
 
+class TalkLinks:
+    """Absolute links of one conference's talks; base URL and URL rules looked up once.
+
+    A feed builds links for a thousand talks: per-talk config and URL-map lookups were a
+    third of loading the published schedule.
+    """
+
+    def __init__(self, conference_slug: str) -> None:
+        self.slug = conference_slug
+        self.base = public_base_url()
+        # The feedback area's registered rule when there is one, so feeds follow it if it moves.
+        self._adapter = (
+            current_app.url_map.bind("localhost")
+            if FEEDBACK_ENDPOINT in current_app.view_functions
+            else None
+        )
+
+    def page(self, proposal_id: int) -> str:
+        """The talk's public page (the agenda's ``agenda.talk`` endpoint)."""
+        return f"{self.base}/c/{self.slug}/agenda/talks/{proposal_id}"
+
+    def feedback(self, proposal_id: int) -> str:
+        """The talk's feedback form (the feedback area's ``feedback.give``)."""
+        values = {"slug": self.slug, "proposal_id": proposal_id}
+        if self._adapter is not None:
+            return self.base + self._adapter.build(FEEDBACK_ENDPOINT, values)
+        return self.base + FEEDBACK_PATH.format(**values)
+
+
 def talk_url(conference_slug: str, proposal_id: int) -> str:
     """Absolute URL of a talk's public page (the agenda's ``agenda.talk`` endpoint)."""
-    return f"{public_base_url()}/c/{conference_slug}/agenda/talks/{proposal_id}"
+    return TalkLinks(conference_slug).page(proposal_id)
 
 
 def feedback_url(conference_slug: str, proposal_id: int) -> str:
     """Absolute URL of a talk's feedback form (the feedback area's ``feedback.give``)."""
-    if FEEDBACK_ENDPOINT in current_app.view_functions:
-        # Built from the registered rule, so feeds follow the feedback area if its URL changes.
-        adapter = current_app.url_map.bind("localhost")
-        path = adapter.build(
-            FEEDBACK_ENDPOINT, {"slug": conference_slug, "proposal_id": proposal_id}
-        )
-    else:
-        path = FEEDBACK_PATH.format(slug=conference_slug, proposal_id=proposal_id)
-    return public_base_url() + path
+    return TalkLinks(conference_slug).feedback(proposal_id)
 
 
 def has_join_link(room) -> bool:

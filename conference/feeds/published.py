@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import aliased
@@ -14,7 +13,7 @@ from conference.accounts.models import User
 from conference.conferences.models import Conference, Hub, Room, SessionFormat, Track
 from conference.core.markdown import markdown_to_text
 from conference.extensions import db
-from conference.feeds.links import feedback_url, join_url, talk_url
+from conference.feeds.links import TalkLinks, join_url
 from conference.interest.models import InterestMark
 from conference.proposals.models import InvitationState, Proposal, ProposalSpeaker
 from conference.schedule.models import CalendarEntry, ScheduleVersion
@@ -176,8 +175,19 @@ def _speakers_by_talk(conference: Conference, conditions) -> dict[int, list[Spea
     return speakers
 
 
-def _rooms(conference: Conference) -> dict[int, Any]:
-    """Room rows with their hub's name and zone, by id."""
+@dataclass(frozen=True)
+class _Place:
+    """A room as every event held in it describes it (cleaned once per room, not per talk)."""
+
+    room_id: int
+    room_name: str
+    hub_name: str | None
+    zone_name: str
+    join_url: str | None
+
+
+def _places(conference: Conference) -> dict[int, _Place]:
+    """Every room of the conference with its hub's name and zone and its join link, by id."""
     rows = db.session.execute(
         select(
             Room.id,
@@ -190,7 +200,16 @@ def _rooms(conference: Conference) -> dict[int, Any]:
         .outerjoin(Hub, Hub.id == Room.hub_id)
         .where(Room.conference_id == conference.id)
     )
-    return {row.id: row for row in rows}
+    return {
+        row.id: _Place(
+            room_id=row.id,
+            room_name=single_line(row.name),
+            hub_name=single_line(row.hub_name) if row.hub_id is not None else None,
+            zone_name=row.hub_time_zone if row.hub_id is not None else conference.time_zone,
+            join_url=join_url(row),
+        )
+        for row in rows
+    }
 
 
 def speaker_filter(user_id: int):
@@ -235,9 +254,13 @@ def is_published_speaker(conference: Conference, user_id: int) -> bool:
 
 
 def _talk(
-    conference: Conference, row, rooms: dict[int, Any], speakers: dict[int, list[Speaker]]
+    conference: Conference,
+    row,
+    places: dict[int, _Place],
+    speakers: dict[int, list[Speaker]],
+    links: TalkLinks,
 ) -> PublishedTalk:
-    room = rooms.get(row.room_id) if row.room_id is not None else None
+    place = places.get(row.room_id) if row.room_id is not None else None
     cancelled = bool(row.cancelled)
     return PublishedTalk(
         uid=row.uid,
@@ -252,19 +275,15 @@ def _talk(
         track_id=row.track_id,
         track_name=single_line(row.track_name),
         format_name=single_line(row.format_name),
-        room_id=room.id if room else None,
-        room_name=single_line(room.name) if room else "",
-        hub_name=single_line(room.hub_name)
-        if room is not None and room.hub_id is not None
-        else None,
-        zone_name=room.hub_time_zone
-        if room is not None and room.hub_id is not None
-        else conference.time_zone,
+        room_id=place.room_id if place else None,
+        room_name=place.room_name if place else "",
+        hub_name=place.hub_name if place else None,
+        zone_name=place.zone_name if place else conference.time_zone,
         starts_at=row.starts_at,
         ends_at=row.ends_at,
-        url=talk_url(conference.slug, row.proposal_id),
-        join_url=join_url(room),
-        feedback_url=None if cancelled else feedback_url(conference.slug, row.proposal_id),
+        url=links.page(row.proposal_id),
+        join_url=place.join_url if place else None,
+        feedback_url=None if cancelled else links.feedback(row.proposal_id),
     )
 
 
@@ -277,10 +296,11 @@ def published_schedule(
     if version is not None:
         if not include_cancelled:
             conditions = (*conditions, CalendarEntry.cancelled.is_(False))
-        rooms = _rooms(conference)
+        places = _places(conference)
         speakers = _speakers_by_talk(conference, conditions)
         rows = db.session.execute(entries_query(conference).where(*conditions))
-        talks = tuple(_talk(conference, row, rooms, speakers) for row in rows)
+        links = TalkLinks(conference.slug)
+        talks = tuple(_talk(conference, row, places, speakers, links) for row in rows)
     return PublishedSchedule(
         conference_name=single_line(conference.name),
         conference_slug=conference.slug,
