@@ -60,8 +60,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set")
 
-    import conference.models  # noqa: F401 - registers every table with SQLAlchemy
     import conference.core.sqlite  # noqa: F401 - busy timeout and WAL for SQLite connections
+    import conference.models  # noqa: F401 - registers every table with SQLAlchemy
     from conference.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
