@@ -42,7 +42,8 @@ class ArchiveSearchForm(FlaskForm):
     )
     # One person's talks, from the "who to ask" lists of the topic pages.
     person = IntegerField(
-        "Person", validators=[Optional(), NumberRange(min=1, message="Not a person.")]
+        "Person",
+        validators=[Optional(), NumberRange(min=1, max=2**31 - 1, message="Not a person.")],
     )
 
     @classmethod

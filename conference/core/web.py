@@ -13,6 +13,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from conference.core.markdown import render_markdown
 from conference.core.timezones import all_time_zones, is_valid_time_zone, to_zone
@@ -129,7 +130,20 @@ def _retry_after_seconds() -> int:
     return max(1, math.ceil(current.reset_at - time.time()))
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:...>`` for ids: only values an INTEGER column can hold, so a larger one is a 404.
+
+    Werkzeug's own converter takes any length of digits, and SQLite cannot even compare a
+    value beyond 64 bits (OverflowError, a 500).
+    """
+
+    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
 def init_app(app: Flask) -> None:
+    # Before any blueprint adds its rules: every <int:...> in a URL is bounded.
+    app.url_map.converters["int"] = DatabaseIdConverter
     proxies = int(app.config.get("PROXY_COUNT") or 0)
     if proxies > 0:
         # Trust exactly the hops we run: the client's own X-Forwarded-* entries are ignored.
