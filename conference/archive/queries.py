@@ -28,6 +28,10 @@ class FilterChoices:
     hubs: list[str]
 
 
+def all_topics() -> list[TopicTag]:
+    return list(db.session.scalars(select(TopicTag).order_by(TopicTag.name)))
+
+
 def filter_choices() -> FilterChoices:
     # Straight from the indexed columns: a talk declined since the last rebuild may leave a
     # choice that finds nothing, which is cheaper than checking every proposal per page view.
@@ -35,7 +39,7 @@ def filter_choices() -> FilterChoices:
         return list(db.session.scalars(select(column).distinct().order_by(*order)))
 
     return FilterChoices(
-        topics=list(db.session.scalars(select(TopicTag).order_by(TopicTag.name))),
+        topics=all_topics(),
         tracks=[name for name in values(ArchiveEntry.track_name, ArchiveEntry.track_name) if name],
         years=values(ArchiveEntry.year, ArchiveEntry.year.desc()),
         hubs=[name for name in values(ArchiveEntry.hub_name, ArchiveEntry.hub_name) if name],

@@ -311,7 +311,16 @@ class _PostgreSQLEngine(_Engine):
         return func.websearch_to_tsquery(literal_column(f"'{TEXT_SEARCH_CONFIG}'"), self.text)
 
     def matching(self, statement: Select) -> Select:
-        return statement.where(self.document.op("@@")(self._tsquery()))
+        # The matches come from the GIN index alone (MATERIALIZED keeps the planner from
+        # folding them into the filters): otherwise a selective filter such as the year wins
+        # and every talk of that year has its document re-parsed to test the match.
+        matches = (
+            select(ArchiveEntry.proposal_id)
+            .where(self.document.op("@@")(self._tsquery()))
+            .cte("search_matches")
+            .prefix_with("MATERIALIZED")
+        )
+        return statement.where(ArchiveEntry.proposal_id.in_(select(matches.c.proposal_id)))
 
     def ranked(self, statement: Select, total: int) -> Select:
         # ts_rank_cd, not ts_rank: ts_rank scores every document 1e-20 once the query has a

@@ -102,7 +102,7 @@ def _tagging_page(conference: Conference, topic_form: TopicForm | None = None, s
             conference=conference,
             talks=talks,
             talk_topics=topics_of([talk.id for talk in talks]),
-            all_topics=queries.filter_choices().topics,
+            all_topics=queries.all_topics(),
             topic_form=topic_form or TopicForm(formdata=None),
             attach_form=AttachTopicForm(formdata=None),
         ),
