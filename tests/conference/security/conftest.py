@@ -84,6 +84,7 @@ ROLES = (
 
 SPEAKER_NAME = "Zanzibar Quillfeather"
 OTHER_SPEAKER_NAME = "Yolanda Brightwater"
+SPEAKER_BIO = "Builds build systems."
 TALK_TITLE = "Untangling the monorepo"
 OTHER_TALK_TITLE = "Observability on a budget"
 SUBMISSION_TITLE = "Feature flags at scale"
@@ -212,7 +213,7 @@ def build_world(db) -> World:
         invitation_token="invitation-token-for-the-attendee-0123456789",
     )
     SpeakerProfileFactory(
-        conference=conference, user=users["speaker"], bio="Builds build systems.", hub=hub
+        conference=conference, user=users["speaker"], bio=SPEAKER_BIO, hub=hub
     )
     SpeakerProfileFactory(
         conference=conference, user=users["other_speaker"], bio="Watches dashboards."

@@ -30,6 +30,7 @@ from tests.conference.security.conftest import (
     HOST,
     OTHER_SPEAKER_NAME,
     ROLES,
+    SPEAKER_BIO,
     SPEAKER_NAME,
     TALK_TITLE,
     build_world,
@@ -254,7 +255,7 @@ def test_reviewer_pages_never_name_the_speakers_when_review_is_anonymised(fresh)
     for role in ("reviewer", "conflicted_reviewer"):
         for url in _reviewer_pages(fresh.values):
             text = _visit(clients[role], url)
-            for name in (SPEAKER_NAME, OTHER_SPEAKER_NAME, "speaker@example.com"):
+            for name in (SPEAKER_NAME, OTHER_SPEAKER_NAME, "speaker@example.com", SPEAKER_BIO):
                 assert name not in text, (role, url, name)
 
 
