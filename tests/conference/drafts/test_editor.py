@@ -57,7 +57,11 @@ def test_editor_grid_shows_nine_in_new_york_outside_daylight_saving(client, db, 
 def test_editor_defaults_to_the_conference_zone_and_shows_cell_details(client, scene, organiser):
     page = client.get(EDITOR).get_data(as_text=True)
     assert '<small class="talk-time">14:00–14:30</small>' in page  # London is still on GMT on 24 March 2027
-    assert "Asha Rao" in page and "Platform" in page and "#aa3300" in page
+    assert "Asha Rao" in page and "Platform" in page
+    # The cell carries its track's colour class; the conference's track stylesheet defines it.
+    track = scene.talk.proposal.track
+    assert f"track-colour-{track.id}" in page
+    assert "#aa3300" in client.get(f"/c/{scene.conference.slug}/tracks.css").get_data(as_text=True)
     # The Kolkata speaker presents at 19:30 local time: the cell warns about it.
     assert "Asha Rao presents at 19:30 local time (Asia/Kolkata)" in page
     assert "Goals (lower is better)" in page
