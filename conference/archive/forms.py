@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from conference.archive.queries import FilterChoices
 from conference.archive.search import ArchiveQuery
+from conference.core.types import MAX_ID
 
 ANY = ""
 MAX_QUERY_LENGTH = 200
@@ -43,7 +44,7 @@ class ArchiveSearchForm(FlaskForm):
     # One person's talks, from the "who to ask" lists of the topic pages.
     person = IntegerField(
         "Person",
-        validators=[Optional(), NumberRange(min=1, max=2**31 - 1, message="Not a person.")],
+        validators=[Optional(), NumberRange(min=1, max=MAX_ID, message="Not a person.")],
     )
 
     @classmethod

@@ -10,6 +10,7 @@ from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from conference.core.timezones import is_valid_time_zone
+from conference.core.types import MAX_ID
 
 
 class IanaTimeZone:
@@ -33,6 +34,14 @@ def time_zone_field(label: str = "Time zone", browser_default: bool = False, **k
     return StringField(
         label, validators=[DataRequired(), Length(max=64), IanaTimeZone()], render_kw=render_kw, **kwargs
     )
+
+
+def parse_id(text: str | None) -> int | None:
+    """The id written in ``text`` (ASCII digits an INTEGER column can hold), else None."""
+    if not text or not text.isascii() or not text.isdigit() or len(text) > len(str(MAX_ID)):
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
 
 
 def is_safe_redirect(target: str | None) -> bool:

@@ -7,6 +7,10 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+# The largest id an INTEGER primary key holds (PostgreSQL's int4). SQLite cannot even compare
+# a value beyond 64 bits, so larger numbers from requests must stop before any query.
+MAX_ID = 2**31 - 1
+
 
 class UTCDateTime(TypeDecorator):
     """An instant stored in UTC and always returned timezone-aware (SQLite drops the offset)."""

@@ -17,6 +17,7 @@ from werkzeug.routing import IntegerConverter
 
 from conference.core.markdown import render_markdown
 from conference.core.timezones import all_time_zones, is_valid_time_zone, to_zone
+from conference.core.types import MAX_ID
 from conference.extensions import db, limiter, login_manager
 
 TIME_ZONE_COOKIE = "tz"
@@ -137,7 +138,7 @@ class DatabaseIdConverter(IntegerConverter):
     value beyond 64 bits (OverflowError, a 500).
     """
 
-    def __init__(self, map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SelectMultipleField
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, InputRequired
+from wtforms.validators import DataRequired, InputRequired, ValidationError
+
+from conference.core.types import MAX_ID
 
 DECISION_CHOICES = [
     SelectChoice("accepted", "Accept"),
@@ -25,6 +27,11 @@ class BulkDecisionForm(FlaskForm):
         "Decision for the ticked proposals", choices=DECISION_CHOICES,
         validators=[InputRequired(message="Choose a decision.")],
     )
+
+
+    def validate_proposal_ids(self, field) -> None:
+        if any(not 0 < proposal_id <= MAX_ID for proposal_id in field.data or []):
+            raise ValidationError("Tick proposals from the list.")
 
 
 class SingleDecisionForm(FlaskForm):

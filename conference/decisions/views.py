@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conference.conferences.access import conference_with_role, load_conference
 from conference.conferences.models import Conference, Role, SessionFormat, Track
+from conference.core.forms import parse_id
 from conference.decisions import charts, operations, queries
 from conference.decisions.export import ranking_csv
 from conference.decisions.forms import (
@@ -58,8 +59,7 @@ def _confirmation_link(conference: Conference):
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return parse_id(request.args.get(name))
 
 
 FILTER_ARGS = ("track", "state", "format", "sort", "order")

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from conference.accounts.models import User
 from conference.conferences.access import load_conference, load_scoped
 from conference.conferences.models import Conference, Hub, Room, Track
-from conference.core.forms import is_safe_redirect
+from conference.core.forms import is_safe_redirect, parse_id
 from conference.core.types import utcnow
 from conference.extensions import db, limiter
 from conference.feeds import exports, ical, operations
@@ -176,8 +176,8 @@ def hub_feed(slug: str, hub_id: str):
     if hub_id == "online":
         place = "Online streams"
         rooms = select(Room.id).where(Room.conference_id == conference.id, Room.hub_id.is_(None))
-    elif hub_id.isdigit() and len(hub_id) < 12:
-        hub = load_scoped(Hub, conference, int(hub_id))
+    elif parse_id(hub_id) is not None:
+        hub = load_scoped(Hub, conference, parse_id(hub_id))
         place = hub.name
         rooms = select(Room.id).where(Room.conference_id == conference.id, Room.hub_id == hub.id)
     else:

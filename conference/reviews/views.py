@@ -19,7 +19,7 @@ from conference.conferences.access import (
     load_scoped,
 )
 from conference.conferences.models import Conference, Role, Track
-from conference.core.forms import require_confirm_form
+from conference.core.forms import parse_id, require_confirm_form
 from conference.core.timezones import to_zone
 from conference.core.web import format_instant, viewer_time_zone
 from conference.extensions import db
@@ -559,9 +559,10 @@ def add_assignment(slug: str):
     conference = conference_with_role(slug, Role.ORGANISER)
     form = AddAssignmentForm()
     form.reviewer_id.choices = [SelectChoice(r.id, r.display_name) for r in queries.reviewers_of(conference)]
-    if not form.validate_on_submit() or not str(form.proposal_id.data).isdigit():
+    proposal_id = parse_id(str(form.proposal_id.data))
+    if not form.validate_on_submit() or proposal_id is None:
         return _render_assignments(conference, status=400, error="Choose a reviewer from the list.")
-    proposal = load_scoped(Proposal, conference, int(form.proposal_id.data))
+    proposal = load_scoped(Proposal, conference, proposal_id)
     reviewer = db.session.get(User, form.reviewer_id.data)
     try:
         with db.session.begin_nested():

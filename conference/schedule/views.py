@@ -14,7 +14,7 @@ from wtforms.fields import SelectChoice
 
 from conference.conferences.access import conference_with_role, load_scoped
 from conference.conferences.models import Conference, Hub, Role
-from conference.core.forms import require_confirm_form
+from conference.core.forms import parse_id, require_confirm_form
 from conference.core.timezones import to_zone
 from conference.core.types import utcnow
 from conference.extensions import db
@@ -186,9 +186,10 @@ def save_open_rooms(slug: str):
     require_confirm_form()
     wanted = set()
     for value in request.form.getlist("open"):
-        block_id, _, room_id = value.partition(":")
-        if block_id.isdigit() and room_id.isdigit() and len(value) < 40:
-            wanted.add((int(block_id), int(room_id)))
+        block_text, _, room_text = value.partition(":")
+        block_id, room_id = parse_id(block_text), parse_id(room_text)
+        if block_id is not None and room_id is not None:
+            wanted.add((block_id, room_id))
     operations.set_open_rooms(conference, wanted)
     flash("The rooms open in each block are saved.", "success")
     return redirect(url_for("schedule.setup", slug=conference.slug))

@@ -440,6 +440,67 @@ def _check_emails() -> None:
         assert built.get_content_type() == "text/plain"
 
 
+QUERY_NAMES = (
+    "tz",
+    "track",
+    "hub",
+    "mode",
+    "view",
+    "status",
+    "state",
+    "sort",
+    "order",
+    "format",
+    "page",
+    "q",
+    "next",
+    "confirm_delete",
+    "role",
+    "level",
+    "session_format",
+    "topic",
+    "year",
+    "speaker",
+    "person",
+)
+QUERY_VALUES = (
+    '"><script>alert(1)</script>',
+    "javascript:alert(1)",
+    "99999999999999999999999999",
+    "-1",
+    "Europe/London\r\nSet-Cookie: x=1",
+    "\u00b2",  # a digit to str.isdigit(), not to int()
+)
+
+
+@pytest.mark.parametrize("value", QUERY_VALUES)
+def test_hostile_query_strings_are_inert_on_every_page(fresh, value):
+    """Filters, zones and ``next`` from the address bar: never a 500, never reflected as markup."""
+    clients = fresh.clients()
+    problems = []
+    for url in _crawl_urls(fresh.values):
+        for role in ("anonymous", "organiser"):
+            response = clients[role].get(url, query_string=dict.fromkeys(QUERY_NAMES, value))
+            response.close()
+            if response.status_code >= 500:
+                problems.append(f"GET {url} as {role}: {response.status_code}")
+            elif "x=1" in response.headers.get("Set-Cookie", ""):
+                problems.append(f"GET {url} as {role}: header injection")
+            elif response.mimetype == "text/html":
+                problems += [
+                    f"GET {url} as {role}: {p}"
+                    for p in html_problems(response.get_data(as_text=True))
+                ]
+            location = response.headers.get("Location", "")
+            if (
+                location.startswith(("javascript:", "//"))
+                or "://" in location
+                and "conference.test" not in location
+            ):
+                problems.append(f"GET {url} as {role}: redirects off-site to {location}")
+    assert not problems, "\n".join(problems)
+
+
 # --- values that cannot be right are refused ---------------------------------------------------
 
 FORM_IDS = [case.name for case in corpus.FORMS]
@@ -566,6 +627,37 @@ def test_ids_too_large_for_the_database_are_not_found(fresh):
                 if response.status_code != 404:
                     problems.append(f"{method} {path}: {response.status_code}")
     assert not problems, problems
+
+
+@pytest.mark.parametrize("number", ["\u00b2", "99999999999999999999999", "0"])
+def test_ids_in_forms_beyond_the_database_are_refused(fresh, number):
+    """Ids typed into forms and paths: a clear refusal, never an overflow or ValueError (500)."""
+    slug, clients = fresh.values["slug"], fresh.clients()
+    organiser = clients["organiser"]
+    answers = {
+        "assignment": organiser.post(
+            f"/c/{slug}/manage/assignments/add",
+            data={"proposal_id": number, "reviewer_id": str(fresh.values["reviewer_id"])},
+        ),
+        "open rooms": organiser.post(
+            f"/c/{slug}/manage/schedule/setup/rooms", data={"open": f"{number}:{number}"}
+        ),
+        "bulk decision": organiser.post(
+            f"/c/{slug}/manage/decisions", data={"proposal_ids": [number], "decision": "accepted"}
+        ),
+        "hub feed": clients["anonymous"].get(f"/c/{slug}/hubs/{number}/calendar.ics"),
+        "ranking": organiser.get(
+            f"/c/{slug}/manage/ranking", query_string={"track": number, "format": number}
+        ),
+    }
+    expected = {
+        "assignment": 400,
+        "open rooms": 302,
+        "bulk decision": 302,
+        "hub feed": 404,
+        "ranking": 200,
+    }
+    assert {name: response.status_code for name, response in answers.items()} == expected
 
 
 def test_a_body_over_the_limit_is_refused_with_413(fresh):
