@@ -109,6 +109,13 @@ def test_person_filter_lists_one_persons_talks_and_names_them(client, archive):
     assert "Showing talks by <strong>Asha Rao</strong>" in response.get_data(as_text=True)
 
 
+def test_person_ids_that_are_no_database_id_are_form_errors(client, archive):
+    for value in ("99999999999999999999", "0", "²", "abc"):
+        response = search(client, person=value)
+        assert "That person link is not valid" in response.get_data(as_text=True)
+        assert titles(response) == []
+
+
 def test_speaker_filter_treats_like_wildcards_as_text(client, archive):
     assert titles(search(client, speaker="%")) == []
     assert titles(search(client, speaker="_")) == []
