@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import selectinload
 
 from conference.archive.models import (
-    POSTGRESQL_SEARCH_DOCUMENT,
+    POSTGRESQL_SEARCH_COLUMN,
     SQLITE_SEARCH_TABLE,
     ArchiveEntry,
     ProposalTopic,
@@ -49,13 +49,6 @@ SHORT_ABSTRACT_CHARACTERS = 240
 # bm25 column weights, in the FTS5 table's column order: title, speakers, tags, abstract.
 SQLITE_WEIGHTS = (10.0, 4.0, 4.0, 1.0)
 TEXT_SEARCH_CONFIG = "english"
-# The weighted document without the abstract: what broad searches rank by on PostgreSQL.
-POSTGRESQL_SHORT_DOCUMENT = (
-    "setweight(to_tsvector('english', title), 'A') || "
-    "setweight(to_tsvector('english', speaker_names), 'B') || "
-    "setweight(to_tsvector('english', tag_names), 'B')"
-)
-FULL_RANK_LIMIT = 400
 POSTGRESQL_HEADLINE_TITLE = f"HighlightAll=true, StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}"
 POSTGRESQL_HEADLINE_ABSTRACT = (
     f'MaxWords={SNIPPET_WORDS}, MinWords=12, MaxFragments=2, FragmentDelimiter=" … ", '
@@ -303,17 +296,15 @@ class _SQLiteEngine(_Engine):
 
 
 class _PostgreSQLEngine(_Engine):
-    # The index's own expression, verbatim, so the planner uses the GIN index.
-    document = literal_column(f"({POSTGRESQL_SEARCH_DOCUMENT})")
-    short_document = literal_column(f"({POSTGRESQL_SHORT_DOCUMENT})")
+    # The stored, generated tsvector column the GIN index is built on.
+    document = literal_column(f"archive_entries.{POSTGRESQL_SEARCH_COLUMN}")
 
     def _tsquery(self):
         return func.websearch_to_tsquery(literal_column(f"'{TEXT_SEARCH_CONFIG}'"), self.text)
 
     def matching(self, statement: Select) -> Select:
         # The matches come from the GIN index alone (MATERIALIZED keeps the planner from
-        # folding them into the filters): otherwise a selective filter such as the year wins
-        # and every talk of that year has its document re-parsed to test the match.
+        # folding them into the filters, which on big years would test every talk of the year).
         matches = (
             select(ArchiveEntry.proposal_id)
             .where(self.document.op("@@")(self._tsquery()))
@@ -325,12 +316,8 @@ class _PostgreSQLEngine(_Engine):
     def ranked(self, statement: Select, total: int) -> Select:
         # ts_rank_cd, not ts_rank: ts_rank scores every document 1e-20 once the query has a
         # "-word", so exclusions would lose the ranking; both honour the A/B/C weights.
-        # Ranking needs each match's tsvector, which the expression index does not store, so
-        # PostgreSQL re-parses every match. Past FULL_RANK_LIMIT matches only the short fields
-        # are re-parsed (7x cheaper at 3000 matches): title still beats speakers and tags, and
-        # talks matching only in the abstract follow, newest first.
-        document = self.document if total <= FULL_RANK_LIMIT else self.short_document
-        rank = func.ts_rank_cd(document, self._tsquery())
+        # The tsvector is stored, so ranking every match costs no re-parsing.
+        rank = func.ts_rank_cd(self.document, self._tsquery())
         return self.matching(statement).order_by(rank.desc())
 
     def highlights(self, proposal_ids: list[int]) -> dict[int, tuple[str, str]]:
