@@ -46,7 +46,9 @@ def config_from_environment(instance_path: Path, need_secret: bool = True) -> di
     """Build the Flask config mapping from the process environment."""
     database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'conference.db'}"
     public_url = os.environ.get("PUBLIC_URL", "").rstrip("/")
-    secure_cookies = _bool(os.environ.get("SESSION_COOKIE_SECURE"), public_url.startswith("https://"))
+    secure_cookies = _bool(
+        os.environ.get("SESSION_COOKIE_SECURE"), public_url.startswith("https://")
+    )
     return {
         "SECRET_KEY": _secret_key(instance_path) if need_secret else None,
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
@@ -65,7 +67,20 @@ def config_from_environment(instance_path: Path, need_secret: bool = True) -> di
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
         "STREAM_BASE_URL": os.environ.get("STREAM_BASE_URL", "https://stream.example.invalid/"),
         **_security_from_environment(os.environ.get("REDIS_URL") or None),
+        **_optional_settings(),
     }
+
+
+def _optional_settings() -> dict:
+    """Settings that have code defaults and are only put in the config when the environment sets them."""
+    settings: dict = {}
+    if os.environ.get("MATERIALS_MAX_BYTES"):
+        settings["MATERIALS_MAX_BYTES"] = int(os.environ["MATERIALS_MAX_BYTES"])
+    if os.environ.get("MATERIALS_FOLDER"):
+        settings["MATERIALS_FOLDER"] = os.environ["MATERIALS_FOLDER"]
+    if os.environ.get("FEEDS_VERSION_CHECK_SECONDS"):
+        settings["FEEDS_VERSION_CHECK_SECONDS"] = float(os.environ["FEEDS_VERSION_CHECK_SECONDS"])
+    return settings
 
 
 # Flask-Limiter strings ("N per minute; M per hour"), counted per client address on POST.
@@ -75,6 +90,8 @@ RATE_LIMIT_DEFAULTS = {
     "RATELIMIT_PASSWORD_RESET": "5 per minute; 20 per hour",
     # Per e-mail address as well, so many addresses cannot flood one inbox.
     "RATELIMIT_PASSWORD_RESET_PER_EMAIL": "3 per hour",
+    # Feedback is counted per person, not per address: a whole office may share one address.
+    "RATELIMIT_FEEDBACK": "30 per minute",
 }
 
 

@@ -43,3 +43,27 @@ def test_session_cookie_secure_when_public_url_is_https(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "k")
     monkeypatch.setenv("PUBLIC_URL", "https://conf.example.com")
     assert create_app().config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_create_app_reads_materials_feeds_and_feedback_settings(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SECRET_KEY", "k")
+    monkeypatch.setenv("MATERIALS_MAX_BYTES", "1048576")
+    monkeypatch.setenv("MATERIALS_FOLDER", str(tmp_path / "slides"))
+    monkeypatch.setenv("FEEDS_VERSION_CHECK_SECONDS", "0")
+    monkeypatch.setenv("RATELIMIT_FEEDBACK", "5 per minute")
+    app = create_app()
+    assert app.config["MATERIALS_MAX_BYTES"] == 1048576
+    assert app.config["MATERIALS_FOLDER"] == str(tmp_path / "slides")
+    assert app.config["FEEDS_VERSION_CHECK_SECONDS"] == 0.0
+    assert app.config["RATELIMIT_FEEDBACK"] == "5 per minute"
+
+
+def test_create_app_leaves_unset_optional_settings_to_their_defaults(tmp_path, monkeypatch):
+    monkeypatch.setenv("INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("SECRET_KEY", "k")
+    for name in ("MATERIALS_MAX_BYTES", "MATERIALS_FOLDER", "FEEDS_VERSION_CHECK_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+    app = create_app()
+    assert "MATERIALS_FOLDER" not in app.config
+    assert app.config["RATELIMIT_FEEDBACK"] == "30 per minute"
