@@ -73,6 +73,8 @@ bench: install-test wrk
 	$(BIN)/python bench/pydata_compare.py
 	$(BIN)/python bench/app_bench.py
 	$(BIN)/python bench/load_feeds.py
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python bench/archive_bench.py
+	$(BIN)/python bench/load_bench.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
