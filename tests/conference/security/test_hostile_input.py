@@ -318,6 +318,18 @@ def _fill_with_hostile_text(world, clients) -> None:
         ),
         "recording link",
     )
+    # E-mails whose subjects carry a hostile name: an invitation and a password reset.
+    _ok(
+        speaker.post(
+            f"/c/{slug}/proposals/{world.submission.id}/co-speakers",
+            data={"email": "friend@example.com"},
+        ),
+        "invitation",
+    )
+    _ok(
+        clients["anonymous"].post("/password-reset", data={"email": "attendee@example.com"}),
+        "password reset",
+    )
     rating = {f"answer_{q.id}": "4" for q in world.questions if q.kind.value == "rating"}
     _ok(
         clients["attendee"].post(
@@ -342,8 +354,15 @@ def _crawl_urls(values) -> list[str]:
 def test_hostile_text_is_inert_in_every_output(app, db, world, clients):
     _fill_with_hostile_text(world, clients)
     values = url_values(world)
+    searches = [
+        "/archive?q=evil",
+        "/archive?q=script",
+        "/archive?speaker=Mallory",
+        f"/c/{world.slug}/talks/?q=evil",
+        f"/c/{world.slug}/manage/ranking?sort=title",
+    ]
     problems = []
-    for url in _crawl_urls(values):
+    for url in _crawl_urls(values) + searches:
         for role in CRAWLING_ROLES:
             response = clients[role].get(url)
             response.close()
@@ -360,6 +379,10 @@ def test_hostile_text_is_inert_in_every_output(app, db, world, clients):
     talk_page = clients["anonymous"].get(f"/c/{world.slug}/agenda/talks/{world.submission.id}")
     assert talk_page.status_code == 200
     assert "&lt;script&gt;" in talk_page.get_data(as_text=True)
+    found = clients["anonymous"].get("/archive?q=evil").get_data(as_text=True)
+    assert "HYPERLINK" in found and "&lt;script&gt;" in found, (
+        "search results show the hostile talk, escaped"
+    )
 
     _check_calendars(world, clients)
     _check_exports(world, clients)
@@ -433,6 +456,7 @@ def _check_emails() -> None:
     messages = _db.session.scalars(select(OutboxMessage)).all()
     hostile = [m for m in messages if "<script>" in m.body]
     assert hostile, "the hostile decision e-mail was queued"
+    assert any("Mallory" in m.subject for m in messages), "a subject carries the hostile name"
     for message in messages:
         assert "\r" not in message.subject and "\n" not in message.subject, message.subject
         built = build_message(message, "conference@example.com")
