@@ -173,6 +173,19 @@ def _fill_with_hostile_text(world, clients) -> None:
         ),
         "proposal",
     )
+    # E-mails whose subjects carry a hostile name: an invitation (while the proposal is open)
+    # and a password reset.
+    _ok(
+        speaker.post(
+            f"/c/{slug}/proposals/{world.submission.id}/co-speakers",
+            data={"email": "friend@example.com"},
+        ),
+        "invitation",
+    )
+    _ok(
+        clients["anonymous"].post("/password-reset", data={"email": "attendee@example.com"}),
+        "password reset",
+    )
     _ok(
         clients["reviewer"].post(
             f"/c/{slug}/reviews/{world.submission.id}",
@@ -317,18 +330,6 @@ def _fill_with_hostile_text(world, clients) -> None:
             },
         ),
         "recording link",
-    )
-    # E-mails whose subjects carry a hostile name: an invitation and a password reset.
-    _ok(
-        speaker.post(
-            f"/c/{slug}/proposals/{world.submission.id}/co-speakers",
-            data={"email": "friend@example.com"},
-        ),
-        "invitation",
-    )
-    _ok(
-        clients["anonymous"].post("/password-reset", data={"email": "attendee@example.com"}),
-        "password reset",
     )
     rating = {f"answer_{q.id}": "4" for q in world.questions if q.kind.value == "rating"}
     _ok(
