@@ -8,11 +8,12 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from conference.conferences.models import Conference, Hub, Room
 from conference.core.timezones import to_zone
@@ -86,7 +87,27 @@ def published_version(conference: Conference) -> ScheduleVersion | None:
     return latest_published(conference.id)
 
 
-def _published_talks_query(version: ScheduleVersion):
+# Many talks: one statement per relationship, whatever the number of talks.
+_MANY_TALKS = (
+    selectinload(ScheduledTalk.proposal).selectinload(Proposal.track),
+    selectinload(ScheduledTalk.proposal).selectinload(Proposal.session_format),
+    selectinload(ScheduledTalk.proposal)
+    .selectinload(Proposal.speakers)
+    .selectinload(ProposalSpeaker.user),
+    selectinload(ScheduledTalk.room).selectinload(Room.hub),
+)
+# One talk: joined loads put everything but the speakers in a single statement.
+_ONE_TALK = (
+    joinedload(ScheduledTalk.proposal).joinedload(Proposal.track),
+    joinedload(ScheduledTalk.proposal).joinedload(Proposal.session_format),
+    joinedload(ScheduledTalk.proposal)
+    .selectinload(Proposal.speakers)
+    .joinedload(ProposalSpeaker.user),
+    joinedload(ScheduledTalk.room).joinedload(Room.hub),
+)
+
+
+def _published_talks_query(version: ScheduleVersion, loaders=_MANY_TALKS):
     return (
         select(ScheduledTalk)
         .join(Proposal, Proposal.id == ScheduledTalk.proposal_id)
@@ -95,14 +116,7 @@ def _published_talks_query(version: ScheduleVersion):
             Proposal.conference_id == version.conference_id,
             Proposal.state.in_(PUBLIC_STATES),
         )
-        .options(
-            selectinload(ScheduledTalk.proposal).selectinload(Proposal.track),
-            selectinload(ScheduledTalk.proposal).selectinload(Proposal.session_format),
-            selectinload(ScheduledTalk.proposal)
-            .selectinload(Proposal.speakers)
-            .selectinload(ProposalSpeaker.user),
-            selectinload(ScheduledTalk.room).selectinload(Room.hub),
-        )
+        .options(*loaders)
         .order_by(ScheduledTalk.starts_at, ScheduledTalk.room_id, ScheduledTalk.id)
     )
 
@@ -167,6 +181,44 @@ def published_talks(conference: Conference, zone_name: str) -> list[AgendaTalk]:
     )
 
 
+def published_days(version: ScheduleVersion, zone_name: str) -> list[tuple[date, datetime]]:
+    """(local day, first start that day) for every ``zone_name`` day with a public talk, in order."""
+    starts = db.session.scalars(
+        select(ScheduledTalk.starts_at)
+        .join(Proposal, Proposal.id == ScheduledTalk.proposal_id)
+        .where(
+            ScheduledTalk.version_id == version.id,
+            Proposal.conference_id == version.conference_id,
+            Proposal.state.in_(PUBLIC_STATES),
+        )
+        .distinct()
+    )
+    first: dict[date, datetime] = {}
+    for instant in starts:
+        day = to_zone(instant, zone_name).date()
+        if day not in first or instant < first[day]:
+            first[day] = instant
+    return sorted(first.items())
+
+
+def published_talks_on(
+    conference: Conference, version: ScheduleVersion, zone_name: str, day: date
+) -> list[AgendaTalk]:
+    """The public talks starting on ``day`` in ``zone_name``, by start (a day page loads no more)."""
+    zone = ZoneInfo(zone_name)
+    # A day never spans more than 26 hours of UTC; the margin covers odd offsets and the
+    # exact test below keeps only talks whose local start falls on the day.
+    earliest = datetime.combine(day, time.min, zone) - timedelta(hours=3)
+    latest = datetime.combine(day + timedelta(days=1), time.min, zone) + timedelta(hours=3)
+    rows = db.session.scalars(
+        _published_talks_query(version).where(
+            ScheduledTalk.starts_at >= earliest, ScheduledTalk.starts_at < latest
+        )
+    )
+    talks = _agenda_talks(conference, list(rows), zone_name)
+    return [talk for talk in talks if talk.local_day == day]
+
+
 def find_published_talk(
     conference: Conference, proposal_id: int, zone_name: str
 ) -> AgendaTalk | None:
@@ -175,7 +227,7 @@ def find_published_talk(
     if version is None:
         return None
     row = db.session.scalar(
-        _published_talks_query(version).where(ScheduledTalk.proposal_id == proposal_id)
+        _published_talks_query(version, _ONE_TALK).where(ScheduledTalk.proposal_id == proposal_id)
     )
     if row is None:
         return None

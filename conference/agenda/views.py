@@ -7,21 +7,25 @@ ever shown, so any other id (a draft-only talk, another conference's talk) is a 
 from __future__ import annotations
 
 import re
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 
 from flask import (
     Blueprint,
     abort,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest
 
+from conference.agenda import cache as agenda_cache
 from conference.agenda import queries
 from conference.agenda.forms import AgendaFilterForm, StarForm
 from conference.conferences.access import load_conference
@@ -31,6 +35,7 @@ from conference.core.timezones import is_valid_time_zone, to_zone, zone_offset_l
 from conference.core.types import utcnow
 from conference.core.web import viewer_time_zone
 from conference.feeds import links
+from conference.feeds.published import conference_version
 from conference.interest import operations as interest
 from conference.proposals.models import Proposal
 
@@ -51,10 +56,10 @@ def vary_on_cookie(response):
     return response
 
 
-def _zone_context(talks: list[queries.AgendaTalk] | None = None) -> dict:
-    """The viewer's zone, its offset label, and a message when ?tz= was not a zone."""
+def _zone_context(instant: datetime | None = None) -> dict:
+    """The viewer's zone, its offset label at ``instant``, and a message when ?tz= was not a zone."""
     zone_name = viewer_time_zone()
-    instant = talks[0].scheduled.starts_at if talks else utcnow()
+    instant = instant or utcnow()
     asked = request.args.get("tz")
     invalid = asked is not None and not is_valid_time_zone(asked)
     return {
@@ -86,6 +91,63 @@ def _starred_ids(conference: Conference) -> set[int]:
     return interest.marked_talk_ids(current_user, conference)
 
 
+def _kept_args() -> tuple[tuple[str, str], ...]:
+    """The query-string keys `agenda_url` carries to other pages, as a cache key part."""
+    return tuple(
+        sorted(
+            (key, value)
+            for key, value in request.args.items()
+            if value and key in KEPT_ARGS and (key != "tz" or is_valid_time_zone(value))
+        )
+    )
+
+
+def _anonymous_page(slug: str, render_page: Callable[[], agenda_cache.Rendered]):
+    """The page from the shared cache for a viewer with no login and no pending message.
+
+    None when the page must be rendered for this viewer alone (or the slug is unknown).
+    """
+    if current_user.is_authenticated or session.get("_flashes"):
+        return None
+    found = conference_version(slug)
+    if found is None:
+        return None
+    conference_id, version_stamp = found
+    key = (
+        "page",
+        request.endpoint,
+        conference_id,
+        version_stamp,
+        request.path,
+        tuple(sorted(request.args.items(multi=True))),
+        viewer_time_zone(),
+    )
+    page = agenda_cache.remember(key, render_page)
+    response = make_response(page.html)
+    response.set_etag(page.etag)
+    # Revalidated every time; an unchanged page costs a 304.
+    response.cache_control.no_cache = True
+    return response.make_conditional(request)
+
+
+def _star_buttons(conference: Conference) -> agenda_cache.ButtonPrototypes:
+    """This viewer's star button for any talk of a cached fragment."""
+    star_form = StarForm()
+    back = request.full_path
+
+    def render(talk, is_starred: bool) -> str:
+        return render_template(
+            "agenda/_star_button.html",
+            p=talk,
+            starred={talk.id} if is_starred else set(),
+            back=back,
+            star_form=star_form,
+            conference=conference,
+        )
+
+    return agenda_cache.ButtonPrototypes(render, _starred_ids(conference))
+
+
 def _common(conference: Conference) -> dict:
     personal = queries.personal_feed_url(conference, current_user)
     return {
@@ -100,30 +162,65 @@ def _common(conference: Conference) -> dict:
 @blueprint.route("/c/<slug>/agenda/")
 @blueprint.route("/c/<slug>/agenda/<day>")
 def day(slug: str, day: str | None = None):
+    page = _anonymous_page(slug, lambda: agenda_cache.Rendered.of(_day_page(slug, day)))
+    if page is not None:
+        return page
+    return _day_page(slug, day)
+
+
+def _day_page(slug: str, day: str | None) -> str:
     conference = load_conference(slug)
     form = _filter_form(conference)
     zone_name = viewer_time_zone()
-    all_talks = queries.published_talks(conference, zone_name)
-    days = queries.days_with_talks(all_talks)
+    version = queries.published_version(conference)
+    first_starts = dict(
+        agenda_cache.remember(
+            ("days", conference.id, version.id, zone_name),
+            lambda: queries.published_days(version, zone_name),
+        )
+        if version is not None
+        else []
+    )
+    days = list(first_starts)
     chosen_day = _parse_day(day) if day is not None else (days[0] if days else None)
-    agenda_filter = form.agenda_filter()
-    talks = [
-        talk
-        for talk in all_talks
-        if talk.local_day == chosen_day and queries.matches(talk, agenda_filter)
-    ]
     view = form.chosen_view()
+    talks_html = None
+    if version is not None:
+        key = ("day talks", conference.id, version.id, chosen_day, zone_name, _kept_args())
+
+        def render_talks() -> agenda_cache.Rendered:
+            agenda_filter = form.agenda_filter()
+            talks = [
+                talk
+                for talk in (
+                    queries.published_talks_on(conference, version, zone_name, chosen_day)
+                    if chosen_day is not None
+                    else []
+                )
+                if queries.matches(talk, agenda_filter)
+            ]
+            html = render_template(
+                "agenda/_day_talks.html",
+                conference=conference,
+                talks=talks,
+                grid=queries.build_grid(talks) if view == "grid" and talks else None,
+                days=days,
+                chosen_day=chosen_day,
+                zone_name=zone_name,
+            )
+            return agenda_cache.Rendered.of(html, {t.proposal.id: t.proposal.title for t in talks})
+
+        fragment = agenda_cache.remember(key, render_talks)
+        talks_html = agenda_cache.fill_star_buttons(fragment, _star_buttons(conference))
     return render_template(
         "agenda/day.html",
         form=form,
-        published=queries.published_version(conference) is not None,
+        published=version is not None,
         days=days,
         chosen_day=chosen_day,
-        talks=talks,
-        grid=queries.build_grid(talks) if view == "grid" and talks else None,
+        talks_html=talks_html,
         view=view,
-        starred=_starred_ids(conference),
-        **_zone_context(talks or all_talks),
+        **_zone_context(first_starts.get(chosen_day) or next(iter(first_starts.values()), None)),
         **_common(conference),
     )
 
@@ -137,6 +234,13 @@ def _published_talk_or_404(conference: Conference, proposal_id: int) -> queries.
 
 @blueprint.route("/c/<slug>/agenda/talks/<int:proposal_id>")
 def talk(slug: str, proposal_id: int):
+    page = _anonymous_page(slug, lambda: _talk_page(slug, proposal_id))
+    if page is not None:
+        return page
+    return _talk_page(slug, proposal_id).html
+
+
+def _talk_page(slug: str, proposal_id: int) -> agenda_cache.Rendered:
     conference = load_conference(slug)
     found = _published_talk_or_404(conference, proposal_id)
     hub_times = [
@@ -149,15 +253,18 @@ def talk(slug: str, proposal_id: int):
     ]
     # The feeds' rule, so the page and every calendar event agree on the link.
     join_url = links.join_url(found.room)
-    return render_template(
+    html = render_template(
         "agenda/talk.html",
         talk=found,
         hub_times=hub_times,
         join_url=join_url,
         starred=_starred_ids(conference),
-        **_zone_context([found]),
+        **_zone_context(found.scheduled.starts_at),
         **_common(conference),
     )
+    # Feedback opens when the talk ends: the page changes by itself then.
+    ends_at = found.scheduled.ends_at
+    return agenda_cache.Rendered.of(html, wrong_after=ends_at if ends_at > utcnow() else None)
 
 
 @blueprint.route("/c/<slug>/agenda/mine")
@@ -181,7 +288,7 @@ def mine(slug: str):
         unscheduled=unscheduled,
         starred=starred,
         clash_count=sum(1 for t in talks if t.clashes_with),
-        **_zone_context(talks),
+        **_zone_context(talks[0].scheduled.starts_at if talks else None),
         **_common(conference),
     )
 
@@ -249,3 +356,9 @@ def agenda_url(endpoint: str = "agenda.day", **changes) -> str:
 @blueprint.app_template_global("webcal_url")
 def webcal_url(https_url: str) -> str:
     return queries.webcal_url(https_url)
+
+
+@blueprint.app_template_global("star_marker")
+def star_marker(proposal_id: int):
+    """Where a cached day fragment gets each viewer's own star button."""
+    return agenda_cache.star_marker(proposal_id)
