@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from io import BytesIO
 
@@ -123,7 +123,6 @@ class World:
     questions: list
     reset_token: str
     day: str
-    extra: dict = field(default_factory=dict)
 
     @property
     def slug(self) -> str:
@@ -212,9 +211,7 @@ def build_world(db) -> World:
         invitation_state=InvitationState.INVITED,
         invitation_token="invitation-token-for-the-attendee-0123456789",
     )
-    SpeakerProfileFactory(
-        conference=conference, user=users["speaker"], bio=SPEAKER_BIO, hub=hub
-    )
+    SpeakerProfileFactory(conference=conference, user=users["speaker"], bio=SPEAKER_BIO, hub=hub)
     SpeakerProfileFactory(
         conference=conference, user=users["other_speaker"], bio="Watches dashboards."
     )

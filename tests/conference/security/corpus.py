@@ -8,7 +8,7 @@ may use it and valid data, so tests can put one hostile value into one field at 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from conference.schedule.forms import weight_field_name
 from conference.schedule.mapping import WEIGHED_TERMS
@@ -94,7 +94,6 @@ class FormCase:
     method: str = "POST"
     # An end field and the start it must follow: (start field, end field, start value, end value).
     end_before_start: tuple[str, str, str, str] | None = None
-    extra: Mapping[str, object] = field(default_factory=dict)
 
     def url(self, values: Mapping[str, object]) -> str:
         return self.path.format(**values)
@@ -403,7 +402,6 @@ FORMS: tuple[FormCase, ...] = (
             "comment_for_speaker": "Nice.",
         },
         text_fields=("comment_for_organisers", "comment_for_speaker", "lock_version"),
-        extra={"score_field": "score_{criterion_id}"},
     ),
     FormCase(
         "reviewer conflict",
@@ -417,8 +415,6 @@ FORMS: tuple[FormCase, ...] = (
         "reviewer",
         "/c/{slug}/reviews/preferences",
         lambda v: {f"track_{v['track_id']}": "1"},
-        int_fields=(),
-        extra={"preference_field": "track_{track_id}"},
     ),
     FormCase(
         "e-mail template",
