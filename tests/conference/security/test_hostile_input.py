@@ -654,6 +654,44 @@ def test_ids_too_large_for_the_database_are_not_found(fresh):
     assert not problems, problems
 
 
+PATH_VALUES = (
+    "2027-02-30",
+    "..",
+    "' OR 1=1 --",
+    "\u202eevil",
+    "x" * 3000,
+    "-1",
+    "online.ics",
+    "%ff",
+)
+
+
+@pytest.mark.parametrize("value", PATH_VALUES)
+def test_hostile_text_in_path_segments_is_never_a_server_error(fresh, value):
+    """Days, tokens, template kinds, hub ids and topic slugs taken from the address."""
+    clients = fresh.clients()
+    problems = []
+    for rule in RULES:
+        texts = [
+            name
+            for name in rule.arguments
+            if f"<int:{name}>" not in rule.rule and name != "filename"
+        ]
+        if not texts:
+            continue
+        overrides = EXPECTATIONS[rule.endpoint].values
+        values = {name: fresh.values[overrides.get(name, name)] for name in rule.arguments}
+        for name in texts:
+            path = rule.build({**values, name: value})[1]
+            for method in sorted(set(rule.methods) & {"GET", "POST"}):
+                for role in ("anonymous", "organiser"):
+                    response = clients[role].open(path, method=method)
+                    response.close()
+                    if response.status_code >= 500:
+                        problems.append(f"{method} {path[:120]} as {role}: {response.status_code}")
+    assert not problems, problems
+
+
 @pytest.mark.parametrize("number", ["\u00b2", "99999999999999999999999", "0"])
 def test_ids_in_forms_beyond_the_database_are_refused(fresh, number):
     """Ids typed into forms and paths: a clear refusal, never an overflow or ValueError (500)."""
