@@ -654,16 +654,7 @@ def test_ids_too_large_for_the_database_are_not_found(fresh):
     assert not problems, problems
 
 
-PATH_VALUES = (
-    "2027-02-30",
-    "..",
-    "' OR 1=1 --",
-    "\u202eevil",
-    "x" * 3000,
-    "-1",
-    "online.ics",
-    "%ff",
-)
+PATH_VALUES = ("2027-02-30", "' OR 1=1 --", "\u202eevil", "x" * 3000, "%ff")
 
 
 @pytest.mark.parametrize("value", PATH_VALUES)
