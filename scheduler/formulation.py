@@ -155,7 +155,8 @@ class Built:
 
 def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, Option],
                 allow_unscheduled: bool, *, rooms: bool = True,
-                capacity: list[tuple[list[int], dict[int, int]]] | None = None, coupling: bool = True) -> Built:
+                capacity: list[tuple[list[int], dict[int, int]]] | None = None, coupling: bool = True,
+                similar_pairs: set[int] | None = None) -> Built:
     """One CP-SAT model: `free` talks choose among options, `fixed` talks are constants.
 
     Only constraints that involve a free talk are built, so the model objective equals the
@@ -165,7 +166,8 @@ def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, 
     and track cohesion are left out and `capacity` gives, per room class, the talks that can
     only use rooms of that class and the number of its rooms open per slot. With
     `coupling=False` the soft coupling terms (attendee conflicts, similar tracks, cohesion,
-    track order) are left out too: a weaker relaxation, but a much easier one.
+    track order) are left out too: a weaker relaxation, but a much easier one. `similar_pairs`
+    restricts the similar-track terms to those pairs (indices into `static(inst).similar`).
     """
     problem = inst.problem
     st = static(inst)
@@ -314,7 +316,8 @@ def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, 
 
     w_sim = weights[RULE_SIMILAR_TRACK_CLASH] if coupling else 0
     free_tracks = {inst.talks[t].track for t in free_set if inst.talks[t].track is not None}
-    pair_ids = sorted({i for k in free_tracks for i in st.track_similar.get(k, ())})
+    pair_ids = sorted({i for k in free_tracks for i in st.track_similar.get(k, ())
+                       if similar_pairs is None or i in similar_pairs})
     for i in pair_ids if w_sim else ():
         ka, kb, penalty = st.similar[i]
         slots_a = {g for t in st.track_talks.get(ka, ()) if t in choice for g in slots_of(t)}
@@ -415,7 +418,8 @@ def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, 
     return Built(model, choice, unscheduled, aux)
 
 
-def build_time_relaxation(inst: Instance, allow_unscheduled: bool, *, coupling: bool = True) -> Built:
+def build_time_relaxation(inst: Instance, allow_unscheduled: bool, *, coupling: bool = True,
+                          talks: list[int] | None = None, similar_pairs: set[int] | None = None) -> Built:
     """A relaxation without rooms: each talk chooses a start only, at its cheapest room there.
 
     Rooms are replaced by counting: for every distinct set of rooms a talk may use (and the
@@ -424,11 +428,14 @@ def build_time_relaxation(inst: Instance, allow_unscheduled: bool, *, coupling: 
     trade-offs between talks and track cohesion (>= 0) are dropped, every other term is kept
     exactly, so any schedule's objective is >= this model's optimum and CP-SAT's bound on it
     is a valid lower bound on the full objective. Much smaller than the full model.
+
+    `talks` restricts the model to a subset of the talks (a component of the decomposition
+    bound, see `solver._components`), `similar_pairs` as in `build_model`.
     """
     free: dict[int, list[Option]] = {}
     room_sets: dict[int, frozenset[int]] = {}
     usable: dict[int, set[int]] = defaultdict(set)  # room -> slots some placement can use
-    for t in range(len(inst.talks)):
+    for t in range(len(inst.talks)) if talks is None else talks:
         best: dict[int, tuple[int, Option]] = {}
         length = inst.talks[t].slots
         for option, cost in zip(inst.option_list(t), inst.option_costs(t), strict=True):
@@ -447,7 +454,8 @@ def build_time_relaxation(inst: Instance, allow_unscheduled: bool, *, coupling: 
                 open_rooms[g] += 1
         if talks:
             capacity.append((talks, dict(open_rooms)))
-    return build_model(inst, free, {}, allow_unscheduled, rooms=False, capacity=capacity, coupling=coupling)
+    return build_model(inst, free, {}, allow_unscheduled, rooms=False, capacity=capacity, coupling=coupling,
+                       similar_pairs=similar_pairs)
 
 
 def add_full_hint(built: Built, inst: Instance, wanted: dict[int, tuple[int, int]]) -> None:

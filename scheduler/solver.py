@@ -31,6 +31,7 @@ from .formulation import (
     weighted,
 )
 from .instance import PLACEMENT_RULES, Instance, Option
+from .local_search import Annealer
 from .model import Assignment, Problem, Progress, Solution, Violation, unscheduled_value
 from .rules import (
     RULE_ATTENDEE_CONFLICT,
@@ -46,6 +47,13 @@ HYBRID_MIN_TALKS = 60  # full mode above this: LNS in front, the full model in a
 LNS_OPTIONS_PER_TALK = 160
 # The bound worker solves the time relaxation when it has at most this many (talk, start) pairs.
 RELAXATION_START_THRESHOLD = 40_000
+# Simulated annealing before the CP-SAT LNS: share of the time limit, temperatures (objective
+# units), move budget per second of time limit in deterministic mode, moves per chunk.
+ANNEAL_SHARE = 0.85
+ANNEAL_START_TEMPERATURE = 100.0
+ANNEAL_END_TEMPERATURE = 1.0
+ANNEAL_MOVES_PER_SECOND = 15_000
+ANNEAL_CHUNK = 5_000
 GREEDY_CANDIDATES = 40  # cheapest free placements the greedy compares with coupling costs  # candidate placements per freed talk in an LNS sub-model
 _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE",
            cp_model.UNKNOWN: "UNKNOWN", cp_model.MODEL_INVALID: "MODEL_INVALID"}
@@ -621,6 +629,7 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
                                  allow_unscheduled=allow_unscheduled, stop=stop, started=started,
                                  relaxation=bound_kind == "relaxation")
         workers = 1
+    annealed = False
     iteration, stale = 0, 0
     free_size = float(max(12, min(40, n // 10)))
     sub_time = 1.0 if n <= 400 else 2.0
@@ -647,6 +656,15 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
             if optimal or best_objective <= bound:
                 break
         unplaced = [t for t, o in placed.items() if o is None]
+        if not annealed and (allow_unscheduled or not unplaced):
+            # Once every talk is placed (the LNS places talks the construction left out).
+            annealed = True
+            until = now + (deadline - now) * ANNEAL_SHARE
+            placed, best_objective, found, bound = _anneal(
+                inst, placed, best_objective, rng, bound=bound, found=found, background=background,
+                until=until, deterministic=deterministic, time_limit=time_limit, on_progress=on_progress,
+                stop=stop, started=started)
+            continue
         kind = _NEIGHBOURHOODS[iteration % len(_NEIGHBOURHOODS)]
         size = max(4, int(free_size))
         chosen = _neighbourhood(inst, kind, placed, rng, size, tracks)
@@ -709,6 +727,55 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
             * inst.problem.weights.unscheduled
         solution = replace(solution, soft_terms=soft, objective=objective)
     return solution
+
+
+def _anneal(inst: Instance, placed: dict[int, Option | None], objective: int, rng: random.Random, *,
+            bound: float, found: int, background, until: float, deterministic: bool, time_limit: float,
+            on_progress, stop, started: float) -> tuple[dict[int, Option | None], int, int, float]:
+    """Simulated annealing (`local_search.Annealer`) until `until`, before the CP-SAT LNS.
+
+    The temperature falls with the elapsed share of the annealing time, or, when
+    `deterministic`, with the share of a move budget proportional to the time limit (so the
+    same seed gives the same schedule unless the wall-clock limit cuts the run short).
+    Progress (and the background worker's bound) is reported between chunks of moves.
+    """
+    annealer = Annealer(inst, placed)
+    offset = objective - annealer.cost  # terms the annealer does not track (unscheduled talks)
+    begin = clock.monotonic()
+    duration = max(1e-3, until - begin)
+    budget = int(ANNEAL_MOVES_PER_SECOND * time_limit * ANNEAL_SHARE)
+    done = 0
+    best_cost, best = annealer.cost, dict(placed)
+    while done < budget if deterministic else clock.monotonic() < until:
+        if stop is not None and stop.is_set():
+            break
+        progress = done / budget if deterministic else (clock.monotonic() - begin) / duration
+        chunk_progress = progress + (ANNEAL_CHUNK / budget if deterministic else 0.0)
+        ratio = ANNEAL_END_TEMPERATURE / ANNEAL_START_TEMPERATURE
+        cost, schedule = annealer.run(
+            rng, moves=ANNEAL_CHUNK, deadline=None if deterministic else until,
+            start_temperature=ANNEAL_START_TEMPERATURE * ratio ** min(1.0, progress),
+            end_temperature=ANNEAL_START_TEMPERATURE * ratio ** min(1.0, chunk_progress), stop=stop)
+        done += ANNEAL_CHUNK
+        improved = cost < best_cost
+        if improved:
+            best_cost, best = cost, schedule
+        if background is not None:
+            with background.lock:
+                their_bound = background.bound
+            if their_bound is not None and their_bound > bound:
+                bound, improved = their_bound, True
+        if improved and on_progress is not None:
+            found += 1
+            on_progress(Progress(best_cost + offset, min(bound, best_cost + offset), clock.monotonic() - started,
+                                 found))
+        if best_cost + offset <= bound:
+            break
+    exact = _objective(inst, best)
+    _debug(f"annealing: {done} moves, {objective} -> {exact}")
+    if exact <= objective:
+        return best, exact, found, bound
+    return placed, objective, found, bound
 
 
 _NEIGHBOURHOODS = ("block", "clash-slot", "tracks", "room-day", "wishes", "clash-slot", "random")

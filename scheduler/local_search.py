@@ -1,0 +1,267 @@
+"""Simulated annealing over complete schedules, with exact incremental cost updates.
+
+CP-SAT sub-models (LNS) re-optimise a few talks at a time but cost about a second each at
+200 talks, because their LP relaxes the coupling terms poorly and most time is spent
+proving. This search instead makes hundreds of thousands of small moves (move one talk to
+another placement, swap the placements of two talks of equal length) and keeps every term
+up to date incrementally, so a move costs a few microseconds of bookkeeping.
+
+Hard rules are never broken by a move: a placement must be one of the talk's options, its
+room free and its presenters (speakers and chairs) not busy. Person clashes already present
+(only possible when `person-clash` is relaxed) are left as they are; the final objective is
+always recomputed exactly by `formulation.evaluate`.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time as clock
+from collections import defaultdict
+
+from .formulation import static, term_weights
+from .instance import Instance, Option
+from .rules import (
+    RULE_ATTENDEE_CONFLICT,
+    RULE_SIMILAR_TRACK_CLASH,
+    RULE_TRACK_COHESION,
+    RULE_TRACK_ORDER,
+)
+
+
+class Annealer:
+    """Incremental cost of a schedule under single-talk moves."""
+
+    def __init__(self, inst: Instance, placed: dict[int, Option | None]):
+        self.inst = inst
+        st = static(inst)
+        weights = term_weights(inst.problem)
+        self.lengths = [t.slots for t in inst.talks]
+        self.presenters = inst.presenters
+        self.tracks = [t.track for t in inst.talks]
+        self.cost_of: list[dict[Option, int]] = []
+        self.options: list[list[Option]] = []
+        self.cheap: list[list[Option]] = []
+        self.at: list[dict[tuple[int, int], Option]] = []
+        for t in range(len(inst.talks)):
+            options = inst.option_list(t)
+            costs = inst.option_costs(t)
+            self.options.append(options)
+            self.cost_of.append(dict(zip(options, costs, strict=True)))
+            self.at.append({(o[0], o[3]): o for o in options})
+            order = sorted(range(len(options)), key=costs.__getitem__)
+            self.cheap.append([options[i] for i in order[: max(8, len(order) // 8)]])
+        w_att = weights[RULE_ATTENDEE_CONFLICT]
+        self.groups = (
+            [(talks, multiplicity * w_att) for talks, multiplicity in st.groups] if w_att else []
+        )
+        self.talk_groups = [[] for _ in inst.talks]
+        for i, (talks, _) in enumerate(self.groups):
+            for t in talks:
+                self.talk_groups[t].append(i)
+        w_sim = weights[RULE_SIMILAR_TRACK_CLASH]
+        self.similar: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        for a, b, penalty in st.similar if w_sim else ():
+            self.similar[a].append((b, penalty * w_sim))
+            self.similar[b].append((a, penalty * w_sim))
+        self.w_coh = weights[RULE_TRACK_COHESION]
+        self.cohesive = set(st.cohesive) if self.w_coh else set()
+        self.w_ord = weights[RULE_TRACK_ORDER]
+        self.order_pairs = [[] for _ in inst.talks]
+        for a, b in st.ordered_pairs if self.w_ord else ():
+            self.order_pairs[a].append((a, b))
+            self.order_pairs[b].append((a, b))
+        self.placed: dict[int, Option | None] = dict.fromkeys(placed)
+        self.room: dict[tuple[int, int], int] = {}
+        self.person: dict[tuple[str, int], int] = defaultdict(int)
+        self.group_count: list[dict[int, int]] = [defaultdict(int) for _ in self.groups]
+        self.track_count: dict[tuple[str, int], int] = defaultdict(int)
+        self.cohesion: dict[tuple[str, int], dict[int, int]] = defaultdict(dict)
+        self.cost = 0
+        for t, option in placed.items():
+            if option is not None:
+                self.cost += self.add(t, option)
+
+    # -- state updates, each returning the change of the objective --------------------------
+    def _order_cost(self, t: int) -> int:
+        late = 0
+        for a, b in self.order_pairs[t]:
+            oa, ob = self.placed.get(a), self.placed.get(b)
+            if oa is not None and ob is not None and ob[3] < oa[3] + self.lengths[a]:
+                late += 1
+        return late * self.w_ord
+
+    def add(self, t: int, option: Option) -> int:
+        delta = self.cost_of[t][option]
+        length = self.lengths[t]
+        r, gs = option[0], option[3]
+        slots = range(gs, gs + length)
+        for g in slots:
+            self.room[r, g] = t
+            for p in self.presenters[t]:
+                self.person[p, g] += 1
+        for i in self.talk_groups[t]:
+            count = self.group_count[i]
+            weight = self.groups[i][1]
+            for g in slots:
+                if count[g] >= 1:
+                    delta += weight
+                count[g] += 1
+        track = self.tracks[t]
+        if track is not None:
+            partners = self.similar.get(track, ())
+            for g in slots:
+                if self.track_count[track, g] == 0:
+                    for other, penalty in partners:
+                        if self.track_count[other, g]:
+                            delta += penalty
+                self.track_count[track, g] += 1
+            if track in self.cohesive:
+                rooms = self.cohesion[track, option[1]]
+                if r not in rooms:
+                    if rooms:
+                        delta += self.w_coh
+                    rooms[r] = 0
+                rooms[r] += 1
+        before = self._order_cost(t) if self.order_pairs[t] else 0
+        self.placed[t] = option
+        if self.order_pairs[t]:
+            delta += self._order_cost(t) - before
+        return delta
+
+    def remove(self, t: int) -> int:
+        option = self.placed[t]
+        delta = -self.cost_of[t][option]
+        length = self.lengths[t]
+        r, gs = option[0], option[3]
+        slots = range(gs, gs + length)
+        for g in slots:
+            if self.room.get((r, g)) == t:
+                del self.room[r, g]
+            for p in self.presenters[t]:
+                self.person[p, g] -= 1
+        for i in self.talk_groups[t]:
+            count = self.group_count[i]
+            weight = self.groups[i][1]
+            for g in slots:
+                count[g] -= 1
+                if count[g] >= 1:
+                    delta -= weight
+        track = self.tracks[t]
+        if track is not None:
+            partners = self.similar.get(track, ())
+            for g in slots:
+                self.track_count[track, g] -= 1
+                if self.track_count[track, g] == 0:
+                    for other, penalty in partners:
+                        if self.track_count[other, g]:
+                            delta -= penalty
+            if track in self.cohesive:
+                rooms = self.cohesion[track, option[1]]
+                rooms[r] -= 1
+                if rooms[r] == 0:
+                    del rooms[r]
+                    if rooms:
+                        delta -= self.w_coh
+        before = self._order_cost(t) if self.order_pairs[t] else 0
+        self.placed[t] = None
+        if self.order_pairs[t]:
+            delta += self._order_cost(t) - before
+        return delta
+
+    def fits(self, t: int, option: Option) -> bool:
+        """Room free and presenters not busy (with `t` itself removed)."""
+        r, gs = option[0], option[3]
+        for g in range(gs, gs + self.lengths[t]):
+            if (r, g) in self.room:
+                return False
+            for p in self.presenters[t]:
+                if self.person.get((p, g)):
+                    return False
+        return True
+
+    # -- the search ---------------------------------------------------------------------------
+    def run(
+        self,
+        rng: random.Random,
+        *,
+        moves: int,
+        deadline: float | None = None,
+        start_temperature: float = 30.0,
+        end_temperature: float = 0.5,
+        stop=None,
+    ) -> tuple[int, dict[int, Option | None]]:
+        """Anneal for `moves` moves (or until `deadline`); return the best cost and schedule seen.
+
+        The temperature falls geometrically with the move count, so a run with a move budget
+        and no deadline is deterministic for a given seed.
+        """
+        best_cost, best = self.cost, dict(self.placed)
+        movable = [t for t, o in self.placed.items() if o is not None and len(self.options[t]) > 1]
+        if not movable:
+            return best_cost, best
+        by_length: dict[int, list[int]] = defaultdict(list)
+        for t in movable:
+            by_length[self.lengths[t]].append(t)
+        ratio = end_temperature / start_temperature
+        temperature = start_temperature
+        exp, rand = math.exp, rng.random
+        for k in range(moves):
+            if k % 2000 == 0:
+                temperature = start_temperature * ratio ** (k / moves)
+                if (deadline is not None and clock.monotonic() >= deadline) or (
+                    stop is not None and stop.is_set()
+                ):
+                    break
+            t = movable[int(rand() * len(movable))]
+            old = self.placed[t]
+            kind = rand()
+            if kind < 0.55:  # move to another placement
+                pool = self.cheap[t] if kind < 0.25 else self.options[t]
+                new = pool[int(rand() * len(pool))]
+                if new == old:
+                    continue
+                delta = self.remove(t)
+                if not self.fits(t, new):
+                    self.add(t, old)
+                    continue
+                delta += self.add(t, new)
+                if delta <= 0 or rand() < exp(-delta / temperature):
+                    self.cost += delta
+                else:
+                    self.remove(t)
+                    self.add(t, old)
+                    continue
+            else:  # swap with a talk of equal length
+                same = by_length[self.lengths[t]]
+                u = same[int(rand() * len(same))]
+                other = self.placed[u]
+                if u == t or other is None:
+                    continue
+                new_t = self.at[t].get((other[0], other[3]))
+                new_u = self.at[u].get((old[0], old[3]))
+                if new_t is None or new_u is None:
+                    continue
+                delta = self.remove(t) + self.remove(u)
+                if not self.fits(t, new_t):
+                    self.add(t, old)
+                    self.add(u, other)
+                    continue
+                delta += self.add(t, new_t)
+                if not self.fits(u, new_u):
+                    self.remove(t)
+                    self.add(t, old)
+                    self.add(u, other)
+                    continue
+                delta += self.add(u, new_u)
+                if delta <= 0 or rand() < exp(-delta / temperature):
+                    self.cost += delta
+                else:
+                    self.remove(t)
+                    self.remove(u)
+                    self.add(t, old)
+                    self.add(u, other)
+                    continue
+            if self.cost < best_cost:
+                best_cost, best = self.cost, dict(self.placed)
+        return best_cost, best
