@@ -96,7 +96,9 @@ def test_stars_wait_for_a_long_write_on_sqlite_instead_of_failing(sqlite_app, tm
     talk_id = proposal.id
     # Another process holds the write lock longer than SQLite's default 5-second wait, as a
     # large publish or a solver saving a 1000-talk draft can.
-    holder = sqlite3.connect(tmp_path / "busy.db", timeout=1, isolation_level=None, check_same_thread=False)
+    holder = sqlite3.connect(
+        tmp_path / "busy.db", timeout=1, isolation_level=None, check_same_thread=False
+    )
     holder.execute("BEGIN IMMEDIATE")
     release = threading.Timer(LONG_WRITE_SECONDS, holder.commit)
     release.start()
