@@ -78,6 +78,10 @@ def _optional_settings() -> dict:
         settings["MATERIALS_MAX_BYTES"] = int(os.environ["MATERIALS_MAX_BYTES"])
     if os.environ.get("MATERIALS_FOLDER"):
         settings["MATERIALS_FOLDER"] = os.environ["MATERIALS_FOLDER"]
+    if os.environ.get("AGENDA_CACHE_SECONDS"):
+        settings["AGENDA_CACHE_SECONDS"] = float(os.environ["AGENDA_CACHE_SECONDS"])
+    if os.environ.get("AGENDA_CACHE_SIZE"):
+        settings["AGENDA_CACHE_SIZE"] = int(os.environ["AGENDA_CACHE_SIZE"])
     if os.environ.get("FEEDS_VERSION_CHECK_SECONDS"):
         settings["FEEDS_VERSION_CHECK_SECONDS"] = float(os.environ["FEEDS_VERSION_CHECK_SECONDS"])
     return settings
