@@ -9,16 +9,18 @@ from collections.abc import Callable
 from flask import current_app
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
-from conference.accounts.models import User
+from conference.accounts.models import PASSWORD_METHOD, User
 from conference.extensions import db
 from conference.mail.operations import queue_email
 
 PASSWORD_RESET_SALT = "conference.accounts.password-reset"  # noqa: S105 - a signing namespace
 
 # Verifying against a real hash when the e-mail is unknown keeps failed logins equally slow.
-_TIMING_DECOY = User(password_hash="")
-_TIMING_DECOY.set_password("not-a-real-password")
+# A plain hash string, not a User: building a model at import would configure the mappers
+# before every model module is loaded.
+_TIMING_DECOY_HASH = generate_password_hash("not-a-real-password", method=PASSWORD_METHOD)
 
 
 class EmailAlreadyRegistered(Exception):
@@ -49,7 +51,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The user with these credentials, or None, without revealing which part was wrong."""
     user = find_user_by_email(email)
     if user is None:
-        _TIMING_DECOY.check_password(password)
+        check_password_hash(_TIMING_DECOY_HASH, password)
         return None
     if not user.check_password(password) or not user.is_active:
         return None

@@ -59,6 +59,19 @@ def local_to_utc(day: date, wall_time: time, zone_name: str) -> datetime:
     return local.astimezone(UTC)
 
 
+def skipped_wall_time_message(day: date, wall_time: time, zone_name: str) -> str | None:
+    """A form error when ``wall_time`` on ``day`` never shows on clocks in the zone (a DST gap)."""
+    tz = ZoneInfo(zone_name)
+    local = datetime.combine(day, wall_time, tzinfo=tz)
+    round_trip = local.astimezone(UTC).astimezone(tz)
+    if round_trip.replace(tzinfo=None) == local.replace(tzinfo=None):
+        return None
+    return (
+        f"{wall_time:%H:%M} on {day:%d %b %Y} does not exist in {zone_name}: the clocks go "
+        "forward then. Choose a time before or after the change."
+    )
+
+
 def zone_offset_label(instant: datetime, zone_name: str) -> str:
     """E.g. ``Europe/London (UTC+01:00)`` for the offset in force at ``instant``."""
     local = to_zone(instant, zone_name)

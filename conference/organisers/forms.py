@@ -34,6 +34,7 @@ from conference.core.forms import (
     ConfirmForm,  # noqa: F401 - re-exported for this area
     time_zone_field,
 )
+from conference.core.timezones import skipped_wall_time_message
 
 MAX_CONFERENCE_DAYS = 14
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -103,6 +104,16 @@ class ConferenceSettingsForm(FlaskForm):
         if opens.data is not None and closes.data <= opens.data:
             closes.errors.append("The call for proposals must close after it opens.")
             return False
+        if not self.time_zone.errors and self.time_zone.data:
+            for field in (opens, closes):
+                if field.data is None:
+                    continue
+                message = skipped_wall_time_message(
+                    field.data.date(), field.data.time(), self.time_zone.data
+                )
+                if message:
+                    field.errors.append(message)
+                    valid = False
         return valid
 
 
@@ -130,7 +141,6 @@ class AddRoleForm(FlaskForm):
         choices=[SelectChoice(role.value, role.label) for role in Role],
         default=Role.REVIEWER.value,
     )
-
 
 
 class DeleteTrackForm(ConfirmForm):

@@ -25,6 +25,7 @@ from wtforms.validators import (
 )
 
 from conference.core.forms import ConfirmForm  # noqa: F401 - re-exported for this area
+from conference.core.timezones import skipped_wall_time_message
 from conference.reviews.models import ReviewCriterion, TrackPreference
 
 MAX_COMMENT = 5000
@@ -36,7 +37,6 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-
 class CriterionForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=100)], filters=[_strip])
     description = TextAreaField(
@@ -46,7 +46,9 @@ class CriterionForm(FlaskForm):
         "Weight",
         validators=[
             InputRequired(message="Enter a weight greater than 0."),
-            NumberRange(min=0.01, max=100, message="Enter a weight greater than 0 and at most 100."),
+            NumberRange(
+                min=0.01, max=100, message="Enter a weight greater than 0 and at most 100."
+            ),
         ],
         default=1.0,
     )
@@ -68,7 +70,11 @@ class CriterionForm(FlaskForm):
     )
 
     def validate_scale_max(self, field) -> None:
-        if self.scale_min.data is not None and field.data is not None and field.data <= self.scale_min.data:
+        if (
+            self.scale_min.data is not None
+            and field.data is not None
+            and field.data <= self.scale_min.data
+        ):
             raise ValidationError("The highest score must be greater than the lowest score.")
 
 
@@ -91,17 +97,33 @@ class ReviewSettingsForm(FlaskForm):
         default=3,
     )
 
+    def __init__(self, *args, zone_name: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The conference's zone, in which the closing time is entered.
+        self.zone_name = zone_name
+
+    def validate_review_closes_at(self, field) -> None:
+        if field.data is None or not self.zone_name:
+            return
+        message = skipped_wall_time_message(field.data.date(), field.data.time(), self.zone_name)
+        if message:
+            raise ValidationError(message)
+
 
 class ReviewFormBase(FlaskForm):
     lock_version = HiddenField(default="0")
     comment_for_organisers = TextAreaField(
         "Comment for the organisers",
-        validators=[Length(max=MAX_COMMENT, message=f"Keep the comment under {MAX_COMMENT} characters.")],
+        validators=[
+            Length(max=MAX_COMMENT, message=f"Keep the comment under {MAX_COMMENT} characters.")
+        ],
         filters=[_strip],
     )
     comment_for_speaker = TextAreaField(
         "Comment for the speaker (optional)",
-        validators=[Length(max=MAX_COMMENT, message=f"Keep the comment under {MAX_COMMENT} characters.")],
+        validators=[
+            Length(max=MAX_COMMENT, message=f"Keep the comment under {MAX_COMMENT} characters.")
+        ],
         filters=[_strip],
     )
 
@@ -159,7 +181,9 @@ class DeclareConflictForm(FlaskForm):
 class OrganiserConflictForm(FlaskForm):
     reviewer_id = SelectField("Reviewer", coerce=int, validators=[InputRequired()])
     proposal_id = SelectField("Proposal", coerce=int, validators=[Optional()])
-    speaker_id = SelectField("Or every proposal of this speaker", coerce=int, validators=[Optional()])
+    speaker_id = SelectField(
+        "Or every proposal of this speaker", coerce=int, validators=[Optional()]
+    )
     reason = StringField("Reason", validators=[Length(max=200)], filters=[_strip])
 
     def validate(self, extra_validators=None) -> bool:

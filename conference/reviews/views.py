@@ -63,7 +63,9 @@ def _close_message(conference: Conference) -> str:
     closes = conference.review_closes_at
     conference_zone = conference.time_zone
     viewer_zone = viewer_time_zone()
-    text = f"The review phase closed on {format_instant(closes, conference_zone)} ({conference_zone})"
+    text = (
+        f"The review phase closed on {format_instant(closes, conference_zone)} ({conference_zone})"
+    )
     if viewer_zone != conference_zone:
         text += f", which is {format_instant(closes, viewer_zone)} ({viewer_zone})"
     return text + ". Reviews can no longer be changed."
@@ -131,7 +133,9 @@ def _render_review(conference, proposal, form, review, status=200, message=None,
             review_open=conference.review_is_open(),
             close_message=None if conference.review_is_open() else _close_message(conference),
             conflict_message=message,
-            next_proposal=queries.next_proposal_to_review(conference, _reviewer(), after_id=proposal.id),
+            next_proposal=queries.next_proposal_to_review(
+                conference, _reviewer(), after_id=proposal.id
+            ),
             conflict_form=DeclareConflictForm(formdata=None),
         ),
         status,
@@ -281,7 +285,7 @@ def rubric(slug: str):
 @blueprint.route("/c/<slug>/manage/rubric/settings", methods=["POST"])
 def review_settings(slug: str):
     conference = conference_with_role(slug, Role.ORGANISER)
-    form = ReviewSettingsForm()
+    form = ReviewSettingsForm(zone_name=conference.time_zone)
     if not form.validate_on_submit():
         return _render_rubric(conference, form, status=400)
     operations.update_review_settings(
@@ -424,13 +428,15 @@ def _conference_speakers(conference: Conference) -> list[User]:
 def _conflict_form(conference: Conference, formdata=None) -> OrganiserConflictForm:
     form = OrganiserConflictForm() if formdata is None else OrganiserConflictForm(formdata=formdata)
     form.reviewer_id.choices = [
-        SelectChoice(r.id, f"{r.display_name} ({r.email})") for r in queries.reviewers_of(conference)
+        SelectChoice(r.id, f"{r.display_name} ({r.email})")
+        for r in queries.reviewers_of(conference)
     ]
     form.proposal_id.choices = [SelectChoice(0, "—")] + [
         SelectChoice(p.id, p.title) for p in _conference_proposals(conference)
     ]
     form.speaker_id.choices = [SelectChoice(0, "—")] + [
-        SelectChoice(s.id, f"{s.display_name} ({s.email})") for s in _conference_speakers(conference)
+        SelectChoice(s.id, f"{s.display_name} ({s.email})")
+        for s in _conference_speakers(conference)
     ]
     return form
 
@@ -454,7 +460,9 @@ def conflicts(slug: str):
         select(Conflict)
         .where(Conflict.conference_id == conference.id)
         .options(
-            selectinload(Conflict.reviewer), selectinload(Conflict.speaker), selectinload(Conflict.proposal)
+            selectinload(Conflict.reviewer),
+            selectinload(Conflict.speaker),
+            selectinload(Conflict.proposal),
         )
         .order_by(Conflict.id)
     ).all()
@@ -485,7 +493,9 @@ def _render_assignments(conference, status=200, understaffed=None, error=None):
     proposals = list(
         db.session.scalars(
             select(Proposal)
-            .where(Proposal.conference_id == conference.id, Proposal.state == ProposalState.SUBMITTED)
+            .where(
+                Proposal.conference_id == conference.id, Proposal.state == ProposalState.SUBMITTED
+            )
             .options(selectinload(Proposal.track))
             .order_by(Proposal.id)
         )
@@ -506,7 +516,9 @@ def _render_assignments(conference, status=200, understaffed=None, error=None):
     k = conference.setting("reviewers_per_proposal")
     if understaffed is None:
         understaffed = {
-            p.id: len(by_proposal.get(p.id, [])) for p in proposals if len(by_proposal.get(p.id, [])) < k
+            p.id: len(by_proposal.get(p.id, []))
+            for p in proposals
+            if len(by_proposal.get(p.id, [])) < k
         }
     add_form = AddAssignmentForm(formdata=None)
     add_form.reviewer_id.choices = [SelectChoice(r.id, r.display_name) for r in reviewers]
@@ -558,7 +570,9 @@ def run_assignment(slug: str):
 def add_assignment(slug: str):
     conference = conference_with_role(slug, Role.ORGANISER)
     form = AddAssignmentForm()
-    form.reviewer_id.choices = [SelectChoice(r.id, r.display_name) for r in queries.reviewers_of(conference)]
+    form.reviewer_id.choices = [
+        SelectChoice(r.id, r.display_name) for r in queries.reviewers_of(conference)
+    ]
     proposal_id = parse_id(str(form.proposal_id.data))
     if not form.validate_on_submit() or proposal_id is None:
         return _render_assignments(conference, status=400, error="Choose a reviewer from the list.")
@@ -586,4 +600,3 @@ def remove_assignment(slug: str, assignment_id: int):
     operations.remove_assignment(assignment)
     flash(f"{name} no longer reviews this proposal; any review written is kept.", "success")
     return redirect(url_for("reviews.assignments", slug=conference.slug))
-

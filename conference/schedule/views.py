@@ -15,7 +15,7 @@ from wtforms.fields import SelectChoice
 from conference.conferences.access import conference_with_role, load_scoped
 from conference.conferences.models import Conference, Hub, Role
 from conference.core.forms import parse_id, require_confirm_form
-from conference.core.timezones import to_zone
+from conference.core.timezones import skipped_wall_time_message, to_zone
 from conference.core.types import utcnow
 from conference.extensions import db
 from conference.schedule import jobs, mapping, operations, queries
@@ -62,8 +62,11 @@ def _settings_form_data(conference: Conference) -> dict:
 
 def _block_form(conference: Conference, **kwargs) -> BlockForm:
     form = BlockForm(**kwargs)
-    form.zone.choices = [SelectChoice("", f"The conference's time zone ({conference.time_zone})")] + [
-        SelectChoice(str(hub.id), f"{hub.name} ({hub.time_zone})") for hub in queries.hubs_of(conference)
+    form.zone.choices = [
+        SelectChoice("", f"The conference's time zone ({conference.time_zone})")
+    ] + [
+        SelectChoice(str(hub.id), f"{hub.name} ({hub.time_zone})")
+        for hub in queries.hubs_of(conference)
     ]
     return form
 
@@ -74,13 +77,21 @@ def _block_rows(conference: Conference, blocks: list[ScheduleBlock]) -> list[dic
     for block in blocks:
         hub = hubs.get(block.hub_id) if block.hub_id else None
         zone_name = hub.time_zone if hub else conference.time_zone
-        rows.append({"block": block, "hub": hub, "zone": zone_name,
-                     "minutes": int((block.ends_at - block.starts_at) / timedelta(minutes=1))})
+        rows.append(
+            {
+                "block": block,
+                "hub": hub,
+                "zone": zone_name,
+                "minutes": int((block.ends_at - block.starts_at) / timedelta(minutes=1)),
+            }
+        )
     return rows
 
 
 def _render_setup(conference: Conference, settings_form=None, block_form=None, status: int = 200):
-    settings_form = settings_form or ScheduleSettingsForm(formdata=None, data=_settings_form_data(conference))
+    settings_form = settings_form or ScheduleSettingsForm(
+        formdata=None, data=_settings_form_data(conference)
+    )
     block_form = block_form or _block_form(conference, formdata=None)
     blocks = operations.list_blocks(conference)
     saved = mapping.schedule_settings(conference)
@@ -93,9 +104,17 @@ def _render_setup(conference: Conference, settings_form=None, block_form=None, s
         blocks=_block_rows(conference, blocks),
         rooms=queries.rooms_of(conference),
         open_pairs=operations.open_room_pairs(conference),
-        weighed_terms=[(name, weight_field_name(name), TERM_EXPLANATIONS.get(name)) for name in mapping.WEIGHED_TERMS],
-        relaxable=[(name, relax_field_name(name), RULES[name].label, RULE_EXPLANATIONS.get(name, "")) for name in RELAXABLE_RULES],
-        unfit_blocks={block.id for block in operations.blocks_not_fitting(conference, slot_minutes)},
+        weighed_terms=[
+            (name, weight_field_name(name), TERM_EXPLANATIONS.get(name))
+            for name in mapping.WEIGHED_TERMS
+        ],
+        relaxable=[
+            (name, relax_field_name(name), RULES[name].label, RULE_EXPLANATIONS.get(name, ""))
+            for name in RELAXABLE_RULES
+        ],
+        unfit_blocks={
+            block.id for block in operations.blocks_not_fitting(conference, slot_minutes)
+        },
         slot_minutes=slot_minutes,
     ), status
 
@@ -125,8 +144,12 @@ def save_settings(slug: str):
                     slot_minutes=form.slot_minutes.data,
                     time_limit_seconds=form.time_limit_seconds.data,
                     include_accepted=bool(form.include_accepted.data),
-                    weights={name: form[weight_field_name(name)].data for name in mapping.WEIGHED_TERMS},
-                    relaxed_rules=[name for name in RELAXABLE_RULES if form[relax_field_name(name)].data],
+                    weights={
+                        name: form[weight_field_name(name)].data for name in mapping.WEIGHED_TERMS
+                    },
+                    relaxed_rules=[
+                        name for name in RELAXABLE_RULES if form[relax_field_name(name)].data
+                    ],
                     relaxed_weight=form.relaxed_weight.data,
                 ),
             )
@@ -142,16 +165,25 @@ def add_block(slug: str):
     if form.validate_on_submit():
         hub = load_scoped(Hub, conference, int(form.zone.data)) if form.zone.data else None
         zone_name = hub.time_zone if hub else conference.time_zone
-        starts_at, ends_at = operations.block_times(form.day.data, form.starts.data, form.ends.data, zone_name)
+        starts_at, ends_at = operations.block_times(
+            form.day.data, form.starts.data, form.ends.data, zone_name
+        )
         settings = mapping.schedule_settings(conference)
         slot_minutes = settings.slot_minutes if settings else 15
         overlaps = operations.overlapping_blocks(conference, starts_at, ends_at)
+        skipped = skipped_wall_time_message(
+            form.day.data, form.starts.data, zone_name
+        ) or skipped_wall_time_message(form.day.data, form.ends.data, zone_name)
         if form.day.data not in conference.days():
             form.day.errors.append(
                 f"The conference runs from {conference.starts_on:%d %b %Y} to {conference.ends_on:%d %b %Y}."
             )
+        elif skipped:
+            form.starts.errors.append(skipped)
         elif ends_at <= starts_at:
-            form.ends.errors.append("The end must be after the start in that time zone (check daylight-saving changes).")
+            form.ends.errors.append(
+                "The end must be after the start in that time zone (check daylight-saving changes)."
+            )
         elif (ends_at - starts_at) % timedelta(minutes=slot_minutes):
             minutes = int((ends_at - starts_at) / timedelta(minutes=1))
             form.ends.errors.append(
@@ -159,7 +191,8 @@ def add_block(slug: str):
             )
         elif overlaps:
             form.starts.errors.append(
-                "This block overlaps " + ", ".join(f"“{b.name}”" for b in overlaps)
+                "This block overlaps "
+                + ", ".join(f"“{b.name}”" for b in overlaps)
                 + ". Blocks may not overlap: open rooms of several hubs in one block instead."
             )
         else:
@@ -203,7 +236,9 @@ def generate_grid(slug: str):
     if created:
         flash(f"{len(created)} blocks were added from the hubs' working hours.", "success")
     else:
-        flash("No blocks were added: every working-hours block would overlap an existing one.", "info")
+        flash(
+            "No blocks were added: every working-hours block would overlap an existing one.", "info"
+        )
     return redirect(url_for("schedule.setup", slug=conference.slug))
 
 
@@ -246,7 +281,9 @@ def start_run(slug: str):
         flash("That request could not be understood; reload the page and try again.", "error")
         return redirect(url_for("schedule.build", slug=conference.slug))
     try:
-        run = jobs.enqueue_solver_run(conference, RunKind(form.kind.data), current_user._get_current_object())
+        run = jobs.enqueue_solver_run(
+            conference, RunKind(form.kind.data), current_user._get_current_object()
+        )
     except jobs.QueueUnavailable as error:
         flash(str(error), "error")
         return redirect(url_for("schedule.build", slug=conference.slug))
@@ -279,7 +316,8 @@ def _run_status(conference: Conference, run: SolverRun) -> dict:
         "error": run.error or "",
         "url": url_for("schedule.run", slug=conference.slug, run_id=run.id),
         # Queued for a while: most likely no task consumer is running.
-        "waiting_for_worker": run.state is RunState.QUEUED and utcnow() - run.created_at > jobs.HEARTBEAT_TIMEOUT,
+        "waiting_for_worker": run.state is RunState.QUEUED
+        and utcnow() - run.created_at > jobs.HEARTBEAT_TIMEOUT,
     }
 
 
@@ -326,7 +364,10 @@ def cancel_run(slug: str, run_id: int):
     require_confirm_form()
     if solver_run.state.is_active:
         jobs.request_cancel(solver_run)
-        flash("Cancelling: the solver stops within a second or two and the draft stays as it was.", "info")
+        flash(
+            "Cancelling: the solver stops within a second or two and the draft stays as it was.",
+            "info",
+        )
     else:
         flash("This run has already finished.", "info")
     return redirect(url_for("schedule.run", slug=conference.slug, run_id=solver_run.id))

@@ -156,3 +156,12 @@ def test_settings_invalid_input_rerenders_and_changes_nothing(client, organiser,
     db.session.expire_all()
     assert conference.name != "DevCon 2027"
     assert conference.slug == "devcon"
+
+
+def test_create_conference_cfp_time_in_a_daylight_saving_gap_is_form_error(client, login, db):
+    _site_admin(login)
+    # London's clocks jump from 01:00 to 02:00 on 28 March 2027: 01:30 never happens.
+    body = _create(client, cfp_opens_at="2027-03-28T01:30").get_data(as_text=True)
+    assert "01:30 on 28 Mar 2027 does not exist in Europe/London" in body
+    assert 'value="2027-03-28T01:30"' in body
+    assert count(db, Conference) == 0

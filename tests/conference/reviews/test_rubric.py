@@ -108,3 +108,12 @@ def test_criterion_of_another_conference_is_not_found(client, organiser, db):
     db.session.commit()
     assert client.get(f"/c/devcon/manage/rubric/{foreign.id}/edit").status_code == 404
     assert client.post(f"/c/devcon/manage/rubric/{foreign.id}/delete").status_code == 404
+
+
+def test_review_close_time_in_a_daylight_saving_gap_is_form_error(client, organiser, conference, db):
+    data = {"review_closes_at": "2027-03-28T01:15", "reviewers_per_proposal": "3"}
+    response = client.post("/c/devcon/manage/rubric/settings", data=data)
+    assert response.status_code == 400
+    assert "01:15 on 28 Mar 2027 does not exist in Europe/London" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert conference.review_closes_at is None

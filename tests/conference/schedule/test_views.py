@@ -225,6 +225,18 @@ def test_block_on_a_daylight_saving_day_is_stored_in_utc(client, db, login):
     assert len(db.session.scalars(select(ScheduleBlockRoom).where(ScheduleBlockRoom.block_id == block.id)).all()) == 3
 
 
+def test_block_starting_in_a_daylight_saving_gap_is_form_error(client, db, login):
+    setup = small_conference()
+    setup.conference.ends_on = date(2027, 3, 28)
+    login(setup.organiser)
+    response = client.post(f"/c/{setup.conference.slug}/manage/schedule/setup/blocks",
+                           data={"name": "Gap", "day": "2027-03-28", "starts": "01:30", "ends": "03:00",
+                                 "zone": str(setup.hub.id)})
+    assert response.status_code == 422
+    assert "01:30 on 28 Mar 2027 does not exist in Europe/London" in response.get_data(as_text=True)
+    assert db.session.scalar(select(ScheduleBlock).where(ScheduleBlock.name == "Gap")) is None
+
+
 def test_block_errors_rerender_with_the_input(client, db, login):
     setup = small_conference()
     login(setup.organiser)
