@@ -20,6 +20,7 @@ from conference.accounts.models import User
 from conference.archive.models import ProposalTopic, TopicTag
 from conference.archive.operations import refresh_conference_archive
 from conference.conferences.models import (
+    DEFAULT_SETTINGS,
     Conference,
     ConferenceRole,
     Hub,
@@ -46,6 +47,7 @@ from conference.feedback.models import (
     FeedbackResponse,
     QuestionKind,
 )
+from conference.interest.models import InterestMark
 from conference.materials.models import MaterialKind, TalkMaterial
 from conference.proposals.models import (
     PresentationMode,
@@ -98,6 +100,7 @@ def seed_past_demo() -> Conference:
     publish_past_schedule(conference, organiser, talks)
     add_materials(conference, organiser, talks, rng)
     add_feedback(conference, current, talks, rng)
+    add_stars(conference, talks, random.Random(RANDOM_SEED + 1))
     tag_talks([conference, current])
     for edition in (conference, current):
         refresh_conference_archive(edition)
@@ -115,6 +118,8 @@ def create_past_conference() -> Conference:
         time_zone=past_data.CONFERENCE_TIME_ZONE,
         cfp_opens_at=local_to_utc(*past_data.CFP_OPENS, past_data.CONFERENCE_TIME_ZONE),
         cfp_closes_at=local_to_utc(*past_data.CFP_CLOSES, past_data.CONFERENCE_TIME_ZONE),
+        # Feedback on last year's talks stays open for a year, so the demo can still be rated.
+        settings={**DEFAULT_SETTINGS, "feedback_edit_days": past_data.FEEDBACK_EDIT_DAYS},
     )
     db.session.add(conference)
     return conference
@@ -465,6 +470,43 @@ def add_materials(
                 }
             )
     db.session.execute(insert(TalkMaterial), rows)
+
+
+def add_stars(conference: Conference, talks: list[PastTalk], rng: random.Random) -> None:
+    """Attendees starred the talks they rated, and a few more they then missed.
+
+    The demo attendee missed some recorded talks, so their "Catch up" list has content.
+    """
+    rated: dict[int, set[int]] = {}
+    for user_id, proposal_id in db.session.execute(
+        select(FeedbackResponse.user_id, FeedbackResponse.proposal_id).where(
+            FeedbackResponse.conference_id == conference.id
+        )
+    ):
+        rated.setdefault(user_id, set()).add(proposal_id)
+    demo_attendee = db.session.scalar(select(User).where(User.email == data.DEMO_ATTENDEE.email))
+    recorded = set(
+        db.session.scalars(
+            select(TalkMaterial.proposal_id).where(
+                TalkMaterial.conference_id == conference.id,
+                TalkMaterial.kind == MaterialKind.RECORDING,
+            )
+        )
+    )
+    talk_ids = sorted(talk.proposal.id for talk in talks)
+    marks = []
+    for user_id in sorted(rated):
+        missed_from = sorted(set(talk_ids) - rated[user_id])
+        if demo_attendee is not None and user_id == demo_attendee.id:
+            missed_from = sorted(set(missed_from) & recorded) or missed_from
+            missed = rng.sample(missed_from, min(past_data.DEMO_ATTENDEE_MISSED, len(missed_from)))
+        else:
+            missed = rng.sample(missed_from, min(rng.randint(0, 3), len(missed_from)))
+        marks.extend(
+            {"user_id": user_id, "proposal_id": proposal_id}
+            for proposal_id in sorted(rated[user_id] | set(missed))
+        )
+    db.session.execute(insert(InterestMark), marks)
 
 
 def add_feedback(

@@ -248,3 +248,8 @@ TOPICS = (
         ),
     ),
 )
+
+# Feedback on the 2026 talks stays open this many days after each talk (the default is 14).
+FEEDBACK_EDIT_DAYS = 365
+# Recorded talks the demo attendee starred but missed: their "Catch up" list.
+DEMO_ATTENDEE_MISSED = 4

@@ -300,6 +300,33 @@ def test_past_summit_talk_page_and_insights_render_for_the_demo_organiser(demo):
     assert "New York hub (America/New_York), Fri 13 Mar" in html
 
 
+def test_demo_attendee_can_still_rate_a_past_talk_and_catch_up_on_missed_recordings(demo):
+    client = demo.test_client()
+    attendee = _db.session.scalar(select(User).where(User.email == "attendee@acme.example"))
+    rated = set(
+        _db.session.scalars(
+            select(FeedbackResponse.proposal_id).where(FeedbackResponse.user_id == attendee.id)
+        )
+    )
+    unrated = next(talk for talk in published_talks() if talk.proposal_id not in rated)
+    assert (
+        client.post(
+            "/login", data={"email": "attendee@acme.example", "password": "demo-password"}
+        ).status_code
+        == 302
+    )
+
+    form = client.get(f"/c/summit-2026/talks/{unrated.proposal_id}/feedback")
+    catch_up = client.get("/c/summit-2026/agenda/catch-up").get_data(as_text=True)
+
+    # Last year's feedback stays open for a year, so the demo can be tried in November 2026.
+    assert form.status_code == 200
+    assert "Feedback is closed" not in form.get_data(as_text=True)
+    assert past().settings["feedback_edit_days"] == 365
+    assert "https://video.acme.example/summit-2026/" in catch_up
+    assert "You have not starred any talks" not in catch_up
+
+
 def past_snapshot() -> list:
     """The past edition by natural keys: talks, placements, feedback, materials and tags."""
     summit = past()
