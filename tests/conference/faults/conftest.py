@@ -21,6 +21,7 @@ from conference.tasks import huey
 from tests.conference.organisers.conftest import FAST_PASSWORD_HASH
 from tests.conftest import make_test_app
 from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.statements import recorded_statements
 
 THREAD_TIMEOUT = 30
 
@@ -124,24 +125,9 @@ def gate_before(engine, statement_start: str, parties: int, containing: str = ""
         event.remove(engine, "before_cursor_execute", hold)
 
 
-@contextmanager
-def count_queries(engine) -> Iterator[list[str]]:
+def count_queries(engine):
     """Collect the SQL statements ``engine`` runs meanwhile (savepoints excluded)."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if (
-            not statement.lstrip()
-            .upper()
-            .startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO"))
-        ):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+    return recorded_statements(engine)
 
 
 @pytest.fixture

@@ -4,10 +4,9 @@ next to the review scores; organisers configure the questions and the feedback p
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from conference.conferences.models import Role
 from conference.core.types import utcnow
@@ -21,6 +20,7 @@ from tests.factories import (
     ReviewScoreFactory,
     RoleFactory,
 )
+from tests.statements import recorded_statements
 
 
 def row(html: str, attribute: str, value: str) -> str:
@@ -330,18 +330,8 @@ def test_navigation_links_to_the_feedback_pages(client, login, db, conference):
     assert 'href="/c/summit/speaker/feedback" aria-current="page">Feedback' in speaker
 
 
-@contextmanager
 def counted_queries(db):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    return recorded_statements(db.engine)
 
 
 def overview_queries(client, db, published, places, questions, talk_count: int) -> int:

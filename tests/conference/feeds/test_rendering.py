@@ -9,13 +9,14 @@ from zoneinfo import ZoneInfo
 from icalendar import Conference as ConferenceLink
 from icalendar import Event
 from icalendar.parser import Contentline
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from conference.feeds import ical
 from conference.feeds.published import published_schedule
 from conference.models import Proposal, RenderedFeed
 from tests.conference.feeds.helpers import events_by_uid, make_world, publish, read_feed
 from tests.factories import ProposalFactory, ProposalSpeakerFactory, UserFactory
+from tests.statements import recorded_statements
 
 
 def _event_as_icalendar_builds_it(talk, stamp) -> Event:
@@ -159,18 +160,10 @@ def test_cached_feed_is_served_without_any_database_query(app, client, db):
     publish(world.conference, world.placements)
     url = f"/c/{world.conference.slug}/calendar.ics"
     first = client.get(url)
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(db.engine) as statements:
         again = client.get(url)
         not_modified = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
         gzipped = client.get(url, headers={"Accept-Encoding": "gzip"})
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     assert statements == []
     assert again.data == first.data
     assert not_modified.status_code == 304

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from conference.conferences.models import Role, Room
 from conference.extensions import db as _db
@@ -12,6 +12,7 @@ from conference.proposals.models import ProposalState
 from conference.schedule.versions import latest_published
 from tests.conference.insights.conftest import add_feedback, make_user, utc
 from tests.factories import ConferenceFactory, ProposalFactory, RoleFactory, ScheduledTalkFactory
+from tests.statements import recorded_statements
 
 URL = "/c/insight-summit/manage/insights"
 
@@ -171,16 +172,8 @@ def test_insights_page_of_a_new_conference_explains_each_empty_chart(client, log
 
 
 def count_queries(client, url: str) -> int:
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(_db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(_db.engine) as statements:
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(_db.engine, "before_cursor_execute", record)
     return len(statements)
 
 

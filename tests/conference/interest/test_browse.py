@@ -13,6 +13,7 @@ from tests.factories import (
     SessionFormatFactory,
     TrackFactory,
 )
+from tests.statements import recorded_statements
 
 PUBLIC = {ProposalState.ACCEPTED, ProposalState.CONFIRMED}
 
@@ -169,19 +170,10 @@ def test_nul_byte_in_search_is_a_bad_request(client, catalogue, attendee):
 
 
 def test_browse_query_count_does_not_grow_with_talks(client, catalogue, attendee, db, app):
-    from sqlalchemy import event
 
     def queries_for_page() -> int:
-        statements = []
-
-        def record(*args):
-            statements.append(args[2])
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with recorded_statements(db.engine) as statements:
             assert client.get("/c/devcon/talks/").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
         return len(statements)
 
     before = queries_for_page()

@@ -18,6 +18,7 @@ from tests.factories import (
     ScheduledTalkFactory,
     ScheduleVersionFactory,
 )
+from tests.statements import recorded_statements
 
 URL = "/archive/recordings.atom"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -137,19 +138,9 @@ def test_the_feed_answers_conditional_requests(client, talk, db):
 
 
 def _statements_for(client, db, url) -> int:
-    from sqlalchemy import event
-
-    seen = []
-
-    def count(*args):
-        seen.append(1)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with recorded_statements(db.engine) as statements:
         assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(seen)
+    return len(statements)
 
 
 def test_the_feed_runs_the_same_number_of_queries_for_many_recordings(client, talk, db):
