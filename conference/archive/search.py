@@ -1,8 +1,9 @@
 """Full-text search over the archive: SQLite FTS5 on the embedded default, tsvector on PostgreSQL.
 
 Both rank by relevance with the title weighted above speakers and tags, and those above
-the abstract. People type anything into a search box, so on SQLite their words are quoted
-before they reach FTS5's query syntax; PostgreSQL's `websearch_to_tsquery` accepts any text.
+the abstract. People type anything into a search box, so what they type is parsed into
+terms of letters and digits first, and each database gets the same query in its own syntax
+(FTS5 MATCH, PostgreSQL to_tsquery): phrases, "or", "-word" and "word*" work on both.
 Highlights come back from the database wrapped in private-use characters and only become
 ``<mark>`` after the text around them has been HTML-escaped.
 """
@@ -103,20 +104,24 @@ class ArchivePage:
 # --- query text ----------------------------------------------------------------------------
 
 
-def _fts5_string(words: list[str], prefix: bool = False) -> str:
-    # Inside double quotes FTS5 reads only words; a quote would be doubled, and WORD has none.
-    return '"' + " ".join(words) + '"' + ("*" if prefix else "")
+@dataclass(frozen=True)
+class _Term:
+    """A word or a quoted phrase of what someone typed; ``prefix`` for ``word*``."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
 
 
-def fts5_match_expression(text: str) -> str | None:
-    """A safe FTS5 MATCH expression for what someone typed, or None when nothing is searchable.
+def _parsed_query(text: str) -> tuple[list[list[_Term]], list[_Term]]:
+    """ANDed groups of ORed terms, and the excluded terms, of what someone typed.
 
     Words are ANDed; ``"two words"`` is a phrase; ``or`` between words means either;
     ``-word`` leaves out talks with that word; ``word*`` matches words starting with it.
-    Everything else (FTS5 operators, brackets, column filters) is just punctuation.
+    Everything else (operators, brackets, column filters) is just punctuation: a term holds
+    letters and digits only, so it is safe in either database's query syntax.
     """
-    groups: list[list[str]] = []
-    excluded: list[str] = []
+    groups: list[list[_Term]] = []
+    excluded: list[_Term] = []
     join_next = False
     for match in QUERY_PIECE.finditer(text):
         phrase_not, phrase, word_not, word = match.groups()
@@ -129,7 +134,7 @@ def fts5_match_expression(text: str) -> str | None:
             words, negated, prefix = WORD.findall(word), bool(word_not), word.endswith("*")
         if not words:
             continue
-        term = _fts5_string(words, prefix)
+        term = _Term(tuple(words), prefix)
         if negated:
             excluded.append(term)
         elif join_next:
@@ -139,14 +144,52 @@ def fts5_match_expression(text: str) -> str | None:
         join_next = False
         if len(groups) + len(excluded) >= MAX_TERMS:
             break
+    return groups, excluded
+
+
+def _fts5_term(term: _Term) -> str:
+    # Inside double quotes FTS5 reads only words; a quote would be doubled, and WORD has none.
+    return '"' + " ".join(term.words) + '"' + ("*" if term.prefix else "")
+
+
+def fts5_match_expression(text: str) -> str | None:
+    """A safe FTS5 MATCH expression for what someone typed, or None when nothing is searchable."""
+    groups, excluded = _parsed_query(text)
     if not groups:
         # FTS5 has no "everything except": a query of only exclusions searches nothing.
         return None
     expression = " AND ".join(
-        group[0] if len(group) == 1 else "(" + " OR ".join(group) + ")" for group in groups
+        _fts5_term(group[0])
+        if len(group) == 1
+        else "(" + " OR ".join(_fts5_term(term) for term in group) + ")"
+        for group in groups
     )
     for term in excluded:
-        expression = f"({expression}) NOT {term}"
+        expression = f"({expression}) NOT {_fts5_term(term)}"
+    return expression
+
+
+def _tsquery_term(term: _Term) -> str:
+    # Quoted lexemes are still stemmed by to_tsquery; the last word of "kube*" becomes a prefix.
+    lexemes = [f"'{word}'" for word in term.words]
+    if term.prefix:
+        lexemes[-1] += ":*"
+    return lexemes[0] if len(lexemes) == 1 else "(" + " <-> ".join(lexemes) + ")"
+
+
+def tsquery_expression(text: str) -> str | None:
+    """The same query as `fts5_match_expression`, in PostgreSQL's to_tsquery syntax."""
+    groups, excluded = _parsed_query(text)
+    if not groups:
+        return None
+    expression = " & ".join(
+        _tsquery_term(group[0])
+        if len(group) == 1
+        else "(" + " | ".join(_tsquery_term(term) for term in group) + ")"
+        for group in groups
+    )
+    for term in excluded:
+        expression = f"{expression} & !{_tsquery_term(term)}"
     return expression
 
 
@@ -300,7 +343,11 @@ class _PostgreSQLEngine(_Engine):
     document = literal_column(f"archive_entries.{POSTGRESQL_SEARCH_COLUMN}")
 
     def _tsquery(self):
-        return func.websearch_to_tsquery(literal_column(f"'{TEXT_SEARCH_CONFIG}'"), self.text)
+        # Built from the same parsed terms as SQLite's query, so both understand "a or b",
+        # "-word", phrases and "word*" alike; the expression is a bound parameter.
+        return func.to_tsquery(
+            literal_column(f"'{TEXT_SEARCH_CONFIG}'"), tsquery_expression(self.text) or ""
+        )
 
     def matching(self, statement: Select) -> Select:
         # The matches come from the GIN index alone (MATERIALIZED keeps the planner from

@@ -58,6 +58,16 @@ def test_search_words_are_stemmed_and_combined(client, archive):
     assert titles(search(client, q='"forty services"')) == ["Tracing requests across services"]
 
 
+def test_word_prefixes_match_on_both_databases(client, archive):
+    assert titles(search(client, q="retrospect*")) == ["Team rituals"]
+    assert titles(search(client, q="postg* -downtim*")) == []
+    assert set(titles(search(client, q="trac*"))) == {
+        "Tracing requests across services",
+        "Tracing at scale: sampling",
+        "Dashboards nobody reads",
+    }
+
+
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
