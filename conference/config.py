@@ -82,6 +82,8 @@ def _optional_settings() -> dict:
         settings["AGENDA_CACHE_SECONDS"] = float(os.environ["AGENDA_CACHE_SECONDS"])
     if os.environ.get("AGENDA_CACHE_SIZE"):
         settings["AGENDA_CACHE_SIZE"] = int(os.environ["AGENDA_CACHE_SIZE"])
+    if os.environ.get("AGENDA_VERSION_CHECK_SECONDS"):
+        settings["AGENDA_VERSION_CHECK_SECONDS"] = float(os.environ["AGENDA_VERSION_CHECK_SECONDS"])
     if os.environ.get("FEEDS_VERSION_CHECK_SECONDS"):
         settings["FEEDS_VERSION_CHECK_SECONDS"] = float(os.environ["FEEDS_VERSION_CHECK_SECONDS"])
     return settings

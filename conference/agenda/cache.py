@@ -1,12 +1,17 @@
 """Rendered agenda HTML, kept per process and keyed by everything that shapes it.
 
-A key always holds the conference, its newest published version (read on every request,
-so a new publication shows at once in every process) and this process's *generation*,
+A key always holds the conference, its newest published version and this process's *generation*,
 which goes up after any committed change to what agenda pages show (names of tracks,
 rooms, hubs and formats, titles, speakers, profiles, materials, topics). Entries also
 expire after ``AGENDA_CACHE_SECONDS`` (default 30), so a change committed by another
 process (another gunicorn worker) shows there within that time. ``AGENDA_CACHE_SIZE``
 bounds the number of entries (default 512); ``AGENDA_CACHE_SECONDS = 0`` turns the cache off.
+
+Anonymous whole pages take the published version from the feeds' per-process memo
+(`conference.feeds.cache.feed_version`), trusted for ``AGENDA_VERSION_CHECK_SECONDS``
+(default: ``FEEDS_VERSION_CHECK_SECONDS``, 1 s), so a hit runs no SQL at all. Publishing
+forgets the memo at once in the publishing process; other processes show the new version
+within that many seconds.
 
 What is per viewer never enters a shared entry: star buttons are left as markers and
 filled in for each request (`fill_star_buttons`), and whole pages are kept only for
@@ -32,6 +37,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from conference.core.types import utcnow
+from conference.feeds import cache as feeds_cache
 
 DEFAULT_SECONDS = 30.0
 DEFAULT_SIZE = 512
@@ -128,6 +134,14 @@ class Rendered:
 class _Slot:
     value: Any
     expires_at: float  # time.monotonic()
+
+
+def version_check_seconds() -> float:
+    """How long an anonymous page trusts the published version this process last read."""
+    config = current_app.config
+    if "AGENDA_VERSION_CHECK_SECONDS" in config:
+        return float(config["AGENDA_VERSION_CHECK_SECONDS"])
+    return float(config.get("FEEDS_VERSION_CHECK_SECONDS", feeds_cache.VERSION_CHECK_SECONDS))
 
 
 def _seconds() -> float:

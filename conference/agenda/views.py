@@ -34,8 +34,8 @@ from conference.core.forms import is_safe_redirect
 from conference.core.timezones import is_valid_time_zone, to_zone, zone_offset_label
 from conference.core.types import utcnow
 from conference.core.web import viewer_time_zone
+from conference.feeds import cache as feeds_cache
 from conference.feeds import links
-from conference.feeds.published import conference_version
 from conference.interest import operations as interest
 from conference.proposals.models import Proposal
 
@@ -109,15 +109,16 @@ def _anonymous_page(slug: str, render_page: Callable[[], agenda_cache.Rendered])
     """
     if current_user.is_authenticated or session.get("_flashes"):
         return None
-    found = conference_version(slug)
-    if found is None:
+    # The remembered version: a hit runs no SQL (another process's publication shows
+    # within AGENDA_VERSION_CHECK_SECONDS).
+    version = feeds_cache.feed_version(slug, agenda_cache.version_check_seconds())
+    if version is None:
         return None
-    conference_id, version_stamp = found
     key = (
         "page",
         request.endpoint,
-        conference_id,
-        version_stamp,
+        version.conference_id,
+        version.stamp,
         request.path,
         tuple(sorted(request.args.items(multi=True))),
         viewer_time_zone(),
@@ -131,17 +132,13 @@ def _anonymous_page(slug: str, render_page: Callable[[], agenda_cache.Rendered])
 
 
 def _star_buttons(conference: Conference) -> agenda_cache.ButtonPrototypes:
-    """This viewer's star button for any talk of a cached fragment."""
-    star_form = StarForm()
-    back = request.full_path
+    """This viewer's star button for any talk of a cached fragment (the page's shared form posts it)."""
 
     def render(talk, is_starred: bool) -> str:
         return render_template(
             "agenda/_star_button.html",
             p=talk,
             starred={talk.id} if is_starred else set(),
-            back=back,
-            star_form=star_form,
             conference=conference,
         )
 

@@ -57,11 +57,16 @@ def _versions() -> dict[str, FeedVersion]:
     return current_app.extensions.setdefault("feeds_versions", {})
 
 
-def feed_version(slug: str) -> FeedVersion | None:
-    """The conference's id and version stamp (None: no such conference), read at most once a second."""
+def feed_version(slug: str, max_age: float | None = None) -> FeedVersion | None:
+    """The conference's id and version stamp (None: no such conference), read at most once a second.
+
+    ``max_age`` trusts the remembered version for that many seconds instead (other callers,
+    such as the agenda's page cache, share this memo with their own setting).
+    """
     now = time.monotonic()
     known = _versions().get(slug)
-    max_age = current_app.config.get("FEEDS_VERSION_CHECK_SECONDS", VERSION_CHECK_SECONDS)
+    if max_age is None:
+        max_age = current_app.config.get("FEEDS_VERSION_CHECK_SECONDS", VERSION_CHECK_SECONDS)
     if known is not None and now - known.checked_at < max_age:
         return known
     found = conference_version(slug)

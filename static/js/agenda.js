@@ -1,23 +1,24 @@
-// Star and unstar talks without a reload; without JavaScript the forms post as usual.
+// Star and unstar talks without a reload. Every star button submits the page's one shared form
+// (form="star-form", its own formaction); without JavaScript that form posts as usual.
 (function () {
   "use strict";
-  function render(form, starred) {
-    var button = form.querySelector("button");
-    var title = form.getAttribute("data-title") || "";
-    form.setAttribute("data-starred", starred ? "true" : "false");
-    form.action = form.getAttribute(starred ? "data-unstar-url" : "data-star-url");
+  function render(button, starred) {
+    var title = button.getAttribute("data-title") || "";
+    var action = button.getAttribute("formaction") || "";
+    button.setAttribute("formaction", action.replace(/\/(un)?star$/, starred ? "/unstar" : "/star"));
     button.textContent = starred ? "★ Starred" : "☆ Star";
     button.setAttribute("aria-pressed", starred ? "true" : "false");
     button.setAttribute("aria-label", (starred ? "Unstar: " : "Star: ") + title);
-    button.className = starred ? "star-on" : "secondary outline";
+    button.className = "star-button " + (starred ? "star-on" : "secondary outline");
   }
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.hasAttribute || !form.hasAttribute("data-star-form") || !window.fetch) { return; }
+    var button = event.submitter;
+    if (!form.hasAttribute || !form.hasAttribute("data-star-form") || !button || !window.fetch) { return; }
     event.preventDefault();
-    var button = form.querySelector("button");
+    var action = button.getAttribute("formaction");
     button.disabled = true;
-    fetch(form.action, {
+    fetch(action, {
       method: "POST",
       body: new FormData(form),
       credentials: "same-origin",
@@ -27,10 +28,11 @@
       return response.json();
     }).then(function (data) {
       button.disabled = false;
-      render(form, data.starred);
+      render(button, data.starred);
     }).catch(function () {
       // Fall back to the ordinary form post, which shows any message from the server.
       button.disabled = false;
+      form.action = action;
       form.submit();
     });
   });

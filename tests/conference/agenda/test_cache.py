@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import event, insert
 
 from conference.agenda import cache as agenda_cache
 from conference.core.types import utcnow
@@ -102,24 +103,13 @@ def test_private_feed_link_is_never_served_to_anonymous_viewers(
         assert "Cookie" in anonymous.headers["Vary"]
 
 
-def test_new_published_version_shows_at_once(app, db, places, published):
-    make_talk(published, places.thames, utc(2027, 3, 12, 14), title="Old plan")
-    db.session.commit()
-    browser = app.test_client()
-    assert "Old plan" in browser.get(DAY).get_data(as_text=True)
-    generation = agenda_cache.generation()
-    proposal = ProposalFactory(
-        conference=published.conference, state=ProposalState.ACCEPTED, title="New plan"
-    )
-    ProposalSpeakerFactory(proposal=proposal, user=make_user())
-    db.session.commit()
-
-    # Written without the ORM, as another process would: only the version id can tell.
+def _publish_without_the_orm(db, places, conference_id: int, proposal_id: int) -> None:
+    """A new published version written as another process would: this one sees no ORM event."""
     version_id = db.session.execute(
         insert(ScheduleVersion).returning(ScheduleVersion.id),
         [
             {
-                "conference_id": published.conference_id,
+                "conference_id": conference_id,
                 "is_draft": False,
                 "number": 2,
                 "published_at": utcnow(),
@@ -135,7 +125,7 @@ def test_new_published_version_shows_at_once(app, db, places, published):
         [
             {
                 "version_id": version_id,
-                "proposal_id": proposal.id,
+                "proposal_id": proposal_id,
                 "room_id": places.thames.id,
                 "starts_at": utc(2027, 3, 12, 16),
                 "ends_at": utc(2027, 3, 12, 16, 30),
@@ -144,8 +134,57 @@ def test_new_published_version_shows_at_once(app, db, places, published):
         ],
     )
     db.session.commit()
+
+
+def test_cached_anonymous_pages_run_no_sql(app, db, places, published):
+    app.config["AGENDA_VERSION_CHECK_SECONDS"] = 60
+    talk = make_talk(published, places.thames, utc(2027, 3, 12, 14), title="Cached talk")
+    db.session.commit()
+    browser = app.test_client()
+    talk_page = f"/c/summit/agenda/talks/{talk.proposal_id}"
+    first_day, first_talk = browser.get(DAY), browser.get(talk_page)
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        day_again, talk_again = browser.get(DAY), browser.get(talk_page)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+    assert statements == []
+    assert day_again.data == first_day.data and talk_again.data == first_talk.data
+    assert "Cached talk" in talk_again.get_data(as_text=True)
+    assert "Cookie" in day_again.headers["Vary"]
+    assert (
+        day_again.headers["Content-Security-Policy"] == first_day.headers["Content-Security-Policy"]
+    )
+    assert "Set-Cookie" not in day_again.headers
+
+
+def test_version_published_by_another_process_shows_after_the_check_period(
+    app, db, places, published
+):
+    app.config["AGENDA_VERSION_CHECK_SECONDS"] = 60
+    make_talk(published, places.thames, utc(2027, 3, 12, 14), title="Old plan")
+    db.session.commit()
+    browser = app.test_client()
+    assert "Old plan" in browser.get(DAY).get_data(as_text=True)
+    generation = agenda_cache.generation()
+    proposal = ProposalFactory(
+        conference=published.conference, state=ProposalState.ACCEPTED, title="New plan"
+    )
+    ProposalSpeakerFactory(proposal=proposal, user=make_user())
+    db.session.commit()
+    _publish_without_the_orm(db, places, published.conference_id, proposal.id)
     agenda_cache._current_generation = generation  # as if those commits happened elsewhere
 
+    # Within the check period this process still trusts the version it read.
+    assert "Old plan" in browser.get(DAY).get_data(as_text=True)
+    app.config["AGENDA_VERSION_CHECK_SECONDS"] = 0.2
+    time.sleep(0.25)
     page = browser.get(DAY).get_data(as_text=True)
 
     assert "New plan" in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
@@ -82,7 +83,9 @@ def test_anonymous_starring_sends_to_login_and_back_to_the_talk(client, places, 
     assert marks(db) == []
 
 
-def test_anonymous_viewers_see_a_login_link_instead_of_the_star_button(client, places, published, db):
+def test_anonymous_viewers_see_a_login_link_instead_of_the_star_button(
+    client, places, published, db
+):
     scheduled = make_talk(published, places.thames, utc(2027, 3, 12, 14))
     db.session.commit()
 
@@ -128,3 +131,48 @@ def test_starring_without_a_csrf_token_is_refused(database_url, app, places, pub
 
     assert response.status_code == 400
     assert marks(db) == []
+
+
+def test_day_page_star_buttons_share_one_form_and_one_csrf_token(
+    client, login, places, published, db
+):
+    talks = [
+        make_talk(published, room, utc(2027, 3, 12, 14), title=f"Talk in {room.name}")
+        for room in (places.thames, places.hudson, places.stream)
+    ]
+    make_talk(published, places.thames, utc(2027, 3, 13, 14), title="Saturday talk")
+    user = login(make_user())
+    InterestMarkFactory(user_id=user.id, proposal_id=talks[0].proposal_id)
+    db.session.commit()
+
+    html = client.get("/c/summit/agenda/2027-03-12").get_data(as_text=True)
+
+    assert html.count('<form id="star-form" method="post"') == 1
+    assert html.count("data-star-form") == 1
+    # The buttons carry no token of their own: a day of one talk has as many tokens.
+    one_talk_day = client.get("/c/summit/agenda/2027-03-13").get_data(as_text=True)
+    assert one_talk_day.count('form="star-form"') == 1
+    assert html.count('name="csrf_token"') == one_talk_day.count('name="csrf_token"')
+    assert html.count('form="star-form"') == 3
+    assert f'formaction="{unstar_url(talks[0])}"' in html
+    assert f'formaction="{star_url(talks[1])}"' in html
+    assert 'aria-pressed="true"' in html and 'aria-label="Unstar: Talk in Thames"' in html
+    assert 'aria-label="Star: Talk in Hudson"' in html
+
+
+def test_shared_star_form_posts_to_the_buttons_action_without_javascript(
+    client, login, places, published, db
+):
+    scheduled = make_talk(published, places.thames, utc(2027, 3, 12, 14))
+    user = login(make_user())
+    db.session.commit()
+    page = client.get("/c/summit/agenda/2027-03-12")
+    form = re.search(r'<form id="star-form".*?</form>', page.get_data(as_text=True), re.S).group(0)
+    fields = dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', form))
+
+    # What a browser sends for <button form="star-form" formaction=...>: the shared form's fields.
+    response = client.post(star_url(scheduled), data=fields)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/c/summit/agenda/2027-03-12"
+    assert len(marks(db, user_id=user.id, proposal_id=scheduled.proposal_id)) == 1
