@@ -4,34 +4,42 @@ Builds the generated 1000-talk conference (`bench.app_data`) on a fresh PostgreS
 grows its audience to ``--attendees`` people (bulk inserts: attendee roles, ~8 stars each on a
 Zipf-like curve, a personal feed token each), moves the whole published schedule back in time by
 whole weeks so every talk has ended (feedback is open; weekdays and local times unchanged), then
-starts ``gunicorn --workers 4 --worker-class gthread`` on a free 127.0.0.1 port and drives it
-with ``--users`` concurrent virtual users (httpx + asyncio, one connection and cookie jar each):
+starts ``gunicorn --workers 4 --worker-class gthread`` on a free 127.0.0.1 port and drives it:
 
-1. a read mix for ``--duration`` seconds: agenda days, talk pages, the conference feed (gzip,
-   as calendar clients ask), personal (token) feeds and archive searches;
-2. a feedback burst: every user, already logged in, opens the feedback form of a talk and
-   posts a rating, ``--feedback-rounds`` times, all users at once.
+1. the read mix (agenda days, talk pages, the conference feed gzipped as calendar clients ask,
+   personal token feeds, archive searches). With ``--generator wrk`` (default) each endpoint in
+   turn gets ``wrk -t2 -c<connections> -d<duration>s --latency`` with a generated Lua script that
+   picks a random URL of that endpoint per request, then one mixed run with all endpoints at
+   once (READ_MIX weights); wrk is C and leaves the 2 cores to the server. ``--generator httpx``
+   is the earlier mode: ``--users`` asyncio/httpx users, one connection and cookie jar each;
+2. a feedback burst (httpx in both modes): every user, logged in, opens the feedback form of a
+   talk and posts a rating, ``--feedback-rounds`` times, all users at once.
 
-Prints p50/p95/p99 and error counts per endpoint and checks the targets: no 5xx anywhere,
-p95 <= 100 ms for the cached feeds, <= 300 ms for agenda and talk pages. Stops gunicorn and
-drops the database (``--keep`` keeps it). Loopback only; bounded by ``--duration`` plus the burst.
+Prints p50/p90/p95/p99, requests/s and error counts per endpoint next to the targets: no 5xx
+anywhere (wrk counts every status >= 400, which must be 0), p95 <= 100 ms for the cached feeds,
+<= 300 ms for agenda and talk pages; and the load average before and after. Stops gunicorn and
+drops the database (``--keep`` keeps it). Loopback only; bounded by the durations plus the burst.
 
 Usage::
 
-    python bench/load_bench.py                                  # 1000 talks, 10 000 attendees, 100 users, 30 s
-    python bench/load_bench.py --duration 10 --users 50         # shorter
-    python bench/load_bench.py --talks 100 --attendees 500 --duration 5 --users 10   # smoke run
+    python bench/load_bench.py                                  # 1000 talks, 10 000 attendees, wrk, 100 connections
+    python bench/load_bench.py --duration 10                    # shorter wrk runs
+    python bench/load_bench.py --generator httpx --users 100    # the Python generator instead of wrk
+    python bench/load_bench.py --talks 100 --attendees 500 --duration 5 --users 10 --workers 2   # smoke run
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import math
 import os
 import random
 import re
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -57,7 +65,14 @@ from bench.app_data import (  # noqa: E402
     drop_database,
 )
 from bench.harness import fmt, machine_info, render_table, write_results  # noqa: E402
-from bench.load_feeds import free_port, start_gunicorn, stop, wait_ready  # noqa: E402
+from bench.load_feeds import (  # noqa: E402
+    children_cpu_seconds,
+    free_port,
+    server_cpu_seconds,
+    start_gunicorn,
+    stop,
+    wait_ready,
+)
 
 PASSWORD = "correct horse battery"  # noqa: S105 - the generated users' known password
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/bench_load_app"
@@ -207,24 +222,33 @@ def _first(pattern: re.Pattern, page: str) -> str:
     return next(group for group in found.groups() if group is not None)
 
 
+@dataclass(frozen=True)
+class ReadTarget:
+    """One endpoint of the read mix: the URLs a request picks from, and the headers it sends."""
+
+    paths: list[str]
+    headers: dict[str, str]
+
+
+def read_targets(audience: Audience) -> dict[str, ReadTarget]:
+    gzip = {"Accept-Encoding": "gzip"}  # what calendar clients send
+    return {
+        "agenda day": ReadTarget([f"/c/{SLUG}/agenda/{day}" for day in audience.days], {}),
+        "talk page": ReadTarget([f"/c/{SLUG}/agenda/talks/{talk_id}" for talk_id in audience.talk_ids], {}),
+        "conference feed (gzip)": ReadTarget([f"/c/{SLUG}/calendar.ics"], gzip),
+        "personal feed": ReadTarget([f"/c/{SLUG}/feeds/{token}/starred.ics" for token in audience.tokens], gzip),
+        "archive search": ReadTarget([f"/archive?q={topic.split()[0]}" for topic in TOPICS], {}),
+    }
+
+
 async def read_user(client: httpx.AsyncClient, recorder: Recorder, audience: Audience, deadline: float,
                     rng: random.Random) -> None:
+    targets = read_targets(audience)
     names = [name for name, _ in READ_MIX]
     weights = [weight for _, weight in READ_MIX]
     while time.monotonic() < deadline:
         name = rng.choices(names, weights=weights)[0]
-        if name == "agenda day":
-            url = f"/c/{SLUG}/agenda/{rng.choice(audience.days)}"
-            headers = {}
-        elif name == "talk page":
-            url = f"/c/{SLUG}/agenda/talks/{rng.choice(audience.talk_ids)}"
-            headers = {}
-        elif name == "conference feed (gzip)":
-            url, headers = f"/c/{SLUG}/calendar.ics", {"Accept-Encoding": "gzip"}
-        elif name == "personal feed":
-            url, headers = f"/c/{SLUG}/feeds/{rng.choice(audience.tokens)}/starred.ics", {"Accept-Encoding": "gzip"}
-        else:
-            url, headers = f"/archive?q={rng.choice(TOPICS).split()[0]}", {}
+        url, headers = rng.choice(targets[name].paths), targets[name].headers
         await recorder.timed(name, lambda url=url, headers=headers: client.get(url, headers=headers), (200,))
 
 
@@ -263,19 +287,21 @@ async def feedback_user(client: httpx.AsyncClient, recorder: Recorder, audience:
 
 
 async def drive(base_url: str, audience: Audience, users: int, duration: float, rounds: int,
-                warmup: float = 0) -> Recorder:
+                warmup: float = 0, read_mix: bool = True) -> Recorder:
+    """The httpx users: the read mix (unless ``read_mix`` is False: wrk ran it), then the feedback burst."""
     recorder = Recorder()
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     clients = [httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60) for _ in range(users)]
     try:
-        if warmup > 0:
+        if read_mix and warmup > 0:
             # Not measured: every worker fills its page caches, as a server that has run a while has.
             deadline = time.monotonic() + warmup
             await asyncio.gather(*(read_user(client, Recorder(), audience, deadline, random.Random(-1 - n))
                                    for n, client in enumerate(clients)))
-        deadline = time.monotonic() + duration
-        await asyncio.gather(*(read_user(client, recorder, audience, deadline, random.Random(n))
-                               for n, client in enumerate(clients)))
+        if read_mix:
+            deadline = time.monotonic() + duration
+            await asyncio.gather(*(read_user(client, recorder, audience, deadline, random.Random(n))
+                                   for n, client in enumerate(clients)))
         writers = clients[: min(users, len(audience.feedback_emails))]
         # Logging in is setup, not measured; then every user rates talks at the same moment.
         await asyncio.gather(*(log_in(client, email) for client, email in zip(writers, audience.feedback_emails,
@@ -290,6 +316,147 @@ async def drive(base_url: str, audience: Audience, users: int, duration: float, 
     return recorder
 
 
+# --- wrk ----------------------------------------------------------------------------------------
+
+# Each request picks an endpoint by weight, then one of its URLs; ``done`` prints wrk's own
+# figures (latencies in microseconds) as one JSON line, p95 included, which --latency omits.
+WRK_SCRIPT = """-- Generated by bench/load_bench.py.
+local endpoints = {
+%(endpoints)s
+}
+local total_weight = %(total_weight)d
+local threads = 0
+
+function setup(thread)
+  threads = threads + 1
+  thread:set("thread_number", threads)
+end
+
+function init(args)
+  math.randomseed(thread_number * 104729 + os.time())
+end
+
+function request()
+  local pick = math.random(total_weight)
+  for _, endpoint in ipairs(endpoints) do
+    if pick <= endpoint.upto then
+      return wrk.format("GET", endpoint.paths[math.random(#endpoint.paths)], endpoint.headers)
+    end
+  end
+end
+
+function done(summary, latency, requests)
+  local errors = summary.errors
+  io.write(string.format(
+    'BENCH_RESULT {"requests": %%.0f, "duration_us": %%.0f, "bytes": %%.0f, "connect": %%.0f, ' ..
+    '"read": %%.0f, "write": %%.0f, "timeout": %%.0f, "status_400_or_more": %%.0f, "p50_us": %%.0f, ' ..
+    '"p75_us": %%.0f, "p90_us": %%.0f, "p95_us": %%.0f, "p99_us": %%.0f, "max_us": %%.0f, ' ..
+    '"mean_us": %%.1f}\\n',
+    summary.requests, summary.duration, summary.bytes, errors.connect, errors.read, errors.write,
+    errors.timeout, errors.status, latency:percentile(50), latency:percentile(75),
+    latency:percentile(90), latency:percentile(95), latency:percentile(99), latency.max, latency.mean))
+end
+"""
+
+
+def _lua_string(text: str) -> str:
+    if not text.isascii() or any(ord(char) < 32 for char in text):
+        raise ValueError(f"not a plain ASCII string: {text!r}")
+    return json.dumps(text)  # ASCII JSON escapes (\" and \\) are Lua escapes too
+
+
+def wrk_script(targets: dict[str, ReadTarget], weights: dict[str, int]) -> str:
+    """A wrk Lua script drawing each request from ``targets`` by ``weights``."""
+    lines, upto = [], 0
+    for name, weight in weights.items():
+        upto += weight
+        target = targets[name]
+        headers = ", ".join(f"[{_lua_string(key)}] = {_lua_string(value)}" for key, value in target.headers.items())
+        paths = ",\n      ".join(_lua_string(path) for path in target.paths)
+        lines.append(f"  {{ -- {name}\n    upto = {upto},\n    headers = {{ {headers} }},\n"
+                     f"    paths = {{\n      {paths}\n    }},\n  }},")
+    return WRK_SCRIPT % {"endpoints": "\n".join(lines), "total_weight": upto}
+
+
+def find_wrk() -> str | None:
+    return shutil.which("wrk")
+
+
+def run_wrk(wrk: str, base_url: str, script: str, duration: float, connections: int, threads: int,
+            folder: str, server_pid: int) -> dict[str, Any]:
+    """One wrk run with ``script``; its figures (milliseconds), CPU per request and load averages."""
+    path = Path(folder) / f"mix-{time.monotonic_ns()}.lua"
+    path.write_text(script)
+    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency",
+               "--timeout", "10s", "-s", str(path), base_url]
+    load_before = os.getloadavg()
+    server_before, client_before = server_cpu_seconds(server_pid), children_cpu_seconds()
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60, check=False)
+    found = re.search(r"^BENCH_RESULT (.*)$", completed.stdout, re.M)
+    if completed.returncode != 0 or found is None:
+        raise RuntimeError(f"wrk failed ({completed.returncode}): {completed.stderr or completed.stdout}")
+    raw = json.loads(found.group(1))
+    requests = max(1, raw["requests"])
+    socket_errors = raw["connect"] + raw["read"] + raw["write"] + raw["timeout"]
+    return {
+        "requests": raw["requests"],
+        "requests_per_second": raw["requests"] / (raw["duration_us"] / 1e6),
+        **{f"p{p}_ms": raw[f"p{p}_us"] / 1000 for p in (50, 75, 90, 95, 99)},
+        "max_ms": raw["max_us"] / 1000, "mean_ms": raw["mean_us"] / 1000,
+        "socket_errors": socket_errors, "status_400_or_more": raw["status_400_or_more"],
+        "bytes_per_response": round(raw["bytes"] / requests),
+        "server_cpu_ms": (server_cpu_seconds(server_pid) - server_before) / requests * 1000,
+        "client_cpu_ms": (children_cpu_seconds() - client_before) / requests * 1000,
+        "load_average_before": load_before, "load_average_after": os.getloadavg(),
+        "wrk_output": completed.stdout,
+    }
+
+
+def wrk_read_mix(wrk: str, base_url: str, audience: Audience, server_pid: int, *, duration: float,
+                 warmup: float, connections: int, threads: int) -> dict[str, dict[str, Any]]:
+    """Each endpoint alone, then all at once by READ_MIX weight ("mixed"), after an unmeasured warm-up."""
+    targets = read_targets(audience)
+    weights = dict(READ_MIX)
+    results = {}
+    with tempfile.TemporaryDirectory(prefix="load-bench-wrk-") as folder:
+        if warmup > 0:
+            # Not measured: every worker fills its caches, as a server that has run a while has.
+            run_wrk(wrk, base_url, wrk_script(targets, weights), warmup, connections, threads, folder, server_pid)
+        for name in weights:
+            results[name] = run_wrk(wrk, base_url, wrk_script(targets, {name: 1}), duration, connections,
+                                    threads, folder, server_pid)
+            _print_wrk(name, results[name])
+        results[MIXED] = run_wrk(wrk, base_url, wrk_script(targets, weights), duration, connections, threads,
+                                 folder, server_pid)
+        _print_wrk(MIXED, results[MIXED])
+    return results
+
+
+def _print_wrk(name: str, result: dict[str, Any]) -> None:
+    print(f"  {name}: {result['requests_per_second']:.0f} req/s, p50 {result['p50_ms']:.1f} ms, "
+          f"p95 {result['p95_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, status >= 400: "
+          f"{result['status_400_or_more']}, socket errors: {result['socket_errors']}, "
+          f"{result['bytes_per_response']} bytes/response, load {result['load_average_before'][0]:.2f} -> "
+          f"{result['load_average_after'][0]:.2f}", flush=True)
+
+
+MIXED = "mixed (READ_MIX weights)"
+
+
+def wrk_rows(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for name, result in results.items():
+        target = TARGETS_MS.get(name)
+        bad = result["status_400_or_more"] + result["socket_errors"]
+        rows.append({
+            "endpoint": name, "generator": "wrk", **{k: v for k, v in result.items() if k != "wrk_output"},
+            # wrk counts statuses >= 400 without telling 5xx apart: all must be 0.
+            "errors": result["socket_errors"], "server_errors": None, "target_p95_ms": target,
+            "met": bad == 0 and (target is None or result["p95_ms"] <= target),
+        })
+    return rows
+
+
 def _percentile(values: list[float], share: float) -> float | None:
     if not values:
         return None
@@ -298,22 +465,40 @@ def _percentile(values: list[float], share: float) -> float | None:
     return statistics.quantiles(values, n=100, method="inclusive")[int(share * 100) - 1]
 
 
-def summarise(recorder: Recorder, seconds: dict[str, float]) -> list[dict[str, Any]]:
+def summarise(recorder: Recorder, seconds: dict[str, float], names: list[str] | None = None) -> list[dict[str, Any]]:
+    """Rows of the httpx figures, for ``names`` (default: every endpoint with a target entry)."""
     rows = []
-    for name, target in TARGETS_MS.items():
+    for name in names if names is not None else list(TARGETS_MS):
+        target = TARGETS_MS[name]
         values = recorder.latencies.get(name, [])
         statuses = dict(recorder.statuses.get(name, {}))
         server_errors = sum(count for status, count in statuses.items() if status >= 500)
         p95 = _percentile(values, 0.95)
         rows.append({
-            "endpoint": name, "requests": len(values), "statuses": statuses,
+            "endpoint": name, "generator": "httpx", "requests": len(values), "statuses": statuses,
             "errors": recorder.failures.get(name, 0), "server_errors": server_errors,
-            "p50_ms": _percentile(values, 0.50), "p95_ms": p95, "p99_ms": _percentile(values, 0.99),
-            "target_p95_ms": target,
+            "p50_ms": _percentile(values, 0.50), "p90_ms": _percentile(values, 0.90), "p95_ms": p95,
+            "p99_ms": _percentile(values, 0.99), "target_p95_ms": target,
             "met": server_errors == 0 and (target is None or (p95 is not None and p95 <= target)),
             "requests_per_second": len(values) / seconds[name] if seconds.get(name) else None,
         })
     return rows
+
+
+def render_rows(rows: list[dict[str, Any]]) -> str:
+    def bad_statuses(row: dict[str, Any]) -> str:
+        if row["generator"] == "wrk":
+            return f"{row['status_400_or_more']} (>= 400)"
+        return str(row["server_errors"])
+
+    return render_table(
+        ["endpoint", "generator", "requests", "req/s", "p50 ms", "p90 ms", "p95 ms", "p99 ms", "errors",
+         "5xx", "target p95 ms", "met"],
+        [[row["endpoint"], row["generator"], str(row["requests"]), fmt(row["requests_per_second"], ".0f"),
+          fmt(row["p50_ms"]), fmt(row["p90_ms"]), fmt(row["p95_ms"]), fmt(row["p99_ms"]), str(row["errors"]),
+          bad_statuses(row), f"<= {row['target_p95_ms']:.0f}" if row["target_p95_ms"] else "-",
+          "yes" if row["met"] else "NO"] for row in rows],
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -322,8 +507,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="PostgreSQL database whose name starts with 'bench' (dropped and recreated)")
     parser.add_argument("--talks", type=int, default=1000)
     parser.add_argument("--attendees", type=int, default=10_000)
-    parser.add_argument("--users", type=int, default=100, help="concurrent virtual users")
-    parser.add_argument("--duration", type=float, default=30, help="seconds of the read mix")
+    parser.add_argument("--generator", choices=("wrk", "httpx"), default="wrk",
+                        help="read mix with wrk (C; per endpoint, then mixed) or with --users httpx users")
+    parser.add_argument("--connections", type=int, default=100, help="wrk connections (wrk generator)")
+    parser.add_argument("--users", type=int, default=100,
+                        help="httpx users: the read mix with --generator httpx, and the feedback burst")
+    parser.add_argument("--duration", type=float, default=30,
+                        help="seconds of the read mix (httpx), or of each wrk run (5 endpoints + mixed)")
     parser.add_argument("--feedback-rounds", type=int, default=3, help="feedback posts per user in the burst")
     parser.add_argument("--warmup", type=float, default=10, help="seconds of unmeasured read mix first")
     parser.add_argument("--workers", type=int, default=4)
@@ -332,6 +522,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.database_url.startswith(("postgresql://", "postgres://")):
         parser.error("the load benchmark runs on PostgreSQL (--database-url postgresql://.../bench_...)")
+    wrk = find_wrk() if args.generator == "wrk" else None
+    if args.generator == "wrk" and wrk is None:
+        parser.error("wrk is not installed (apt-get install wrk), or use --generator httpx")
 
     built = build_database(args.database_url, args.talks)
     started = time.perf_counter()
@@ -344,6 +537,10 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.update(RATELIMIT_LOGIN="100000 per minute", PUBLIC_URL="http://conference.bench",
                       SECRET_KEY=SECRET_KEY)
     os.environ.pop("REDIS_URL", None)
+    cache_settings = {name: os.environ.get(name, "default") for name in
+                      ("AGENDA_CACHE_SIZE", "AGENDA_CACHE_SECONDS", "AGENDA_VERSION_CHECK_SECONDS",
+                       "FEEDS_VERSION_CHECK_SECONDS")}
+    wrk_results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="load-bench-") as instance:
         server = start_gunicorn(args.database_url, port, args.workers, "gthread", args.threads, instance)
         try:
@@ -351,34 +548,52 @@ def main(argv: list[str] | None = None) -> int:
             for _ in range(args.workers * 4):  # every worker renders and caches the feed once
                 httpx.get(f"{base_url}/c/{SLUG}/calendar.ics", headers={"Accept-Encoding": "gzip"}, timeout=120)
             load_before = os.getloadavg()
+            print(f"uptime before: {_uptime()}", flush=True)
+            if wrk is not None:
+                print(f"wrk -t2 -c{args.connections}: {args.warmup:.0f} s unmeasured warm-up, then "
+                      f"{args.duration:.0f} s per endpoint and {args.duration:.0f} s mixed", flush=True)
+                wrk_results = wrk_read_mix(wrk, base_url, audience, server.pid, duration=args.duration,
+                                           warmup=args.warmup, connections=args.connections, threads=2)
             phase_started = time.perf_counter()
             recorder = asyncio.run(drive(base_url, audience, args.users, args.duration, args.feedback_rounds,
-                                         args.warmup))
-            total = time.perf_counter() - phase_started - args.warmup
+                                         args.warmup, read_mix=wrk is None))
+            total = time.perf_counter() - phase_started - (0 if wrk is not None else args.warmup)
             load_after = os.getloadavg()
+            print(f"uptime after: {_uptime()}", flush=True)
         finally:
             stop(server)
         if not args.keep:
             drop_database(args.database_url)
+    read_seconds = 0 if wrk is not None else args.duration
     seconds = {name: args.duration for name, _ in READ_MIX}
-    seconds.update({"feedback form": total - args.duration, "feedback POST": total - args.duration})
-    rows = summarise(recorder, seconds)
-    table = render_table(
-        ["endpoint", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors", "5xx", "target p95", "met"],
-        [[row["endpoint"], str(row["requests"]), fmt(row["requests_per_second"], ".0f"), fmt(row["p50_ms"]),
-          fmt(row["p95_ms"]), fmt(row["p99_ms"]), str(row["errors"]), str(row["server_errors"]),
-          fmt(row["target_p95_ms"], ".0f"), "yes" if row["met"] else "NO"] for row in rows],
-    )
-    print(f"\n{args.users} users, {args.workers} gunicorn workers x {args.threads} threads, "
-          f"{args.warmup:.0f} s warm-up, {args.duration:.0f} s read mix then a feedback burst ({total:.1f} s measured); "
-          f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after\n")
-    print(table)
+    seconds.update({"feedback form": total - read_seconds, "feedback POST": total - read_seconds})
+    if wrk is not None:
+        rows = wrk_rows(wrk_results) + summarise(recorder, seconds, ["feedback form", "feedback POST"])
+        setup = (f"wrk -t2 -c{args.connections}, {args.warmup:.0f} s warm-up, {args.duration:.0f} s per endpoint "
+                 f"and mixed; feedback burst: {args.users} httpx users")
+    else:
+        rows = summarise(recorder, seconds)
+        setup = (f"{args.users} httpx users, {args.warmup:.0f} s warm-up, {args.duration:.0f} s read mix")
+    print(f"\n{setup}; {args.workers} gunicorn workers x {args.threads} threads; agenda/feed cache settings "
+          f"{cache_settings}; feedback burst {total - read_seconds:.1f} s; load average "
+          f"{load_before[0]:.2f} before, {load_after[0]:.2f} after (1 min)\n")
+    print(render_rows(rows))
+    print("\ntargets (issue 6): no 5xx (wrk: no status >= 400, no socket errors); p95 <= 100 ms cached feeds, "
+          "<= 300 ms agenda day and talk page")
     path = write_results("load_bench", {
         "machine": machine_info(), "args": vars(args), "talks": built.talks, "attendees": audience.attendees,
-        "load_average_before": load_before, "load_average_after": load_after, "rows": rows,
+        "cache_settings": cache_settings, "load_average_before": load_before, "load_average_after": load_after,
+        "rows": rows, "wrk_output": {name: result["wrk_output"] for name, result in wrk_results.items()},
     })
     print(f"\nresults: {path}")
     return 0 if all(row["met"] for row in rows) else 1
+
+
+def _uptime() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "load average {:.2f}, {:.2f}, {:.2f}".format(*os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -1,0 +1,63 @@
+"""Smoke test of the load benchmark's wrk driver: its Lua script and the figures read back from wrk."""
+
+from __future__ import annotations
+
+import os
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from bench.load_bench import ReadTarget, find_wrk, run_wrk, wrk_script
+
+
+class _Recording(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    seen: set[tuple[str, str | None]] = set()
+
+    def do_GET(self):  # noqa: N802 - the http.server hook name
+        self.seen.add((self.path, self.headers.get("Accept-Encoding")))
+        self.send_response(404 if self.path == "/missing" else 200)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.skipif(find_wrk() is None, reason="wrk is not installed")
+def test_wrk_script_spreads_requests_over_every_url_and_counts_bad_statuses(tmp_path):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recording)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    targets = {
+        "pages": ReadTarget(["/a", "/b?q=x", "/missing"], {}),
+        "feed": ReadTarget(["/feed.ics"], {"Accept-Encoding": "gzip"}),
+    }
+    try:
+        result = run_wrk(
+            find_wrk(),
+            f"http://127.0.0.1:{server.server_address[1]}",
+            wrk_script(targets, {"pages": 3, "feed": 1}),
+            duration=1,
+            connections=2,
+            threads=1,
+            folder=str(tmp_path),
+            server_pid=os.getpid(),
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert {path for path, _ in _Recording.seen} == {"/a", "/b?q=x", "/missing", "/feed.ics"}
+    assert ("/feed.ics", "gzip") in _Recording.seen and ("/a", None) in _Recording.seen
+    assert result["requests"] > 0 and result["socket_errors"] == 0
+    assert 0 < result["status_400_or_more"] < result["requests"]
+    assert result["p50_ms"] <= result["p95_ms"] <= result["p99_ms"]
+    assert result["requests_per_second"] > 0
+
+
+def test_wrk_script_refuses_urls_it_cannot_quote():
+    with pytest.raises(ValueError):
+        wrk_script({"pages": ReadTarget(["/caf\u00e9"], {})}, {"pages": 1})
