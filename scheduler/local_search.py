@@ -180,6 +180,22 @@ class Annealer:
                     return False
         return True
 
+    def fits_moved(self, t: int, option: Option) -> bool:
+        """`fits` for placed talk `t` without removing it first (its own slots do not count)."""
+        current = self.placed[t]
+        own = range(current[3], current[3] + self.lengths[t])
+        r, gs = option[0], option[3]
+        room, person = self.room, self.person
+        for g in range(gs, gs + self.lengths[t]):
+            holder = room.get((r, g))
+            if holder is not None and holder != t:
+                return False
+            mine = 1 if g in own else 0
+            for p in self.presenters[t]:
+                if person.get((p, g), 0) > mine:
+                    return False
+        return True
+
     # -- the search ---------------------------------------------------------------------------
     def run(
         self,
@@ -219,13 +235,9 @@ class Annealer:
             if kind < 0.55:  # move to another placement
                 pool = self.cheap[t] if kind < 0.25 else self.options[t]
                 new = pool[int(rand() * len(pool))]
-                if new == old:
+                if new == old or not self.fits_moved(t, new):
                     continue
-                delta = self.remove(t)
-                if not self.fits(t, new):
-                    self.add(t, old)
-                    continue
-                delta += self.add(t, new)
+                delta = self.remove(t) + self.add(t, new)
                 if delta <= 0 or rand() < exp(-delta / temperature):
                     self.cost += delta
                 else:

@@ -49,10 +49,14 @@ LNS_OPTIONS_PER_TALK = 160
 RELAXATION_START_THRESHOLD = 40_000
 # Simulated annealing before the CP-SAT LNS: share of the time limit, temperatures (objective
 # units), move budget per second of time limit in deterministic mode, moves per chunk.
-ANNEAL_SHARE = 0.85
+ANNEAL_SHARE = 0.95
 ANNEAL_START_TEMPERATURE = 100.0
 ANNEAL_END_TEMPERATURE = 1.0
-ANNEAL_MOVES_PER_SECOND = 15_000
+ANNEAL_MOVES_PER_SECOND = 40_000
+# Start temperature scaled down below this many expected moves per talk (measured: at 1000
+# talks and ~1 500 moves per talk a start at 20 ended 1.6 % lower than a start at 100).
+ANNEAL_FULL_MOVES_PER_TALK = 5_000
+ANNEAL_MIN_START_TEMPERATURE = 20.0
 ANNEAL_CHUNK = 5_000
 GREEDY_CANDIDATES = 40  # cheapest free placements the greedy compares with coupling costs  # candidate placements per freed talk in an LNS sub-model
 _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE",
@@ -497,8 +501,13 @@ def _repair(inst: Instance, placed: dict[int, Option | None], rng: random.Random
 
 def _lower_bound(inst: Instance, allow_unscheduled: bool) -> int:
     """Sum over talks of the cheapest placement: a valid bound, all other terms being >= 0."""
+    return _lower_bound_of(inst, range(len(inst.talks)), allow_unscheduled)
+
+
+def _lower_bound_of(inst: Instance, talks, allow_unscheduled: bool) -> int:
     total = 0
-    for t, talk in enumerate(inst.talks):
+    for t in talks:
+        talk = inst.talks[t]
         costs = list(inst.option_costs(t))
         if allow_unscheduled:
             costs.append(inst.problem.weights.unscheduled * unscheduled_value(inst.problem, [talk.id]))
@@ -600,6 +609,130 @@ class _Background:
         self.thread.join()
 
 
+def _components(inst: Instance) -> list[list[int]]:
+    """Talks grouped by the rooms they may use: talks of different groups never share a room.
+
+    On the generated instances these are the hubs and the online streams.
+    """
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def find(x: tuple[str, int]) -> tuple[str, int]:
+        root = x
+        while parent.setdefault(root, root) != root:
+            root = parent[root]
+        while parent[x] != root:
+            parent[x], x = root, parent[x]
+        return root
+
+    for t in range(len(inst.talks)):
+        for r, _ in inst.room_parts[t]:
+            parent[find(("t", t))] = find(("r", r))
+    groups: dict[tuple[str, int], list[int]] = {}
+    for t in range(len(inst.talks)):
+        groups.setdefault(find(("t", t)), []).append(t)
+    return sorted(groups.values(), key=lambda talks: (len(talks), talks))
+
+
+def _component_pairs(inst: Instance, components: list[list[int]]) -> dict[int, set[int]]:
+    """Each similar-track pair in exactly one component: where both tracks have most talk-slots."""
+    comp_of = {t: c for c, talks in enumerate(components) for t in talks}
+    st = static(inst)
+    pairs: dict[int, set[int]] = {}
+    for i, (a, b, _) in enumerate(st.similar):
+        load: dict[int, list[int]] = {}
+        for side, track in enumerate((a, b)):
+            for t in st.track_talks.get(track, ()):
+                load.setdefault(comp_of[t], [0, 0])[side] += inst.talks[t].slots
+        if load:
+            c = max(sorted(load), key=lambda c: min(load[c]))
+            pairs.setdefault(c, set()).add(i)
+    return pairs
+
+
+class _ComponentBound:
+    """Decomposition bound in a thread: the time relaxation of each room-disjoint component.
+
+    The components (`_components`) share no room, so every term splits into a part per
+    component plus a non-negative remainder: placement costs and track order (pairs in one
+    component) exactly; attendee conflicts per component (sum over components of
+    (wanted talks running there - 1)+ is at most (all wanted talks running - 1)+); track
+    cohesion per component (sum of (rooms used there - 1)+ <= rooms used - 1); each
+    similar-track pair is counted in one component only; person clashes across components
+    are dropped. So the sum of the components' optima, and of CP-SAT's bounds on them, is a
+    valid lower bound on the full objective. Components are solved one after the other,
+    smallest first, each for a share of the remaining time proportional to its size; a
+    component not reached yet counts its cheapest-placement sum.
+    """
+
+    def __init__(self, inst: Instance, *, time_limit: float, seed: int, allow_unscheduled: bool,
+                 started: float):
+        self.inst = inst
+        self.bound: float | None = None
+        self.best = None
+        self.optimal = False
+        self.solver: cp_model.CpSolver | None = None
+        self.stopped = threading.Event()
+        self.lock = threading.Lock()
+        self.args = (time_limit, seed, allow_unscheduled, started)
+        self.thread = threading.Thread(target=self._main, daemon=True)
+        self.thread.start()
+
+    def _main(self) -> None:
+        time_limit, seed, allow_unscheduled, started = self.args
+        inst = self.inst
+        deadline = started + time_limit - min(1.0, 0.02 * time_limit)
+        components = _components(inst)
+        pairs = _component_pairs(inst, components)
+        floors = [_lower_bound_of(inst, talks, allow_unscheduled) for talks in components]
+        done = list(floors)
+        # Pass 1: rooms counted, coupling terms dropped (an assignment-like LP, solved fast);
+        # pass 2: with coupling terms, on a bound-oriented worker, for the time left.
+        passes = ((False, 0.4 * (deadline - clock.monotonic())), (True, None))
+        for coupling, budget in passes:
+            pass_end = deadline if budget is None else clock.monotonic() + budget
+            remaining = sum(len(talks) for talks in components)
+            for c, talks in enumerate(components):
+                if self.stopped.is_set() or clock.monotonic() >= pass_end - 0.1:
+                    break
+                share = (pass_end - clock.monotonic()) * len(talks) / remaining
+                remaining -= len(talks)
+                self._solve(c, talks, coupling, share, pairs.get(c, set()), floors, done, seed, allow_unscheduled)
+
+    def _solve(self, c: int, talks: list[int], coupling: bool, share: float, pairs: set[int], floors: list[int],
+               done: list[float], seed: int, allow_unscheduled: bool) -> None:
+        """Solve one component's relaxation; `done[c]` keeps its best bound."""
+        inst = self.inst
+        built = build_time_relaxation(inst, allow_unscheduled, talks=talks, similar_pairs=pairs,
+                                      coupling=coupling)
+        solver = cp_model.CpSolver()
+        _params(solver, time_limit=max(0.05, share), workers=1, seed=seed, deterministic=False)
+        if coupling:
+            solver.parameters.subsolvers.append("lb_tree_search")
+        others = sum(done) - done[c]
+
+        def bound_changed(bound: float) -> None:
+            with self.lock:
+                self.bound = max(self.bound or 0.0, others + max(done[c], bound))
+
+        solver.best_bound_callback = bound_changed
+        self.solver = solver
+        if self.stopped.is_set():
+            return
+        status = solver.solve(built.model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
+            done[c] = max(done[c], solver.best_objective_bound)
+        with self.lock:
+            self.bound = max(self.bound or 0.0, sum(done))
+        _debug(f"component {c} ({len(talks)} talks, coupling {coupling}): {solver.status_name(status)} "
+               f"bound {solver.best_objective_bound} (cheapest {floors[c]}), total {sum(done)}")
+
+    def finish(self) -> None:
+        self.stopped.set()
+        if self.solver is not None:
+            self.solver.stop_search()
+        self.thread.join()
+
+
 def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, hint, allow_unscheduled,
                deterministic, started, with_full_model: bool = False) -> Solution:
     """Construct a schedule, then improve it by re-solving neighbourhoods with the rest fixed.
@@ -624,7 +757,13 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
         bound_kind = "full" if with_full_model else "none"
     if bound_kind == "full" and not with_full_model:
         bound_kind = "none"
-    if best_objective > bound and workers >= 2 and not deterministic and bound_kind != "none":
+    if bound_kind == "none" and not with_full_model and os.environ.get("SCHEDULER_BOUND_WORKER") is None:
+        bound_kind = "components"
+    if bound_kind == "components" and best_objective > bound and workers >= 2 and not deterministic:
+        background = _ComponentBound(inst, time_limit=time_limit, seed=seed, allow_unscheduled=allow_unscheduled,
+                                     started=started)
+        workers = 1
+    elif best_objective > bound and workers >= 2 and not deterministic and bound_kind != "none":
         background = _Background(inst, placed, time_limit=time_limit, workers=max(1, workers - 1), seed=seed,
                                  allow_unscheduled=allow_unscheduled, stop=stop, started=started,
                                  relaxation=bound_kind == "relaxation")
@@ -745,18 +884,25 @@ def _anneal(inst: Instance, placed: dict[int, Option | None], objective: int, rn
     duration = max(1e-3, until - begin)
     budget = int(ANNEAL_MOVES_PER_SECOND * time_limit * ANNEAL_SHARE)
     done = 0
+    start_temperature = ANNEAL_START_TEMPERATURE
     best_cost, best = annealer.cost, dict(placed)
-    while done < budget if deterministic else clock.monotonic() < until:
+    while done < budget and clock.monotonic() < started + time_limit if deterministic else clock.monotonic() < until:
         if stop is not None and stop.is_set():
             break
         progress = done / budget if deterministic else (clock.monotonic() - begin) / duration
         chunk_progress = progress + (ANNEAL_CHUNK / budget if deterministic else 0.0)
-        ratio = ANNEAL_END_TEMPERATURE / ANNEAL_START_TEMPERATURE
+        ratio = ANNEAL_END_TEMPERATURE / start_temperature
         cost, schedule = annealer.run(
-            rng, moves=ANNEAL_CHUNK, deadline=None if deterministic else until,
-            start_temperature=ANNEAL_START_TEMPERATURE * ratio ** min(1.0, progress),
-            end_temperature=ANNEAL_START_TEMPERATURE * ratio ** min(1.0, chunk_progress), stop=stop)
+            rng, moves=ANNEAL_CHUNK, deadline=started + time_limit if deterministic else until,
+            start_temperature=start_temperature * ratio ** min(1.0, progress),
+            end_temperature=start_temperature * ratio ** min(1.0, chunk_progress), stop=stop)
         done += ANNEAL_CHUNK
+        if done == ANNEAL_CHUNK:
+            # Fewer moves per talk (big instances, short limits): start cooler.
+            expected = budget if deterministic else ANNEAL_CHUNK * duration / max(1e-3, clock.monotonic() - begin)
+            per_talk = expected / max(1, len(inst.talks))
+            start_temperature = min(ANNEAL_START_TEMPERATURE, max(
+                ANNEAL_MIN_START_TEMPERATURE, ANNEAL_START_TEMPERATURE * per_talk / ANNEAL_FULL_MOVES_PER_TALK))
         improved = cost < best_cost
         if improved:
             best_cost, best = cost, schedule

@@ -1,5 +1,6 @@
 """The time relaxation (rooms replaced by counting) gives valid, and sometimes stronger, bounds."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from factories import random_problem
@@ -9,10 +10,10 @@ from ortools.sat.python import cp_model
 from test_formulation import _adversarial_problem
 from test_solver import _brute_force
 
-from scheduler import Block, Person, Problem, Room, Talk, Track, solve
+from scheduler import Block, Person, Problem, Room, SimilarTracks, Talk, Track, solve
 from scheduler.formulation import build_time_relaxation
 from scheduler.instance import Instance
-from scheduler.solver import _lower_bound
+from scheduler.solver import _component_pairs, _components, _lower_bound
 
 
 def _relaxation_optimum(problem: Problem, *, coupling: bool = True) -> float | None:
@@ -83,3 +84,58 @@ def test_progress_bounds_of_the_full_model_start_at_the_cheapest_placement_sum()
     bounds = [p.bound for p in seen if p.bound is not None]
     assert solution.has_schedule and bounds
     assert all(floor <= b <= solution.objective for b in bounds)
+
+
+def _two_hub_problem(seed: int) -> Problem:
+    """A tiny random problem whose talks are split between two hubs with one room each."""
+    base = random_problem(seed, talks=4, rooms=2, blocks=2, slots=2)
+    hubs = ("london", "nyc")
+    rooms = tuple(replace(room, hub=hubs[i], available_blocks=None) for i, room in enumerate(base.rooms))
+    talks = tuple(replace(talk, mode="in_person", hub=hubs[i % 2], required_features=(), allowed_rooms=None)
+                  for i, talk in enumerate(base.talks))
+    return replace(base, rooms=rooms, talks=talks)
+
+
+def _components_bound(problem: Problem, *, coupling: bool) -> float | None:
+    inst = Instance(problem)
+    components = _components(inst)
+    pairs = _component_pairs(inst, components)
+    total = 0.0
+    for c, talks in enumerate(components):
+        built = build_time_relaxation(inst, False, talks=talks, similar_pairs=pairs.get(c, set()),
+                                      coupling=coupling)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        status = solver.solve(built.model)
+        if status == cp_model.INFEASIBLE:
+            return None
+        assert status == cp_model.OPTIMAL
+        total += solver.objective_value
+    return total
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10**6))
+def test_decomposition_bound_never_exceeds_brute_force_optimum(seed):
+    problem = _two_hub_problem(seed)
+    assert len(_components(Instance(problem))) == 2
+    best = _brute_force(problem)
+    if best is None:
+        return
+    for coupling in (True, False):
+        bound = _components_bound(problem, coupling=coupling)
+        assert bound is not None and bound <= best, coupling
+
+
+def test_decomposition_counts_a_similar_pair_in_one_component_only():
+    # Tracks k0 and k1 are similar and run in both hubs at once: the pair counts once.
+    block = Block("b", datetime(2026, 5, 1, 9, tzinfo=UTC), 1)
+    talks = tuple(Talk(f"t{i}", track=f"k{i % 2}", speakers=(f"s{i}",), mode="in_person", hub=hub)
+                  for i, hub in enumerate(("london", "london", "nyc", "nyc")))
+    problem = Problem(blocks=(block,), rooms=(Room("l1", hub="london"), Room("l2", hub="london"),
+                                              Room("n1", hub="nyc"), Room("n2", hub="nyc")),
+                      talks=talks, people=tuple(Person(f"s{i}") for i in range(4)),
+                      tracks=(Track("k0"), Track("k1")), similar_tracks=(SimilarTracks("k0", "k1", 2),))
+    best = _brute_force(problem)
+    assert best == 2 * problem.weights.similar_track_clash
+    assert _components_bound(problem, coupling=True) == best
