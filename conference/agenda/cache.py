@@ -31,7 +31,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from cachetools import TLRUCache
-from flask import current_app
+from flask import current_app, has_app_context
 from markupsafe import Markup, escape
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
@@ -106,6 +106,10 @@ def _retire_after_commit(session: Session) -> None:
     # rows and file them under the new generation.
     if session.info.pop("agenda_changed", False):
         bump_generation()
+        if has_app_context():
+            # Publishing already forgot the version at flush time, but a request in another
+            # thread may have read (and remembered) the old one before this commit.
+            feeds_cache.forget_all_versions()
 
 
 @event.listens_for(Session, "after_rollback")

@@ -86,6 +86,11 @@ def forget_versions(conference_id: int) -> None:
             versions.pop(slug, None)
 
 
+def forget_all_versions() -> None:
+    """Make this process read every conference's version again (after a commit that may publish)."""
+    _versions().clear()
+
+
 def lookup(cache_key: str) -> CachedFeed | None:
     """The feed for ``cache_key`` if this process holds it (no database access)."""
     with _lock:
