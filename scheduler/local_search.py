@@ -196,6 +196,56 @@ class Annealer:
                     return False
         return True
 
+    def move_delta(self, t: int, new: Option) -> int:
+        """Objective change of moving placed talk `t` to `new`, without changing the state."""
+        old = self.placed[t]
+        delta = self.cost_of[t][new] - self.cost_of[t][old]
+        length = self.lengths[t]
+        before = range(old[3], old[3] + length)
+        after = range(new[3], new[3] + length)
+        left = [g for g in before if g not in after]
+        entered = [g for g in after if g not in before]
+        for i in self.talk_groups[t]:
+            count = self.group_count[i]
+            weight = self.groups[i][1]
+            for g in left:
+                if count[g] >= 2:
+                    delta -= weight
+            for g in entered:
+                if count[g] >= 1:
+                    delta += weight
+        track = self.tracks[t]
+        if track is not None:
+            track_count = self.track_count
+            partners = self.similar.get(track, ())
+            if partners:
+                for g in left:
+                    if track_count[track, g] == 1:
+                        for other, penalty in partners:
+                            if track_count[other, g]:
+                                delta -= penalty
+                for g in entered:
+                    if track_count[track, g] == 0:
+                        for other, penalty in partners:
+                            if track_count[other, g]:
+                                delta += penalty
+            if track in self.cohesive and (old[0], old[1]) != (new[0], new[1]):
+                rooms_old = self.cohesion[track, old[1]]
+                rooms_new = self.cohesion[track, new[1]]
+                gone = rooms_old[old[0]] == 1  # `t` was the last talk of the track in its room
+                if gone and len(rooms_old) > 1:
+                    delta -= self.w_coh
+                if new[0] not in rooms_new or (gone and new[1] == old[1] and new[0] == old[0]):
+                    others = len(rooms_new) - (1 if gone and new[1] == old[1] else 0)
+                    if others >= 1:
+                        delta += self.w_coh
+        if self.order_pairs[t]:
+            cost_before = self._order_cost(t)
+            self.placed[t] = new
+            delta += self._order_cost(t) - cost_before
+            self.placed[t] = old
+        return delta
+
     # -- the search ---------------------------------------------------------------------------
     def run(
         self,
@@ -237,12 +287,12 @@ class Annealer:
                 new = pool[int(rand() * len(pool))]
                 if new == old or not self.fits_moved(t, new):
                     continue
-                delta = self.remove(t) + self.add(t, new)
+                delta = self.move_delta(t, new)
                 if delta <= 0 or rand() < exp(-delta / temperature):
+                    self.remove(t)
+                    self.add(t, new)
                     self.cost += delta
                 else:
-                    self.remove(t)
-                    self.add(t, old)
                     continue
             else:  # swap with a talk of equal length
                 same = by_length[self.lengths[t]]
