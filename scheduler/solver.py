@@ -52,6 +52,8 @@ RELAXATION_START_THRESHOLD = 40_000
 # final bound is reported on time only from the annealing loop), temperatures (objective
 # units), move budget per second of time limit in deterministic mode, moves per chunk.
 ANNEAL_SHARE = 1.0
+ANNEAL_QUENCH_SHARE = 0.05
+ANNEAL_QUENCH_TEMPERATURE = 2.0
 ANNEAL_START_TEMPERATURE = 100.0
 ANNEAL_END_TEMPERATURE = 1.0
 ANNEAL_MOVES_PER_SECOND = 40_000
@@ -889,6 +891,26 @@ def _anneal(inst: Instance, placed: dict[int, Option | None], objective: int, rn
     done = 0
     start_temperature = ANNEAL_START_TEMPERATURE
     best_cost, best = annealer.cost, dict(placed)
+    # A short cold run first, so that progress shows a better schedule within seconds (the
+    # hot phase of the main run rarely beats the constructed schedule for a while).
+    quench = max(1, int(ANNEAL_QUENCH_SHARE * budget / ANNEAL_CHUNK)) if deterministic else 0
+    quench_until = begin + ANNEAL_QUENCH_SHARE * duration
+    while quench > 0 if deterministic else clock.monotonic() < quench_until:
+        if stop is not None and stop.is_set():
+            break
+        cost, schedule = annealer.run(rng, moves=ANNEAL_CHUNK,
+                                      deadline=started + time_limit if deterministic else quench_until,
+                                      start_temperature=ANNEAL_QUENCH_TEMPERATURE,
+                                      end_temperature=ANNEAL_QUENCH_TEMPERATURE, stop=stop)
+        quench -= 1
+        if cost < best_cost:
+            best_cost, best = cost, schedule
+            if on_progress is not None:
+                found += 1
+                on_progress(Progress(best_cost + offset, min(bound, best_cost + offset),
+                                     clock.monotonic() - started, found))
+    begin = clock.monotonic()
+    duration = max(1e-3, until - begin)
     while done < budget and clock.monotonic() < started + time_limit if deterministic else clock.monotonic() < until:
         if stop is not None and stop.is_set():
             break
