@@ -25,7 +25,8 @@ import itertools
 import re
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -171,24 +172,58 @@ def _store() -> TLRUCache:
 def remember(key: Hashable, compute: Callable[[], T]) -> T:
     """The value kept for ``key``, computing it on a miss.
 
+    Threads of this process that miss the same key together wait for one computation instead
+    of each rendering the page (a day page expiring under load was rendered by every thread).
     A value with a ``wrong_after`` instant expires then if that is sooner than the usual lifetime.
     """
     seconds = _seconds()
+    if seconds <= 0:
+        return compute()
     full_key = (generation(), key)
-    if seconds > 0:
+    store = _store()
+    with _lock:
+        slot = store.get(full_key)
+    if slot is not None:
+        return slot.value
+    with _one_computation((id(store), full_key)):
         with _lock:
-            slot = _store().get(full_key)
+            slot = store.get(full_key)
         if slot is not None:
             return slot.value
-    value = compute()
-    lifetime = seconds
-    wrong_after = getattr(value, "wrong_after", None)
-    if wrong_after is not None:
-        lifetime = min(lifetime, (wrong_after - utcnow()).total_seconds())
-    if lifetime > 0:
+        value = compute()
+        lifetime = seconds
+        wrong_after = getattr(value, "wrong_after", None)
+        if wrong_after is not None:
+            lifetime = min(lifetime, (wrong_after - utcnow()).total_seconds())
+        if lifetime > 0:
+            with _lock:
+                store[full_key] = _Slot(value, time.monotonic() + lifetime)
+        return value
+
+
+class _KeyLock:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.users = 0
+
+
+_computing: dict[Hashable, _KeyLock] = {}
+
+
+@contextmanager
+def _one_computation(key: Hashable) -> Iterator[None]:
+    """Held while ``key`` is computed; other threads asking for it wait here."""
+    with _lock:
+        entry = _computing.setdefault(key, _KeyLock())
+        entry.users += 1
+    try:
+        with entry.lock:
+            yield
+    finally:
         with _lock:
-            _store()[full_key] = _Slot(value, time.monotonic() + lifetime)
-    return value
+            entry.users -= 1
+            if entry.users == 0:
+                _computing.pop(key, None)
 
 
 def clear() -> None:

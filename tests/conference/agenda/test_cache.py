@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
 
@@ -262,6 +263,35 @@ def test_page_already_out_of_date_is_not_kept(app):
     agenda_cache.remember(("test", 1), render)
 
     assert len(calls) == 2
+
+
+def test_threads_missing_the_same_page_together_render_it_once(app):
+    calls = []
+    started, release = threading.Event(), threading.Event()
+
+    def render():
+        calls.append(1)
+        started.set()
+        release.wait(5)
+        return "page"
+
+    answers = []
+
+    def ask():
+        with app.app_context():
+            answers.append(agenda_cache.remember(("test", "herd"), render))
+
+    first, second = threading.Thread(target=ask), threading.Thread(target=ask)
+    first.start()
+    assert started.wait(5)
+    second.start()
+    time.sleep(0.1)  # the second thread now waits for the first one's render
+    release.set()
+    first.join(5)
+    second.join(5)
+
+    assert answers == ["page", "page"]
+    assert len(calls) == 1
 
 
 def test_filtered_and_grid_views_are_kept_apart(app, places, published, db):
