@@ -1,10 +1,11 @@
-"""Full-model solve, construction heuristic and large-neighbourhood search.
+"""Full-model solve, construction heuristic, annealing and large-neighbourhood search.
 
 The model itself lives in `formulation.py`. Up to 60 talks (or with one worker, or
-deterministic): one hinted CP-SAT run on the full model. Up to `LNS_OPTION_THRESHOLD`
-placements: LNS in front and the full model in a background thread (its bound and
-incumbents are merged). Above: LNS only. The bound is always valid for the full objective:
-max(sum of each talk's cheapest placement, CP-SAT's full-model bound).
+deterministic): one hinted CP-SAT run on the full model. Otherwise: construction, CP-SAT LNS
+until every talk is placed, then simulated annealing (`local_search.py`), with a bound worker
+in a background thread: the time relaxation, the full model, or the decomposition bound over
+room-disjoint components (README "Bound and gap"). The bound is always valid for the full
+objective: at least the sum of each talk's cheapest placement.
 """
 
 from __future__ import annotations
