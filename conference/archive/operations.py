@@ -23,7 +23,8 @@ from conference.extensions import db
 from conference.interest.operations import PUBLIC_STATES
 from conference.materials.models import MaterialKind, TalkMaterial
 from conference.proposals.models import InvitationState, Proposal, ProposalSpeaker
-from conference.schedule.models import ScheduledTalk, ScheduleVersion
+from conference.schedule.models import ScheduledTalk
+from conference.schedule.versions import latest_published_version_ids
 
 ONLINE_HUB_NAME = "Online"
 # Proposal ids per statement: well under every database's bound-parameter limit.
@@ -54,19 +55,8 @@ class TopicExists(ValueError):
 # --- rebuilding entries ---------------------------------------------------------------------
 
 
-def _latest_published_versions():
-    """(conference_id, number) of every conference's newest published version."""
-    return (
-        select(ScheduleVersion.conference_id, func.max(ScheduleVersion.number).label("number"))
-        .where(ScheduleVersion.is_draft.is_(False), ScheduleVersion.number.is_not(None))
-        .group_by(ScheduleVersion.conference_id)
-        .subquery()
-    )
-
-
 def _published_talk_rows(scope: ColumnElement[bool]) -> list[Any]:
     """Talks in ``scope`` placed in their conference's newest published version, and public."""
-    latest = _latest_published_versions()
     return list(
         db.session.execute(
             select(
@@ -81,21 +71,15 @@ def _published_talk_rows(scope: ColumnElement[bool]) -> list[Any]:
                 ScheduledTalk.starts_at,
             )
             .join(Conference, Conference.id == Proposal.conference_id)
-            .join(latest, latest.c.conference_id == Proposal.conference_id)
-            .join(
-                ScheduleVersion,
-                (ScheduleVersion.conference_id == latest.c.conference_id)
-                & (ScheduleVersion.number == latest.c.number),
-            )
-            .join(
-                ScheduledTalk,
-                (ScheduledTalk.version_id == ScheduleVersion.id)
-                & (ScheduledTalk.proposal_id == Proposal.id),
-            )
+            .join(ScheduledTalk, ScheduledTalk.proposal_id == Proposal.id)
             .join(Room, Room.id == ScheduledTalk.room_id)
             .outerjoin(Hub, Hub.id == Room.hub_id)
             .outerjoin(Track, Track.id == Proposal.track_id)
-            .where(scope, Proposal.state.in_(PUBLIC_STATES))
+            .where(
+                scope,
+                Proposal.state.in_(PUBLIC_STATES),
+                ScheduledTalk.version_id.in_(latest_published_version_ids()),
+            )
         )
     )
 

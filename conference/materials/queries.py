@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
 from conference.accounts.models import User
@@ -18,8 +18,8 @@ from conference.interest.models import InterestMark
 from conference.interest.operations import PUBLIC_STATES
 from conference.materials.models import MaterialKind, TalkMaterial
 from conference.proposals.models import InvitationState, Proposal, ProposalSpeaker
-from conference.schedule.models import ScheduledTalk, ScheduleVersion
-from conference.schedule.versions import latest_published
+from conference.schedule.models import ScheduledTalk
+from conference.schedule.versions import latest_published, latest_published_version_ids
 
 FEED_SIZE = 50
 
@@ -224,30 +224,11 @@ def catch_up(user: User, conference: Conference, now: datetime) -> CatchUp:
 # --- The recordings feed --------------------------------------------------------------------
 
 
-def _latest_published_version_ids():
-    newest = (
-        select(
-            ScheduleVersion.conference_id.label("conference_id"),
-            func.max(ScheduleVersion.number).label("number"),
-        )
-        .where(ScheduleVersion.is_draft.is_(False), ScheduleVersion.number.is_not(None))
-        .group_by(ScheduleVersion.conference_id)
-        .subquery()
-    )
-    return select(ScheduleVersion.id).join(
-        newest,
-        and_(
-            ScheduleVersion.conference_id == newest.c.conference_id,
-            ScheduleVersion.number == newest.c.number,
-        ),
-    )
-
-
 def newest_recordings(limit: int = FEED_SIZE) -> list[TalkMaterial]:
     """Recordings of published talks at every conference, the most recently added first."""
     placed = exists().where(
         ScheduledTalk.proposal_id == TalkMaterial.proposal_id,
-        ScheduledTalk.version_id.in_(_latest_published_version_ids()),
+        ScheduledTalk.version_id.in_(latest_published_version_ids()),
     )
     return list(
         db.session.scalars(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 
 from conference.extensions import db
 from conference.schedule.models import ScheduleVersion
@@ -31,4 +31,24 @@ def latest_published(conference_id: int) -> ScheduleVersion | None:
         )
         .order_by(ScheduleVersion.number.desc())
         .limit(1)
+    )
+
+
+def latest_published_version_ids():
+    """SELECT of every conference's newest published version id, for ``IN`` across conferences."""
+    newest = (
+        select(
+            ScheduleVersion.conference_id.label("conference_id"),
+            func.max(ScheduleVersion.number).label("number"),
+        )
+        .where(ScheduleVersion.is_draft.is_(False), ScheduleVersion.number.is_not(None))
+        .group_by(ScheduleVersion.conference_id)
+        .subquery()
+    )
+    return select(ScheduleVersion.id).join(
+        newest,
+        and_(
+            ScheduleVersion.conference_id == newest.c.conference_id,
+            ScheduleVersion.number == newest.c.number,
+        ),
     )
