@@ -36,10 +36,11 @@ define debian_packages
 	else echo "Not installed:$$missing. $(2)"; fi
 endef
 
-# Debian's Chromium for the Playwright tests (Playwright never downloads a browser here) and
-# khal, an independent reader of the calendar feeds.
+# Debian's Chromium for the Playwright tests (Playwright never downloads a browser here),
+# khal, an independent reader of the calendar feeds, and wrk, which the load benchmarks
+# (and the test of their wrk driver) run.
 browser:
-	$(call debian_packages,chromium khal,Browser and khal tests are skipped outside CI.)
+	$(call debian_packages,chromium khal wrk,Browser and khal and wrk tests are skipped outside CI.)
 
 run: install
 	$(BIN)/flask db upgrade
