@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from collections.abc import Callable
@@ -17,10 +18,15 @@ from conference.mail.operations import queue_email
 
 PASSWORD_RESET_SALT = "conference.accounts.password-reset"  # noqa: S105 - a signing namespace
 
-# Verifying against a real hash when the e-mail is unknown keeps failed logins equally slow.
-# A plain hash string, not a User: building a model at import would configure the mappers
-# before every model module is loaded.
-_TIMING_DECOY_HASH = generate_password_hash("not-a-real-password", method=PASSWORD_METHOD)
+
+@functools.cache
+def _timing_decoy_hash() -> str:
+    """A real hash to verify against when the e-mail is unknown, so failed logins are equally slow.
+
+    Made on first use, not at import: scrypt is deliberately slow and most processes
+    (workers, CLI commands) never need it.
+    """
+    return generate_password_hash("not-a-real-password", method=PASSWORD_METHOD)
 
 
 class EmailAlreadyRegistered(Exception):
@@ -51,7 +57,7 @@ def authenticate(email: str, password: str) -> User | None:
     """The user with these credentials, or None, without revealing which part was wrong."""
     user = find_user_by_email(email)
     if user is None:
-        check_password_hash(_TIMING_DECOY_HASH, password)
+        check_password_hash(_timing_decoy_hash(), password)
         return None
     if not user.check_password(password) or not user.is_active:
         return None
