@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from conference.extensions import db
@@ -42,6 +42,11 @@ class CachedFeed:
     body: bytes
     # Compressed once per process: a 1000-talk feed is ~1 MB of text and ~20x smaller gzipped.
     gzip_body: bytes | None = None
+
+    @classmethod
+    def of(cls, body: bytes, content_type: str) -> CachedFeed:
+        """``body`` with its ETag, and gzipped unless it is too small to gain from it."""
+        return cls(etag_for(body), content_type, body, _gzipped(body))
 
 
 @dataclass(frozen=True)
@@ -123,12 +128,8 @@ def cached_feed(
     cache_key: str,
     content_type: str,
     render: Callable[[], bytes],
-    replaces_prefix: str | None = None,
 ) -> CachedFeed:
-    """The rendered feed for ``cache_key``, rendering and storing it on the first request.
-
-    ``replaces_prefix`` names older rows of the same feed (e.g. an earlier starred set) to drop.
-    """
+    """The rendered feed for ``cache_key``, rendering and storing it on the first request."""
     hit = lookup(cache_key)
     if hit is not None:
         return hit
@@ -137,13 +138,6 @@ def cached_feed(
         body = render()
         try:
             with db.session.begin_nested():
-                if replaces_prefix:
-                    db.session.execute(
-                        delete(RenderedFeed).where(
-                            RenderedFeed.cache_key.startswith(replaces_prefix, autoescape=True),
-                            RenderedFeed.cache_key != cache_key,
-                        )
-                    )
                 row = RenderedFeed(
                     cache_key=cache_key, etag=etag_for(body), content_type=content_type, body=body
                 )
@@ -154,7 +148,8 @@ def cached_feed(
             if row is None:
                 raise
     body = bytes(row.body)
-    gzip_body = (
-        gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= GZIP_MIN_BYTES else None
-    )
-    return _remember(cache_key, CachedFeed(row.etag, row.content_type, body, gzip_body))
+    return _remember(cache_key, CachedFeed(row.etag, row.content_type, body, _gzipped(body)))
+
+
+def _gzipped(body: bytes) -> bytes | None:
+    return gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= GZIP_MIN_BYTES else None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 
 from flask import (
@@ -25,7 +24,7 @@ from conference.conferences.models import Conference, Hub, Room, Track
 from conference.core.forms import is_safe_redirect, parse_id
 from conference.core.types import utcnow
 from conference.extensions import db, limiter
-from conference.feeds import exports, ical, operations
+from conference.feeds import exports, ical, operations, personal
 from conference.feeds.cache import CachedFeed, cached_feed, feed_version, lookup
 from conference.feeds.links import public_base_url, public_host
 from conference.feeds.published import (
@@ -33,8 +32,6 @@ from conference.feeds.published import (
     is_published_speaker,
     published_schedule,
     speaker_filter,
-    starred_filter,
-    starred_ids,
 )
 from conference.proposals.models import Proposal
 from conference.schedule.models import CalendarEntry, ScheduleSettings
@@ -93,19 +90,16 @@ def _calendar_feed(
     name: str,
     description: str,
     load: Callable[[], PublishedSchedule],
-    *,
-    private: bool = False,
-    replaces_prefix: str | None = None,
 ):
-    feed_uid = f"{cache_key.rsplit(':', 1)[0].split(':stars-')[0]}@{public_host()}"
+    feed_uid = f"{cache_key.rsplit(':', 1)[0]}@{public_host()}"
 
     def render() -> bytes:
         stamp = utcnow().replace(microsecond=0)
         calendar = ical.build_calendar(load(), name, description, stamp, feed_uid)
         return ical.serialise(calendar)
 
-    feed = cached_feed(cache_key, ical.CONTENT_TYPE, render, replaces_prefix=replaces_prefix)
-    return _serve(feed, private=private)
+    feed = cached_feed(cache_key, ical.CONTENT_TYPE, render)
+    return _serve(feed)
 
 
 def _cache_key(slug: str, *parts: object) -> str:
@@ -210,24 +204,27 @@ def speaker_feed(slug: str, user_id: int):
 
 @blueprint.route("/c/<slug>/feeds/<token>/starred.ics")
 def personal_feed(slug: str, token: str):
-    conference = load_conference(slug)
-    found = operations.find_feed_token(conference, token)
+    """The talks the token's owner starred, assembled from this version's rendered events.
+
+    One query (the token and its owner's stars); the events come from the process's
+    library of the published version (`conference.feeds.personal`), so no feed is stored.
+    """
+    version = feed_version(slug)
+    if version is None:
+        abort(404)
+    found = personal.starred_by_token(version.conference_id, token)
     if found is None:
         abort(404)
-    user_id = found.user_id
-    stars = hashlib.sha256(
-        ",".join(map(str, starred_ids(conference, user_id))).encode()
-    ).hexdigest()[:16]
-    prefix = f"c{conference.id}:ics:personal:u{user_id}:"
-    return _calendar_feed(
-        conference,
-        _key(conference, "ics", "personal", f"u{user_id}", f"stars-{stars}"),
-        f"{conference.name}: my starred talks",
-        f"The talks you starred at {conference.name}.",
-        lambda: published_schedule(conference, starred_filter(user_id)),
-        private=True,
-        replaces_prefix=prefix,
+    user_id, starred = found
+    library = personal.event_library(version.conference_id, version.stamp)
+    name = library.conference_name
+    body = library.assemble(
+        starred,
+        f"{name}: my starred talks",
+        f"The talks you starred at {name}.",
+        f"c{version.conference_id}:ics:personal:u{user_id}@{public_host()}",
     )
+    return _serve(CachedFeed.of(body, ical.CONTENT_TYPE), private=True)
 
 
 def _slot_minutes(conference: Conference) -> int:
