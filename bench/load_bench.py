@@ -4,7 +4,9 @@ Builds the generated 1000-talk conference (`bench.app_data`) on a fresh PostgreS
 grows its audience to ``--attendees`` people (bulk inserts: attendee roles, ~8 stars each on a
 Zipf-like curve, a personal feed token each), moves the whole published schedule back in time by
 whole weeks so every talk has ended (feedback is open; weekdays and local times unchanged), then
-starts ``gunicorn --workers 4 --worker-class gthread`` on a free 127.0.0.1 port and drives it:
+starts ``gunicorn --workers 4 --worker-class gthread`` on a free 127.0.0.1 port, with Redis as in
+production (``--redis-url``; the shared agenda page cache and the rate limits; ``--no-redis`` for
+per-process caches only), and drives it:
 
 1. the read mix (agenda days, talk pages, the conference feed gzipped as calendar clients ask,
    personal token feeds, archive searches). With ``--generator wrk`` (default) each endpoint in
@@ -76,6 +78,7 @@ from bench.load_feeds import (  # noqa: E402
 
 PASSWORD = "correct horse battery"  # noqa: S105 - the generated users' known password
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/bench_load_app"
+DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
 # Endpoint -> p95 target in milliseconds (None: reported, no target).
 TARGETS_MS = {
     "agenda day": 300,
@@ -519,6 +522,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS,
+                        help="Redis the server uses, as in production (shared page cache, rate limits); "
+                             "keys get a per-run prefix and are deleted afterwards")
+    parser.add_argument("--no-redis", action="store_true",
+                        help="run the server without Redis (per-process caches only)")
     args = parser.parse_args(argv)
     if not args.database_url.startswith(("postgresql://", "postgres://")):
         parser.error("the load benchmark runs on PostgreSQL (--database-url postgresql://.../bench_...)")
@@ -536,10 +544,16 @@ def main(argv: list[str] | None = None) -> int:
     # Logins come from one address here; the login limit is for people, not for this generator.
     os.environ.update(RATELIMIT_LOGIN="100000 per minute", PUBLIC_URL="http://conference.bench",
                       SECRET_KEY=SECRET_KEY)
-    os.environ.pop("REDIS_URL", None)
+    redis_prefix = f"bench-{os.getpid()}-{time.time_ns()}"
+    if args.no_redis:
+        os.environ.pop("REDIS_URL", None)
+    else:
+        check_redis(args.redis_url)
+        # As in production: the shared page cache and the rate limits live in Redis.
+        os.environ.update(REDIS_URL=args.redis_url, CACHE_KEY_PREFIX=redis_prefix, RATELIMIT_KEY_PREFIX=redis_prefix)
     cache_settings = {name: os.environ.get(name, "default") for name in
-                      ("AGENDA_CACHE_SIZE", "AGENDA_CACHE_SECONDS", "AGENDA_VERSION_CHECK_SECONDS",
-                       "FEEDS_VERSION_CHECK_SECONDS")}
+                      ("REDIS_URL", "AGENDA_CACHE_MB", "AGENDA_CACHE_SECONDS", "AGENDA_SHARED_CACHE",
+                       "AGENDA_VERSION_CHECK_SECONDS", "FEEDS_VERSION_CHECK_SECONDS")}
     wrk_results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="load-bench-") as instance:
         server = start_gunicorn(args.database_url, port, args.workers, "gthread", args.threads, instance)
@@ -562,6 +576,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"uptime after: {_uptime()}", flush=True)
         finally:
             stop(server)
+            if not args.no_redis:
+                forget_redis_keys(args.redis_url, redis_prefix)
         if not args.keep:
             drop_database(args.database_url)
     read_seconds = 0 if wrk is not None else args.duration
@@ -587,6 +603,25 @@ def main(argv: list[str] | None = None) -> int:
     })
     print(f"\nresults: {path}")
     return 0 if all(row["met"] for row in rows) else 1
+
+
+def check_redis(url: str) -> None:
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        raise SystemExit(f"Redis is not reachable at {url} ({error}); start it, or pass --no-redis") from error
+
+
+def forget_redis_keys(url: str, prefix: str) -> None:
+    import redis
+
+    connection = redis.Redis.from_url(url)
+    keys = list(connection.scan_iter(match=f"{prefix}*", count=1000))
+    for start in range(0, len(keys), 1000):
+        connection.delete(*keys[start:start + 1000])
+    connection.close()
 
 
 def _uptime() -> str:

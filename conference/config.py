@@ -54,6 +54,8 @@ def config_from_environment(instance_path: Path, need_secret: bool = True) -> di
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(database_url),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        # Redis keys of the shared page cache start with this (several sites may share a Redis).
+        "CACHE_KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX") or "conference",
         "PUBLIC_URL": public_url or None,
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
@@ -80,8 +82,10 @@ def _optional_settings() -> dict:
         settings["MATERIALS_FOLDER"] = os.environ["MATERIALS_FOLDER"]
     if os.environ.get("AGENDA_CACHE_SECONDS"):
         settings["AGENDA_CACHE_SECONDS"] = float(os.environ["AGENDA_CACHE_SECONDS"])
-    if os.environ.get("AGENDA_CACHE_SIZE"):
-        settings["AGENDA_CACHE_SIZE"] = int(os.environ["AGENDA_CACHE_SIZE"])
+    if os.environ.get("AGENDA_CACHE_MB"):
+        settings["AGENDA_CACHE_MB"] = float(os.environ["AGENDA_CACHE_MB"])
+    if os.environ.get("AGENDA_SHARED_CACHE"):
+        settings["AGENDA_SHARED_CACHE"] = _bool(os.environ["AGENDA_SHARED_CACHE"], True)
     if os.environ.get("AGENDA_VERSION_CHECK_SECONDS"):
         settings["AGENDA_VERSION_CHECK_SECONDS"] = float(os.environ["AGENDA_VERSION_CHECK_SECONDS"])
     if os.environ.get("FEEDS_VERSION_CHECK_SECONDS"):

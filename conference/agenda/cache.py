@@ -1,17 +1,27 @@
-"""Rendered agenda HTML, kept per process and keyed by everything that shapes it.
+"""Rendered agenda HTML, kept per process and, with Redis, shared by every process.
 
-A key always holds the conference, its newest published version and this process's *generation*,
-which goes up after any committed change to what agenda pages show (names of tracks,
-rooms, hubs and formats, titles, speakers, profiles, materials, topics). Entries also
-expire after ``AGENDA_CACHE_SECONDS`` (default 30), so a change committed by another
-process (another gunicorn worker) shows there within that time. ``AGENDA_CACHE_SIZE``
-bounds the number of entries (default 512); ``AGENDA_CACHE_SECONDS = 0`` turns the cache off.
+A key always holds the conference, its newest published version and a *generation*, which
+goes up after any committed change to what agenda pages show (names of tracks, rooms, hubs
+and formats, titles, speakers, profiles, materials, topics).
+
+Two layers:
+
+* Each process keeps entries in memory, bounded by ``AGENDA_CACHE_MB`` (default 128) and
+  kept for ``AGENDA_CACHE_SECONDS``; ``AGENDA_CACHE_SECONDS = 0`` turns caching off.
+* With ``REDIS_URL`` set (unless ``AGENDA_SHARED_CACHE=0``), rendered pages are also kept in
+  Redis, so a page one gunicorn worker rendered is not rendered again by the others, and the
+  generation is a Redis counter: a change committed by any process retires every process's
+  entries within ``AGENDA_VERSION_CHECK_SECONDS`` (each process reads the counter at most
+  that often). Entries can therefore live long: the default lifetime is an hour with Redis
+  and 30 s without, when only the lifetime bounds how late another process shows a change.
+  Redis keys start with ``CACHE_KEY_PREFIX``. When Redis fails, pages are rendered per
+  process and kept for 30 s at most, as without Redis.
 
 Anonymous whole pages take the published version from the feeds' per-process memo
 (`conference.feeds.cache.feed_version`), trusted for ``AGENDA_VERSION_CHECK_SECONDS``
-(default: ``FEEDS_VERSION_CHECK_SECONDS``, 1 s), so a hit runs no SQL at all. Publishing
-forgets the memo at once in the publishing process; other processes show the new version
-within that many seconds.
+(default: ``FEEDS_VERSION_CHECK_SECONDS``, 1 s), so an in-memory hit runs no SQL at all.
+Publishing forgets the memo at once in the publishing process; other processes show the new
+version within that many seconds.
 
 What is per viewer never enters a shared entry: star buttons are left as markers and
 filled in for each request (`fill_star_buttons`), and whole pages are kept only for
@@ -22,6 +32,9 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import json
+import logging
+import math
 import re
 import threading
 import time
@@ -41,7 +54,15 @@ from conference.core.types import utcnow
 from conference.feeds import cache as feeds_cache
 
 DEFAULT_SECONDS = 30.0
-DEFAULT_SIZE = 512
+# With the Redis generation, another process's change shows within the version check
+# period, so entries only expire to give memory back.
+DEFAULT_SHARED_SECONDS = 3600.0
+DEFAULT_MEGABYTES = 128
+# An entry that is not a page (a list of days, say) is counted as this many bytes.
+SMALL_ENTRY_BYTES = 1024
+REDIS_TIMEOUT_SECONDS = 0.5
+REDIS_RETRY_SECONDS = 5.0
+log = logging.getLogger(__name__)
 # Rows whose committed change may alter an agenda page. Versions and placements are watched
 # too: published versions never change in place, but tests and repairs may write them.
 WATCHED_TABLES = frozenset(
@@ -111,6 +132,7 @@ def _retire_after_commit(session: Session) -> None:
             # Publishing already forgot the version at flush time, but a request in another
             # thread may have read (and remembered) the old one before this commit.
             feeds_cache.forget_all_versions()
+            _bump_shared_generation()
 
 
 @event.listens_for(Session, "after_rollback")
@@ -134,6 +156,27 @@ class Rendered:
     ) -> Rendered:
         return cls(html, hashlib.sha256(html.encode()).hexdigest()[:32], titles or {}, wrong_after)
 
+    def to_json(self) -> bytes:
+        return json.dumps(
+            {
+                "html": self.html,
+                "etag": self.etag,
+                "titles": {str(key): value for key, value in self.titles.items()},
+                "wrong_after": self.wrong_after.isoformat() if self.wrong_after else None,
+            }
+        ).encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> Rendered:
+        data = json.loads(raw)
+        wrong_after = data["wrong_after"]
+        return cls(
+            data["html"],
+            data["etag"],
+            {int(key): value for key, value in data["titles"].items()},
+            datetime.fromisoformat(wrong_after) if wrong_after else None,
+        )
+
 
 @dataclass(frozen=True)
 class _Slot:
@@ -149,8 +192,35 @@ def version_check_seconds() -> float:
     return float(config.get("FEEDS_VERSION_CHECK_SECONDS", feeds_cache.VERSION_CHECK_SECONDS))
 
 
-def _seconds() -> float:
-    return float(current_app.config.get("AGENDA_CACHE_SECONDS", DEFAULT_SECONDS))
+def _shared() -> SharedLayer | None:
+    """The Redis layer of this app, or None (no REDIS_URL, or AGENDA_SHARED_CACHE off)."""
+    extensions = current_app.extensions
+    if "agenda_shared" not in extensions:
+        config = current_app.config
+        layer = None
+        if config.get("REDIS_URL") and config.get("AGENDA_SHARED_CACHE", True):
+            layer = SharedLayer(config["REDIS_URL"], config.get("CACHE_KEY_PREFIX") or "conference")
+        extensions["agenda_shared"] = layer
+    return extensions["agenda_shared"]
+
+
+def _seconds(shared: SharedLayer | None) -> float:
+    config = current_app.config
+    if "AGENDA_CACHE_SECONDS" in config:
+        seconds = float(config["AGENDA_CACHE_SECONDS"])
+    else:
+        seconds = DEFAULT_SHARED_SECONDS if shared is not None else DEFAULT_SECONDS
+    if shared is not None and not shared.healthy:
+        # Without the shared generation, only the lifetime bounds how stale another process is.
+        seconds = min(seconds, DEFAULT_SECONDS)
+    return seconds
+
+
+def _sizeof(slot: _Slot) -> int:
+    value = slot.value
+    if isinstance(value, Rendered):
+        return len(value.html) + SMALL_ENTRY_BYTES
+    return SMALL_ENTRY_BYTES
 
 
 def _store() -> TLRUCache:
@@ -158,12 +228,14 @@ def _store() -> TLRUCache:
     store = current_app.extensions.get("agenda_cache")
     if store is None:
         with _lock:
+            megabytes = float(current_app.config.get("AGENDA_CACHE_MB", DEFAULT_MEGABYTES))
             store = current_app.extensions.setdefault(
                 "agenda_cache",
                 TLRUCache(
-                    maxsize=int(current_app.config.get("AGENDA_CACHE_SIZE", DEFAULT_SIZE)),
+                    maxsize=max(1, int(megabytes * 1024 * 1024)),
                     ttu=lambda _key, slot, _now: slot.expires_at,
                     timer=time.monotonic,
+                    getsizeof=_sizeof,
                 ),
             )
     return store
@@ -174,12 +246,17 @@ def remember(key: Hashable, compute: Callable[[], T]) -> T:
 
     Threads of this process that miss the same key together wait for one computation instead
     of each rendering the page (a day page expiring under load was rendered by every thread).
+    With the Redis layer, a page another process rendered is taken from there first.
     A value with a ``wrong_after`` instant expires then if that is sooner than the usual lifetime.
     """
-    seconds = _seconds()
+    shared = _shared()
+    seconds = _seconds(shared)
     if seconds <= 0:
         return compute()
-    full_key = (generation(), key)
+    shared_generation = shared.generation() if shared is not None else None
+    # Computed before rendering: a page whose data a commit changed meanwhile is filed
+    # under the generation it was read in.
+    full_key = (generation(), shared_generation, key)
     store = _store()
     with _lock:
         slot = store.get(full_key)
@@ -190,7 +267,12 @@ def remember(key: Hashable, compute: Callable[[], T]) -> T:
             slot = store.get(full_key)
         if slot is not None:
             return slot.value
-        value = compute()
+        value = None
+        if shared is not None and shared_generation is not None:
+            value = shared.get((shared_generation, key))
+        from_redis = value is not None
+        if value is None:
+            value = compute()
         lifetime = seconds
         wrong_after = getattr(value, "wrong_after", None)
         if wrong_after is not None:
@@ -198,7 +280,111 @@ def remember(key: Hashable, compute: Callable[[], T]) -> T:
         if lifetime > 0:
             with _lock:
                 store[full_key] = _Slot(value, time.monotonic() + lifetime)
+            if not from_redis and shared is not None and shared_generation is not None:
+                shared.put((shared_generation, key), value, lifetime)
         return value
+
+
+def _bump_shared_generation() -> None:
+    shared = _shared()
+    if shared is not None:
+        shared.bump()
+
+
+class SharedLayer:
+    """Rendered pages and the change counter in Redis, for every process of the app.
+
+    Only :class:`Rendered` values are shared. Every Redis error is logged and survived: the
+    page is rendered (or kept) in this process instead.
+    """
+
+    def __init__(self, url: str, prefix: str) -> None:
+        from redis import Redis
+
+        self._redis = Redis.from_url(
+            url, socket_timeout=REDIS_TIMEOUT_SECONDS, socket_connect_timeout=REDIS_TIMEOUT_SECONDS
+        )
+        self._prefix = f"{prefix}:agenda"
+        self._known: tuple[int, float] | None = None  # (generation, time.monotonic() read)
+        self._retry_at = 0.0
+        self.healthy = True
+
+    def _failed(self, error: Exception) -> None:
+        if self.healthy:
+            log.warning("agenda cache: Redis unavailable (%s); pages are kept per process", error)
+        self.healthy = False
+        self._known = None
+        # Not every request should wait for a Redis that is down.
+        self._retry_at = time.monotonic() + REDIS_RETRY_SECONDS
+
+    def _down(self) -> bool:
+        return not self.healthy and time.monotonic() < self._retry_at
+
+    def generation(self) -> int | None:
+        """The shared generation, read from Redis at most once per version check period."""
+        from redis import RedisError
+
+        now = time.monotonic()
+        known = self._known
+        if known is not None and now - known[1] < version_check_seconds():
+            return known[0]
+        if self._down():
+            return None
+        try:
+            value = int(self._redis.get(f"{self._prefix}:generation") or 0)
+        except (RedisError, ValueError) as error:
+            self._failed(error)
+            return None
+        self.healthy = True
+        self._known = (value, now)
+        return value
+
+    def bump(self) -> None:
+        """Retire every process's entries (after a commit that changed agenda data)."""
+        from redis import RedisError
+
+        try:
+            value = int(self._redis.incr(f"{self._prefix}:generation"))
+        except RedisError as error:
+            # Other processes may keep showing the change's old pages until their entries
+            # expire (at most DEFAULT_SECONDS once they find Redis down too).
+            self._failed(error)
+            return
+        # This process sees its own change at once.
+        self._known = (value, time.monotonic())
+
+    def close(self) -> None:
+        self._redis.close()
+
+    def _key(self, key: Hashable) -> str:
+        return f"{self._prefix}:page:{hashlib.sha256(repr(key).encode()).hexdigest()}"
+
+    def get(self, key: Hashable) -> Rendered | None:
+        from redis import RedisError
+
+        if self._down():
+            return None
+        try:
+            raw = self._redis.get(self._key(key))
+        except RedisError as error:
+            self._failed(error)
+            return None
+        if raw is None:
+            return None
+        try:
+            return Rendered.from_json(raw)
+        except (ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, key: Hashable, value: Any, lifetime: float) -> None:
+        if not isinstance(value, Rendered) or self._down():
+            return
+        from redis import RedisError
+
+        try:
+            self._redis.set(self._key(key), value.to_json(), ex=max(1, math.ceil(lifetime)))
+        except RedisError as error:
+            self._failed(error)
 
 
 class _KeyLock:
