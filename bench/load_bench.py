@@ -348,6 +348,7 @@ function request()
   end
 end
 
+%(delay)s
 function done(summary, latency, requests)
   local errors = summary.errors
   io.write(string.format(
@@ -368,8 +369,20 @@ def _lua_string(text: str) -> str:
     return json.dumps(text)  # ASCII JSON escapes (\" and \\) are Lua escapes too
 
 
-def wrk_script(targets: dict[str, ReadTarget], weights: dict[str, int]) -> str:
-    """A wrk Lua script drawing each request from ``targets`` by ``weights``."""
+# A person reads a page before the next click: exponential think time with mean THINK_MS,
+# waited by wrk before each request on a connection (so a connection is one user).
+DELAY = """function delay()
+  return -math.log(1 - math.random()) * %(think_ms)d
+end
+"""
+
+
+def wrk_script(targets: dict[str, ReadTarget], weights: dict[str, int], think_ms: int = 0) -> str:
+    """A wrk Lua script drawing each request from ``targets`` by ``weights``.
+
+    With ``think_ms`` each connection waits a random think time (mean ``think_ms``) before each
+    request, as a person does; with 0 connections send back to back (saturation).
+    """
     lines, upto = [], 0
     for name, weight in weights.items():
         upto += weight
@@ -378,7 +391,8 @@ def wrk_script(targets: dict[str, ReadTarget], weights: dict[str, int]) -> str:
         paths = ",\n      ".join(_lua_string(path) for path in target.paths)
         lines.append(f"  {{ -- {name}\n    upto = {upto},\n    headers = {{ {headers} }},\n"
                      f"    paths = {{\n      {paths}\n    }},\n  }},")
-    return WRK_SCRIPT % {"endpoints": "\n".join(lines), "total_weight": upto}
+    delay = DELAY % {"think_ms": think_ms} if think_ms > 0 else ""
+    return WRK_SCRIPT % {"endpoints": "\n".join(lines), "total_weight": upto, "delay": delay}
 
 
 def find_wrk() -> str | None:
@@ -416,7 +430,7 @@ def run_wrk(wrk: str, base_url: str, script: str, duration: float, connections: 
 
 
 def wrk_read_mix(wrk: str, base_url: str, audience: Audience, server_pid: int, *, duration: float,
-                 warmup: float, connections: int, threads: int) -> dict[str, dict[str, Any]]:
+                 warmup: float, connections: int, threads: int, think_ms: int = 0) -> dict[str, dict[str, Any]]:
     """Each endpoint alone, then all at once by READ_MIX weight ("mixed"), after an unmeasured warm-up."""
     targets = read_targets(audience)
     weights = dict(READ_MIX)
@@ -424,12 +438,13 @@ def wrk_read_mix(wrk: str, base_url: str, audience: Audience, server_pid: int, *
     with tempfile.TemporaryDirectory(prefix="load-bench-wrk-") as folder:
         if warmup > 0:
             # Not measured: every worker fills its caches, as a server that has run a while has.
-            run_wrk(wrk, base_url, wrk_script(targets, weights), warmup, connections, threads, folder, server_pid)
+            run_wrk(wrk, base_url, wrk_script(targets, weights, think_ms), warmup, connections, threads, folder,
+                    server_pid)
         for name in weights:
-            results[name] = run_wrk(wrk, base_url, wrk_script(targets, {name: 1}), duration, connections,
+            results[name] = run_wrk(wrk, base_url, wrk_script(targets, {name: 1}, think_ms), duration, connections,
                                     threads, folder, server_pid)
             _print_wrk(name, results[name])
-        results[MIXED] = run_wrk(wrk, base_url, wrk_script(targets, weights), duration, connections, threads,
+        results[MIXED] = run_wrk(wrk, base_url, wrk_script(targets, weights, think_ms), duration, connections, threads,
                                  folder, server_pid)
         _print_wrk(MIXED, results[MIXED])
     return results
@@ -513,6 +528,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generator", choices=("wrk", "httpx"), default="wrk",
                         help="read mix with wrk (C; per endpoint, then mixed) or with --users httpx users")
     parser.add_argument("--connections", type=int, default=100, help="wrk connections (wrk generator)")
+    parser.add_argument("--think-ms", type=int, default=0,
+                        help="wrk: mean think time per connection before each request (0: back to back, "
+                             "saturation; 1000: 100 connections are 100 people clicking about once a second)")
     parser.add_argument("--users", type=int, default=100,
                         help="httpx users: the read mix with --generator httpx, and the feedback burst")
     parser.add_argument("--duration", type=float, default=30,
@@ -564,10 +582,11 @@ def main(argv: list[str] | None = None) -> int:
             load_before = os.getloadavg()
             print(f"uptime before: {_uptime()}", flush=True)
             if wrk is not None:
-                print(f"wrk -t2 -c{args.connections}: {args.warmup:.0f} s unmeasured warm-up, then "
+                print(f"wrk -t2 -c{args.connections}, think time {args.think_ms} ms: {args.warmup:.0f} s unmeasured warm-up, then "
                       f"{args.duration:.0f} s per endpoint and {args.duration:.0f} s mixed", flush=True)
                 wrk_results = wrk_read_mix(wrk, base_url, audience, server.pid, duration=args.duration,
-                                           warmup=args.warmup, connections=args.connections, threads=2)
+                                           warmup=args.warmup, connections=args.connections, threads=2,
+                                           think_ms=args.think_ms)
             phase_started = time.perf_counter()
             recorder = asyncio.run(drive(base_url, audience, args.users, args.duration, args.feedback_rounds,
                                          args.warmup, read_mix=wrk is None))
@@ -585,7 +604,8 @@ def main(argv: list[str] | None = None) -> int:
     seconds.update({"feedback form": total - read_seconds, "feedback POST": total - read_seconds})
     if wrk is not None:
         rows = wrk_rows(wrk_results) + summarise(recorder, seconds, ["feedback form", "feedback POST"])
-        setup = (f"wrk -t2 -c{args.connections}, {args.warmup:.0f} s warm-up, {args.duration:.0f} s per endpoint "
+        think = f"think time {args.think_ms} ms" if args.think_ms else "no think time"
+        setup = (f"wrk -t2 -c{args.connections} ({think}), {args.warmup:.0f} s warm-up, {args.duration:.0f} s per endpoint "
                  f"and mixed; feedback burst: {args.users} httpx users")
     else:
         rows = summarise(recorder, seconds)

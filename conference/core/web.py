@@ -116,6 +116,13 @@ class SessionInterface(SecureCookieSessionInterface):
     def get_cookie_secure(self, app: Flask) -> bool:
         return super().get_cookie_secure(app) or bool(request and request.is_secure)
 
+    def open_session(self, app: Flask, request):
+        # No cookie, nothing to verify: skip building the signing serializer (key
+        # derivation), a sixth of what serving a cached feed to a calendar app costs.
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
     def save_session(self, app: Flask, session, response) -> None:
         # Flask marks every session touched through the proxy as accessed, and Flask-Login
         # reads it after every request; that alone would put Vary: Cookie on static files

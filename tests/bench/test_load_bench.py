@@ -65,3 +65,32 @@ def test_wrk_script_spreads_requests_over_every_url_and_counts_bad_statuses(tmp_
 def test_wrk_script_refuses_urls_it_cannot_quote():
     with pytest.raises(ValueError):
         wrk_script({"pages": ReadTarget(["/caf\u00e9"], {})}, {"pages": 1})
+
+
+def test_think_time_makes_each_connection_wait_like_a_person(tmp_path):
+    if find_wrk() is None:
+        if IN_CI:
+            pytest.fail("CI requires wrk (apt-get install wrk); `make test` installs it as root.")
+        pytest.skip("wrk is not installed; `make test` installs it (with chromium) when run as root.")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recording)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    targets = {"pages": ReadTarget(["/a"], {})}
+    try:
+        result = run_wrk(
+            find_wrk(),
+            f"http://127.0.0.1:{server.server_address[1]}",
+            wrk_script(targets, {"pages": 1}, think_ms=250),
+            duration=2,
+            connections=2,
+            threads=1,
+            folder=str(tmp_path),
+            server_pid=os.getpid(),
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    # Two people thinking 250 ms on average make about 16 requests in 2 s, not thousands.
+    assert 2 <= result["requests"] <= 60
+    assert result["socket_errors"] == 0
