@@ -6,13 +6,18 @@ Zipf-like curve, a personal feed token each), moves the whole published schedule
 whole weeks so every talk has ended (feedback is open; weekdays and local times unchanged), then
 starts ``gunicorn --workers 4 --worker-class gthread`` on a free 127.0.0.1 port, with Redis as in
 production (``--redis-url``; the shared agenda page cache and the rate limits; ``--no-redis`` for
-per-process caches only), and drives it:
+per-process caches only), requests every agenda day and talk page once (not measured: the state
+of a server some minutes after publishing; ``--no-visit-every-page`` measures a cold start), and
+drives it:
 
 1. the read mix (agenda days, talk pages, the conference feed gzipped as calendar clients ask,
    personal token feeds, archive searches). With ``--generator wrk`` (default) each endpoint in
    turn gets ``wrk -t2 -c<connections> -d<duration>s --latency`` with a generated Lua script that
    picks a random URL of that endpoint per request, then one mixed run with all endpoints at
-   once (READ_MIX weights); wrk is C and leaves the 2 cores to the server. ``--generator httpx``
+   once (READ_MIX weights); wrk is C and leaves the 2 cores to the server. ``--think-ms`` gives
+   each wrk connection a person's think time before each request (exponential, that mean): with
+   ``--think-ms 1000`` the 100 connections are 100 people clicking about once a second; without
+   it they send back to back, which measures saturation. ``--generator httpx``
    is the earlier mode: ``--users`` asyncio/httpx users, one connection and cookie jar each;
 2. a feedback burst (httpx in both modes): every user, logged in, opens the feedback form of a
    talk and posts a rating, ``--feedback-rounds`` times, all users at once.
@@ -79,6 +84,7 @@ from bench.load_feeds import (  # noqa: E402
 PASSWORD = "correct horse battery"  # noqa: S105 - the generated users' known password
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/bench_load_app"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/0"
+KEEP_ALIVE_SECONDS = 75
 # Endpoint -> p95 target in milliseconds (None: reported, no target).
 TARGETS_MS = {
     "agenda day": 300,
@@ -319,6 +325,25 @@ async def drive(base_url: str, audience: Audience, users: int, duration: float, 
     return recorder
 
 
+async def visit_every_page(base_url: str, audience: Audience, concurrency: int = 8) -> int:
+    """Every agenda day and talk page once, ``concurrency`` at a time; the number of pages."""
+    targets = read_targets(audience)
+    paths = targets["agenda day"].paths + targets["talk page"].paths
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for path in paths:
+        queue.put_nowait(path)
+
+    async def visitor(client: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            response = await client.get(queue.get_nowait())
+            if response.status_code != 200:
+                raise RuntimeError(f"{response.request.url} gave {response.status_code}")
+
+    async with httpx.AsyncClient(base_url=base_url, timeout=120) as client:
+        await asyncio.gather(*(visitor(client) for _ in range(concurrency)))
+    return len(paths)
+
+
 # --- wrk ----------------------------------------------------------------------------------------
 
 # Each request picks an endpoint by weight, then one of its URLs; ``done`` prints wrk's own
@@ -528,6 +553,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--generator", choices=("wrk", "httpx"), default="wrk",
                         help="read mix with wrk (C; per endpoint, then mixed) or with --users httpx users")
     parser.add_argument("--connections", type=int, default=100, help="wrk connections (wrk generator)")
+    parser.add_argument("--visit-every-page", action=argparse.BooleanOptionalAction, default=True,
+                        help="before the warm-up, request every agenda day and talk page once (not measured): "
+                             "the state of a server some minutes after publishing; --no-visit-every-page "
+                             "measures a cold start")
     parser.add_argument("--think-ms", type=int, default=0,
                         help="wrk: mean think time per connection before each request (0: back to back, "
                              "saturation; 1000: 100 connections are 100 people clicking about once a second)")
@@ -574,11 +603,19 @@ def main(argv: list[str] | None = None) -> int:
                        "AGENDA_VERSION_CHECK_SECONDS", "FEEDS_VERSION_CHECK_SECONDS")}
     wrk_results: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="load-bench-") as instance:
-        server = start_gunicorn(args.database_url, port, args.workers, "gthread", args.threads, instance)
+        # Browsers keep a connection open between clicks far longer than gunicorn's default
+        # 2 s; with think time, a shorter keep-alive would close connections under wrk.
+        server = start_gunicorn(args.database_url, port, args.workers, "gthread", args.threads, instance,
+                                keep_alive=KEEP_ALIVE_SECONDS)
         try:
             wait_ready(f"{base_url}/c/{SLUG}/agenda/", server, timeout=60)
             for _ in range(args.workers * 4):  # every worker renders and caches the feed once
                 httpx.get(f"{base_url}/c/{SLUG}/calendar.ics", headers={"Accept-Encoding": "gzip"}, timeout=120)
+            if args.visit_every_page:
+                started = time.perf_counter()
+                visited = asyncio.run(visit_every_page(base_url, audience))
+                print(f"visited every agenda day and talk page once ({visited} pages, "
+                      f"{time.perf_counter() - started:.1f} s, not measured)", flush=True)
             load_before = os.getloadavg()
             print(f"uptime before: {_uptime()}", flush=True)
             if wrk is not None:

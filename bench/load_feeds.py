@@ -51,7 +51,7 @@ def free_port() -> int:
 
 
 def start_gunicorn(database_url: str, port: int, workers: int, worker_class: str, threads: int,
-                   instance_path: str) -> subprocess.Popen:
+                   instance_path: str, keep_alive: int | None = None) -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=database_url, INSTANCE_PATH=instance_path, SECRET_KEY=SECRET_KEY,
                PUBLIC_URL="http://conference.bench")
     command = [str(Path(sys.executable).with_name("gunicorn")), "--workers", str(workers),
@@ -59,6 +59,8 @@ def start_gunicorn(database_url: str, port: int, workers: int, worker_class: str
                "--chdir", str(REPO_ROOT)]
     if worker_class == "gthread":
         command += ["--threads", str(threads)]
+    if keep_alive is not None:
+        command += ["--keep-alive", str(keep_alive)]
     command.append("conference:create_app()")
     return subprocess.Popen(command, env=env, start_new_session=True)
 
