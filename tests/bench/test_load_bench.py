@@ -27,7 +27,8 @@ class _Recording(BaseHTTPRequestHandler):
         pass
 
 
-def test_wrk_script_spreads_requests_over_every_url_and_counts_bad_statuses(tmp_path):
+def _run_wrk_against_recorder(script: str, duration: float, folder: str) -> dict:
+    """wrk with ``script`` and 2 connections against a local server that records each request."""
     if find_wrk() is None:
         if IN_CI:
             pytest.fail("CI requires wrk (apt-get install wrk); `make test` installs it as root.")
@@ -35,24 +36,28 @@ def test_wrk_script_spreads_requests_over_every_url_and_counts_bad_statuses(tmp_
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Recording)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    targets = {
-        "pages": ReadTarget(["/a", "/b?q=x", "/missing"], {}),
-        "feed": ReadTarget(["/feed.ics"], {"Accept-Encoding": "gzip"}),
-    }
     try:
-        result = run_wrk(
+        return run_wrk(
             find_wrk(),
             f"http://127.0.0.1:{server.server_address[1]}",
-            wrk_script(targets, {"pages": 3, "feed": 1}),
-            duration=1,
+            script,
+            duration=duration,
             connections=2,
             threads=1,
-            folder=str(tmp_path),
+            folder=folder,
             server_pid=os.getpid(),
         )
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_wrk_script_spreads_requests_over_every_url_and_counts_bad_statuses(tmp_path):
+    targets = {
+        "pages": ReadTarget(["/a", "/b?q=x", "/missing"], {}),
+        "feed": ReadTarget(["/feed.ics"], {"Accept-Encoding": "gzip"}),
+    }
+    result = _run_wrk_against_recorder(wrk_script(targets, {"pages": 3, "feed": 1}), 1, str(tmp_path))
 
     assert {path for path, _ in _Recording.seen} == {"/a", "/b?q=x", "/missing", "/feed.ics"}
     assert ("/feed.ics", "gzip") in _Recording.seen and ("/a", None) in _Recording.seen
@@ -68,28 +73,8 @@ def test_wrk_script_refuses_urls_it_cannot_quote():
 
 
 def test_think_time_makes_each_connection_wait_like_a_person(tmp_path):
-    if find_wrk() is None:
-        if IN_CI:
-            pytest.fail("CI requires wrk (apt-get install wrk); `make test` installs it as root.")
-        pytest.skip("wrk is not installed; `make test` installs it (with chromium) when run as root.")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recording)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    targets = {"pages": ReadTarget(["/a"], {})}
-    try:
-        result = run_wrk(
-            find_wrk(),
-            f"http://127.0.0.1:{server.server_address[1]}",
-            wrk_script(targets, {"pages": 1}, think_ms=250),
-            duration=2,
-            connections=2,
-            threads=1,
-            folder=str(tmp_path),
-            server_pid=os.getpid(),
-        )
-    finally:
-        server.shutdown()
-        server.server_close()
+    script = wrk_script({"pages": ReadTarget(["/a"], {})}, {"pages": 1}, think_ms=250)
+    result = _run_wrk_against_recorder(script, 2, str(tmp_path))
 
     # Two people thinking 250 ms on average make about 16 requests in 2 s, not thousands.
     assert 2 <= result["requests"] <= 60
