@@ -25,12 +25,15 @@ class FeedToken(db.Model):
 
 
 class RenderedFeed(db.Model):
-    """A feed or export rendered once for a published version (or starring state)."""
+    """A public feed or export rendered once for a published version.
+
+    Personal feeds are not stored: they are assembled per request (`conference.feeds.personal`).
+    """
 
     __tablename__ = "rendered_feeds"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # E.g. "ics:conference:3:v7" or "ics:personal:3:user:12:v7:stars:5c1e...".
+    # E.g. "c3:ics:conference:v7.41.f2" or "c3:ics:track:12:v7.41.f2".
     cache_key: Mapped[str] = mapped_column(String(250), unique=True)
     etag: Mapped[str] = mapped_column(String(80))
     content_type: Mapped[str] = mapped_column(String(80))
