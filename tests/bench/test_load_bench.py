@@ -79,3 +79,13 @@ def test_think_time_makes_each_connection_wait_like_a_person(tmp_path):
     # Two people thinking 250 ms on average make about 16 requests in 2 s, not thousands.
     assert 2 <= result["requests"] <= 60
     assert result["socket_errors"] == 0
+
+
+def test_first_requests_arrive_before_any_think_time(tmp_path):
+    # gunicorn's gthread worker holds a thread while a new connection is silent: a connection
+    # must not open and then think first, as no browser or proxy does.
+    script = wrk_script({"pages": ReadTarget(["/a"], {})}, {"pages": 1}, think_ms=30_000, connections_per_thread=2)
+    result = _run_wrk_against_recorder(script, 1, str(tmp_path))
+
+    # Both connections ask at once; with 30 s of thinking, nothing more within the second.
+    assert result["requests"] == 2
