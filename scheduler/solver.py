@@ -10,6 +10,7 @@ objective: at least the sum of each talk's cheapest placement.
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import sys
@@ -32,6 +33,7 @@ from .formulation import (
     weighted,
 )
 from .instance import PLACEMENT_RULES, Instance, Option
+from .lagrangian import LagrangianBound, bounds_in_process
 from .local_search import Annealer
 from .model import Assignment, Problem, Progress, Solution, Violation, unscheduled_value
 from .rules import (
@@ -48,6 +50,9 @@ HYBRID_MIN_TALKS = 60  # full mode above this: LNS in front, the full model in a
 LNS_OPTIONS_PER_TALK = 160
 # The bound worker solves the time relaxation when it has at most this many (talk, start) pairs.
 RELAXATION_START_THRESHOLD = 40_000
+# Share of the time limit the bound worker spends on the Lagrangian bound before the time
+# relaxation (README "Bound and gap").
+LAGRANGIAN_SHARE = 0.15
 # Simulated annealing once every talk is placed: share of the remaining time (the CP-SAT LNS
 # gets the rest; after annealing it found nothing at 200 and 1000 talks, and the bound worker's
 # final bound is reported on time only from the annealing loop), temperatures (objective
@@ -531,9 +536,14 @@ class _Background:
     """
 
     def __init__(self, inst: Instance, placed: dict[int, Option | None], *, time_limit: float, workers: int,
-                 seed: int, allow_unscheduled: bool, stop, started: float, relaxation: bool = False):
+                 seed: int, allow_unscheduled: bool, stop, started: float, relaxation: bool = False,
+                 lagrangian_share: float = 0.0, target: float = math.inf):
         self.inst = inst
         self.relaxation = relaxation
+        # The Lagrangian bound (`lagrangian.py`) runs first, for this share of the time limit
+        # (1.0: alone, no CP-SAT model afterwards); `target` is the incumbent objective.
+        self.lagrangian_share = lagrangian_share
+        self.target = target
         self.bound: float | None = None
         self.best: tuple[int, dict[int, Option | None]] | None = None
         self.optimal = False
@@ -550,6 +560,10 @@ class _Background:
         inst = self.inst
         # Finish a little early so that the LNS loop merges (and reports) the final bound in time.
         deadline = started + time_limit - min(1.0, 0.02 * time_limit)
+        if self.lagrangian_share > 0:
+            self._lagrangian(min(deadline, started + time_limit * self.lagrangian_share), stop, allow_unscheduled)
+            if self.lagrangian_share >= 1.0 or self.stopped.is_set() or clock.monotonic() >= deadline - 0.1:
+                return
         if self.relaxation:
             built = build_time_relaxation(inst, allow_unscheduled)
             starts = {t: o[3] for t, o in placed.items() if o is not None}
@@ -607,6 +621,27 @@ class _Background:
         _debug(f"background {'time relaxation' if self.relaxation else 'full model'}: "
                f"{solver.status_name(status)} bound {solver.best_objective_bound} "
                f"deterministic time {solver.deterministic_time:.1f}")
+
+    def _lagrangian(self, until: float, stop, allow_unscheduled: bool) -> None:
+        """Subgradient steps on the Lagrangian dual until `until`; every value found is a valid bound."""
+        owner = self
+
+        class Stop:
+            def is_set(self) -> bool:
+                return owner.stopped.is_set() or (stop is not None and stop.is_set())
+
+        def bound_changed(bound: int) -> None:
+            with owner.lock:
+                owner.bound = bound if owner.bound is None else max(owner.bound, bound)
+
+        begin = clock.monotonic()
+        dual = LagrangianBound(self.inst, allow_unscheduled)
+        _debug(f"background lagrangian: set up in {clock.monotonic() - begin:.1f} s")
+        bound = None
+        if until - clock.monotonic() > 0.5 and not Stop().is_set():
+            for bound in bounds_in_process(dual, target=self.target, deadline=until, stopped=Stop()):
+                bound_changed(bound)
+        _debug(f"background lagrangian: bound {bound}")
 
     def finish(self) -> None:
         self.stopped.set()
@@ -757,8 +792,17 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
     if on_progress is not None:
         on_progress(Progress(best_objective, bound, clock.monotonic() - started, found))
     background = None
-    bound_kind = os.environ.get("SCHEDULER_BOUND_WORKER", "relaxation")  # "relaxation", "full" or "none"
+    # "auto" (default), "lagrangian", "relaxation", "full", "components" or "none".
+    bound_kind = os.environ.get("SCHEDULER_BOUND_WORKER", "auto")
     relaxable = sum(len(parts) for parts in inst.time_parts) <= RELAXATION_START_THRESHOLD
+    lagrangian_share = 0.0
+    if bound_kind == "auto":
+        # The Lagrangian bound first (it reaches its level in seconds), then the time relaxation
+        # (CP-SAT's bound on it overtakes after ~40 s at 200 talks); alone when the relaxation
+        # is too big for CP-SAT.
+        bound_kind, lagrangian_share = ("relaxation", LAGRANGIAN_SHARE) if relaxable else ("lagrangian", 1.0)
+    elif bound_kind == "lagrangian":
+        lagrangian_share = 1.0
     if bound_kind == "relaxation" and not relaxable:
         bound_kind = "full" if with_full_model else "none"
     if bound_kind == "full" and not with_full_model:
@@ -772,7 +816,8 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
     elif best_objective > bound and workers >= 2 and not deterministic and bound_kind != "none":
         background = _Background(inst, placed, time_limit=time_limit, workers=max(1, workers - 1), seed=seed,
                                  allow_unscheduled=allow_unscheduled, stop=stop, started=started,
-                                 relaxation=bound_kind == "relaxation")
+                                 relaxation=bound_kind in ("relaxation", "lagrangian"),
+                                 lagrangian_share=lagrangian_share, target=best_objective)
         workers = 1
     annealed = False
     iteration, stale = 0, 0

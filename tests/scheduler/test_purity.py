@@ -1,11 +1,11 @@
-"""The scheduler library imports only the standard library and OR-Tools."""
+"""The scheduler library imports only the standard library, OR-Tools and numpy (an OR-Tools dependency)."""
 
 import ast
 import sys
 from pathlib import Path
 
 SCHEDULER = Path(__file__).resolve().parents[2] / "scheduler"
-ALLOWED_THIRD_PARTY = {"ortools"}
+ALLOWED_THIRD_PARTY = {"ortools", "numpy"}
 
 
 def _imports(path: Path) -> set[str]:
