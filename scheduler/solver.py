@@ -3,9 +3,10 @@
 The model itself lives in `formulation.py`. Up to 60 talks (or with one worker, or
 deterministic): one hinted CP-SAT run on the full model. Otherwise: construction, CP-SAT LNS
 until every talk is placed, then simulated annealing (`local_search.py`), with a bound worker
-in a background thread: the time relaxation, the full model, or the decomposition bound over
-room-disjoint components (README "Bound and gap"). The bound is always valid for the full
-objective: at least the sum of each talk's cheapest placement.
+in a background thread: by default the Lagrangian bound (`lagrangian.py`, in a child
+process), then the time relaxation when it is small enough; or the full model, or the
+decomposition bound over room-disjoint components (README "Bound and gap"). The bound is
+always valid for the full objective: at least the sum of each talk's cheapest placement.
 """
 
 from __future__ import annotations
