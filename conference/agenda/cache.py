@@ -116,6 +116,11 @@ def _changes_agenda(session: Session) -> bool:
     return False
 
 
+def note_change(session: Session) -> None:
+    """Retire cached pages when ``session`` commits (for writes the ORM does not see, e.g. Core)."""
+    session.info["agenda_changed"] = True
+
+
 @event.listens_for(Session, "after_flush")
 def _note_agenda_change(session: Session, flush_context) -> None:
     if _changes_agenda(session):

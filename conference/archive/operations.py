@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, bindparam, delete, func, insert, select, update
 
 from conference.accounts.models import User
+from conference.agenda import cache as agenda_cache
 from conference.archive.models import ArchiveEntry, ProposalTopic, TopicTag
 from conference.conferences.models import Conference, Hub, Room, Track
 from conference.core.types import utcnow
@@ -189,6 +190,9 @@ def _sync(scope: ColumnElement[bool], entry_scope: ColumnElement[bool]) -> None:
         )
     for chunk in _chunks(gone):
         db.session.execute(delete(table).where(table.c.proposal_id.in_(chunk)))
+    if new or changed or gone:
+        # Core writes: tell the page cache, which keeps anonymous archive searches.
+        agenda_cache.note_change(db.session())
     # Entries loaded earlier in this session would otherwise keep their old values.
     for loaded in list(db.session.identity_map.values()):
         if isinstance(loaded, ArchiveEntry):

@@ -7,9 +7,21 @@ are still accepted or confirmed. Tagging needs the ORGANISER role at the talk's 
 from __future__ import annotations
 
 import click
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from conference.agenda import cache as agenda_cache
 from conference.archive import operations, queries
 from conference.archive.forms import ArchiveSearchForm, AttachTopicForm, TopicForm
 from conference.archive.models import TopicTag
@@ -17,6 +29,7 @@ from conference.archive.search import search_archive, topics_of
 from conference.conferences.access import conference_with_role
 from conference.conferences.models import Conference, Role
 from conference.core.forms import is_safe_redirect, require_confirm_form
+from conference.core.web import viewer_time_zone
 from conference.extensions import db
 from conference.proposals.models import Proposal
 
@@ -34,6 +47,19 @@ def _page_number() -> int:
 
 @blueprint.route("/archive")
 def search():
+    # Anonymous searches are kept by the agenda's page cache (retired by any archive change).
+    if not current_user.is_authenticated and not session.get("_flashes"):
+        key = ("archive search", tuple(sorted(request.args.items(multi=True))), viewer_time_zone())
+        page = agenda_cache.remember(key, lambda: agenda_cache.Rendered.of(_search_page()))
+        response = make_response(page.html)
+        response.set_etag(page.etag)
+        response.cache_control.no_cache = True
+        response.vary.add("Cookie")
+        return response.make_conditional(request)
+    return _search_page()
+
+
+def _search_page() -> str:
     choices = queries.filter_choices()
     form = ArchiveSearchForm.with_choices(choices, request.args)
     results = None

@@ -296,3 +296,42 @@ def test_postgresql_search_statement_uses_the_gin_index(db, archive):
     db.session.execute(text("SET LOCAL enable_seqscan = off"))
     plan = "\n".join(db.session.scalars(text(f"EXPLAIN {compiled}")))
     assert "ix_archive_entries_search" in plan, plan
+
+
+def test_anonymous_searches_are_kept_and_retired_by_any_archive_change(app, db, client, archive):
+    from tests.statements import recorded_statements
+
+    first = search(client, q="rituals")
+    assert titles(first) == ["Team rituals"]
+    with recorded_statements(db.engine) as statements:
+        again = search(client, q="rituals")
+        not_modified = client.get("/archive", query_string={"q": "rituals"},
+                                  headers={"If-None-Match": first.headers["ETag"]})
+    assert statements == []
+    assert again.data == first.data
+    assert not_modified.status_code == 304
+    assert "Cookie" in again.headers["Vary"]
+
+    # A Core-level rebuild (no ORM object changes) retires the kept page too.
+    db.session.execute(text("UPDATE proposals SET title = 'Rituals that work' WHERE title = 'Team rituals'"))
+    db.session.commit()
+    assert titles(search(client, q="rituals")) == ["Team rituals"]  # the archive is not rebuilt yet
+    from conference.archive.operations import rebuild_archive
+
+    rebuild_archive()
+    db.session.commit()
+    assert titles(search(client, q="rituals")) == ["Rituals that work"]
+
+
+def test_logged_in_searches_are_rendered_for_each_request(app, db, client, login, archive):
+    login(make_user(display_name="Searcher"))
+    anonymous = app.test_client()
+    assert titles(search(anonymous, q="rituals")) == ["Team rituals"]
+    assert titles(search(client, q="rituals")) == ["Team rituals"]
+
+    # A write the page cache is not told of: only the kept anonymous page is behind.
+    db.session.execute(text("UPDATE archive_entries SET title = 'Rituals renamed' WHERE title = 'Team rituals'"))
+    db.session.commit()
+
+    assert titles(search(client, q="rituals")) == ["Rituals renamed"]
+    assert titles(search(anonymous, q="rituals")) == ["Team rituals"]
