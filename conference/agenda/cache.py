@@ -45,7 +45,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from cachetools import TLRUCache
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, make_response, request
 from markupsafe import Markup, escape
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
@@ -415,6 +415,16 @@ def _one_computation(key: Hashable) -> Iterator[None]:
             entry.users -= 1
             if entry.users == 0:
                 _computing.pop(key, None)
+
+
+def page_response(page: Rendered):
+    """A kept page as the response to an anonymous viewer, revalidated every time (304 if unchanged)."""
+    response = make_response(page.html)
+    response.set_etag(page.etag)
+    response.cache_control.no_cache = True
+    # Logging in (the session cookie) changes the page.
+    response.vary.add("Cookie")
+    return response.make_conditional(request)
 
 
 def clear() -> None:

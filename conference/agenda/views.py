@@ -15,7 +15,6 @@ from flask import (
     abort,
     flash,
     jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -123,12 +122,7 @@ def _anonymous_page(slug: str, render_page: Callable[[], agenda_cache.Rendered])
         tuple(sorted(request.args.items(multi=True))),
         viewer_time_zone(),
     )
-    page = agenda_cache.remember(key, render_page)
-    response = make_response(page.html)
-    response.set_etag(page.etag)
-    # Revalidated every time; an unchanged page costs a 304.
-    response.cache_control.no_cache = True
-    return response.make_conditional(request)
+    return agenda_cache.page_response(agenda_cache.remember(key, render_page))
 
 
 def _star_buttons(conference: Conference) -> agenda_cache.ButtonPrototypes:

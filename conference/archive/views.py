@@ -11,7 +11,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -51,11 +50,7 @@ def search():
     if not current_user.is_authenticated and not session.get("_flashes"):
         key = ("archive search", tuple(sorted(request.args.items(multi=True))), viewer_time_zone())
         page = agenda_cache.remember(key, lambda: agenda_cache.Rendered.of(_search_page()))
-        response = make_response(page.html)
-        response.set_etag(page.etag)
-        response.cache_control.no_cache = True
-        response.vary.add("Cookie")
-        return response.make_conditional(request)
+        return agenda_cache.page_response(page)
     return _search_page()
 
 
