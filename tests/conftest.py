@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextvars
 import os
+import socket
 import uuid
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -23,6 +25,19 @@ from conference.extensions import db as _db
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def require_redis() -> None:
+    """Skip the test when the test Redis is not reachable; under CI, fail it instead."""
+    parts = urlsplit(TEST_REDIS_URL)
+    try:
+        socket.create_connection((parts.hostname, parts.port or 6379), timeout=2).close()
+    except OSError as error:
+        reason = f"Redis not reachable at {parts.hostname}:{parts.port}: {error}"
+        if IN_CI:
+            pytest.fail(f"CI requires Redis. {reason}")
+        pytest.skip(reason)
 
 
 def _postgres_admin_url() -> str:

@@ -45,12 +45,14 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from cachetools import TLRUCache
-from flask import current_app, has_app_context, make_response, request
+from flask import current_app, has_app_context, make_response, request, session
+from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from conference.core.types import utcnow
+from conference.core.web import viewer_time_zone
 from conference.feeds import cache as feeds_cache
 
 DEFAULT_SECONDS = 30.0
@@ -417,8 +419,18 @@ def _one_computation(key: Hashable) -> Iterator[None]:
                 _computing.pop(key, None)
 
 
-def page_response(page: Rendered):
-    """A kept page as the response to an anonymous viewer, revalidated every time (304 if unchanged)."""
+def shared_by_anonymous_viewers() -> bool:
+    """Whether this request may get a whole kept page: no login and no pending message."""
+    return not current_user.is_authenticated and not session.get("_flashes")
+
+
+def anonymous_page(key: tuple, render: Callable[[], Rendered]):
+    """The kept page for ``key`` in this request's query string and zone, revalidated every time.
+
+    Only for viewers `shared_by_anonymous_viewers` allows; an unchanged page costs a 304.
+    """
+    variant = (*key, tuple(sorted(request.args.items(multi=True))), viewer_time_zone())
+    page = remember(variant, render)
     response = make_response(page.html)
     response.set_etag(page.etag)
     response.cache_control.no_cache = True

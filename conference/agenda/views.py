@@ -18,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -106,23 +105,15 @@ def _anonymous_page(slug: str, render_page: Callable[[], agenda_cache.Rendered])
 
     None when the page must be rendered for this viewer alone (or the slug is unknown).
     """
-    if current_user.is_authenticated or session.get("_flashes"):
+    if not agenda_cache.shared_by_anonymous_viewers():
         return None
     # The remembered version: a hit runs no SQL (another process's publication shows
     # within AGENDA_VERSION_CHECK_SECONDS).
     version = feeds_cache.feed_version(slug, agenda_cache.version_check_seconds())
     if version is None:
         return None
-    key = (
-        "page",
-        request.endpoint,
-        version.conference_id,
-        version.stamp,
-        request.path,
-        tuple(sorted(request.args.items(multi=True))),
-        viewer_time_zone(),
-    )
-    return agenda_cache.page_response(agenda_cache.remember(key, render_page))
+    key = ("page", request.endpoint, version.conference_id, version.stamp, request.path)
+    return agenda_cache.anonymous_page(key, render_page)
 
 
 def _star_buttons(conference: Conference) -> agenda_cache.ButtonPrototypes:

@@ -14,10 +14,8 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
-from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from conference.agenda import cache as agenda_cache
@@ -28,7 +26,6 @@ from conference.archive.search import search_archive, topics_of
 from conference.conferences.access import conference_with_role
 from conference.conferences.models import Conference, Role
 from conference.core.forms import is_safe_redirect, require_confirm_form
-from conference.core.web import viewer_time_zone
 from conference.extensions import db
 from conference.proposals.models import Proposal
 
@@ -47,10 +44,10 @@ def _page_number() -> int:
 @blueprint.route("/archive")
 def search():
     # Anonymous searches are kept by the agenda's page cache (retired by any archive change).
-    if not current_user.is_authenticated and not session.get("_flashes"):
-        key = ("archive search", tuple(sorted(request.args.items(multi=True))), viewer_time_zone())
-        page = agenda_cache.remember(key, lambda: agenda_cache.Rendered.of(_search_page()))
-        return agenda_cache.page_response(page)
+    if agenda_cache.shared_by_anonymous_viewers():
+        return agenda_cache.anonymous_page(
+            ("archive search",), lambda: agenda_cache.Rendered.of(_search_page())
+        )
     return _search_page()
 
 

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import (
     Calendar,
+    Component,
     Event,
     Timezone,
     TimezoneDaylight,
@@ -129,6 +130,14 @@ def build_event(talk: PublishedTalk, stamp: datetime, shared: _SharedValues | No
     return event
 
 
+def local_years(talk: PublishedTalk) -> tuple[str, tuple[int, ...]] | None:
+    """The talk's TZID and the local years it touches (its VTIMEZONE must cover them); None in UTC."""
+    if _is_utc(talk.zone_name):
+        return None
+    years = {_local(talk.starts_at, talk.zone_name).year, _local(talk.ends_at, talk.zone_name).year}
+    return talk.zone_name, tuple(sorted(years))
+
+
 @functools.lru_cache(maxsize=256)
 def _offset_changes(
     zone_name: str, year: int
@@ -228,10 +237,8 @@ def build_calendar(
     calendar.add("X-PUBLISHED-TTL", REFRESH)
     years: dict[str, set[int]] = {}
     for talk in schedule.talks:
-        if not _is_utc(talk.zone_name):
-            zone_years = years.setdefault(talk.zone_name, set())
-            zone_years.add(_local(talk.starts_at, talk.zone_name).year)
-            zone_years.add(_local(talk.ends_at, talk.zone_name).year)
+        if (zoned := local_years(talk)) is not None:
+            years.setdefault(zoned[0], set()).update(zoned[1])
     for zone_name in sorted(years):
         calendar.add_component(build_timezone(zone_name, years[zone_name]))
     shared = _SharedValues(stamp)
@@ -268,8 +275,8 @@ def fold(line: str) -> bytes:
     return b"\r\n ".join(pieces)
 
 
-def serialise(calendar: Calendar) -> bytes:
-    """RFC 5545 bytes: CRLF line endings, lines folded at 75 octets.
+def serialise(calendar: Component) -> bytes:
+    """RFC 5545 bytes of a calendar (or one component): CRLF line endings, lines folded at 75 octets.
 
     icalendar writes the content lines (escaping, parameters, order); folding them here
     gives the bytes ``calendar.to_ical()`` gives, ~10x faster than its per-character loop.

@@ -35,10 +35,6 @@ END = b"END:VCALENDAR\r\n"
 _lock = threading.Lock()
 
 
-def _lines(component) -> bytes:
-    return b"".join(ical.fold(line) + b"\r\n" for line in component.content_lines() if line)
-
-
 @dataclass(frozen=True)
 class EventLibrary:
     """Every talk of one published version as VEVENT bytes, in feed order."""
@@ -57,14 +53,10 @@ class EventLibrary:
         shared = ical._SharedValues(dtstamp)
         events, position, zone_years = {}, {}, {}
         for index, talk in enumerate(schedule.talks):
-            events[talk.proposal_id] = _lines(ical.build_event(talk, dtstamp, shared))
+            events[talk.proposal_id] = ical.serialise(ical.build_event(talk, dtstamp, shared))
             position[talk.proposal_id] = index
-            if not ical._is_utc(talk.zone_name):
-                years = {
-                    ical._local(talk.starts_at, talk.zone_name).year,
-                    ical._local(talk.ends_at, talk.zone_name).year,
-                }
-                zone_years[talk.proposal_id] = (talk.zone_name, tuple(sorted(years)))
+            if (zoned := ical.local_years(talk)) is not None:
+                zone_years[talk.proposal_id] = zoned
         return cls(conference_id, stamp, schedule.conference_name, events, position, zone_years)
 
     def assemble(self, proposal_ids: Iterable[int], name: str, description: str, uid: str) -> bytes:
@@ -107,7 +99,7 @@ def _head(name: str, description: str) -> tuple[bytes, bytes]:
 
 @functools.lru_cache(maxsize=256)
 def _timezone(zone_name: str, years: tuple[int, ...]) -> bytes:
-    return _lines(ical.build_timezone(zone_name, years))
+    return ical.serialise(ical.build_timezone(zone_name, years))
 
 
 def event_library(conference_id: int, stamp: str) -> EventLibrary:

@@ -6,10 +6,7 @@ and version memo), as gunicorn workers are.
 
 from __future__ import annotations
 
-import os
-import socket
 import uuid
-from urllib.parse import urlsplit
 
 import pytest
 import redis
@@ -19,21 +16,15 @@ from conference.agenda import cache as agenda_cache
 from conference.conferences.models import Room
 from tests.conference.agenda.conftest import make_talk, utc
 from tests.conference.mail.conftest import free_port
-from tests.conftest import IN_CI, make_test_app
+from tests.conftest import TEST_REDIS_URL, make_test_app, require_redis
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REDIS_URL = TEST_REDIS_URL
 DAY = "/c/summit/agenda/2027-03-12"
 
 
 @pytest.fixture
 def redis_prefix():
-    parts = urlsplit(REDIS_URL)
-    try:
-        socket.create_connection((parts.hostname, parts.port or 6379), timeout=2).close()
-    except OSError as error:
-        if IN_CI:
-            pytest.fail(f"CI requires Redis at {REDIS_URL}: {error}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {error}")
+    require_redis()
     prefix = f"conference-test-{uuid.uuid4().hex}"
     yield prefix
     connection = redis.Redis.from_url(REDIS_URL)

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import uuid
-from urllib.parse import urlsplit
 
 import pytest
 import redis
 
 from conference.extensions import db as _db
-from tests.conftest import IN_CI, _empty_all_tables, make_test_app
+from tests.conftest import TEST_REDIS_URL, _empty_all_tables, make_test_app, require_redis
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def _redis_reason_unavailable() -> str | None:
-    parts = urlsplit(REDIS_URL)
-    try:
-        with socket.create_connection((parts.hostname, parts.port or 6379), timeout=2):
-            return None
-    except OSError as error:
-        return f"Redis not reachable at {parts.hostname}:{parts.port}: {error}"
+REDIS_URL = TEST_REDIS_URL
 
 
 @pytest.fixture
@@ -139,11 +127,7 @@ def test_forwarded_for_is_ignored_without_trusted_proxies(limited_app):
 
 
 def test_redis_storage_shares_counts_between_app_instances(limited_app):
-    reason = _redis_reason_unavailable()
-    if reason:
-        if IN_CI:
-            pytest.fail(f"CI requires Redis. {reason}")
-        pytest.skip(reason)
+    require_redis()
     prefix = f"conference-test-{uuid.uuid4().hex}"
     connection = redis.Redis.from_url(REDIS_URL)
     settings = {
