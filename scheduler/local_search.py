@@ -28,6 +28,12 @@ from .rules import (
     RULE_TRACK_ORDER,
 )
 
+# Move mix: relocations (half to one of the talk's cheapest placements), ejections (take one of
+# the cheapest placements and re-place the talk holding its room), and swaps of placements.
+RELOCATE_SHARE = 0.45
+EJECT_SHARE = 0.15
+EJECT_TRIES = 3  # placements tried for the ejected talk, besides the one the mover left
+
 
 class Annealer:
     """Incremental cost of a schedule under single-talk moves."""
@@ -246,7 +252,77 @@ class Annealer:
             self.placed[t] = old
         return delta
 
+    def _eject(self, t: int, old: Option, new: Option, temperature: float, rand, exp) -> bool:
+        """Move `t` to `new`, whose room is held by one other talk; re-place that talk at the best
+        of a few placements (`t`'s old one among them). Metropolis decides; False leaves all as was.
+        """
+        r, gs = new[0], new[3]
+        holder = None
+        for g in range(gs, gs + self.lengths[t]):
+            h = self.room.get((r, g))
+            if h is not None and h != t and h != holder:
+                if holder is not None:
+                    return False  # two talks in the way
+                holder = h
+        if holder is None or len(self.options[holder]) < 2:
+            return False
+        u, other = holder, self.placed[holder]
+        delta = self.remove(t) + self.remove(u)
+        if not self.fits(t, new):
+            self.add(t, old)
+            self.add(u, other)
+            return False
+        delta += self.add(t, new)
+        cheap = self.cheap[u]
+        candidates = [self.at[u].get((old[0], old[3]))]
+        candidates += [cheap[int(rand() * len(cheap))] for _ in range(EJECT_TRIES)]
+        best, best_delta = None, 0
+        for option in candidates:
+            if option is None or option == other or not self.fits(u, option):
+                continue
+            change = self.add(u, option)
+            self.remove(u)
+            if best is None or change < best_delta:
+                best, best_delta = option, change
+        if best is not None:
+            delta += best_delta
+            if delta <= 0 or rand() < exp(-delta / temperature):
+                self.add(u, best)
+                self.cost += delta
+                return True
+        self.remove(t)
+        self.add(t, old)
+        self.add(u, other)
+        return False
+
     # -- the search ---------------------------------------------------------------------------
+    def descend(self, deadline: float | None = None) -> int:
+        """Best-improvement descent: each talk in turn moves to its best free placement if that
+        lowers the cost, in rounds until a round changes nothing (or `deadline`). Returns the
+        change of the cost. Annealing samples placements; this looks at all of them, which finds
+        the improvements the sampling missed (about 80 at 1000 talks after 120 s).
+        """
+        total = 0
+        changed = True
+        while changed:
+            changed = False
+            for t, old in self.placed.items():
+                if old is None or (deadline is not None and clock.monotonic() >= deadline):
+                    return total
+                best, best_delta = None, 0
+                for option in self.options[t]:
+                    if option != old and self.fits_moved(t, option):
+                        delta = self.move_delta(t, option)
+                        if delta < best_delta:
+                            best, best_delta = option, delta
+                if best is not None:
+                    self.remove(t)
+                    self.add(t, best)
+                    self.cost += best_delta
+                    total += best_delta
+                    changed = True
+        return total
+
     def run(
         self,
         rng: random.Random,
@@ -282,8 +358,8 @@ class Annealer:
             t = movable[int(rand() * len(movable))]
             old = self.placed[t]
             kind = rand()
-            if kind < 0.55:  # move to another placement
-                pool = self.cheap[t] if kind < 0.25 else self.options[t]
+            if kind < RELOCATE_SHARE:  # move to another placement
+                pool = self.cheap[t] if kind < RELOCATE_SHARE / 2 else self.options[t]
                 new = pool[int(rand() * len(pool))]
                 if new == old or not self.fits_moved(t, new):
                     continue
@@ -294,8 +370,14 @@ class Annealer:
                     self.cost += delta
                 else:
                     continue
-            else:  # swap with a talk of equal length
-                same = by_length[self.lengths[t]]
+            elif kind < RELOCATE_SHARE + EJECT_SHARE:  # take a cheap placement, re-place its holder
+                cheap = self.cheap[t]
+                new = cheap[int(rand() * len(cheap))]
+                if new == old or not self._eject(t, old, new, temperature, rand, exp):
+                    continue
+            else:  # swap placements with another talk (of equal length, half of the time)
+                same = by_length[self.lengths[t]] if kind < 1.0 - (1.0 - RELOCATE_SHARE - EJECT_SHARE) / 2 \
+                    else movable
                 u = same[int(rand() * len(same))]
                 other = self.placed[u]
                 if u == t or other is None:

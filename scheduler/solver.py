@@ -64,12 +64,16 @@ ANNEAL_QUENCH_TEMPERATURE = 2.0
 ANNEAL_START_TEMPERATURE = 100.0
 ANNEAL_END_TEMPERATURE = 1.0
 ANNEAL_MOVES_PER_SECOND = 40_000
-# Start temperature scaled down below this many expected moves per talk (measured at 1000
-# talks: 1.5 M moves from 20 ended 1.6 % lower than from 100; 6 M moves from 30 lower than
-# 8.6 M from 100).
+# Start temperature scaled down (quadratically) below this many expected moves per talk
+# (measured at 1000 talks: 1.5 M moves from 20 ended 1.6 % lower than from 100; 6 M moves
+# from 30 lower than 8.6 M from 100; in 120 s, from 8 and 15: 47109, 47247 and 47091 against
+# 47212, 47417 and 47511 from about 40, whose best did not move for the first 60 s).
 ANNEAL_FULL_MOVES_PER_TALK = 20_000
-ANNEAL_MIN_START_TEMPERATURE = 20.0
+ANNEAL_MIN_START_TEMPERATURE = 10.0
 ANNEAL_CHUNK = 5_000
+# Share of the annealing time left for the exhaustive descent (`Annealer.descend`) at the end:
+# one round over every placement of 1000 talks takes about 1.5 s.
+ANNEAL_POLISH_SHARE = 0.04
 GREEDY_CANDIDATES = 40  # cheapest free placements the greedy compares with coupling costs  # candidate placements per freed talk in an LNS sub-model
 _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE",
            cp_model.UNKNOWN: "UNKNOWN", cp_model.MODEL_INVALID: "MODEL_INVALID"}
@@ -956,6 +960,8 @@ def _anneal(inst: Instance, placed: dict[int, Option | None], objective: int, rn
                 found += 1
                 on_progress(Progress(best_cost + offset, min(bound, best_cost + offset),
                                      clock.monotonic() - started, found))
+    polish_until = until
+    until -= ANNEAL_POLISH_SHARE * max(0.0, until - clock.monotonic())
     begin = clock.monotonic()
     duration = max(1e-3, until - begin)
     while done < budget and clock.monotonic() < started + time_limit if deterministic else clock.monotonic() < until:
@@ -974,7 +980,7 @@ def _anneal(inst: Instance, placed: dict[int, Option | None], objective: int, rn
             expected = budget if deterministic else ANNEAL_CHUNK * duration / max(1e-3, clock.monotonic() - begin)
             per_talk = expected / max(1, len(inst.talks))
             start_temperature = min(ANNEAL_START_TEMPERATURE, max(
-                ANNEAL_MIN_START_TEMPERATURE, ANNEAL_START_TEMPERATURE * per_talk / ANNEAL_FULL_MOVES_PER_TALK))
+                ANNEAL_MIN_START_TEMPERATURE, ANNEAL_START_TEMPERATURE * (per_talk / ANNEAL_FULL_MOVES_PER_TALK) ** 2))
         improved = cost < best_cost
         if improved:
             best_cost, best = cost, schedule
@@ -989,6 +995,17 @@ def _anneal(inst: Instance, placed: dict[int, Option | None], objective: int, rn
                                  found))
         if best_cost + offset <= bound:
             break
+    if not (stop is not None and stop.is_set()) and best_cost + offset > bound:
+        # The last few per cent of the time: every placement of every talk, not a sample.
+        polisher = Annealer(inst, best)
+        before = polisher.cost
+        if polisher.descend(started + time_limit if deterministic else polish_until) < 0:
+            best_cost, best = polisher.cost, dict(polisher.placed)
+            if on_progress is not None:
+                found += 1
+                on_progress(Progress(best_cost + offset, min(bound, best_cost + offset), clock.monotonic() - started,
+                                     found))
+        _debug(f"descent: {before} -> {polisher.cost}")
     exact = _objective(inst, best)
     _debug(f"annealing: {done} moves, {objective} -> {exact}")
     if exact <= objective:

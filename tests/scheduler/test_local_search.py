@@ -1,13 +1,15 @@
 """Simulated annealing keeps its incremental cost exact and never breaks a hard rule."""
 
+import math
 import random
 
+import pytest
 from factories import random_problem
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.generate import generate
-from scheduler import check, solve
+from scheduler import check, local_search, solve
 from scheduler.formulation import evaluate, weighted
 from scheduler.instance import Instance
 from scheduler.local_search import Annealer
@@ -67,3 +69,63 @@ def test_hybrid_solve_after_annealing_is_checked_and_bounded():
     report = check(problem, solution)
     assert report.ok and report.objective == solution.objective
     assert solution.best_bound <= solution.objective
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10**6))
+def test_ejection_moves_keep_the_cost_exact_and_the_rules(seed):
+    problem, inst, placed = _start(seed)
+    if any(o is None for o in placed.values()):
+        return
+    annealer = Annealer(inst, placed)
+    start = dict(annealer.placed)
+    with pytest.MonkeyPatch.context() as patch:  # ejections only
+        patch.setattr(local_search, "RELOCATE_SHARE", 0.0)
+        patch.setattr(local_search, "EJECT_SHARE", 1.0)
+        best_cost, best = annealer.run(random.Random(seed), moves=1500, start_temperature=20.0,
+                                       end_temperature=20.0)
+    assert annealer.cost == weighted(inst, evaluate(inst, annealer.placed))
+    assert best_cost == weighted(inst, evaluate(inst, best))
+    assert evaluate(inst, annealer.placed).get("person-clash", 0) == 0
+    rooms = [(o[0], g) for t, o in annealer.placed.items() for g in range(o[3], o[3] + inst.talks[t].slots)]
+    assert len(rooms) == len(set(rooms))
+    moved = [t for t in start if annealer.placed[t] != start[t]]
+    assert all(annealer.placed[t] in inst.option_list(t) for t in moved)
+
+
+def test_ejection_moves_do_move_talks():
+    # A hot run of ejections alone changes the schedule (the move is not a no-op).
+    _, inst, placed = _start(0)
+    assert all(o is not None for o in placed.values())
+    annealer = Annealer(inst, placed)
+    ejected = 0
+    rng = random.Random(1)
+    for t in list(annealer.placed):
+        for new in annealer.options[t]:
+            old = annealer.placed[t]
+            if new != old and annealer._eject(t, old, new, 1e9, rng.random, math.exp):
+                ejected += 1
+                break
+    assert ejected > 0
+    assert annealer.cost == weighted(inst, evaluate(inst, annealer.placed))
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10**6))
+def test_descent_ends_where_no_single_move_improves(seed):
+    problem, inst, placed = _start(seed)
+    if any(o is None for o in placed.values()):
+        return
+    annealer = Annealer(inst, placed)
+    before = annealer.cost
+    change = annealer.descend()
+    assert annealer.cost == before + change <= before
+    assert annealer.cost == weighted(inst, evaluate(inst, annealer.placed))
+    # Check against the exact objective, not the annealer's own bookkeeping.
+    for t, old in annealer.placed.items():
+        for option in inst.option_list(t):
+            if option == old or not annealer.fits_moved(t, option):
+                continue
+            moved = dict(annealer.placed)
+            moved[t] = option
+            assert weighted(inst, evaluate(inst, moved)) >= annealer.cost
