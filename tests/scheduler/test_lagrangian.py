@@ -22,8 +22,9 @@ def _with_chairs(problem: Problem, seed: int) -> Problem:
     return replace(problem, tracks=tracks)
 
 
-def _bound(problem: Problem, allow_unscheduled: bool = False, steps: int = 300, target: float = 2000) -> int:
-    dual = LagrangianBound(Instance(problem), allow_unscheduled)
+def _bound(problem: Problem, allow_unscheduled: bool = False, steps: int = 300, target: float = 2000,
+           rooms: bool = True) -> int:
+    dual = LagrangianBound(Instance(problem), allow_unscheduled, rooms=rooms)
     return dual.run(target=target, deadline=time.monotonic() + 30, iterations=steps)
 
 
@@ -37,7 +38,9 @@ def test_lagrangian_bound_never_exceeds_brute_force_optimum(seed, chaired):
     if best is None:
         return
     for allow_unscheduled in (False, True):
-        assert _bound(problem, allow_unscheduled, target=best + 100) <= best, allow_unscheduled
+        for rooms in (True, False):  # a placement per talk with room rows, or starts with room counting
+            assert _bound(problem, allow_unscheduled, target=best + 100, rooms=rooms) <= best, (allow_unscheduled,
+                                                                                                 rooms)
 
 
 @settings(max_examples=8, deadline=None)
@@ -101,3 +104,18 @@ def test_lns_mode_reports_a_lagrangian_bound_above_the_cheapest_placement_sum(mo
     solution = solve(problem, time_limit=6, workers=2, mode="lns")
     assert solution.has_schedule
     assert _lower_bound(Instance(problem), False) < solution.best_bound <= solution.objective
+
+
+def test_room_rows_see_that_two_big_talks_cannot_share_the_big_room():
+    """One slot, a room for 100 and a room for 10, two talks of 100 people: one overflows by 90.
+
+    Counting rooms only, both talks take the big room (two talks, two rooms: no violation);
+    with one multiplier per room and slot the bound reaches the optimum.
+    """
+    block = Block("b", datetime(2026, 5, 1, 9, tzinfo=UTC), 1)
+    problem = Problem(blocks=(block,), rooms=(Room("big", capacity=100), Room("small", capacity=10)),
+                      talks=(Talk("a", audience=100), Talk("b", audience=100)))
+    optimum = solve(problem, time_limit=5, workers=1, deterministic=True)
+    assert optimum.status == "OPTIMAL" and optimum.soft_terms["capacity-overflow"] == 90
+    assert _bound(problem, rooms=False, target=optimum.objective + 10) < optimum.objective
+    assert _bound(problem, rooms=True, target=optimum.objective + 10) == optimum.objective
