@@ -35,7 +35,7 @@ from .formulation import (
 )
 from .instance import PLACEMENT_RULES, Instance, Option
 from .lagrangian import LagrangianBound, bounds_in_process
-from .local_search import Annealer
+from .local_search import POLISH_SHARE, Annealer, anneal_in_process, placements
 from .model import Assignment, Problem, Progress, Solution, Violation, unscheduled_value
 from .rules import (
     RULE_ATTENDEE_CONFLICT,
@@ -54,6 +54,15 @@ RELAXATION_START_THRESHOLD = 40_000
 # Share of the time limit the bound worker spends on the Lagrangian bound before the time
 # relaxation (README "Bound and gap").
 LAGRANGIAN_SHARE = 0.15
+# When the Lagrangian bound runs alone (1000+ talks) it stops once it rose by less than
+# `lagrangian.SETTLED` in this share of the time limit, and a second annealing chain
+# (`local_search.anneal_in_process`) takes its core for the rest, from the main chain's best
+# schedule at this temperature, finishing this many seconds before the limit (if at least
+# SPARE_MIN_SECONDS are left).
+SPARE_SETTLE_SHARE = 0.1
+SPARE_START_TEMPERATURE = 3.0
+SPARE_MARGIN = 1.0
+SPARE_MIN_SECONDS = 10.0
 # Simulated annealing once every talk is placed: share of the remaining time (the CP-SAT LNS
 # gets the rest; after annealing it found nothing at 200 and 1000 talks, and the bound worker's
 # final bound is reported on time only from the annealing loop), temperatures (objective
@@ -71,9 +80,6 @@ ANNEAL_MOVES_PER_SECOND = 40_000
 ANNEAL_FULL_MOVES_PER_TALK = 20_000
 ANNEAL_MIN_START_TEMPERATURE = 10.0
 ANNEAL_CHUNK = 5_000
-# Share of the annealing time left for the exhaustive descent (`Annealer.descend`) at the end:
-# one round over every placement of 1000 talks takes about 1.5 s.
-ANNEAL_POLISH_SHARE = 0.04
 GREEDY_CANDIDATES = 40  # cheapest free placements the greedy compares with coupling costs  # candidate placements per freed talk in an LNS sub-model
 _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.INFEASIBLE: "INFEASIBLE",
            cp_model.UNKNOWN: "UNKNOWN", cp_model.MODEL_INVALID: "MODEL_INVALID"}
@@ -542,8 +548,12 @@ class _Background:
 
     def __init__(self, inst: Instance, placed: dict[int, Option | None], *, time_limit: float, workers: int,
                  seed: int, allow_unscheduled: bool, stop, started: float, relaxation: bool = False,
-                 lagrangian_share: float = 0.0, target: float = math.inf):
+                 lagrangian_share: float = 0.0, target: float = math.inf, spare_annealing: bool = False):
         self.inst = inst
+        # After a Lagrangian run alone settles, a second annealing chain on this core, from the
+        # main chain's best schedule (`incumbent`, kept up to date by `offer`).
+        self.spare_annealing = spare_annealing
+        self.incumbent = placed
         self.relaxation = relaxation
         # The Lagrangian bound (`lagrangian.py`) runs first, for this share of the time limit
         # (1.0: alone, no CP-SAT model afterwards); `target` is the incumbent objective.
@@ -566,8 +576,14 @@ class _Background:
         # Finish a little early so that the LNS loop merges (and reports) the final bound in time.
         deadline = started + time_limit - min(1.0, 0.02 * time_limit)
         if self.lagrangian_share > 0:
-            self._lagrangian(min(deadline, started + time_limit * self.lagrangian_share), stop, allow_unscheduled)
-            if self.lagrangian_share >= 1.0 or self.stopped.is_set() or clock.monotonic() >= deadline - 0.1:
+            settle = SPARE_SETTLE_SHARE * time_limit if self.spare_annealing else None
+            self._lagrangian(min(deadline, started + time_limit * self.lagrangian_share), stop, allow_unscheduled,
+                             settle)
+            if self.lagrangian_share >= 1.0:
+                if self.spare_annealing:
+                    self._anneal_spare(deadline - SPARE_MARGIN, seed, stop)
+                return
+            if self.stopped.is_set() or clock.monotonic() >= deadline - 0.1:
                 return
         if self.relaxation:
             built = build_time_relaxation(inst, allow_unscheduled)
@@ -627,26 +643,59 @@ class _Background:
                f"{solver.status_name(status)} bound {solver.best_objective_bound} "
                f"deterministic time {solver.deterministic_time:.1f}")
 
-    def _lagrangian(self, until: float, stop, allow_unscheduled: bool) -> None:
-        """Subgradient steps on the Lagrangian dual until `until`; every value found is a valid bound."""
+    def offer(self, schedule: dict[int, Option | None]) -> None:
+        """The main chain's new best schedule (the spare chain starts from the latest)."""
+        with self.lock:
+            self.incumbent = schedule
+
+    def _stopping(self, stop):
+        """An event-like view of "finish() was called or the caller's `stop` is set"."""
         owner = self
 
         class Stop:
             def is_set(self) -> bool:
                 return owner.stopped.is_set() or (stop is not None and stop.is_set())
 
+        return Stop()
+
+    def _anneal_spare(self, until: float, seed: int, stop) -> None:
+        """A second annealing chain in a child process until `until`; its schedule becomes `best`."""
+        stopping = self._stopping(stop)
+        if until - clock.monotonic() < SPARE_MIN_SECONDS or stopping.is_set():
+            return
+        with self.lock:
+            schedule = self.incumbent
+        starts = {t: (o[0], o[3]) for t, o in schedule.items() if o is not None}
+        result = anneal_in_process(self.inst.problem, starts, seed=seed + 1, deadline=until,
+                                   start_temperature=SPARE_START_TEMPERATURE,
+                                   end_temperature=ANNEAL_END_TEMPERATURE, stopped=stopping)
+        if result is None:
+            return
+        placed = placements(self.inst, result)
+        objective = _objective(self.inst, placed)
+        with self.lock:
+            if self.best is None or objective < self.best[0]:
+                self.best = (objective, placed)
+        _debug(f"spare annealing: {objective} from {len(starts)} placed")
+
+    def _lagrangian(self, until: float, stop, allow_unscheduled: bool, settle: float | None = None) -> None:
+        """Subgradient steps on the Lagrangian dual until `until` (or until it settles); every
+        value found is a valid bound."""
+        stopping = self._stopping(stop)
+
         def bound_changed(bound: int) -> None:
-            with owner.lock:
-                owner.bound = bound if owner.bound is None else max(owner.bound, bound)
+            with self.lock:
+                self.bound = bound if self.bound is None else max(self.bound, bound)
 
         begin = clock.monotonic()
         dual = LagrangianBound(self.inst, allow_unscheduled)
         _debug(f"background lagrangian: set up in {clock.monotonic() - begin:.1f} s")
         bound = None
-        if until - clock.monotonic() > 0.5 and not Stop().is_set():
-            for bound in bounds_in_process(dual, target=self.target, deadline=until, stopped=Stop()):
+        if until - clock.monotonic() > 0.5 and not stopping.is_set():
+            for bound in bounds_in_process(dual, target=self.target, deadline=until, stopped=stopping,
+                                           settle=settle):
                 bound_changed(bound)
-        _debug(f"background lagrangian: bound {bound}")
+        _debug(f"background lagrangian: bound {bound} at {clock.monotonic() - begin:.1f} s")
 
     def finish(self) -> None:
         self.stopped.set()
@@ -822,7 +871,8 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
         background = _Background(inst, placed, time_limit=time_limit, workers=max(1, workers - 1), seed=seed,
                                  allow_unscheduled=allow_unscheduled, stop=stop, started=started,
                                  relaxation=bound_kind in ("relaxation", "lagrangian"),
-                                 lagrangian_share=lagrangian_share, target=best_objective)
+                                 lagrangian_share=lagrangian_share, target=best_objective,
+                                 spare_annealing=lagrangian_share >= 1.0)
         workers = 1
     annealed = False
     iteration, stale = 0, 0
@@ -905,6 +955,9 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
         their = background.best
         if their is not None and their[0] < best_objective:
             best_objective, placed = their[0], dict(their[1])
+            if on_progress is not None:
+                found += 1
+                on_progress(Progress(best_objective, min(bound, best_objective), clock.monotonic() - started, found))
         if background.bound is not None and background.bound > bound:
             bound = background.bound
             if on_progress is not None:  # bound-oriented workers often report their bound only at the end
@@ -956,12 +1009,14 @@ def _anneal(inst: Instance, placed: dict[int, Option | None], objective: int, rn
         quench -= 1
         if cost < best_cost:
             best_cost, best = cost, schedule
+            if background is not None:
+                background.offer(best)
             if on_progress is not None:
                 found += 1
                 on_progress(Progress(best_cost + offset, min(bound, best_cost + offset),
                                      clock.monotonic() - started, found))
     polish_until = until
-    until -= ANNEAL_POLISH_SHARE * max(0.0, until - clock.monotonic())
+    until -= POLISH_SHARE * max(0.0, until - clock.monotonic())
     begin = clock.monotonic()
     duration = max(1e-3, until - begin)
     while done < budget and clock.monotonic() < started + time_limit if deterministic else clock.monotonic() < until:
@@ -984,6 +1039,8 @@ def _anneal(inst: Instance, placed: dict[int, Option | None], objective: int, rn
         improved = cost < best_cost
         if improved:
             best_cost, best = cost, schedule
+            if background is not None:
+                background.offer(best)
         if background is not None:
             with background.lock:
                 their_bound = background.bound
