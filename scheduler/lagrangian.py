@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import math
 import time as clock
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 
 import numpy as np
@@ -56,9 +56,6 @@ _ROUNDING_MARGIN = 1e-4
 # seed 1, 1000 steps: 5937 (20 steps, no deflection), 5975 (50, none), 5984 (50, 0.5).
 PATIENCE = 50
 DEFLECTION = 0.5
-# A run with `settle` stops once its value rose by less than this share in that many seconds
-# (at 1000 talks, seed 1: +0.05 % from 45 s to 60 s, then +0.005 % to 90 s).
-SETTLED = 2e-4
 
 
 class _Rows:
@@ -249,15 +246,11 @@ class LagrangianBound:
         return value, grad, sigma_grad, mu_grad
 
     def run(self, *, target: float, deadline: float, stop=None, iterations: int | None = None,
-            on_bound: Callable[[int], None] | None = None, floor: float = 0.0, settle: float | None = None) -> int:
-        """Subgradient steps until `deadline`, `iterations`, `stop` or the bound reaches `target`,
-        or (with `settle`) until the value rose by less than `SETTLED` (relative) in the last
-        `settle` seconds.
+            on_bound: Callable[[int], None] | None = None, floor: float = 0.0) -> int:
+        """Subgradient steps until `deadline`, `iterations`, `stop` or the bound reaches `target`.
 
         Returns the best valid bound (an integer); `on_bound` is called with every improvement.
         """
-        began = clock.monotonic()
-        history: deque[tuple[float, float]] = deque()  # (time, best value) over the last `settle` s
         mult = np.zeros((self.n_rows, self.size))
         sigma = np.zeros((len(self.pair_a), self.size))
         mu = np.zeros((self.n_rooms, self.size)) if self.rooms else None
@@ -284,16 +277,8 @@ class LagrangianBound:
                     on_bound(bound)
             if reported >= target or (iterations is not None and done >= iterations):
                 break
-            now = clock.monotonic()
-            if now >= deadline or (stop is not None and stop.is_set()):
+            if clock.monotonic() >= deadline or (stop is not None and stop.is_set()):
                 break
-            if settle is not None:
-                history.append((now, best_value))
-                while history[0][0] < now - settle:
-                    earlier = history.popleft()[1]
-                    if now - began >= settle and best_value - earlier < SETTLED * abs(best_value):
-                        self.iterations = done
-                        return reported
             # Projected direction: components that would leave the multiplier's range are zeroed.
             grad[((mult <= 0) & (grad < 0)) | ((mult >= self.upper) & (grad > 0))] = 0.0
             sigma_grad[((sigma <= 0) & (sigma_grad < 0)) | ((sigma >= self.pair_upper[:, None]) & (sigma_grad > 0))] = 0
@@ -345,22 +330,21 @@ def _presenter_groups(inst: Instance, talks: list[int], clash_hard: bool) -> lis
     return groups
 
 
-def bounds_in_process(dual: LagrangianBound, *, target: float, deadline: float, stopped,
-                      settle: float | None = None) -> Iterator[int]:
+def bounds_in_process(dual: LagrangianBound, *, target: float, deadline: float, stopped) -> Iterator[int]:
     """Run `dual.run` until `deadline` (`time.monotonic()`) in a child process; yield its bounds.
 
     A process, not a thread: the annealer keeps the GIL busy in the main thread, and the
     many small numpy calls of a step then wait for it (190 ms per step instead of 8 ms at
     200 talks). The child is killed as soon as `stopped.is_set()`.
     """
-    yield from results_from_child("scheduler.lagrangian:_serve", (dual, target, deadline, settle), stopped)
+    yield from results_from_child("scheduler.lagrangian:_serve", (dual, target, deadline), stopped)
 
 
 def _serve() -> None:
     """Child side of `bounds_in_process`."""
 
     def work(payload, emit) -> None:
-        dual, target, deadline, settle = payload
-        dual.run(target=target, deadline=deadline, on_bound=emit, settle=settle)
+        dual, target, deadline = payload
+        dual.run(target=target, deadline=deadline, on_bound=emit)
 
     serve(work)

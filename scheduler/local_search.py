@@ -19,7 +19,6 @@ import random
 import time as clock
 from collections import defaultdict
 
-from .child import results_from_child, serve
 from .formulation import static, term_weights
 from .instance import Instance, Option
 from .rules import (
@@ -414,54 +413,3 @@ class Annealer:
                 best_cost, best = self.cost, dict(self.placed)
         return best_cost, best
 
-
-# -- a second annealing chain on the second core ------------------------------------------------
-CHILD_CHUNK = 5_000  # moves between temperature updates and deadline checks
-
-
-def placements(inst: Instance, starts: dict[int, tuple[int, int]]) -> dict[int, Option | None]:
-    """Every talk's option from talk -> (room, global start); None for talks not in `starts`."""
-    placed: dict[int, Option | None] = dict.fromkeys(range(len(inst.talks)))
-    for t, (room, start) in starts.items():
-        placed[t] = next(o for o in inst.option_list(t) if o[0] == room and o[3] == start)
-    return placed
-
-
-def anneal_in_process(problem, starts: dict[int, tuple[int, int]], *, seed: int, deadline: float,
-                      start_temperature: float, end_temperature: float, stopped) -> dict[int, tuple[int, int]] | None:
-    """Anneal from `starts` (talk -> (room, global start)) in a child process until `deadline`
-    (`time.monotonic()`), then descend; return its best schedule in the same form, or None if
-    stopped first. The child rebuilds the instance from the problem's JSON form.
-    """
-    from .io import problem_to_dict
-
-    payload = (problem_to_dict(problem), starts, seed, deadline, start_temperature, end_temperature)
-    results = list(results_from_child("scheduler.local_search:_serve", payload, stopped))
-    return results[-1] if results else None
-
-
-def _serve() -> None:
-    """Child side of `anneal_in_process`."""
-    from .io import load_problem
-
-    def work(payload, emit) -> None:
-        problem, starts, seed, deadline, start_temperature, end_temperature = payload
-        inst = Instance(load_problem(problem))
-        annealer = Annealer(inst, placements(inst, starts))
-        rng = random.Random(seed)
-        polish = deadline - POLISH_SHARE * max(0.0, deadline - clock.monotonic())
-        begin = clock.monotonic()
-        best_cost, best = annealer.cost, dict(annealer.placed)
-        ratio = end_temperature / start_temperature
-        while clock.monotonic() < polish:
-            # Geometric cooling over the time left; each chunk at one temperature.
-            temperature = start_temperature * ratio ** ((clock.monotonic() - begin) / max(1e-3, polish - begin))
-            cost, schedule = annealer.run(rng, moves=CHILD_CHUNK, deadline=polish, start_temperature=temperature,
-                                          end_temperature=temperature)
-            if cost < best_cost:
-                best_cost, best = cost, schedule
-        polisher = Annealer(inst, best)
-        polisher.descend(deadline)
-        emit({t: (o[0], o[3]) for t, o in polisher.placed.items() if o is not None})
-
-    serve(work)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_solver import _brute_force
 
-from scheduler import Block, Person, Problem, Room, SimilarTracks, Talk, Track, lagrangian, solve
+from scheduler import Block, Person, Problem, Room, SimilarTracks, Talk, Track, solve
 from scheduler.instance import Instance
 from scheduler.lagrangian import LagrangianBound, bounds_in_process
 from scheduler.solver import _lower_bound
@@ -120,14 +120,3 @@ def test_room_rows_see_that_two_big_talks_cannot_share_the_big_room():
     assert _bound(problem, rooms=False, target=optimum.objective + 10) < optimum.objective
     assert _bound(problem, rooms=True, target=optimum.objective + 10) == optimum.objective
 
-
-def test_a_settling_run_stops_once_its_value_stops_rising():
-    problem = random_problem(5, talks=12, rooms=3, blocks=2, slots=4)
-    dual = LagrangianBound(Instance(problem), False)
-    began = time.monotonic()
-    settled = dual.run(target=10**9, deadline=began + 60, settle=0.5)  # an unreachable target
-    assert time.monotonic() - began < 30
-    # What it stopped at is what it would reach in many more steps (up to the settle margin).
-    full = LagrangianBound(Instance(problem), False).run(target=10**9, deadline=began + 120,
-                                                         iterations=dual.iterations * 4)
-    assert settled <= full <= settled * (1 + 10 * lagrangian.SETTLED) + 1

@@ -2,8 +2,6 @@
 
 import math
 import random
-import threading
-import time
 
 import pytest
 from factories import random_problem
@@ -15,11 +13,7 @@ from scheduler import check, local_search, solve
 from scheduler.formulation import evaluate, weighted
 from scheduler.instance import Instance
 from scheduler.local_search import Annealer
-from scheduler.solver import _construct, _solution
-
-
-def _solution_of(inst, placed):
-    return _solution(inst, "FEASIBLE", placed, None, time.monotonic(), "lns")
+from scheduler.solver import _construct
 
 
 def _start(seed: int):
@@ -136,55 +130,3 @@ def test_descent_ends_where_no_single_move_improves(seed):
             moved[t] = option
             assert weighted(inst, evaluate(inst, moved)) >= annealer.cost
 
-
-def test_a_second_chain_in_a_child_process_returns_a_checked_schedule_no_worse_than_its_start():
-    problem = generate(40, seed=3)
-    inst = Instance(problem)
-    placed = _construct(inst, random.Random(1), time_limit=5, workers=1)
-    assert all(o is not None for o in placed.values())
-    start = weighted(inst, evaluate(inst, placed))
-    starts = {t: (o[0], o[3]) for t, o in placed.items()}
-    result = local_search.anneal_in_process(problem, starts, seed=1, deadline=time.monotonic() + 6,
-                                            start_temperature=3.0, end_temperature=1.0, stopped=threading.Event())
-    assert result is not None and set(result) == set(starts)
-    schedule = local_search.placements(inst, result)
-    cost = weighted(inst, evaluate(inst, schedule))
-    assert cost <= start
-    report = check(problem, _solution_of(inst, schedule))
-    assert report.ok and report.objective == cost
-
-
-def test_a_second_chain_is_ended_when_stopped():
-    problem = generate(40, seed=3)
-    inst = Instance(problem)
-    placed = _construct(inst, random.Random(1), time_limit=5, workers=1)
-    stopped = threading.Event()
-    threading.Timer(1.0, stopped.set).start()
-    began = time.monotonic()
-    result = local_search.anneal_in_process(problem, {t: (o[0], o[3]) for t, o in placed.items() if o},
-                                            seed=1, deadline=began + 60, start_temperature=3.0,
-                                            end_temperature=1.0, stopped=stopped)
-    assert result is None
-    assert time.monotonic() - began < 10
-
-
-def test_solve_runs_the_second_chain_once_a_lone_lagrangian_bound_settles(monkeypatch):
-    from scheduler import solver
-
-    calls = []
-    real = solver.anneal_in_process
-
-    def recorded(*args, **kwargs):
-        result = real(*args, **kwargs)
-        calls.append(result)
-        return result
-
-    monkeypatch.setattr(solver, "anneal_in_process", recorded)
-    monkeypatch.setattr(solver, "RELAXATION_START_THRESHOLD", 0)  # the Lagrangian bound alone, as at 1000 talks
-    monkeypatch.setattr(solver, "SPARE_MIN_SECONDS", 2.0)
-    problem = generate(80, seed=2)
-    solution = solve(problem, time_limit=12, workers=2, seed=1)
-    assert calls and calls[0] is not None  # the bound settled within 10 % of the limit, the chain ran
-    report = check(problem, solution)
-    assert report.ok and report.objective == solution.objective
-    assert solution.best_bound <= solution.objective
