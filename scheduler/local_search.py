@@ -81,10 +81,20 @@ class Annealer:
             self.order_pairs[a].append((a, b))
             self.order_pairs[b].append((a, b))
         self.placed: dict[int, Option | None] = dict.fromkeys(placed)
-        self.room: dict[tuple[int, int], int] = {}
-        self.person: dict[tuple[str, int], int] = defaultdict(int)
-        self.group_count: list[dict[int, int]] = [defaultdict(int) for _ in self.groups]
-        self.track_count: dict[tuple[str, int], int] = defaultdict(int)
+        # State as lists per global slot (indexing a list is faster than a dict keyed by tuples):
+        # the talk holding each room (-1: free); per presenter, their talks running; per wish
+        # set, its talks running; per track, its talks running. Per talk, the lists it touches.
+        size = inst.grid.size
+        self.room_at: list[list[int]] = [[-1] * size for _ in inst.rooms]
+        person_count = {p: [0] * size for ps in self.presenters for p in ps}
+        self.busy = [[person_count[p] for p in ps] for ps in self.presenters]
+        self.group_count: list[list[int]] = [[0] * size for _ in self.groups]
+        self.wishes = [[(self.group_count[i], self.groups[i][1]) for i in self.talk_groups[t]]
+                       for t in range(len(inst.talks))]
+        track_count = {k: [0] * size for k in self.tracks if k is not None}
+        self.track_slots = [track_count.get(k) if k is not None else None for k in self.tracks]
+        self.partners = [[(track_count[other], penalty) for other, penalty in self.similar.get(k, ())
+                          if other in track_count] if k is not None else [] for k in self.tracks]
         self.cohesion: dict[tuple[str, int], dict[int, int]] = defaultdict(dict)
         self.cost = 0
         for t, option in placed.items():
@@ -105,26 +115,25 @@ class Annealer:
         length = self.lengths[t]
         r, gs = option[0], option[3]
         slots = range(gs, gs + length)
+        room_slots, busy = self.room_at[r], self.busy[t]
         for g in slots:
-            self.room[r, g] = t
-            for p in self.presenters[t]:
-                self.person[p, g] += 1
-        for i in self.talk_groups[t]:
-            count = self.group_count[i]
-            weight = self.groups[i][1]
+            room_slots[g] = t
+            for counts in busy:
+                counts[g] += 1
+        for count, weight in self.wishes[t]:
             for g in slots:
                 if count[g] >= 1:
                     delta += weight
                 count[g] += 1
         track = self.tracks[t]
         if track is not None:
-            partners = self.similar.get(track, ())
+            mine, partners = self.track_slots[t], self.partners[t]
             for g in slots:
-                if self.track_count[track, g] == 0:
+                if mine[g] == 0:
                     for other, penalty in partners:
-                        if self.track_count[other, g]:
+                        if other[g]:
                             delta += penalty
-                self.track_count[track, g] += 1
+                mine[g] += 1
             if track in self.cohesive:
                 rooms = self.cohesion[track, option[1]]
                 if r not in rooms:
@@ -144,26 +153,25 @@ class Annealer:
         length = self.lengths[t]
         r, gs = option[0], option[3]
         slots = range(gs, gs + length)
+        room_slots, busy = self.room_at[r], self.busy[t]
         for g in slots:
-            if self.room.get((r, g)) == t:
-                del self.room[r, g]
-            for p in self.presenters[t]:
-                self.person[p, g] -= 1
-        for i in self.talk_groups[t]:
-            count = self.group_count[i]
-            weight = self.groups[i][1]
+            if room_slots[g] == t:
+                room_slots[g] = -1
+            for counts in busy:
+                counts[g] -= 1
+        for count, weight in self.wishes[t]:
             for g in slots:
                 count[g] -= 1
                 if count[g] >= 1:
                     delta -= weight
         track = self.tracks[t]
         if track is not None:
-            partners = self.similar.get(track, ())
+            mine, partners = self.track_slots[t], self.partners[t]
             for g in slots:
-                self.track_count[track, g] -= 1
-                if self.track_count[track, g] == 0:
+                mine[g] -= 1
+                if mine[g] == 0:
                     for other, penalty in partners:
-                        if self.track_count[other, g]:
+                        if other[g]:
                             delta -= penalty
             if track in self.cohesive:
                 rooms = self.cohesion[track, option[1]]
@@ -180,12 +188,12 @@ class Annealer:
 
     def fits(self, t: int, option: Option) -> bool:
         """Room free and presenters not busy (with `t` itself removed)."""
-        r, gs = option[0], option[3]
-        for g in range(gs, gs + self.lengths[t]):
-            if (r, g) in self.room:
+        room_slots, busy = self.room_at[option[0]], self.busy[t]
+        for g in range(option[3], option[3] + self.lengths[t]):
+            if room_slots[g] >= 0:
                 return False
-            for p in self.presenters[t]:
-                if self.person.get((p, g)):
+            for counts in busy:
+                if counts[g]:
                     return False
         return True
 
@@ -193,15 +201,14 @@ class Annealer:
         """`fits` for placed talk `t` without removing it first (its own slots do not count)."""
         current = self.placed[t]
         own = range(current[3], current[3] + self.lengths[t])
-        r, gs = option[0], option[3]
-        room, person = self.room, self.person
-        for g in range(gs, gs + self.lengths[t]):
-            holder = room.get((r, g))
-            if holder is not None and holder != t:
+        room_slots, busy = self.room_at[option[0]], self.busy[t]
+        for g in range(option[3], option[3] + self.lengths[t]):
+            holder = room_slots[g]
+            if holder >= 0 and holder != t:
                 return False
             mine = 1 if g in own else 0
-            for p in self.presenters[t]:
-                if person.get((p, g), 0) > mine:
+            for counts in busy:
+                if counts[g] > mine:
                     return False
         return True
 
@@ -214,9 +221,7 @@ class Annealer:
         after = range(new[3], new[3] + length)
         left = [g for g in before if g not in after]
         entered = [g for g in after if g not in before]
-        for i in self.talk_groups[t]:
-            count = self.group_count[i]
-            weight = self.groups[i][1]
+        for count, weight in self.wishes[t]:
             for g in left:
                 if count[g] >= 2:
                     delta -= weight
@@ -225,18 +230,17 @@ class Annealer:
                     delta += weight
         track = self.tracks[t]
         if track is not None:
-            track_count = self.track_count
-            partners = self.similar.get(track, ())
+            mine, partners = self.track_slots[t], self.partners[t]
             if partners:
                 for g in left:
-                    if track_count[track, g] == 1:
+                    if mine[g] == 1:
                         for other, penalty in partners:
-                            if track_count[other, g]:
+                            if other[g]:
                                 delta -= penalty
                 for g in entered:
-                    if track_count[track, g] == 0:
+                    if mine[g] == 0:
                         for other, penalty in partners:
-                            if track_count[other, g]:
+                            if other[g]:
                                 delta += penalty
             if track in self.cohesive and (old[0], old[1]) != (new[0], new[1]):
                 rooms_old = self.cohesion[track, old[1]]
@@ -259,11 +263,11 @@ class Annealer:
         """Move `t` to `new`, whose room is held by one other talk; re-place that talk at the best
         of a few placements (`t`'s old one among them). Metropolis decides; False leaves all as was.
         """
-        r, gs = new[0], new[3]
+        room_slots = self.room_at[new[0]]
         holder = None
-        for g in range(gs, gs + self.lengths[t]):
-            h = self.room.get((r, g))
-            if h is not None and h != t and h != holder:
+        for g in range(new[3], new[3] + self.lengths[t]):
+            h = room_slots[g]
+            if h >= 0 and h != t and h != holder:
                 if holder is not None:
                     return False  # two talks in the way
                 holder = h
