@@ -1,7 +1,7 @@
 """Work in a child Python process, for the second core.
 
-The annealer holds the GIL in the main thread, so numpy steps or a second annealing chain in
-a thread would wait for it; a process does not. The parent pickles one payload to the
+The annealer holds the GIL in the main thread, so the Lagrangian bound's numpy steps in a
+thread would wait for it; a process does not. The parent pickles one payload to the
 child's stdin; the child pickles any number of results to its stdout, each read as soon as it
 is written. The child is killed as soon as `stopped.is_set()` (polled every 20 ms).
 """

@@ -76,7 +76,8 @@ class _Rows:
 
 
 class LagrangianBound:
-    """The Lagrangian dual of the time relaxation; every value `run` reports is a valid bound."""
+    """The Lagrangian dual (of the model, or with `rooms=False` of the time relaxation); every
+    value `run` reports is a valid bound."""
 
     def __init__(self, inst: Instance, allow_unscheduled: bool, rooms: bool = True):
         self.rooms = rooms
@@ -105,7 +106,7 @@ class LagrangianBound:
         # With `rooms`, each talk chooses a placement (room and start) and every room holds at
         # most one talk per slot (one multiplier per room and slot), instead of the counting
         # rows per class of rooms: a stronger relaxation (rooms differ in capacity and
-        # preference), about a third slower per step.
+        # preference), about a quarter slower per step at 1000 talks (51 ms against 41 ms).
         self.n_rooms = len(inst.rooms)
         if self.rooms:
             counts = [len(inst.option_list(t)) for t in range(n)]

@@ -2,9 +2,11 @@
 
 CP-SAT sub-models (LNS) re-optimise a few talks at a time but cost about a second each at
 200 talks, because their LP relaxes the coupling terms poorly and most time is spent
-proving. This search instead makes hundreds of thousands of small moves (move one talk to
-another placement, swap the placements of two talks of equal length) and keeps every term
-up to date incrementally, so a move costs a few microseconds of bookkeeping.
+proving. This search instead makes millions of small moves (move one talk to another
+placement; take a placement held by one other talk and re-place that talk; swap the
+placements of two talks) and keeps every term up to date incrementally, so a move costs a
+few microseconds of bookkeeping. `Annealer.descend` then tries every placement of every
+talk.
 
 Hard rules are never broken by a move: a placement must be one of the talk's options, its
 room free and its presenters (speakers and chairs) not busy. Person clashes already present
