@@ -357,6 +357,7 @@ class Annealer:
         ratio = end_temperature / start_temperature
         temperature = start_temperature
         exp, rand = math.exp, rng.random
+        same_length_below = (1.0 + RELOCATE_SHARE + EJECT_SHARE) / 2  # first half of the swaps
         for k in range(moves):
             if k % 2000 == 0:
                 temperature = start_temperature * ratio ** (k / moves)
@@ -385,8 +386,7 @@ class Annealer:
                 if new == old or not self._eject(t, old, new, temperature, rand, exp):
                     continue
             else:  # swap placements with another talk (of equal length, half of the time)
-                same = by_length[self.lengths[t]] if kind < 1.0 - (1.0 - RELOCATE_SHARE - EJECT_SHARE) / 2 \
-                    else movable
+                same = by_length[self.lengths[t]] if kind < same_length_below else movable
                 u = same[int(rand() * len(same))]
                 other = self.placed[u]
                 if u == t or other is None:

@@ -628,19 +628,15 @@ class _Background:
                f"{solver.status_name(status)} bound {solver.best_objective_bound} "
                f"deterministic time {solver.deterministic_time:.1f}")
 
-    def _stopping(self, stop):
-        """An event-like view of "finish() was called or the caller's `stop` is set"."""
+    def _lagrangian(self, until: float, stop, allow_unscheduled: bool) -> None:
+        """Subgradient steps on the Lagrangian dual until `until`; every value found is a valid bound."""
         owner = self
 
-        class Stop:
+        class Stopping:  # finish() was called or the caller's `stop` is set
             def is_set(self) -> bool:
                 return owner.stopped.is_set() or (stop is not None and stop.is_set())
 
-        return Stop()
-
-    def _lagrangian(self, until: float, stop, allow_unscheduled: bool) -> None:
-        """Subgradient steps on the Lagrangian dual until `until`; every value found is a valid bound."""
-        stopping = self._stopping(stop)
+        stopping = Stopping()
 
         def bound_changed(bound: int) -> None:
             with self.lock:

@@ -23,6 +23,12 @@ def _start(seed: int):
     return problem, inst, placed
 
 
+def _assert_no_person_in_two_places_and_no_room_twice(inst, placed):
+    assert evaluate(inst, placed).get("person-clash", 0) == 0
+    rooms = [(o[0], g) for t, o in placed.items() for g in range(o[3], o[3] + inst.talks[t].slots)]
+    assert len(rooms) == len(set(rooms))
+
+
 @settings(max_examples=25, deadline=None)
 @given(st.integers(0, 10**6))
 def test_annealer_cost_equals_exact_objective_after_every_run(seed):
@@ -48,10 +54,7 @@ def test_annealed_schedule_breaks_no_hard_rule(seed):
     if any(o is None for o in placed.values()):
         return
     _, best = Annealer(inst, placed).run(random.Random(seed), moves=2000)
-    values = evaluate(inst, best)
-    assert values.get("person-clash", 0) == 0
-    rooms = [(o[0], g) for t, o in best.items() for g in range(o[3], o[3] + inst.talks[t].slots)]
-    assert len(rooms) == len(set(rooms))
+    _assert_no_person_in_two_places_and_no_room_twice(inst, best)
     assert all(o in inst.option_list(t) for t, o in best.items())
 
 
@@ -86,9 +89,7 @@ def test_ejection_moves_keep_the_cost_exact_and_the_rules(seed):
                                        end_temperature=20.0)
     assert annealer.cost == weighted(inst, evaluate(inst, annealer.placed))
     assert best_cost == weighted(inst, evaluate(inst, best))
-    assert evaluate(inst, annealer.placed).get("person-clash", 0) == 0
-    rooms = [(o[0], g) for t, o in annealer.placed.items() for g in range(o[3], o[3] + inst.talks[t].slots)]
-    assert len(rooms) == len(set(rooms))
+    _assert_no_person_in_two_places_and_no_room_twice(inst, annealer.placed)
     moved = [t for t in start if annealer.placed[t] != start[t]]
     assert all(annealer.placed[t] in inst.option_list(t) for t in moved)
 
