@@ -120,3 +120,39 @@ def test_room_rows_see_that_two_big_talks_cannot_share_the_big_room():
     assert _bound(problem, rooms=False, target=optimum.objective + 10) < optimum.objective
     assert _bound(problem, rooms=True, target=optimum.objective + 10) == optimum.objective
 
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10**6), st.booleans(), st.booleans())
+def test_lagrangian_gradient_is_a_supergradient(seed, rooms, allow_unscheduled):
+    """L is concave and the returned direction g satisfies L(y) <= L(x) + g . (y - x) for every y:
+    the defining property the subgradient steps rely on (checked with prices summed over several
+    chunks of talks)."""
+    import numpy as np
+
+    import scheduler.lagrangian as lagrangian
+
+    problem = _with_chairs(random_problem(seed, talks=8, rooms=3, blocks=2, slots=3), seed)
+    original = lagrangian._PRICE_CHUNK
+    lagrangian._PRICE_CHUNK = 3
+    try:
+        dual = LagrangianBound(Instance(problem), allow_unscheduled, rooms=rooms)
+    finally:
+        lagrangian._PRICE_CHUNK = original
+    assert len(dual.price_chunks) > 1 or len(dual.priced_talks) <= 3
+    rng = np.random.default_rng(seed)
+
+    def point():
+        mult = rng.random((dual.n_rows, dual.size)) * np.minimum(dual.upper, 20.0)
+        sigma = rng.random((len(dual.pair_a), dual.size)) * dual.pair_upper[:, None]
+        mu = rng.random((dual.n_rooms, dual.size)) * 20.0 if rooms else None
+        return mult, sigma, mu
+
+    x = point()
+    value, grad, sigma_grad, mu_grad = dual.evaluate(*x)
+    for _ in range(5):
+        y = point()
+        linear = value + float((grad * (y[0] - x[0])).sum()) + float((sigma_grad * (y[1] - x[1])).sum())
+        if rooms:
+            linear += float((mu_grad * (y[2] - x[2])).sum())
+        assert dual.evaluate(*y)[0] <= linear + 1e-6
