@@ -131,3 +131,24 @@ def test_descent_ends_where_no_single_move_improves(seed):
             moved[t] = option
             assert weighted(inst, evaluate(inst, moved)) >= annealer.cost
 
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(0, 10**6))
+def test_coupling_bounds_what_any_single_move_can_save(seed):
+    """Relocations skip placements costing more than the current one plus `coupling` plus a few
+    temperatures; that is only safe if no move saves more than `coupling` beyond placement costs."""
+    problem, inst, placed = _start(seed)
+    if any(o is None for o in placed.values()):
+        return
+    annealer = Annealer(inst, placed)
+    annealer.run(random.Random(seed), moves=300, start_temperature=20.0, end_temperature=20.0)
+    before = weighted(inst, evaluate(inst, annealer.placed))
+    for t, old in annealer.placed.items():
+        saving = annealer.coupling(t, old)
+        for new in inst.option_list(t):
+            if new == old or not annealer.fits_moved(t, new):
+                continue
+            after = weighted(inst, evaluate(inst, {**annealer.placed, t: new}))
+            placement = annealer.cost_of[t][new] - annealer.cost_of[t][old]
+            assert after - before >= placement - saving, (t, old, new)
