@@ -55,8 +55,9 @@ _ROUNDING_MARGIN = 1e-4
 # direction adds this share of the previous one (less zig-zagging). Measured at 200 talks,
 # seed 1, 1000 steps: 5937 (20 steps, no deflection), 5975 (50, none), 5984 (50, 0.5).
 PATIENCE = 50
-_PRICE_CHUNK = 16
 DEFLECTION = 0.5
+# Talks per chunk when summing their prices from the rows (see `_index_rows`).
+_PRICE_CHUNK = 16
 
 
 class _Rows:
@@ -180,10 +181,10 @@ class LagrangianBound:
         self.row_active = np.array(rows.active, dtype=np.int64)
         pair_row = np.array([r for r, talks in enumerate(rows.members) for _ in talks], dtype=np.int64)
         pair_talk = np.array([t for talks in rows.members for t in talks], dtype=np.int64)
-        # By row (pairs are generated row by row): row sums of occupancy.
+        # By row (pairs are generated row by row), for the rows' activity: each pair's talk and
+        # the flat index of its row in a rows x (slot + 1) array.
         self.by_row_talk = pair_talk
-        self.row_starts = np.searchsorted(pair_row, np.arange(n_rows))
-        self.pair_row_offset = pair_row * (size + 1)  # flat index of each pair's row in a rows x (slot + 1) array
+        self.pair_row_offset = pair_row * (size + 1)
         # By talk: price of each talk from the rows containing it.
         order = np.argsort(pair_talk, kind="stable")
         self.by_talk_row = pair_row[order]
