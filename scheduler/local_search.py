@@ -70,8 +70,9 @@ class Annealer:
             self.cost_of.append(dict(zip(options, costs, strict=True)))
             self.at.append({(o[0], o[3]): o for o in options})
             order = sorted(range(len(options)), key=costs.__getitem__)
-            self.cheap.append([options[i] for i in order[: max(8, len(order) // 8)]])
-            self.by_cost.append([options[i] for i in order])
+            by_cost = [options[i] for i in order]
+            self.by_cost.append(by_cost)
+            self.cheap.append(by_cost[: max(8, len(order) // 8)])
             self.sorted_costs.append([costs[i] for i in order])
         w_att = weights[RULE_ATTENDEE_CONFLICT]
         self.groups = (
