@@ -1,0 +1,25 @@
+"""The plateau harness runs each half of the solver alone and prints figures that add up."""
+
+from bench import solver_parts
+from bench.generate import generate
+from scheduler import check, solve
+
+
+def test_annealing_alone_improves_the_constructed_schedule_with_a_fixed_budget(capsys):
+    assert solver_parts.main(["anneal", "--talks", "50", "--seed", "3", "--moves", "20000"]) == 0
+    line = capsys.readouterr().out
+    start, final = (int(x) for x in line.split(": ")[1].split(" in ")[0].split(" -> "))
+    assert final < start
+    # Same seed and budget: the same schedule, whatever the clock says.
+    again = solver_parts.anneal(50, 3, 20000)
+    assert (again["start"], again["final"]) == (start, final)
+
+
+def test_lagrangian_alone_stays_below_a_checked_schedule():
+    result = solver_parts.lagrangian(50, 2, 10.5, marks=(1, 10))
+    marks = [b for b in result["at"].values() if b is not None]
+    assert marks == sorted(marks) and marks
+    solution = solve(generate(50, 2), time_limit=10, workers=2, seed=2)
+    assert check(generate(50, 2), solution).ok
+    assert result["final"] <= solution.objective
+    assert result["final"] <= result["target"]
