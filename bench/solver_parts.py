@@ -5,12 +5,14 @@ fixed move budget and the deterministic temperature schedule, so that two versio
 compared at equal moves (their wall times and moves per second are printed too).
 ``lagrangian``: the Lagrangian bound (`lagrangian.LagrangianBound.run`) alone for a given
 time, printing the best bound at fixed marks (step target: the constructed schedule's
-objective, as in the solver).
+objective, as in the solver). ``steps``: the median time of one Lagrangian step in each
+form, at fixed random multipliers.
 
 Usage::
 
     python bench/solver_parts.py anneal --talks 1000 --seed 2 --moves 40000000
     python bench/solver_parts.py lagrangian --talks 1000 --seed 2 --seconds 150
+    python bench/solver_parts.py steps --talks 1000
 """
 
 from __future__ import annotations
@@ -69,6 +71,27 @@ def lagrangian(talks: int, seed: int, seconds: float, marks=MARKS) -> dict:
             "target": target}
 
 
+def steps(talks: int, seed: int, repeats: int = 15) -> dict[str, float]:
+    """Median milliseconds of one Lagrangian step (`evaluate`) in each form, at fixed random multipliers."""
+    import numpy as np
+
+    inst = Instance(generate(talks, seed))
+    out = {}
+    for rooms in (True, False):
+        dual = LagrangianBound(inst, False, rooms=rooms)
+        rng = np.random.default_rng(seed)
+        mult = rng.random((dual.n_rows, dual.size)) * np.minimum(dual.upper, 5.0)
+        sigma = rng.random((len(dual.pair_a), dual.size))
+        mu = rng.random((dual.n_rooms, dual.size)) * 3.0 if rooms else None
+        times = []
+        for _ in range(repeats):
+            began = clock.perf_counter()
+            dual.evaluate(mult, sigma, mu)
+            times.append(clock.perf_counter() - began)
+        out["rooms" if rooms else "counting"] = 1000 * sorted(times)[len(times) // 2]
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="part", required=True)
@@ -76,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--moves", type=int, default=8_000_000)
     g = sub.add_parser("lagrangian", help="the Lagrangian bound alone")
     g.add_argument("--seconds", type=float, default=150.0)
-    for p in (a, g):
+    sub.add_parser("steps", help="median time of one Lagrangian step, both forms")
+    for p in sub.choices.values():
         p.add_argument("--talks", type=int, default=1000)
         p.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
@@ -84,6 +108,10 @@ def main(argv: list[str] | None = None) -> int:
         r = anneal(args.talks, args.seed, args.moves)
         print(f"anneal {args.talks} talks, seed {args.seed}, {args.moves} moves: {r['start']} -> {r['final']} "
               f"in {r['seconds']:.1f} s ({r['moves_per_second']:.0f} moves/s)")
+    elif args.part == "steps":
+        r = steps(args.talks, args.seed)
+        print(f"lagrangian step {args.talks} talks, seed {args.seed}: rooms form {r['rooms']:.1f} ms, "
+              f"counting form {r['counting']:.1f} ms (median)")
     else:
         r = lagrangian(args.talks, args.seed, args.seconds)
         marks = ", ".join(f"{m} s: {b}" for m, b in r["at"].items())

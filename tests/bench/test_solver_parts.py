@@ -23,3 +23,11 @@ def test_lagrangian_alone_stays_below_a_checked_schedule():
     assert check(generate(50, 2), solution).ok
     assert result["final"] <= solution.objective
     assert result["final"] <= result["target"]
+
+
+def test_step_timing_reports_both_forms(capsys):
+    assert solver_parts.main(["steps", "--talks", "50", "--seed", "1"]) == 0
+    line = capsys.readouterr().out
+    assert "rooms form" in line and "counting form" in line
+    timings = solver_parts.steps(50, 1, repeats=3)
+    assert set(timings) == {"rooms", "counting"} and all(ms > 0 for ms in timings.values())
