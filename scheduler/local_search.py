@@ -41,8 +41,8 @@ RELOCATE_SHARE = 0.45
 EJECT_SHARE = 0.15
 # Relocations pick among placements costing at most the talk's current placement, what leaving
 # it would save (`coupling`), and this many temperatures: the rest is almost never accepted. At
-# 1000 talks, seeds 2 and 3, 8 M moves: 47787 / 50263 before, 47625 / 50034 with this and the
-# swap screen below, in 62 s instead of 102 s.
+# 1000 talks, seeds 2 and 3, 8 M moves (`bench/solver_parts.py anneal`): 47787 / 50263 before,
+# 47625 / 50034 with this and the swap screen below, at about 5 % fewer moves per second.
 REACH = 6.0
 EJECT_TRIES = 3  # placements tried for the ejected talk, besides the one the mover left
 
