@@ -37,10 +37,15 @@ MARKS = (10, 30, 60, 90, 120, 180, 240, 300, 450, 600)
 _NOMINAL_LIMIT = 1e6
 
 
-def anneal(talks: int, seed: int, moves: int) -> dict:
+def _constructed(talks: int, seed: int):
+    """The generated instance and the solver's constructed schedule (deterministic) with its objective."""
     inst = Instance(generate(talks, seed))
     placed = solver._construct(inst, random.Random(seed), time_limit=60, workers=1, seed=seed, deterministic=True)
-    start = solver._objective(inst, placed)
+    return inst, placed, solver._objective(inst, placed)
+
+
+def anneal(talks: int, seed: int, moves: int) -> dict:
+    inst, placed, start = _constructed(talks, seed)
     saved = solver.ANNEAL_MOVES_PER_SECOND
     solver.ANNEAL_MOVES_PER_SECOND = moves / (_NOMINAL_LIMIT * solver.ANNEAL_SHARE)
     try:
@@ -55,10 +60,7 @@ def anneal(talks: int, seed: int, moves: int) -> dict:
 
 
 def lagrangian(talks: int, seed: int, seconds: float, marks=MARKS) -> dict:
-    inst = Instance(generate(talks, seed))
-    # The step target is the constructed schedule's objective, as in the solver.
-    placed = solver._construct(inst, random.Random(seed), time_limit=60, workers=1, seed=seed, deterministic=True)
-    target = solver._objective(inst, placed)
+    inst, _, target = _constructed(talks, seed)  # step target: the constructed objective, as in the solver
     began = clock.monotonic()
     dual = LagrangianBound(inst, False, rooms=inst.count_options() <= solver.LAGRANGIAN_ROOMS_MAX_OPTIONS)
     setup = clock.monotonic() - began

@@ -26,15 +26,7 @@ def results_from_child(entry: str, payload: Any, stopped) -> Iterator[Any]:
     child = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
         [sys.executable, "-c", f"from {module} import {function}; {function}()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
-    done = threading.Event()
-
-    def watch() -> None:
-        while not done.wait(0.02):
-            if stopped.is_set():
-                child.kill()
-                return
-
-    threading.Thread(target=watch, daemon=True).start()
+    done = call_when_set(stopped, child.kill)
     try:
         pickle.dump(payload, child.stdin)
         child.stdin.close()
@@ -51,6 +43,20 @@ def results_from_child(entry: str, payload: Any, stopped) -> Iterator[Any]:
             child.kill()
         child.wait()
         child.stdout.close()
+
+
+def call_when_set(flag, action: Callable[[], None]) -> threading.Event:
+    """Call `action` once `flag.is_set()` (polled every 20 ms) unless the returned event is set first."""
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.02):
+            if flag.is_set():
+                action()
+                return
+
+    threading.Thread(target=watch, daemon=True).start()
+    return done
 
 
 def serve(work: Callable[[Any, Callable[[Any], None]], None]) -> None:

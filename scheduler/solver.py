@@ -23,6 +23,7 @@ from datetime import timedelta
 
 from ortools.sat.python import cp_model
 
+from .child import call_when_set
 from .formulation import (
     Built,
     add_full_hint,
@@ -130,18 +131,12 @@ def _run(built: Built, inst: Instance, *, time_limit, workers, seed, determinist
         def bound_changed(bound: float) -> None:
             on_progress(Progress(None, callback.bound(bound), clock.monotonic() - started, callback.count))
         solver.best_bound_callback = bound_changed
-    watcher_done = threading.Event()
-    if stop is not None:
-        def watch() -> None:
-            while not watcher_done.wait(0.02):
-                if stop.is_set():
-                    solver.stop_search()
-                    return
-        threading.Thread(target=watch, daemon=True).start()
+    watcher_done = call_when_set(stop, solver.stop_search) if stop is not None else None
     try:
         status = solver.solve(model, callback)
     finally:
-        watcher_done.set()
+        if watcher_done is not None:
+            watcher_done.set()
     return solver, status
 
 

@@ -23,6 +23,14 @@ def _start(seed: int):
     return problem, inst, placed
 
 
+def _single_moves(annealer, inst):
+    """Every (talk, current placement, other placement it could move to now)."""
+    for t, old in annealer.placed.items():
+        for new in inst.option_list(t):
+            if new != old and annealer.fits_moved(t, new):
+                yield t, old, new
+
+
 def _assert_no_person_in_two_places_and_no_room_twice(inst, placed):
     assert evaluate(inst, placed).get("person-clash", 0) == 0
     rooms = [(o[0], g) for t, o in placed.items() for g in range(o[3], o[3] + inst.talks[t].slots)]
@@ -123,14 +131,8 @@ def test_descent_ends_where_no_single_move_improves(seed):
     assert annealer.cost == before + change <= before
     assert annealer.cost == weighted(inst, evaluate(inst, annealer.placed))
     # Check against the exact objective, not the annealer's own bookkeeping.
-    for t, old in annealer.placed.items():
-        for option in inst.option_list(t):
-            if option == old or not annealer.fits_moved(t, option):
-                continue
-            moved = dict(annealer.placed)
-            moved[t] = option
-            assert weighted(inst, evaluate(inst, moved)) >= annealer.cost
-
+    for t, _, option in _single_moves(annealer, inst):
+        assert weighted(inst, evaluate(inst, {**annealer.placed, t: option})) >= annealer.cost
 
 
 @settings(max_examples=20, deadline=None)
@@ -144,11 +146,7 @@ def test_coupling_bounds_what_any_single_move_can_save(seed):
     annealer = Annealer(inst, placed)
     annealer.run(random.Random(seed), moves=300, start_temperature=20.0, end_temperature=20.0)
     before = weighted(inst, evaluate(inst, annealer.placed))
-    for t, old in annealer.placed.items():
-        saving = annealer.coupling(t, old)
-        for new in inst.option_list(t):
-            if new == old or not annealer.fits_moved(t, new):
-                continue
-            after = weighted(inst, evaluate(inst, {**annealer.placed, t: new}))
-            placement = annealer.cost_of[t][new] - annealer.cost_of[t][old]
-            assert after - before >= placement - saving, (t, old, new)
+    for t, old, new in _single_moves(annealer, inst):
+        after = weighted(inst, evaluate(inst, {**annealer.placed, t: new}))
+        placement = annealer.cost_of[t][new] - annealer.cost_of[t][old]
+        assert after - before >= placement - annealer.coupling(t, old), (t, old, new)
