@@ -48,7 +48,13 @@ from .rules import (
 )
 
 LNS_OPTION_THRESHOLD = 150_000
-HYBRID_MIN_TALKS = 60  # full mode above this: LNS in front, the full model in a background thread
+# Above this many talks (with 2 workers, not deterministic) search (construction, annealing, LNS) runs
+# in front and the bound worker behind; at most this many, one CP-SAT run on the full model. Generated
+# instances, 30 s (20, 30, 40 talks) or 60 s (50), seeds 1-3 (`bench/solver_parts.py small`): the
+# hybrid's objective is equal or better at 20, 40 and 50 talks and 1 of 3 times worse at 30
+# (1470 against the proven 1464), and its bound (the time relaxation) is far stronger than the full
+# model's from 40 talks (50 talks: gaps 0.4-1.2 % against 3.3-10.3 %).
+HYBRID_MIN_TALKS = 19
 LNS_OPTIONS_PER_TALK = 160
 # The bound worker solves the time relaxation when it has at most this many (talk, start) pairs.
 RELAXATION_START_THRESHOLD = 40_000
@@ -914,6 +920,8 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
         optimal = background.optimal
     missing = [t for t, o in placed.items() if o is None]
     status_name = "FEASIBLE" if (allow_unscheduled or not missing) else "UNKNOWN"
+    if status_name == "UNKNOWN" and stop is not None and stop.is_set():
+        status_name = "CANCELLED"  # stopped before every talk was placed, as in the full mode
     if (optimal or best_objective <= bound) and status_name == "FEASIBLE":
         status_name = "OPTIMAL"
     solution = _solution(inst, status_name, placed, bound, started, "full" if with_full_model else "lns")

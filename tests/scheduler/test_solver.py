@@ -4,6 +4,7 @@ import itertools
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from factories import random_problem
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -83,13 +84,16 @@ def test_progress_callback_called_with_objective():
     assert all(p.elapsed_seconds >= 0 for p in seen)
 
 
-def test_stop_event_cancels_solve():
+@pytest.mark.parametrize("talks", [12, 40])  # one CP-SAT run; search in front of the bound worker
+def test_stop_event_cancels_solve(talks):
     stop = threading.Event()
     stop.set()
-    problem = random_problem(5, talks=40, rooms=4, blocks=4, slots=6, rich=True)
+    problem = random_problem(5, talks=talks, rooms=4, blocks=4, slots=6, rich=True)
     solution = solve(problem, time_limit=30, stop=stop)
     assert solution.wall_time < 10
     assert solution.status in ("CANCELLED", "FEASIBLE", "OPTIMAL", "INFEASIBLE")
+    if solution.status != "CANCELLED":
+        assert check(problem, solution).ok
 
 
 def _two_slot_problem(**extra) -> Problem:
