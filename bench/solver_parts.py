@@ -6,18 +6,26 @@ compared at equal moves (their wall times and moves per second are printed too).
 ``lagrangian``: the Lagrangian bound (`lagrangian.LagrangianBound.run`) alone for a given
 time, printing the best bound at fixed marks (step target: the constructed schedule's
 objective, as in the solver). ``steps``: the median time of one Lagrangian step in each
-form, at fixed random multipliers.
+form, at fixed random multipliers. ``small``: `solve` on a small instance in both of its
+modes, one CP-SAT run on the full model and the hybrid (search in front, bound worker behind),
+to place `solver.HYBRID_MIN_TALKS`. ``gap``: where the gap lies: the annealed schedule's
+placement and coupling terms (coupling among talks with a single placement, such as pinned
+keynotes, is fixed) next to the cheapest-placement sum, the Lagrangian bound without coupling
+terms (every coupling weight 0) and the full Lagrangian bound.
 
 Usage::
 
     python bench/solver_parts.py anneal --talks 1000 --seed 2 --moves 40000000
     python bench/solver_parts.py lagrangian --talks 1000 --seed 2 --seconds 150
     python bench/solver_parts.py steps --talks 1000
+    python bench/solver_parts.py small --talks 50 --seed 3 --seconds 60
+    python bench/solver_parts.py gap --talks 1000 --seed 2 --moves 8000000 --seconds 60
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import random
 import sys
 import time as clock
@@ -28,7 +36,8 @@ if __package__ in (None, ""):
 
 from bench.generate import generate  # noqa: E402
 from scheduler import solver  # noqa: E402
-from scheduler.instance import Instance  # noqa: E402
+from scheduler.formulation import evaluate, term_weights  # noqa: E402
+from scheduler.instance import COEF_NAMES, Instance  # noqa: E402
 from scheduler.lagrangian import LagrangianBound  # noqa: E402
 
 MARKS = (10, 30, 60, 90, 120, 180, 240, 300, 450, 600)
@@ -50,13 +59,14 @@ def anneal(talks: int, seed: int, moves: int) -> dict:
     solver.ANNEAL_MOVES_PER_SECOND = moves / (_NOMINAL_LIMIT * solver.ANNEAL_SHARE)
     try:
         began = clock.monotonic()
-        _, final, _, _ = solver._anneal(inst, placed, start, random.Random(seed), bound=0, found=1, background=None,
+        schedule, final, _, _ = solver._anneal(inst, placed, start, random.Random(seed), bound=0, found=1, background=None,
                                         until=began + _NOMINAL_LIMIT, deterministic=True,
                                         time_limit=_NOMINAL_LIMIT, on_progress=None, stop=None, started=began)
         seconds = clock.monotonic() - began
     finally:
         solver.ANNEAL_MOVES_PER_SECOND = saved
-    return {"start": start, "final": final, "seconds": seconds, "moves_per_second": moves / seconds}
+    return {"start": start, "final": final, "seconds": seconds, "moves_per_second": moves / seconds,
+            "schedule": schedule}
 
 
 def lagrangian(talks: int, seed: int, seconds: float, marks=MARKS) -> dict:
@@ -94,6 +104,54 @@ def steps(talks: int, seed: int, repeats: int = 15) -> dict[str, float]:
     return out
 
 
+def _lagrangian_value(problem, seconds: float) -> int:
+    inst = Instance(problem)
+    placed = solver._construct(inst, random.Random(0), time_limit=60, workers=1, seed=0, deterministic=True)
+    dual = LagrangianBound(inst, False, rooms=inst.count_options() <= solver.LAGRANGIAN_ROOMS_MAX_OPTIONS)
+    return dual.run(target=solver._objective(inst, placed), deadline=clock.monotonic() + seconds,
+                    on_bound=lambda _: None)
+
+
+def gap(talks: int, seed: int, moves: int, seconds: float) -> dict[str, int]:
+    """The annealed schedule's terms against the bounds with and without coupling terms (weighted)."""
+    inst = Instance(generate(talks, seed))
+    r = anneal(talks, seed, moves)
+    schedule = r["schedule"]
+    weights = term_weights(inst.problem)
+    values = evaluate(inst, schedule)
+    placement = sum(weights[name] * values.get(name, 0) for name in COEF_NAMES)
+    single = {t: o for t, o in schedule.items() if len(inst.option_list(t)) == 1}
+    fixed_values = evaluate(inst, {t: single.get(t) for t in schedule})
+    fixed = sum(weights[name] * v for name, v in fixed_values.items()
+                if name not in COEF_NAMES and name != solver.RULE_UNSCHEDULED)
+    uncoupled = dataclasses.replace(inst.problem.weights, attendee_conflict=0, similar_track_clash=0,
+                                    track_cohesion=0, track_order=0)
+    return {
+        "objective": r["final"],
+        "placement": placement,
+        "coupling": r["final"] - placement,
+        "fixed_coupling": fixed,
+        "cheapest": solver._lower_bound(inst, False),
+        "placement_bound": _lagrangian_value(dataclasses.replace(inst.problem, weights=uncoupled), seconds),
+        "bound": _lagrangian_value(inst.problem, seconds),
+    }
+
+
+def small(talks: int, seed: int, seconds: float) -> dict[str, dict]:
+    """`solve` (2 workers) in each mode on one generated instance: status, objective, bound, gap."""
+    problem = generate(talks, seed)
+    saved = solver.HYBRID_MIN_TALKS
+    out = {}
+    try:
+        for mode, threshold in (("full model", 10**9), ("hybrid", 0)):
+            solver.HYBRID_MIN_TALKS = threshold
+            s = solver.solve(problem, time_limit=seconds, workers=2, seed=1)
+            out[mode] = {"status": s.status, "objective": s.objective, "bound": s.best_bound, "gap": s.gap}
+    finally:
+        solver.HYBRID_MIN_TALKS = saved
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="part", required=True)
@@ -102,6 +160,11 @@ def main(argv: list[str] | None = None) -> int:
     g = sub.add_parser("lagrangian", help="the Lagrangian bound alone")
     g.add_argument("--seconds", type=float, default=150.0)
     sub.add_parser("steps", help="median time of one Lagrangian step, both forms")
+    m = sub.add_parser("small", help="solve in both modes (full model, hybrid) on a small instance")
+    m.add_argument("--seconds", type=float, default=30.0)
+    d = sub.add_parser("gap", help="the annealed schedule's terms against the bounds with and without coupling")
+    d.add_argument("--moves", type=int, default=8_000_000)
+    d.add_argument("--seconds", type=float, default=60.0, help="for each Lagrangian bound")
     for p in sub.choices.values():
         p.add_argument("--talks", type=int, default=1000)
         p.add_argument("--seed", type=int, default=1)
@@ -114,6 +177,18 @@ def main(argv: list[str] | None = None) -> int:
         r = steps(args.talks, args.seed)
         print(f"lagrangian step {args.talks} talks, seed {args.seed}: rooms form {r['rooms']:.1f} ms, "
               f"counting form {r['counting']:.1f} ms (median)")
+    elif args.part == "gap":
+        r = gap(args.talks, args.seed, args.moves, args.seconds)
+        print(f"gap {args.talks} talks, seed {args.seed}, {args.moves} moves, {args.seconds:g} s per bound: "
+              f"schedule {r['objective']} = placement terms {r['placement']} + coupling terms {r['coupling']} "
+              f"(fixed by single-placement talks: {r['fixed_coupling']}); cheapest-placement sum {r['cheapest']}, "
+              f"bound without coupling {r['placement_bound']}, bound {r['bound']} (coupling credited beyond the "
+              f"fixed part: {r['bound'] - r['placement_bound'] - r['fixed_coupling']})")
+    elif args.part == "small":
+        for mode, r in small(args.talks, args.seed, args.seconds).items():
+            shown = "-" if r["gap"] is None else f"{100 * r['gap']:.1f} %"
+            print(f"{mode}: {args.talks} talks, seed {args.seed}, {args.seconds:g} s: {r['status']} objective "
+                  f"{r['objective']} bound {r['bound']} gap {shown}")
     else:
         r = lagrangian(args.talks, args.seed, args.seconds)
         marks = ", ".join(f"{m} s: {b}" for m, b in r["at"].items())

@@ -31,3 +31,29 @@ def test_step_timing_reports_both_forms(capsys):
     assert "rooms form" in line and "counting form" in line
     timings = solver_parts.steps(50, 1, repeats=3)
     assert set(timings) == {"rooms", "counting"} and all(ms > 0 for ms in timings.values())
+
+
+def test_small_compares_both_solve_modes_on_one_instance(capsys):
+    threshold = solver_parts.solver.HYBRID_MIN_TALKS
+    assert solver_parts.main(["small", "--talks", "24", "--seed", "2", "--seconds", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["full model", "hybrid"]
+    problem = generate(24, 2)
+    for line in lines:
+        objective = int(line.split(" objective ")[1].split()[0])
+        bound = float(line.split(" bound ")[1].split()[0])
+        assert bound <= objective
+    # The patched threshold is restored.
+    assert threshold == solver_parts.solver.HYBRID_MIN_TALKS
+    assert check(problem, solve(problem, time_limit=2, workers=2, seed=1)).ok
+
+
+def test_gap_split_is_consistent_with_the_schedule_and_its_bounds(capsys):
+    assert solver_parts.main(["gap", "--talks", "50", "--seed", "3", "--moves", "30000", "--seconds", "2"]) == 0
+    assert "coupling credited beyond the fixed part" in capsys.readouterr().out
+    r = solver_parts.gap(50, 3, 30000, 2.0)
+    assert r["placement"] + r["coupling"] == r["objective"]
+    # The schedule is feasible without coupling too, where it costs its placement terms.
+    assert r["cheapest"] <= r["placement_bound"] <= r["placement"]
+    assert r["cheapest"] <= r["bound"] <= r["objective"]
+    assert 0 <= r["fixed_coupling"] <= r["coupling"]
