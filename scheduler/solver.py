@@ -48,12 +48,12 @@ from .rules import (
 )
 
 LNS_OPTION_THRESHOLD = 150_000
-# Above this many talks (with 2 workers, not deterministic) search (construction, annealing, LNS) runs
-# in front and the bound worker behind; at most this many, one CP-SAT run on the full model. Generated
-# instances, 30 s (20, 30, 40 talks) or 60 s (50), seeds 1-3 (`bench/solver_parts.py small`): the
-# hybrid's objective is equal or better at 20, 40 and 50 talks and 1 of 3 times worse at 30
-# (1470 against the proven 1464), and its bound (the time relaxation) is far stronger than the full
-# model's from 40 talks (50 talks: gaps 0.4-1.2 % against 3.3-10.3 %).
+# Above this many talks (with 2 workers, not deterministic) search (construction, annealing, LNS)
+# runs in front and the bound worker behind; at most this many, one CP-SAT run on the full model.
+# Generated instances (`bench/solver_parts.py small`), 30 s at 20 talks (seed 1), 30 and 40 (seeds
+# 1-3), 60 s at 50 (seeds 1-3): the hybrid's objective is equal or better except once at 30 talks
+# (1470 against a proven 1464), and its bound (Lagrangian, then the time relaxation) is far stronger
+# from 40 talks on (50 talks: gaps 0.5-1.2 % against 1.6-10.7 %).
 HYBRID_MIN_TALKS = 19
 LNS_OPTIONS_PER_TALK = 160
 # The bound worker solves the time relaxation when it has at most this many (talk, start) pairs.
