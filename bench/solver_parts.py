@@ -46,22 +46,28 @@ MARKS = (10, 30, 60, 90, 120, 180, 240, 300, 450, 600)
 _NOMINAL_LIMIT = 1e6
 
 
-def _constructed(talks: int, seed: int):
-    """The generated instance and the solver's constructed schedule (deterministic) with its objective."""
-    inst = Instance(generate(talks, seed))
+def _constructed(problem, seed: int):
+    """The problem's instance and the solver's constructed schedule (deterministic) with its objective."""
+    inst = Instance(problem)
     placed = solver._construct(inst, random.Random(seed), time_limit=60, workers=1, seed=seed, deterministic=True)
     return inst, placed, solver._objective(inst, placed)
 
 
+def _dual(inst: Instance) -> LagrangianBound:
+    """The Lagrangian bound in the form the solver picks for this instance."""
+    return LagrangianBound(inst, False, rooms=inst.count_options() <= solver.LAGRANGIAN_ROOMS_MAX_OPTIONS)
+
+
 def anneal(talks: int, seed: int, moves: int) -> dict:
-    inst, placed, start = _constructed(talks, seed)
+    inst, placed, start = _constructed(generate(talks, seed), seed)
     saved = solver.ANNEAL_MOVES_PER_SECOND
     solver.ANNEAL_MOVES_PER_SECOND = moves / (_NOMINAL_LIMIT * solver.ANNEAL_SHARE)
     try:
         began = clock.monotonic()
-        schedule, final, _, _ = solver._anneal(inst, placed, start, random.Random(seed), bound=0, found=1, background=None,
-                                        until=began + _NOMINAL_LIMIT, deterministic=True,
-                                        time_limit=_NOMINAL_LIMIT, on_progress=None, stop=None, started=began)
+        schedule, final, _, _ = solver._anneal(
+            inst, placed, start, random.Random(seed), bound=0, found=1, background=None,
+            until=began + _NOMINAL_LIMIT, deterministic=True, time_limit=_NOMINAL_LIMIT, on_progress=None,
+            stop=None, started=began)
         seconds = clock.monotonic() - began
     finally:
         solver.ANNEAL_MOVES_PER_SECOND = saved
@@ -70,9 +76,10 @@ def anneal(talks: int, seed: int, moves: int) -> dict:
 
 
 def lagrangian(talks: int, seed: int, seconds: float, marks=MARKS) -> dict:
-    inst, _, target = _constructed(talks, seed)  # step target: the constructed objective, as in the solver
+    # Step target: the constructed objective, as in the solver.
+    inst, _, target = _constructed(generate(talks, seed), seed)
     began = clock.monotonic()
-    dual = LagrangianBound(inst, False, rooms=inst.count_options() <= solver.LAGRANGIAN_ROOMS_MAX_OPTIONS)
+    dual = _dual(inst)
     setup = clock.monotonic() - began
     found: list[tuple[float, int]] = []
     began = clock.monotonic()
@@ -105,11 +112,9 @@ def steps(talks: int, seed: int, repeats: int = 15) -> dict[str, float]:
 
 
 def _lagrangian_value(problem, seconds: float) -> int:
-    inst = Instance(problem)
-    placed = solver._construct(inst, random.Random(0), time_limit=60, workers=1, seed=0, deterministic=True)
-    dual = LagrangianBound(inst, False, rooms=inst.count_options() <= solver.LAGRANGIAN_ROOMS_MAX_OPTIONS)
-    return dual.run(target=solver._objective(inst, placed), deadline=clock.monotonic() + seconds,
-                    on_bound=lambda _: None)
+    """The bound after `seconds`, stepping towards the objective of the schedule constructed with seed 0."""
+    inst, _, target = _constructed(problem, 0)
+    return _dual(inst).run(target=target, deadline=clock.monotonic() + seconds, on_bound=lambda _: None)
 
 
 def gap(talks: int, seed: int, moves: int, seconds: float) -> dict[str, int]:
