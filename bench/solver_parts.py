@@ -38,7 +38,7 @@ from bench.generate import generate  # noqa: E402
 from scheduler import solver  # noqa: E402
 from scheduler.formulation import evaluate, term_weights  # noqa: E402
 from scheduler.instance import COEF_NAMES, Instance  # noqa: E402
-from scheduler.lagrangian import LagrangianBound  # noqa: E402
+from scheduler.lagrangian import EXACT_TRACKS, LagrangianBound  # noqa: E402
 
 MARKS = (10, 30, 60, 90, 120, 180, 240, 300, 450, 600)
 # The deterministic schedule spreads the budget over time_limit x moves per second; a large
@@ -53,9 +53,11 @@ def _constructed(problem, seed: int):
     return inst, placed, solver._objective(inst, placed)
 
 
-def _dual(inst: Instance) -> LagrangianBound:
-    """The Lagrangian bound in the form the solver picks for this instance."""
-    return LagrangianBound(inst, False, rooms=inst.count_options() <= solver.LAGRANGIAN_ROOMS_MAX_OPTIONS)
+def _dual(inst: Instance, exact_tracks: int = EXACT_TRACKS) -> LagrangianBound:
+    """The Lagrangian bound in the form the solver picks for this instance (`exact_tracks`: the
+    largest part of the similar-track graph whose clashes are counted exactly, 0 for none)."""
+    return LagrangianBound(inst, False, rooms=inst.count_options() <= solver.LAGRANGIAN_ROOMS_MAX_OPTIONS,
+                           exact_tracks=exact_tracks)
 
 
 def anneal(talks: int, seed: int, moves: int) -> dict:
@@ -75,11 +77,11 @@ def anneal(talks: int, seed: int, moves: int) -> dict:
             "schedule": schedule}
 
 
-def lagrangian(talks: int, seed: int, seconds: float, marks=MARKS) -> dict:
+def lagrangian(talks: int, seed: int, seconds: float, marks=MARKS, exact_tracks: int = EXACT_TRACKS) -> dict:
     # Step target: the constructed objective, as in the solver.
     inst, _, target = _constructed(generate(talks, seed), seed)
     began = clock.monotonic()
-    dual = _dual(inst)
+    dual = _dual(inst, exact_tracks)
     setup = clock.monotonic() - began
     found: list[tuple[float, int]] = []
     began = clock.monotonic()
@@ -90,14 +92,14 @@ def lagrangian(talks: int, seed: int, seconds: float, marks=MARKS) -> dict:
             "target": target}
 
 
-def steps(talks: int, seed: int, repeats: int = 15) -> dict[str, float]:
+def steps(talks: int, seed: int, repeats: int = 15, exact_tracks: int = EXACT_TRACKS) -> dict[str, float]:
     """Median milliseconds of one Lagrangian step (`evaluate`) in each form, at fixed random multipliers."""
     import numpy as np
 
     inst = Instance(generate(talks, seed))
     out = {}
     for rooms in (True, False):
-        dual = LagrangianBound(inst, False, rooms=rooms)
+        dual = LagrangianBound(inst, False, rooms=rooms, exact_tracks=exact_tracks)
         rng = np.random.default_rng(seed)
         mult = rng.random((dual.n_rows, dual.size)) * np.minimum(dual.upper, 5.0)
         sigma = rng.random((len(dual.pair_a), dual.size))
@@ -164,7 +166,10 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--moves", type=int, default=8_000_000)
     g = sub.add_parser("lagrangian", help="the Lagrangian bound alone")
     g.add_argument("--seconds", type=float, default=150.0)
-    sub.add_parser("steps", help="median time of one Lagrangian step, both forms")
+    t = sub.add_parser("steps", help="median time of one Lagrangian step, both forms")
+    for p in (g, t):
+        p.add_argument("--tracks", type=int, default=EXACT_TRACKS,
+                       help="largest part of the similar-track graph counted exactly (0: every pair relaxed)")
     m = sub.add_parser("small", help="solve in both modes (full model, hybrid) on a small instance")
     m.add_argument("--seconds", type=float, default=30.0)
     d = sub.add_parser("gap", help="the annealed schedule's terms against the bounds with and without coupling")
@@ -179,9 +184,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"anneal {args.talks} talks, seed {args.seed}, {args.moves} moves: {r['start']} -> {r['final']} "
               f"in {r['seconds']:.1f} s ({r['moves_per_second']:.0f} moves/s)")
     elif args.part == "steps":
-        r = steps(args.talks, args.seed)
-        print(f"lagrangian step {args.talks} talks, seed {args.seed}: rooms form {r['rooms']:.1f} ms, "
-              f"counting form {r['counting']:.1f} ms (median)")
+        r = steps(args.talks, args.seed, exact_tracks=args.tracks)
+        print(f"lagrangian step {args.talks} talks, seed {args.seed}, exact parts of <= {args.tracks} tracks: "
+              f"rooms form {r['rooms']:.1f} ms, counting form {r['counting']:.1f} ms (median)")
     elif args.part == "gap":
         r = gap(args.talks, args.seed, args.moves, args.seconds)
         print(f"gap {args.talks} talks, seed {args.seed}, {args.moves} moves, {args.seconds:g} s per bound: "
@@ -195,10 +200,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{mode}: {args.talks} talks, seed {args.seed}, {args.seconds:g} s: {r['status']} objective "
                   f"{r['objective']} bound {r['bound']} gap {shown}")
     else:
-        r = lagrangian(args.talks, args.seed, args.seconds)
+        r = lagrangian(args.talks, args.seed, args.seconds, exact_tracks=args.tracks)
         marks = ", ".join(f"{m} s: {b}" for m, b in r["at"].items())
         print(f"lagrangian {args.talks} talks, seed {args.seed} ({'rooms' if r['rooms'] else 'counting'} form, "
-              f"set up in {r['setup']:.1f} s): {marks}; final {r['final']} after {r['steps']} steps")
+              f"exact parts of <= {args.tracks} tracks, set up in {r['setup']:.1f} s): {marks}; "
+              f"final {r['final']} after {r['steps']} steps")
     return 0
 
 

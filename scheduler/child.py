@@ -23,6 +23,9 @@ def results_from_child(entry: str, payload: Any, stopped) -> Iterator[Any]:
     package_root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, (package_root, env.get("PYTHONPATH"))))
+    # The child is the second core's work: numpy's BLAS must not start threads on the first.
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[name] = "1"
     child = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
         [sys.executable, "-c", f"from {module} import {function}; {function}()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
