@@ -57,3 +57,14 @@ def test_gap_split_is_consistent_with_the_schedule_and_its_bounds(capsys):
     assert r["cheapest"] <= r["placement_bound"] <= r["placement"]
     assert r["cheapest"] <= r["bound"] <= r["objective"]
     assert 0 <= r["fixed_coupling"] <= r["coupling"]
+
+
+def test_lagrangian_and_steps_take_the_largest_exact_part(capsys):
+    assert solver_parts.main(["lagrangian", "--talks", "50", "--seed", "2", "--seconds", "2", "--tracks", "0"]) == 0
+    assert solver_parts.main(["steps", "--talks", "50", "--seed", "2", "--tracks", "3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "exact parts of <= 0 tracks" in lines[0] and "exact parts of <= 3 tracks" in lines[1]
+    relaxed = solver_parts.lagrangian(50, 2, 2.0, marks=(2,), exact_tracks=0)
+    exact = solver_parts.lagrangian(50, 2, 2.0, marks=(2,))
+    # Both are bounds on the schedule the steps aim at.
+    assert relaxed["final"] <= relaxed["target"] and exact["final"] <= exact["target"]
