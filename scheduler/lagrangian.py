@@ -185,7 +185,7 @@ class LagrangianBound:
         # between parts are relaxed.
         self.parts: list[tuple[np.ndarray, np.ndarray]] = []
         part_of = {}
-        for part in _similar_parts(self.n_tracks, edges, exact_tracks):
+        for part in _similar_parts(edges, exact_tracks):
             bit = {k: i for i, k in enumerate(part)}
             masks = np.arange(2 ** len(part), dtype=np.int64)
             table = np.zeros(len(masks))
@@ -194,6 +194,8 @@ class LagrangianBound:
                     table += cost * ((masks >> bit[a]) & (masks >> bit[b]) & 1)
             self.parts.append((np.array(part, dtype=np.int64), table))
             part_of.update(dict.fromkeys(part, len(self.parts)))
+        # A pair is relaxed unless both tracks lie in the same part (tracks outside every part
+        # get distinct negative ids).
         relaxed = [(a, b, cost) for a, b, cost in edges if part_of.get(a, -1 - a) != part_of.get(b, -1 - b)]
         self.lp_tracks = np.array([k for k in range(self.n_tracks) if k not in part_of], dtype=np.int64)
         self.pair_a = np.array([a for a, _, _ in relaxed], dtype=np.int64)
@@ -411,7 +413,7 @@ def _cheapest_active(coef: np.ndarray, table: np.ndarray, limit: int = EXACT_SLO
     return value, active
 
 
-def _similar_parts(n_tracks: int, edges: list[tuple[int, int, float]], limit: int) -> list[list[int]]:
+def _similar_parts(edges: list[tuple[int, int, float]], limit: int) -> list[list[int]]:
     """Parts of at most `limit` tracks of the similarity graph: a connected family whole when it
     fits, else grown greedily from its most connected track by the track most tied to the part."""
     tie: dict[int, dict[int, float]] = defaultdict(dict)

@@ -119,10 +119,10 @@ def test_cheapest_active_matches_every_subset_up_to_its_limit_and_stays_below_be
 
 def test_similar_parts_keep_a_family_whole_when_it_fits_and_cut_it_by_ties_otherwise():
     edges = [(0, 1, 3.0), (1, 2, 3.0), (0, 2, 3.0), (2, 3, 1.0), (3, 4, 3.0), (4, 5, 3.0), (7, 8, 1.0)]
-    assert _similar_parts(9, edges, 16) == [[0, 1, 2, 3, 4, 5], [7, 8]]
-    parts = _similar_parts(9, edges, 3)
+    assert _similar_parts(edges, 16) == [[0, 1, 2, 3, 4, 5], [7, 8]]
+    parts = _similar_parts(edges, 3)
     assert sorted(parts) == [[0, 1, 2], [3, 4, 5], [7, 8]]  # the weak tie 2-3 is the one relaxed
-    assert _similar_parts(9, edges, 0) == []
+    assert _similar_parts(edges, 0) == []
 
 
 @settings(max_examples=8, deadline=None)
