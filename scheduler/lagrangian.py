@@ -43,6 +43,7 @@ import math
 import time as clock
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from functools import cache
 
 import numpy as np
 
@@ -361,15 +362,11 @@ class LagrangianBound:
         return reported
 
 
-_BITS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-
+@cache
 def _subsets(r: int) -> tuple[np.ndarray, np.ndarray]:
     """Every subset of r items as rows of 0/1 (2^r x r), as integers and as floats."""
-    if r not in _BITS:
-        bits = (np.arange(2 ** r, dtype=np.int64)[:, None] >> np.arange(r, dtype=np.int64)) & 1
-        _BITS[r] = (bits, bits.astype(float))
-    return _BITS[r]
+    bits = (np.arange(2 ** r, dtype=np.int64)[:, None] >> np.arange(r, dtype=np.int64)) & 1
+    return bits, bits.astype(float)
 
 
 def _cheapest_active(coef: np.ndarray, table: np.ndarray, limit: int = EXACT_SLOT_TRACKS
