@@ -15,10 +15,12 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m scheduler compile
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev,test,bench]'
+	$(BIN)/python -m scheduler compile
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed

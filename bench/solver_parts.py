@@ -3,7 +3,8 @@
 ``anneal``: the annealer (`solver._anneal`) alone from the constructed schedule, with a
 fixed move budget and the deterministic temperature schedule, so that two versions can be
 compared at equal moves (their wall times and moves per second are printed too).
-``lagrangian``: the Lagrangian bound (`lagrangian.LagrangianBound.run`) alone for a given
+``moves``: moves per second of the annealing loop alone, its compiled kernel against the same
+functions as plain Python. ``lagrangian``: the Lagrangian bound (`lagrangian.LagrangianBound.run`) alone for a given
 time, printing the best bound at fixed marks (step target: the constructed schedule's
 objective, as in the solver). ``steps``: the median time of one Lagrangian step in each
 form, at fixed random multipliers. ``small``: `solve` on a small instance in both of its
@@ -16,6 +17,7 @@ terms (every coupling weight 0) and the full Lagrangian bound.
 Usage::
 
     python bench/solver_parts.py anneal --talks 1000 --seed 2 --moves 40000000
+    python bench/solver_parts.py moves --talks 1000 --seed 2 --moves 4000000 --temperature 3
     python bench/solver_parts.py lagrangian --talks 1000 --seed 2 --seconds 150
     python bench/solver_parts.py steps --talks 1000
     python bench/solver_parts.py small --talks 50 --seed 3 --seconds 60
@@ -75,6 +77,48 @@ def anneal(talks: int, seed: int, moves: int) -> dict:
         solver.ANNEAL_MOVES_PER_SECOND = saved
     return {"start": start, "final": final, "seconds": seconds, "moves_per_second": moves / seconds,
             "schedule": schedule}
+
+
+_MOVES_CHILD = """
+import json, random, sys, time
+sys.path.insert(0, sys.argv[1])
+from bench.solver_parts import _constructed
+from bench.generate import generate
+from scheduler import anneal_kernel
+from scheduler.local_search import Annealer
+talks, seed, moves, temperature, rounds = map(float, sys.argv[2:7])
+inst, placed, _ = _constructed(generate(int(talks), int(seed)), int(seed))
+anneal_kernel.warm()
+rates = []
+for k in range(int(rounds)):
+    annealer = Annealer(inst, placed)
+    began = time.perf_counter()
+    annealer.run(random.Random(k), moves=int(moves), start_temperature=temperature, end_temperature=temperature)
+    rates.append(moves / (time.perf_counter() - began))
+print(json.dumps({"compiled": anneal_kernel.COMPILED, "rates": rates}))
+"""
+
+
+def moves(talks: int, seed: int, count: int, temperature: float, rounds: int = 3) -> dict:
+    """Moves per second of the annealing loop alone (no descent, fixed temperature) from the
+    constructed schedule, compiled and as plain Python (`SCHEDULER_NO_JIT=1`), each in a child,
+    alternating; median of `rounds` runs each."""
+    import json
+    import os
+    import statistics
+    import subprocess
+
+    root = str(Path(__file__).resolve().parent.parent)
+    rates: dict[str, list[float]] = {"compiled": [], "plain": []}
+    for form in ("compiled", "plain"):
+        env = {k: v for k, v in os.environ.items() if k != "SCHEDULER_NO_JIT"}
+        if form == "plain":
+            env["SCHEDULER_NO_JIT"] = "1"
+        out = subprocess.run([sys.executable, "-c", _MOVES_CHILD, root, str(talks), str(seed),
+                              str(count if form == "compiled" else max(1, count // 8)), str(temperature),
+                              str(rounds)], env=env, capture_output=True, text=True, check=True)
+        rates[form] = json.loads(out.stdout.strip().splitlines()[-1])["rates"]
+    return {form: statistics.median(r) for form, r in rates.items()}
 
 
 def lagrangian(talks: int, seed: int, seconds: float, marks=MARKS, exact_tracks: int = EXACT_TRACKS) -> dict:
@@ -164,6 +208,10 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="part", required=True)
     a = sub.add_parser("anneal", help="the annealer alone, fixed move budget")
     a.add_argument("--moves", type=int, default=8_000_000)
+    v = sub.add_parser("moves", help="moves per second of the annealing loop, compiled and plain Python")
+    v.add_argument("--moves", type=int, default=4_000_000, help="per compiled run (plain runs: an eighth)")
+    v.add_argument("--temperature", type=float, default=3.0)
+    v.add_argument("--rounds", type=int, default=3)
     g = sub.add_parser("lagrangian", help="the Lagrangian bound alone")
     g.add_argument("--seconds", type=float, default=150.0)
     t = sub.add_parser("steps", help="median time of one Lagrangian step, both forms")
@@ -183,6 +231,11 @@ def main(argv: list[str] | None = None) -> int:
         r = anneal(args.talks, args.seed, args.moves)
         print(f"anneal {args.talks} talks, seed {args.seed}, {args.moves} moves: {r['start']} -> {r['final']} "
               f"in {r['seconds']:.1f} s ({r['moves_per_second']:.0f} moves/s)")
+    elif args.part == "moves":
+        r = moves(args.talks, args.seed, args.moves, args.temperature, args.rounds)
+        print(f"moves {args.talks} talks, seed {args.seed}, T = {args.temperature:g}, median of {args.rounds}: "
+              f"compiled {r['compiled']:.0f} moves/s, plain Python {r['plain']:.0f} moves/s "
+              f"(ratio {r['compiled'] / r['plain']:.1f})")
     elif args.part == "steps":
         r = steps(args.talks, args.seed, exact_tracks=args.tracks)
         print(f"lagrangian step {args.talks} talks, seed {args.seed}, exact parts of <= {args.tracks} tracks: "

@@ -1,4 +1,4 @@
-"""Command line: solve, check and explain conference scheduling problems.
+"""Command line: solve, check and explain conference scheduling problems (and compile the annealer).
 
 Exit codes: 0 success (schedule found / no hard violations / a schedule exists),
 1 infeasible, no schedule found or hard violations, 2 bad input or usage.
@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+import time as clock
 
+from . import anneal_kernel
 from .checker import check, describe
 from .explain import explain
 from .io import dump_solution, load_problem, load_solution
@@ -43,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     why = commands.add_parser("explain", help="say why no schedule exists")
     why.add_argument("problem")
     why.add_argument("--time-limit", type=float, default=10.0)
+    commands.add_parser("compile", help="compile the annealer's kernel into numba's cache (once per install)")
     return parser
 
 
@@ -72,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
             return _solve(args)
         if args.command == "check":
             return _check(args)
+        if args.command == "compile":
+            return _compile()
         return _explain(args)
     except SystemExit as exit_:
         return int(exit_.code or 0)
@@ -101,6 +106,15 @@ def _solve(args) -> int:
         print("no schedule found; try: python -m scheduler explain " + args.problem, file=sys.stderr)
         return EXIT_VIOLATIONS
     return EXIT_OK
+
+
+def _compile() -> int:
+    began = clock.monotonic()
+    if anneal_kernel.warm():
+        print(f"annealer kernel compiled or loaded from numba's cache in {clock.monotonic() - began:.1f} s")
+    else:
+        print("numba is not installed (or SCHEDULER_NO_JIT is set): the annealer runs as plain Python")
+    return 0
 
 
 def _check(args) -> int:

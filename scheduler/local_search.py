@@ -17,12 +17,13 @@ always recomputed exactly by `formulation.evaluate`.
 
 from __future__ import annotations
 
-import math
 import random
 import time as clock
-from bisect import bisect_right
 from collections import defaultdict
 
+import numpy as np
+
+from . import anneal_kernel as kernel
 from .formulation import static, term_weights
 from .instance import Instance, Option
 from .rules import (
@@ -45,295 +46,157 @@ EJECT_SHARE = 0.15
 # 47625 / 50034 with this and the swap screen below, at about 5 % fewer moves per second.
 REACH = 6.0
 EJECT_TRIES = 3  # placements tried for the ejected talk, besides the one the mover left
+# Compiled moves per call of the kernel between deadline checks, and talks per descent call.
+RUN_CHUNK = 20_000
+DESCENT_CHUNK = 25
 
 
 class Annealer:
-    """Incremental cost of a schedule under single-talk moves."""
+    """Incremental cost of a schedule under single-talk moves (state in `anneal_kernel.State`)."""
 
     def __init__(self, inst: Instance, placed: dict[int, Option | None]):
         self.inst = inst
         st = static(inst)
         weights = term_weights(inst.problem)
-        self.lengths = [t.slots for t in inst.talks]
-        self.presenters = inst.presenters
-        self.tracks = [t.track for t in inst.talks]
-        self.cost_of: list[dict[Option, int]] = []
+        grid_size, n_rooms, n_blocks = inst.grid.size, len(inst.rooms), len(inst.grid.blocks)
+        n = len(inst.talks)
+        lengths = [t.slots for t in inst.talks]
+        # Options, cheapest first per talk (a stable sort: equal costs keep the instance's order).
         self.options: list[list[Option]] = []
-        self.cheap: list[list[Option]] = []
-        self.at: list[dict[tuple[int, int], Option]] = []
-        self.by_cost: list[list[Option]] = []  # options, cheapest first
-        self.sorted_costs: list[list[int]] = []
-        for t in range(len(inst.talks)):
-            options = inst.option_list(t)
-            costs = inst.option_costs(t)
-            self.options.append(options)
-            self.cost_of.append(dict(zip(options, costs, strict=True)))
-            self.at.append({(o[0], o[3]): o for o in options})
+        lo, o_cost = [0], []
+        for t in range(n):
+            options, costs = inst.option_list(t), inst.option_costs(t)
             order = sorted(range(len(options)), key=costs.__getitem__)
-            by_cost = [options[i] for i in order]
-            self.by_cost.append(by_cost)
-            self.cheap.append(by_cost[: max(8, len(order) // 8)])
-            self.sorted_costs.append([costs[i] for i in order])
+            self.options.append([options[i] for i in order])
+            o_cost.extend(costs[i] for i in order)
+            lo.append(len(o_cost))
+        flat = [o for options in self.options for o in options]
+        self._flat = flat
+        # (room, start) -> option, per talk, through a dense table over the talk's rooms and starts.
+        room_pos = [-1] * (n * n_rooms)
+        start_pos = [-1] * (n * grid_size)
+        n_starts, table_lo, table = [], [], []
+        for t, options in enumerate(self.options):
+            rooms = list(dict.fromkeys(o[0] for o in options))
+            starts = list(dict.fromkeys(o[3] for o in options))
+            for i, r in enumerate(rooms):
+                room_pos[t * n_rooms + r] = i
+            for i, g in enumerate(starts):
+                start_pos[t * grid_size + g] = i
+            n_starts.append(len(starts))
+            table_lo.append(len(table))
+            cells = [-1] * (len(rooms) * len(starts))
+            for k, o in enumerate(options, start=lo[t]):
+                cells[room_pos[t * n_rooms + o[0]] * len(starts) + start_pos[t * grid_size + o[3]]] = k
+            table.extend(cells)
+        people = {p: i for i, p in enumerate(dict.fromkeys(p for ps in inst.presenters for p in ps))}
         w_att = weights[RULE_ATTENDEE_CONFLICT]
-        self.groups = (
-            [(talks, multiplicity * w_att) for talks, multiplicity in st.groups] if w_att else []
-        )
-        self.talk_groups = [[] for _ in inst.talks]
-        for i, (talks, _) in enumerate(self.groups):
+        groups = [(talks, multiplicity * w_att) for talks, multiplicity in st.groups] if w_att else []
+        talk_groups: list[list[int]] = [[] for _ in range(n)]
+        for i, (talks, _) in enumerate(groups):
             for t in talks:
-                self.talk_groups[t].append(i)
+                talk_groups[t].append(i)
+        track_ids = list(dict.fromkeys(t.track for t in inst.talks if t.track is not None))
+        track_index = {k: i for i, k in enumerate(track_ids)}
         w_sim = weights[RULE_SIMILAR_TRACK_CLASH]
-        self.similar: dict[str, list[tuple[str, int]]] = defaultdict(list)
+        similar: dict[int, list[tuple[int, int]]] = defaultdict(list)
         for a, b, penalty in st.similar if w_sim else ():
-            self.similar[a].append((b, penalty * w_sim))
-            self.similar[b].append((a, penalty * w_sim))
-        self.w_coh = weights[RULE_TRACK_COHESION]
-        self.cohesive = set(st.cohesive) if self.w_coh else set()
-        self.w_ord = weights[RULE_TRACK_ORDER]
-        self.order_pairs = [[] for _ in inst.talks]
-        for a, b in st.ordered_pairs if self.w_ord else ():
-            self.order_pairs[a].append((a, b))
-            self.order_pairs[b].append((a, b))
-        self.placed: dict[int, Option | None] = dict.fromkeys(placed)
-        # State as lists per global slot (indexing a list is faster than a dict keyed by tuples):
-        # the talk holding each room (-1: free); per presenter, their talks running; per wish
-        # set, its talks running; per track, its talks running. Per talk, the lists it touches.
-        size = inst.grid.size
-        self.room_at: list[list[int]] = [[-1] * size for _ in inst.rooms]
-        person_count = {p: [0] * size for ps in self.presenters for p in ps}
-        self.busy = [[person_count[p] for p in ps] for ps in self.presenters]
-        self.group_count: list[list[int]] = [[0] * size for _ in self.groups]
-        self.wishes = [[(self.group_count[i], self.groups[i][1]) for i in self.talk_groups[t]]
-                       for t in range(len(inst.talks))]
-        track_count = {k: [0] * size for k in self.tracks if k is not None}
-        self.track_slots = [track_count.get(k) if k is not None else None for k in self.tracks]
-        self.partners = [[(track_count[other], penalty) for other, penalty in self.similar.get(k, ())
-                          if other in track_count] if k is not None else [] for k in self.tracks]
-        self.cohesion: dict[tuple[str, int], dict[int, int]] = defaultdict(dict)
-        self.cost = 0
+            if a in track_index and b in track_index:
+                similar[track_index[a]].append((track_index[b], penalty * w_sim))
+                similar[track_index[b]].append((track_index[a], penalty * w_sim))
+        w_coh, w_ord = weights[RULE_TRACK_COHESION], weights[RULE_TRACK_ORDER]
+        cohesive = set(st.cohesive) if w_coh else set()
+        order_pairs: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+        for a, b in st.ordered_pairs if w_ord else ():
+            order_pairs[a].append((a, b))
+            order_pairs[b].append((a, b))
+        self.keys = list(placed)
+        at = [-1] * n
         for t, option in placed.items():
             if option is not None:
-                self.cost += self.add(t, option)
+                rp, sp = room_pos[t * n_rooms + option[0]], start_pos[t * grid_size + option[3]]
+                if rp < 0 or sp < 0 or table[table_lo[t] + rp * n_starts[t] + sp] < 0:
+                    raise ValueError(f"{option} is not an option of talk {t}")
+                at[t] = table[table_lo[t] + rp * n_starts[t] + sp]
+        movable = sorted((lengths[t], t) for t in self.keys if at[t] >= 0 and lo[t + 1] - lo[t] > 1)
+        len_lo = [0] * (max(lengths, default=0) + 2)
+        for length, _ in movable:
+            len_lo[length + 1] += 1
+        for i in range(1, len(len_lo)):
+            len_lo[i] += len_lo[i - 1]
+        arrays = {
+            "size": [grid_size, n_rooms, n_blocks],
+            "length": lengths,
+            "lo": lo,
+            "cheap": [min(lo[t + 1] - lo[t], max(8, (lo[t + 1] - lo[t]) // 8)) for t in range(n)],
+            "o_room": [o[0] for o in flat], "o_block": [o[1] for o in flat], "o_gs": [o[3] for o in flat],
+            "o_cost": o_cost,
+            "room_pos": room_pos, "start_pos": start_pos, "n_starts": n_starts, "table_lo": table_lo,
+            "table": table,
+            "pres_lo": _offsets(len(ps) for ps in inst.presenters),
+            "pres": [people[p] for ps in inst.presenters for p in ps],
+            "busy": [0] * (len(people) * grid_size),
+            "wish_lo": _offsets(len(g) for g in talk_groups), "wish": [i for g in talk_groups for i in g],
+            "wish_weight": [weight for _, weight in groups],
+            "wish_count": [0] * (len(groups) * grid_size),
+            "track": [track_index[t.track] if t.track is not None else -1 for t in inst.talks],
+            "track_count": [0] * (len(track_ids) * grid_size),
+            "part_lo": _offsets(len(similar[k]) for k in range(len(track_ids))),
+            "part_other": [o for k in range(len(track_ids)) for o, _ in similar[k]],
+            "part_penalty": [p for k in range(len(track_ids)) for _, p in similar[k]],
+            "cohesive": [int(k in cohesive) for k in track_ids],
+            "coh_count": [0] * (len(track_ids) * n_blocks * n_rooms),
+            "coh_rooms": [0] * (len(track_ids) * n_blocks),
+            "ord_lo": _offsets(len(pairs) for pairs in order_pairs),
+            "ord_a": [a for pairs in order_pairs for a, _ in pairs],
+            "ord_b": [b for pairs in order_pairs for _, b in pairs],
+            "weights": [w_coh, w_ord],
+            "room_at": [-1] * (n_rooms * grid_size),
+            "placed": [-1] * n,
+            "movable": [t for _, t in movable],
+            "len_lo": len_lo,
+        }
+        self.S = kernel.State(**{name: _array(values) for name, values in arrays.items()})
+        self.V = _array([0, 1, 0])  # cost, random generator state, best cost of a run
+        for t in self.keys:
+            if at[t] >= 0:
+                self.V[0] += kernel.add(self.S, t, at[t])
 
-    # -- state updates, each returning the change of the objective --------------------------
-    def _order_cost(self, t: int) -> int:
-        late = 0
-        for a, b in self.order_pairs[t]:
-            oa, ob = self.placed.get(a), self.placed.get(b)
-            if oa is not None and ob is not None and ob[3] < oa[3] + self.lengths[a]:
-                late += 1
-        return late * self.w_ord
+    # -- views in the instance's terms ---------------------------------------------------------
+    @property
+    def cost(self) -> int:
+        return int(self.V[0])
 
-    def add(self, t: int, option: Option) -> int:
-        delta = self.cost_of[t][option]
-        length = self.lengths[t]
-        r, gs = option[0], option[3]
-        slots = range(gs, gs + length)
-        room_slots, busy = self.room_at[r], self.busy[t]
-        for g in slots:
-            room_slots[g] = t
-            for counts in busy:
-                counts[g] += 1
-        for count, weight in self.wishes[t]:
-            for g in slots:
-                if count[g] >= 1:
-                    delta += weight
-                count[g] += 1
-        track = self.tracks[t]
-        if track is not None:
-            mine, partners = self.track_slots[t], self.partners[t]
-            for g in slots:
-                if mine[g] == 0:
-                    for other, penalty in partners:
-                        if other[g]:
-                            delta += penalty
-                mine[g] += 1
-            if track in self.cohesive:
-                rooms = self.cohesion[track, option[1]]
-                if r not in rooms:
-                    if rooms:
-                        delta += self.w_coh
-                    rooms[r] = 0
-                rooms[r] += 1
-        before = self._order_cost(t) if self.order_pairs[t] else 0
-        self.placed[t] = option
-        if self.order_pairs[t]:
-            delta += self._order_cost(t) - before
-        return delta
+    @property
+    def placed(self) -> dict[int, Option | None]:
+        return self._schedule(self.S.placed)
 
-    def remove(self, t: int) -> int:
-        option = self.placed[t]
-        delta = -self.cost_of[t][option]
-        length = self.lengths[t]
-        r, gs = option[0], option[3]
-        slots = range(gs, gs + length)
-        room_slots, busy = self.room_at[r], self.busy[t]
-        for g in slots:
-            if room_slots[g] == t:
-                room_slots[g] = -1
-            for counts in busy:
-                counts[g] -= 1
-        for count, weight in self.wishes[t]:
-            for g in slots:
-                count[g] -= 1
-                if count[g] >= 1:
-                    delta -= weight
-        track = self.tracks[t]
-        if track is not None:
-            mine, partners = self.track_slots[t], self.partners[t]
-            for g in slots:
-                mine[g] -= 1
-                if mine[g] == 0:
-                    for other, penalty in partners:
-                        if other[g]:
-                            delta -= penalty
-            if track in self.cohesive:
-                rooms = self.cohesion[track, option[1]]
-                rooms[r] -= 1
-                if rooms[r] == 0:
-                    del rooms[r]
-                    if rooms:
-                        delta -= self.w_coh
-        before = self._order_cost(t) if self.order_pairs[t] else 0
-        self.placed[t] = None
-        if self.order_pairs[t]:
-            delta += self._order_cost(t) - before
-        return delta
+    def _schedule(self, at) -> dict[int, Option | None]:
+        flat = self._flat
+        return {t: flat[at[t]] if at[t] >= 0 else None for t in self.keys}
+
+    def _index(self, t: int, option: Option) -> int:
+        k = int(kernel.lookup(self.S, t, option[0], option[3]))
+        if k < 0:
+            raise ValueError(f"{option} is not an option of talk {t}")
+        return k
+
+    def placement_cost(self, t: int, option: Option) -> int:
+        return int(self.S.o_cost[self._index(t, option)])
 
     def coupling(self, t: int, option: Option) -> int:
-        """At least what leaving `option` would save: its attendee conflicts and similar-track
-        clashes exactly, plus the most that track cohesion and order can save."""
-        gain = 0
-        slots = range(option[3], option[3] + self.lengths[t])
-        for count, weight in self.wishes[t]:
-            for g in slots:
-                if count[g] >= 2:
-                    gain += weight
-        partners = self.partners[t]
-        if partners:
-            mine = self.track_slots[t]
-            for g in slots:
-                if mine[g] == 1:
-                    for other, penalty in partners:
-                        if other[g]:
-                            gain += penalty
-        return gain + self.w_coh + self.w_ord * len(self.order_pairs[t])
-
-    def fits(self, t: int, option: Option) -> bool:
-        """Room free and presenters not busy (with `t` itself removed)."""
-        room_slots, busy = self.room_at[option[0]], self.busy[t]
-        for g in range(option[3], option[3] + self.lengths[t]):
-            if room_slots[g] >= 0:
-                return False
-            for counts in busy:
-                if counts[g]:
-                    return False
-        return True
+        """At least what leaving `option` would save (see `anneal_kernel.coupling`)."""
+        return int(kernel.coupling(self.S, t, self._index(t, option)))
 
     def fits_moved(self, t: int, option: Option) -> bool:
-        """`fits` for placed talk `t` without removing it first (its own slots do not count)."""
-        current = self.placed[t]
-        own = range(current[3], current[3] + self.lengths[t])
-        room_slots, busy = self.room_at[option[0]], self.busy[t]
-        for g in range(option[3], option[3] + self.lengths[t]):
-            holder = room_slots[g]
-            if holder >= 0 and holder != t:
-                return False
-            mine = 1 if g in own else 0
-            for counts in busy:
-                if counts[g] > mine:
-                    return False
-        return True
+        """Placed talk `t` could move to `option`: room free and presenters not busy."""
+        return bool(kernel.fits_moved(self.S, t, self._index(t, option)))
 
-    def move_delta(self, t: int, new: Option) -> int:
-        """Objective change of moving placed talk `t` to `new`, without changing the state."""
-        old = self.placed[t]
-        delta = self.cost_of[t][new] - self.cost_of[t][old]
-        length = self.lengths[t]
-        before = range(old[3], old[3] + length)
-        after = range(new[3], new[3] + length)
-        left = [g for g in before if g not in after]
-        entered = [g for g in after if g not in before]
-        for count, weight in self.wishes[t]:
-            for g in left:
-                if count[g] >= 2:
-                    delta -= weight
-            for g in entered:
-                if count[g] >= 1:
-                    delta += weight
-        track = self.tracks[t]
-        if track is not None:
-            mine, partners = self.track_slots[t], self.partners[t]
-            if partners:
-                for g in left:
-                    if mine[g] == 1:
-                        for other, penalty in partners:
-                            if other[g]:
-                                delta -= penalty
-                for g in entered:
-                    if mine[g] == 0:
-                        for other, penalty in partners:
-                            if other[g]:
-                                delta += penalty
-            if track in self.cohesive and (old[0], old[1]) != (new[0], new[1]):
-                rooms_old = self.cohesion[track, old[1]]
-                rooms_new = self.cohesion[track, new[1]]
-                gone = rooms_old[old[0]] == 1  # `t` was the last talk of the track in its room
-                if gone and len(rooms_old) > 1:
-                    delta -= self.w_coh
-                if new[0] not in rooms_new or (gone and new[1] == old[1] and new[0] == old[0]):
-                    others = len(rooms_new) - (1 if gone and new[1] == old[1] else 0)
-                    if others >= 1:
-                        delta += self.w_coh
-        if self.order_pairs[t]:
-            cost_before = self._order_cost(t)
-            self.placed[t] = new
-            delta += self._order_cost(t) - cost_before
-            self.placed[t] = old
-        return delta
-
-    def _eject(self, t: int, old: Option, new: Option, temperature: float, rand, exp) -> bool:
-        """Move `t` to `new`, whose room is held by one other talk; re-place that talk at the best
-        of a few placements (`t`'s old one among them). Metropolis decides; False leaves all as was.
-        """
-        room_slots = self.room_at[new[0]]
-        holder = None
-        for g in range(new[3], new[3] + self.lengths[t]):
-            h = room_slots[g]
-            if h >= 0 and h != t and h != holder:
-                if holder is not None:
-                    return False  # two talks in the way
-                holder = h
-        if holder is None or len(self.options[holder]) < 2:
-            return False
-        u, other = holder, self.placed[holder]
-        delta = self.remove(t) + self.remove(u)
-        if not self.fits(t, new):
-            self.add(t, old)
-            self.add(u, other)
-            return False
-        delta += self.add(t, new)
-        cheap = self.cheap[u]
-        candidates = [self.at[u].get((old[0], old[3]))]
-        candidates += [cheap[int(rand() * len(cheap))] for _ in range(EJECT_TRIES)]
-        best, best_delta = None, 0
-        for option in candidates:
-            if option is None or option == other or not self.fits(u, option):
-                continue
-            change = self.add(u, option)
-            self.remove(u)
-            if best is None or change < best_delta:
-                best, best_delta = option, change
-        if best is not None:
-            delta += best_delta
-            if delta <= 0 or rand() < exp(-delta / temperature):
-                self.add(u, best)
-                self.cost += delta
-                return True
-        self.remove(t)
-        self.add(t, old)
-        self.add(u, other)
-        return False
+    def eject(self, t: int, new: Option, temperature: float, rng: random.Random) -> bool:
+        """One ejection move of placed talk `t` to `new` (see `anneal_kernel.eject`)."""
+        self.V[1] = rng.getrandbits(32) or 1
+        return bool(kernel.eject(self.S, self.V, t, int(self.S.placed[t]), self._index(t, new),
+                                 float(temperature), EJECT_TRIES))
 
     # -- the search ---------------------------------------------------------------------------
     def descend(self, deadline: float | None = None) -> int:
@@ -342,24 +205,18 @@ class Annealer:
         change of the cost. Annealing samples placements; this looks at all of them, which finds
         the improvements the sampling missed (about 80 at 1000 talks after 120 s).
         """
+        talks = _array([t for t in self.keys if self.S.placed[t] >= 0])
+        step = DESCENT_CHUNK if kernel.COMPILED else 1
         total = 0
         changed = True
         while changed:
             changed = False
-            for t, old in self.placed.items():
-                if old is None or (deadline is not None and clock.monotonic() >= deadline):
+            for first in range(0, len(talks), step):
+                if deadline is not None and clock.monotonic() >= deadline:
                     return total
-                best, best_delta = None, 0
-                for option in self.options[t]:
-                    if option != old and self.fits_moved(t, option):
-                        delta = self.move_delta(t, option)
-                        if delta < best_delta:
-                            best, best_delta = option, delta
-                if best is not None:
-                    self.remove(t)
-                    self.add(t, best)
-                    self.cost += best_delta
-                    total += best_delta
+                change = int(kernel.descend(self.S, self.V, talks, first, min(len(talks), first + step)))
+                if change < 0:
+                    total += change
                     changed = True
         return total
 
@@ -376,89 +233,29 @@ class Annealer:
         """Anneal for `moves` moves (or until `deadline`); return the best cost and schedule seen.
 
         The temperature falls geometrically with the move count, so a run with a move budget
-        and no deadline is deterministic for a given seed.
+        and no deadline is deterministic for a given seed (compiled or not).
         """
-        best_cost, best = self.cost, dict(self.placed)
-        movable = [t for t, o in self.placed.items() if o is not None and len(self.options[t]) > 1]
-        if not movable:
-            return best_cost, best
-        by_length: dict[int, list[int]] = defaultdict(list)
-        for t in movable:
-            by_length[self.lengths[t]].append(t)
-        ratio = end_temperature / start_temperature
-        temperature = start_temperature
-        exp, rand = math.exp, rng.random
-        same_length_below = (1.0 + RELOCATE_SHARE + EJECT_SHARE) / 2  # first half of the swaps
-        for k in range(moves):
-            if k % 2000 == 0:
-                temperature = start_temperature * ratio ** (k / moves)
-                if (deadline is not None and clock.monotonic() >= deadline) or (
-                    stop is not None and stop.is_set()
-                ):
-                    break
-            t = movable[int(rand() * len(movable))]
-            old = self.placed[t]
-            kind = rand()
-            if kind < RELOCATE_SHARE:  # move to another placement
-                if kind < RELOCATE_SHARE / 2:
-                    pool = self.cheap[t]
-                    new = pool[int(rand() * len(pool))]
-                else:
-                    limit = self.cost_of[t][old] + self.coupling(t, old) + REACH * temperature
-                    costs = self.sorted_costs[t]
-                    reach = bisect_right(costs, limit)
-                    new = self.by_cost[t][int(rand() * reach)]  # reach >= 1: `old` is within it
-                if new == old or not self.fits_moved(t, new):
-                    continue
-                delta = self.move_delta(t, new)
-                if delta <= 0 or rand() < exp(-delta / temperature):
-                    self.remove(t)
-                    self.add(t, new)
-                    self.cost += delta
-                else:
-                    continue
-            elif kind < RELOCATE_SHARE + EJECT_SHARE:  # take a cheap placement, re-place its holder
-                cheap = self.cheap[t]
-                new = cheap[int(rand() * len(cheap))]
-                if new == old or not self._eject(t, old, new, temperature, rand, exp):
-                    continue
-            else:  # swap placements with another talk (of equal length, half of the time)
-                same = by_length[self.lengths[t]] if kind < same_length_below else movable
-                u = same[int(rand() * len(same))]
-                other = self.placed[u]
-                if u == t or other is None:
-                    continue
-                new_t = self.at[t].get((other[0], other[3]))
-                new_u = self.at[u].get((old[0], old[3]))
-                if new_t is None or new_u is None:
-                    continue
-                # Screen: a swap whose placement costs rise by more than both talks' coupling
-                # costs and REACH temperatures is (almost) never accepted; skip its bookkeeping.
-                cost_t, cost_u = self.cost_of[t], self.cost_of[u]
-                placement = cost_t[new_t] - cost_t[old] + cost_u[new_u] - cost_u[other]
-                if placement > self.coupling(t, old) + self.coupling(u, other) + REACH * temperature:
-                    continue
-                delta = self.remove(t) + self.remove(u)
-                if not self.fits(t, new_t):
-                    self.add(t, old)
-                    self.add(u, other)
-                    continue
-                delta += self.add(t, new_t)
-                if not self.fits(u, new_u):
-                    self.remove(t)
-                    self.add(t, old)
-                    self.add(u, other)
-                    continue
-                delta += self.add(u, new_u)
-                if delta <= 0 or rand() < exp(-delta / temperature):
-                    self.cost += delta
-                else:
-                    self.remove(t)
-                    self.remove(u)
-                    self.add(t, old)
-                    self.add(u, other)
-                    continue
-            if self.cost < best_cost:
-                best_cost, best = self.cost, dict(self.placed)
-        return best_cost, best
+        S, V = self.S, self.V
+        V[1] = rng.getrandbits(32) or 1
+        V[2] = V[0]
+        best = S.placed.copy()
+        step = RUN_CHUNK if kernel.COMPILED else 2000
+        for first in range(0, moves, step):
+            if (deadline is not None and clock.monotonic() >= deadline) or (stop is not None and stop.is_set()):
+                break
+            V[2] = kernel.run(S, V, best, first, min(moves, first + step), moves, float(start_temperature),
+                              float(end_temperature), float(RELOCATE_SHARE), float(EJECT_SHARE), float(REACH),
+                              int(EJECT_TRIES))
+        return int(V[2]), self._schedule(best)
 
+
+def _offsets(sizes) -> list[int]:
+    out = [0]
+    for size in sizes:
+        out.append(out[-1] + size)
+    return out
+
+
+def _array(values: list[int]):
+    """A numpy array for the compiled kernel; a list (faster to index in Python) without it."""
+    return np.asarray(values, dtype=np.int64) if kernel.COMPILED else list(values)

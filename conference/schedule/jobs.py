@@ -33,6 +33,7 @@ from conference.schedule.models import (
     SolverRun,
 )
 from conference.tasks import app_context, huey
+from scheduler import anneal_kernel
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +133,13 @@ def mark_runs_of_dead_workers() -> None:
         db.session.commit()
     if found:
         log.warning("Marked solver runs %s as abandoned: their worker is gone", found)
+
+
+@huey.on_startup()
+def compile_solver_kernel() -> None:
+    """Load (or compile, the first time) the annealer's kernel before the first solve needs it,
+    so that a solve's time limit is not spent compiling (`python -m scheduler compile`)."""
+    anneal_kernel.warm()
 
 
 def check_queue() -> None:

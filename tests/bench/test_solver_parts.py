@@ -68,3 +68,11 @@ def test_lagrangian_and_steps_take_the_largest_exact_part(capsys):
     exact = solver_parts.lagrangian(50, 2, 2.0, marks=(2,))
     # Both are bounds on the schedule the steps aim at.
     assert relaxed["final"] <= relaxed["target"] and exact["final"] <= exact["target"]
+
+
+def test_moves_reports_both_kernel_forms(capsys):
+    assert solver_parts.main(["moves", "--talks", "30", "--seed", "2", "--moves", "16000", "--rounds", "1"]) == 0
+    line = capsys.readouterr().out
+    compiled = float(line.split("compiled ")[1].split()[0])
+    plain = float(line.split("plain Python ")[1].split()[0])
+    assert compiled > 0 and plain > 0 and "ratio" in line
