@@ -3,14 +3,15 @@
 `local_search.Annealer` lays a schedule out as flat arrays (one entry per option, per room and
 slot, per person and slot, ...) and calls these functions for whole chunks of moves. With
 numba (a dependency of the product, optional for the library) they are compiled to machine
-code, about 20x faster than the same loop in Python; without it, or with `SCHEDULER_NO_JIT=1`,
-the very same functions run as plain Python over lists. Both give the same schedules for a
-seed: the random numbers come from a 32-bit xorshift generator kept in the state, not from
-numba's or Python's.
+code, about 10x faster than the same functions in Python; without it, or with
+`SCHEDULER_NO_JIT=1`, the very same functions run as plain Python over lists. Both give the
+same schedules for a seed: the random numbers come from a 32-bit xorshift generator kept in
+the state, not from numba's or Python's.
 
 `S` is a `State` (a named tuple of arrays, see `local_search.Annealer`), `V` a small array of
-changing scalars: V[0] the current cost, V[1] the generator's state. Options are numbered
-globally; talk t's options are lo[t] ... lo[t+1]-1, cheapest first.
+changing scalars: V[0] the current cost, V[1] the generator's state, V[2] the best cost of the
+current run. Options are numbered globally; talk t's options are lo[t] ... lo[t+1]-1,
+cheapest first.
 """
 
 from __future__ import annotations

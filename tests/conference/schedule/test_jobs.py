@@ -216,3 +216,14 @@ def test_stale_running_run_is_marked_abandoned(db):
     assert jobs.mark_abandoned_runs(setup.conference) == [run]
     assert run.state is RunState.ABANDONED and "stopped responding" in run.error
     assert jobs.active_run(setup.conference) is None
+
+
+def test_the_consumer_compiles_the_annealer_kernel_when_it_starts():
+    # Solves must not spend their time limit compiling: the consumer loads (or compiles) the
+    # kernel in a start-up hook, which huey runs in each worker before its first task.
+    from scheduler import anneal_kernel
+
+    assert jobs.huey._startup["compile_solver_kernel"] is jobs.compile_solver_kernel
+    jobs.compile_solver_kernel()
+    assert anneal_kernel.COMPILED
+    assert anneal_kernel.run.signatures and anneal_kernel.descend.signatures
