@@ -71,8 +71,8 @@ LAGRANGIAN_ROOMS_MAX_OPTIONS = 800_000
 # final bound is reported on time only from the annealing loop), temperatures (objective
 # units), move budget per second of time limit in deterministic mode, moves per chunk.
 ANNEAL_SHARE = 1.0
-ANNEAL_QUENCH_SHARE = 0.05
-ANNEAL_QUENCH_TEMPERATURE = 2.0
+ANNEAL_QUENCH_SHARE = 0.10 if COMPILED else 0.05
+ANNEAL_QUENCH_TEMPERATURE = 10.0 if COMPILED else 2.0
 ANNEAL_START_TEMPERATURE = 100.0
 ANNEAL_END_TEMPERATURE = 1.0
 # (the compiled kernel makes about 10x more moves per second than plain Python, `anneal_kernel`).
@@ -954,30 +954,48 @@ def _anneal(inst: Instance, placed: dict[int, Option | None], objective: int, rn
     done = 0
     start_temperature = ANNEAL_START_TEMPERATURE
     best_cost, best = annealer.cost, dict(placed)
-    # A short cold run first, so that progress shows a better schedule within seconds (the
-    # hot phase of the main run rarely beats the constructed schedule for a while).
-    quench = max(1, int(ANNEAL_QUENCH_SHARE * budget / ANNEAL_CHUNK)) if deterministic else 0
+    # A short, cool run first (cooling from ANNEAL_QUENCH_TEMPERATURE to the end temperature),
+    # so that progress shows a good schedule early: the main run starts hot and its best
+    # improves on this one only once it has cooled (after about half of the time).
+    def report(improved: bool) -> bool:
+        """Merge the bound worker's bound, report progress if anything improved; True when the
+        best schedule meets the bound."""
+        nonlocal bound, found
+        if background is not None:
+            with background.lock:
+                their_bound = background.bound
+            if their_bound is not None and their_bound > bound:
+                bound, improved = their_bound, True
+        if improved and on_progress is not None:
+            found += 1
+            on_progress(Progress(best_cost + offset, min(bound, best_cost + offset), clock.monotonic() - started,
+                                 found))
+        return best_cost + offset <= bound
+
+    chunks = max(1, int(ANNEAL_QUENCH_SHARE * budget / ANNEAL_CHUNK))
+    quench = chunks if deterministic else 0
     quench_until = begin + ANNEAL_QUENCH_SHARE * duration
+    cool = ANNEAL_END_TEMPERATURE / ANNEAL_QUENCH_TEMPERATURE
     while quench > 0 if deterministic else clock.monotonic() < quench_until:
         if stop is not None and stop.is_set():
             break
+        progress = (1 - quench / chunks) if deterministic else (clock.monotonic() - begin) / (quench_until - begin)
+        temperature = ANNEAL_QUENCH_TEMPERATURE * cool ** min(1.0, progress)
         cost, schedule = annealer.run(rng, moves=ANNEAL_CHUNK,
                                       deadline=started + time_limit if deterministic else quench_until,
-                                      start_temperature=ANNEAL_QUENCH_TEMPERATURE,
-                                      end_temperature=ANNEAL_QUENCH_TEMPERATURE, stop=stop)
+                                      start_temperature=temperature, end_temperature=temperature, stop=stop)
         quench -= 1
-        if cost < best_cost:
+        improved = cost < best_cost
+        if improved:
             best_cost, best = cost, schedule
-            if on_progress is not None:
-                found += 1
-                on_progress(Progress(best_cost + offset, min(bound, best_cost + offset),
-                                     clock.monotonic() - started, found))
+        if report(improved):
+            break
     polish_until = until
     until -= POLISH_SHARE * max(0.0, until - clock.monotonic())
     begin = clock.monotonic()
     duration = max(1e-3, until - begin)
     while done < budget and clock.monotonic() < started + time_limit if deterministic else clock.monotonic() < until:
-        if stop is not None and stop.is_set():
+        if (stop is not None and stop.is_set()) or best_cost + offset <= bound:
             break
         progress = done / budget if deterministic else (clock.monotonic() - begin) / duration
         chunk_progress = progress + (ANNEAL_CHUNK / budget if deterministic else 0.0)
@@ -996,16 +1014,7 @@ def _anneal(inst: Instance, placed: dict[int, Option | None], objective: int, rn
         improved = cost < best_cost
         if improved:
             best_cost, best = cost, schedule
-        if background is not None:
-            with background.lock:
-                their_bound = background.bound
-            if their_bound is not None and their_bound > bound:
-                bound, improved = their_bound, True
-        if improved and on_progress is not None:
-            found += 1
-            on_progress(Progress(best_cost + offset, min(bound, best_cost + offset), clock.monotonic() - started,
-                                 found))
-        if best_cost + offset <= bound:
+        if report(improved):
             break
     if not (stop is not None and stop.is_set()) and best_cost + offset > bound:
         # The last few per cent of the time: every placement of every talk, not a sample.
