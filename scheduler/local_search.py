@@ -55,7 +55,6 @@ class Annealer:
     """Incremental cost of a schedule under single-talk moves (state in `anneal_kernel.State`)."""
 
     def __init__(self, inst: Instance, placed: dict[int, Option | None]):
-        self.inst = inst
         st = static(inst)
         weights = term_weights(inst.problem)
         grid_size, n_rooms, n_blocks = inst.grid.size, len(inst.rooms), len(inst.grid.blocks)
@@ -111,14 +110,7 @@ class Annealer:
             order_pairs[a].append((a, b))
             order_pairs[b].append((a, b))
         self.keys = list(placed)
-        at = [-1] * n
-        for t, option in placed.items():
-            if option is not None:
-                rp, sp = room_pos[t * n_rooms + option[0]], start_pos[t * grid_size + option[3]]
-                if rp < 0 or sp < 0 or table[table_lo[t] + rp * n_starts[t] + sp] < 0:
-                    raise ValueError(f"{option} is not an option of talk {t}")
-                at[t] = table[table_lo[t] + rp * n_starts[t] + sp]
-        movable = sorted((lengths[t], t) for t in self.keys if at[t] >= 0 and lo[t + 1] - lo[t] > 1)
+        movable = sorted((lengths[t], t) for t, o in placed.items() if o is not None and lo[t + 1] - lo[t] > 1)
         len_lo = [0] * (max(lengths, default=0) + 2)
         for length, _ in movable:
             len_lo[length + 1] += 1
@@ -158,9 +150,17 @@ class Annealer:
         }
         self.S = kernel.State(**{name: _array(values) for name, values in arrays.items()})
         self.V = _array([0, 1, 0])  # cost, random generator state, best cost of a run
+        self.load(placed)
+
+    def load(self, schedule: dict[int, Option | None]) -> None:
+        """Make `schedule` (placed or not as before: the movable talks stay the same) the state."""
         for t in self.keys:
-            if at[t] >= 0:
-                self.V[0] += kernel.add(self.S, t, at[t])
+            if self.S.placed[t] >= 0:
+                self.V[0] += kernel.remove(self.S, t)
+        for t in self.keys:
+            option = schedule[t]
+            if option is not None:
+                self.V[0] += kernel.add(self.S, t, self._index(t, option))
 
     # -- views in the instance's terms ---------------------------------------------------------
     @property

@@ -195,3 +195,17 @@ def test_compiled_kernel_and_plain_python_give_the_same_schedule():
     assert compiled["descent"] <= 0
     assert {k: v for k, v in compiled.items() if k != "compiled"} == {
         k: v for k, v in plain.items() if k != "compiled"}
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 10**6))
+def test_loading_another_schedule_keeps_the_cost_exact(seed):
+    # The closing descent reuses the annealer on the best schedule seen instead of a new one.
+    problem, inst, placed = _start(seed)
+    if any(o is None for o in placed.values()):
+        return
+    annealer = Annealer(inst, placed)
+    annealer.run(random.Random(seed), moves=500, start_temperature=50.0, end_temperature=50.0)
+    annealer.load(placed)
+    assert annealer.placed == placed
+    assert annealer.cost == weighted(inst, evaluate(inst, placed))
