@@ -9,7 +9,10 @@ time, printing the best bound at fixed marks (step target: the constructed sched
 objective, as in the solver). ``steps``: the median time of one Lagrangian step in each
 form, at fixed random multipliers. ``small``: `solve` on a small instance in both of its
 modes, one CP-SAT run on the full model and the hybrid (search in front, bound worker behind),
-to place `solver.HYBRID_MIN_TALKS`. ``gap``: where the gap lies: the annealed schedule's
+to place `solver.HYBRID_MIN_TALKS`. ``terms``: the annealed schedule and the bound with each
+subset of the coupling terms (attendee conflicts, similar-track clashes, track cohesion)
+switched on, and how far the terms together exceed the sum of each alone (on either side).
+``gap``: where the gap lies: the annealed schedule's
 placement and coupling terms (coupling among talks with a single placement, such as pinned
 keynotes, is fixed) next to the cheapest-placement sum, the Lagrangian bound without coupling
 terms (every coupling weight 0) and the full Lagrangian bound.
@@ -22,6 +25,7 @@ Usage::
     python bench/solver_parts.py steps --talks 1000
     python bench/solver_parts.py small --talks 50 --seed 3 --seconds 60
     python bench/solver_parts.py gap --talks 1000 --seed 2 --moves 8000000 --seconds 60
+    python bench/solver_parts.py terms --talks 200 --seed 1 --moves 20000000 --seconds 30
 """
 
 from __future__ import annotations
@@ -62,8 +66,9 @@ def _dual(inst: Instance, exact_tracks: int = EXACT_TRACKS) -> LagrangianBound:
                            exact_tracks=exact_tracks)
 
 
-def anneal(talks: int, seed: int, moves: int) -> dict:
-    inst, placed, start = _constructed(generate(talks, seed), seed)
+def anneal(talks: int, seed: int, moves: int, problem=None) -> dict:
+    """The annealer alone on the generated instance (or on `problem`, built from the same seed)."""
+    inst, placed, start = _constructed(generate(talks, seed) if problem is None else problem, seed)
     saved = solver.ANNEAL_MOVES_PER_SECOND
     solver.ANNEAL_MOVES_PER_SECOND = moves / (_NOMINAL_LIMIT * solver.ANNEAL_SHARE)
     try:
@@ -188,6 +193,35 @@ def gap(talks: int, seed: int, moves: int, seconds: float) -> dict[str, int]:
     }
 
 
+# The coupling terms `terms` switches on and off, by their weight fields.
+COUPLING = ("attendee_conflict", "similar_track_clash", "track_cohesion")
+
+
+def terms(talks: int, seed: int, moves: int, seconds: float) -> list[dict]:
+    """The annealed schedule and the Lagrangian bound with each subset of the coupling terms
+    (the others' weights set to 0; track order keeps its weight), so that what each term adds
+    on its own can be set against what the terms add together. Rows: `on` (the terms kept),
+    `objective`, `bound`."""
+    import itertools
+
+    base = generate(talks, seed)
+    rows = []
+    for k in range(len(COUPLING) + 1):
+        for on in itertools.combinations(COUPLING, k):
+            weights = dataclasses.replace(base.weights, **{name: 0 for name in COUPLING if name not in on})
+            problem = dataclasses.replace(base, weights=weights)
+            rows.append({"on": on, "objective": anneal(talks, seed, moves, problem)["final"],
+                         "bound": _lagrangian_value(problem, seconds)})
+    return rows
+
+
+def interaction(rows: list[dict], key: str) -> int:
+    """What all the terms together add to `key` beyond the sum of what each adds alone."""
+    by = {row["on"]: row[key] for row in rows}
+    alone = by[()]
+    return by[COUPLING] - alone - sum(by[(name,)] - alone for name in COUPLING)
+
+
 def small(talks: int, seed: int, seconds: float) -> dict[str, dict]:
     """`solve` (2 workers) in each mode on one generated instance: status, objective, bound, gap."""
     problem = generate(talks, seed)
@@ -218,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     for p in (g, t):
         p.add_argument("--tracks", type=int, default=EXACT_TRACKS,
                        help="largest part of the similar-track graph counted exactly (0: every pair relaxed)")
+    c = sub.add_parser("terms", help="schedule and bound with each subset of the coupling terms switched on")
+    c.add_argument("--moves", type=int, default=20_000_000)
+    c.add_argument("--seconds", type=float, default=30.0, help="for each Lagrangian bound")
     m = sub.add_parser("small", help="solve in both modes (full model, hybrid) on a small instance")
     m.add_argument("--seconds", type=float, default=30.0)
     d = sub.add_parser("gap", help="the annealed schedule's terms against the bounds with and without coupling")
@@ -247,6 +284,15 @@ def main(argv: list[str] | None = None) -> int:
               f"(fixed by single-placement talks: {r['fixed_coupling']}); cheapest-placement sum {r['cheapest']}, "
               f"bound without coupling {r['placement_bound']}, bound {r['bound']} (coupling credited beyond the "
               f"fixed part: {r['bound'] - r['placement_bound'] - r['fixed_coupling']})")
+    elif args.part == "terms":
+        rows = terms(args.talks, args.seed, args.moves, args.seconds)
+        print(f"terms {args.talks} talks, seed {args.seed}, {args.moves} moves, {args.seconds:g} s per bound:")
+        for row in rows:
+            share = (row["objective"] - row["bound"]) / max(1, row["objective"])
+            print(f"  {' + '.join(row['on']) or 'no coupling':<58} objective {row['objective']:>7} "
+                  f"bound {row['bound']:>7} gap {100 * share:.1f} %")
+        print(f"  all together beyond the sum of each alone: objective {interaction(rows, 'objective'):+d}, "
+              f"bound {interaction(rows, 'bound'):+d}")
     elif args.part == "small":
         for mode, r in small(args.talks, args.seed, args.seconds).items():
             shown = "-" if r["gap"] is None else f"{100 * r['gap']:.1f} %"

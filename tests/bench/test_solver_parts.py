@@ -76,3 +76,21 @@ def test_moves_reports_both_kernel_forms(capsys):
     compiled = float(line.split("compiled ")[1].split()[0])
     plain = float(line.split("plain Python ")[1].split()[0])
     assert compiled > 0 and plain > 0 and "ratio" in line
+
+
+def test_terms_switches_each_subset_of_the_coupling_terms(capsys):
+    rows = solver_parts.terms(40, 2, 20000, 1.0)
+    assert [row["on"] for row in rows][0] == () and rows[-1]["on"] == solver_parts.COUPLING
+    assert len({row["on"] for row in rows}) == 2 ** len(solver_parts.COUPLING)
+    for row in rows:
+        assert row["bound"] <= row["objective"]
+    # With every term on, the problem is the generated one: the same schedule as `anneal`.
+    assert rows[-1]["objective"] == solver_parts.anneal(40, 2, 20000)["final"]
+    # Alone the three terms add 10, 20 and 1 to 100; together they add 50, 19 more than 31.
+    att, sim, coh = solver_parts.COUPLING
+    made = [{"on": (), "x": 100}, {"on": (att,), "x": 110}, {"on": (sim,), "x": 120}, {"on": (coh,), "x": 101},
+            {"on": (att, sim), "x": 140}, {"on": solver_parts.COUPLING, "x": 150}]
+    assert solver_parts.interaction(made, "x") == 19
+    assert solver_parts.main(["terms", "--talks", "40", "--seed", "2", "--moves", "20000", "--seconds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "no coupling" in out and "beyond the sum of each alone" in out
