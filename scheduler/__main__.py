@@ -110,7 +110,10 @@ def _solve(args) -> int:
 
 def _compile() -> int:
     began = clock.monotonic()
-    if anneal_kernel.warm():
+    if anneal_kernel.warm() and not anneal_kernel.CACHED:
+        print(f"annealer kernel compiled in {clock.monotonic() - began:.1f} s, but not kept: "
+              f"{anneal_kernel.NO_CACHE_MESSAGE}", file=sys.stderr)
+    elif anneal_kernel.COMPILED:
         print(f"annealer kernel compiled or loaded from numba's cache in {clock.monotonic() - began:.1f} s")
     else:
         print("numba is not installed (or SCHEDULER_NO_JIT is set): the annealer runs as plain Python")

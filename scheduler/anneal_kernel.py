@@ -59,10 +59,24 @@ else:
         numba = None
 
 COMPILED = numba is not None
+# Whether the compiled functions are kept in numba's cache. False when numba finds no writable
+# place for it (the install folder read-only, no writable home, `NUMBA_CACHE_DIR` unset or
+# read-only): every process then compiles the kernel on its first use (about 12 s).
+CACHED = COMPILED
+NO_CACHE_MESSAGE = ("numba found no writable cache directory: the annealer's kernel is compiled in every "
+                    "process (about 12 s); set NUMBA_CACHE_DIR to a writable directory")
 
 
 def _jit(function):
-    return numba.njit(cache=True, nogil=True)(function) if COMPILED else function
+    global CACHED  # noqa: PLW0603 - set once, while the module's functions are decorated
+    if not COMPILED:
+        return function
+    if CACHED:
+        try:
+            return numba.njit(cache=True, nogil=True)(function)
+        except RuntimeError:  # numba's "cannot cache function ...: no locator available"
+            CACHED = False
+    return numba.njit(nogil=True)(function)
 
 
 @_jit

@@ -140,6 +140,8 @@ def compile_solver_kernel() -> None:
     """Load (or compile, the first time) the annealer's kernel before the first solve needs it,
     so that a solve's time limit is not spent compiling (`python -m scheduler compile`)."""
     anneal_kernel.warm()
+    if anneal_kernel.COMPILED and not anneal_kernel.CACHED:
+        log.warning(anneal_kernel.NO_CACHE_MESSAGE)
 
 
 def check_queue() -> None:

@@ -197,6 +197,36 @@ def test_compiled_kernel_and_plain_python_give_the_same_schedule():
         k: v for k, v in plain.items() if k != "compiled"}
 
 
+_NO_CACHE_PREFIX = """
+import contextlib, io, json
+import numba.core.caching
+def read_only(self):
+    raise PermissionError("read-only file system")
+numba.core.caching._CacheLocator.ensure_cache_path = read_only  # no place numba may write its cache
+from scheduler.__main__ import main
+err = io.StringIO()
+with contextlib.redirect_stderr(err):
+    code = main(["compile"])
+from scheduler import anneal_kernel
+print(json.dumps({"cached": anneal_kernel.CACHED, "code": code, "stderr": err.getvalue()}))
+"""
+
+
+def test_kernel_compiles_without_a_writable_cache_directory():
+    # A read-only install with no writable home: numba cannot cache, and `cache=True` used to
+    # make importing the scheduler fail. The kernel is then compiled in the process, with a
+    # warning, and anneals exactly as the cached one.
+    out = subprocess.run([sys.executable, "-c", _NO_CACHE_PREFIX + _ANNEAL_SCRIPT], cwd=ROOT,
+                         env={k: v for k, v in os.environ.items() if k != "SCHEDULER_NO_JIT"},
+                         capture_output=True, text=True, timeout=600, check=True)
+    lines = out.stdout.strip().splitlines()
+    compiling, uncached = json.loads(lines[-2]), json.loads(lines[-1])
+    assert compiling["code"] == 0 and not compiling["cached"]
+    assert "NUMBA_CACHE_DIR" in compiling["stderr"] and "not kept" in compiling["stderr"]
+    assert uncached["compiled"]
+    assert uncached == _anneal_in_child(False)
+
+
 @settings(max_examples=10, deadline=None)
 @given(st.integers(0, 10**6))
 def test_loading_another_schedule_keeps_the_cost_exact(seed):

@@ -227,3 +227,18 @@ def test_the_consumer_compiles_the_annealer_kernel_when_it_starts():
     jobs.compile_solver_kernel()
     assert anneal_kernel.COMPILED
     assert anneal_kernel.run.signatures and anneal_kernel.descend.signatures
+
+
+def test_the_consumer_warns_when_numba_cannot_keep_the_kernel(monkeypatch, caplog):
+    # Without a writable cache directory every worker compiles on start (about 12 s): the
+    # organiser's operator is told how to fix it.
+    from scheduler import anneal_kernel
+
+    monkeypatch.setattr(anneal_kernel, "CACHED", False)
+    with caplog.at_level("WARNING", logger=jobs.log.name):
+        jobs.compile_solver_kernel()
+    assert any("NUMBA_CACHE_DIR" in record.getMessage() for record in caplog.records)
+    monkeypatch.setattr(anneal_kernel, "CACHED", True)
+    caplog.clear()
+    jobs.compile_solver_kernel()
+    assert not any("NUMBA_CACHE_DIR" in record.getMessage() for record in caplog.records)
