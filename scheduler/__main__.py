@@ -17,6 +17,7 @@ from .explain import explain
 from .io import dump_solution, load_problem, load_solution
 from .model import Problem, ProblemError, Progress
 from .solver import solve
+from .validation import settings_error
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -28,14 +29,38 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_BAD_INPUT)
 
 
+def _seconds(text: str) -> float:
+    """argparse type: a positive, finite number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    error = settings_error(time_limit=value)
+    if error:
+        raise argparse.ArgumentTypeError(error)
+    return value
+
+
+def _workers(text: str) -> int:
+    """argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    error = settings_error(workers=value)
+    if error:
+        raise argparse.ArgumentTypeError(error)
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m scheduler", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("solve", help="compute a schedule")
     run.add_argument("problem")
     run.add_argument("-o", "--output", required=True, help="where to write the solution JSON")
-    run.add_argument("--time-limit", type=float, default=30.0, help="seconds (default 30)")
-    run.add_argument("--workers", type=int, default=2)
+    run.add_argument("--time-limit", type=_seconds, default=30.0, help="seconds (default 30)")
+    run.add_argument("--workers", type=_workers, default=2)
     run.add_argument("--seed", type=int, default=0)
     run.add_argument("--largest-subset", action="store_true", help="leave out talks instead of failing")
     run.add_argument("--deterministic", action="store_true", help="stop on deterministic time, not wall time")
@@ -44,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("solution")
     why = commands.add_parser("explain", help="say why no schedule exists")
     why.add_argument("problem")
-    why.add_argument("--time-limit", type=float, default=10.0)
+    why.add_argument("--time-limit", type=_seconds, default=10.0, help="seconds (default 10)")
     commands.add_parser("compile", help="compile the annealer's kernel into numba's cache (once per install)")
     return parser
 

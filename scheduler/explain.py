@@ -25,6 +25,7 @@ from .rules import (
     RULE_ROOM_UNAVAILABLE,
     RULE_WRONG_HUB,
 )
+from .validation import validate_settings
 
 EXPLAIN_OPTION_LIMIT = 400_000
 
@@ -127,7 +128,10 @@ def _describe(problem: Problem, rule: str, subject: str) -> str:
 
 
 def explain(problem: Problem, *, time_limit: float = 10.0) -> Explanation:
-    """Say why `problem` has no schedule: counting checks plus a minimal set of conflicting rules."""
+    """Say why `problem` has no schedule: counting checks plus a minimal set of conflicting rules.
+
+    Raises ValueError for a time limit that is not a positive number of seconds."""
+    validate_settings(time_limit=time_limit)
     started = clock.monotonic()
     inst = Instance(problem, keep_all=True)
     findings = pre_checks(problem, inst)

@@ -47,6 +47,7 @@ from .rules import (
     SOFT_TERMS,
     label,
 )
+from .validation import validate_settings
 
 LNS_OPTION_THRESHOLD = 150_000
 # Above this many talks (with 2 workers, not deterministic) search (construction, annealing, LNS)
@@ -202,7 +203,10 @@ def _objective(inst: Instance, placed: dict[int, Option | None], allow_unschedul
 def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed: int = 0,
           on_progress: Callable[[Progress], None] | None = None, stop=None, hint=None,
           allow_unscheduled: bool = False, deterministic: bool = False, mode: str = "auto") -> Solution:
-    """Schedule every talk (or the largest priority-weighted subset) minimising the weighted soft terms."""
+    """Schedule every talk (or the largest priority-weighted subset) minimising the weighted soft terms.
+
+    Raises ValueError for a time limit that is not a positive number of seconds or fewer than one worker."""
+    validate_settings(time_limit=time_limit, workers=workers)
     started = clock.monotonic()
     inst = Instance(problem)
     if mode == "auto":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -147,3 +148,20 @@ def validate_problem(problem: Problem) -> None:
     errors = problem_errors(problem)
     if errors:
         raise ProblemError(errors)
+
+
+def settings_error(*, time_limit: float | None = None, workers: int | None = None) -> str | None:
+    """What is wrong with a run's settings (a time limit in seconds, a number of workers), or None."""
+    if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, (int, float))
+                                   or not math.isfinite(time_limit) or time_limit <= 0):
+        return f"time limit must be a positive number of seconds, not {time_limit!r}"
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        return f"workers must be a whole number of at least 1, not {workers!r}"
+    return None
+
+
+def validate_settings(*, time_limit: float | None = None, workers: int | None = None) -> None:
+    """Raise ValueError when `settings_error` finds something wrong."""
+    error = settings_error(time_limit=time_limit, workers=workers)
+    if error is not None:
+        raise ValueError(error)

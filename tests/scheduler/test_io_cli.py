@@ -122,3 +122,38 @@ def test_cli_usage_error_and_invalid_json_exit_two(tmp_path, capsys):
     path.write_text("{not json")
     assert main(["explain", str(path)]) == 2
     assert "invalid JSON at line 1" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("argument", "value", "message"), [
+    ("--time-limit", "-3", "time limit must be a positive number of seconds, not -3.0"),
+    ("--time-limit", "0", "time limit must be a positive number of seconds, not 0.0"),
+    ("--time-limit", "nan", "time limit must be a positive number of seconds, not nan"),
+    ("--time-limit", "inf", "time limit must be a positive number of seconds, not inf"),
+    ("--time-limit", "soon", "not a number of seconds: 'soon'"),
+    ("--workers", "0", "workers must be a whole number of at least 1, not 0"),
+    ("--workers", "1.5", "not a whole number: '1.5'"),
+])
+def test_cli_rejects_run_settings_it_cannot_use_with_exit_two(tmp_path, capsys, argument, value, message):
+    output = tmp_path / "solution.json"
+    assert main(["solve", str(EXAMPLES / "dst-change.json"), "-o", str(output), argument, value]) == 2
+    err = capsys.readouterr().err
+    assert f"argument {argument}: {message}" in err
+    assert not output.exists()
+    if argument == "--time-limit":
+        assert main(["explain", str(EXAMPLES / "infeasible.json"), argument, value]) == 2
+        assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("settings", [{"time_limit": 0}, {"time_limit": -1.5}, {"time_limit": float("nan")},
+                                      {"time_limit": "30"}, {"workers": 0}, {"workers": 2.0}, {"workers": True}])
+def test_solve_rejects_run_settings_it_cannot_use(settings):
+    problem = load_problem(EXAMPLES / "dst-change.json")
+    with pytest.raises(ValueError, match="time limit must be|workers must be"):
+        solve(problem, **settings)
+
+
+def test_explain_rejects_a_time_limit_it_cannot_use():
+    from scheduler import explain
+
+    with pytest.raises(ValueError, match="time limit must be a positive number of seconds, not 0"):
+        explain(load_problem(EXAMPLES / "infeasible.json"), time_limit=0)
