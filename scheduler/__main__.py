@@ -7,9 +7,11 @@ Exit codes: 0 success (schedule found / no hard violations / a schedule exists),
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import threading
 import time as clock
+from pathlib import Path
 
 from . import anneal_kernel
 from .checker import check, describe
@@ -74,12 +76,17 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _print_errors(path: str, error: ProblemError) -> None:
+    """Each error on its own line, led by the file's name (once: read errors already carry it)."""
+    for line in error.errors:
+        print(line if line.startswith(f"{path}: ") else f"{path}: {line}", file=sys.stderr)
+
+
 def _load(path: str) -> Problem:
     try:
         return load_problem(path)
     except ProblemError as error:
-        for line in error.errors:
-            print(f"{path}: {line}", file=sys.stderr)
+        _print_errors(path, error)
         raise SystemExit(EXIT_BAD_INPUT) from None
 
 
@@ -107,8 +114,25 @@ def main(argv: list[str] | None = None) -> int:
         return int(exit_.code or 0)
 
 
+def _unwritable(path: str) -> str | None:
+    """Why a solution could not be written to `path`, checked before a long solve; or None."""
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        return "is a directory"
+    if not folder.is_dir():
+        return f"no such directory: {folder}"
+    if not os.access(target if target.exists() else folder, os.W_OK):
+        return "permission denied"
+    return None
+
+
 def _solve(args) -> int:
     problem = _load(args.problem)
+    reason = _unwritable(args.output)
+    if reason is not None:
+        print(f"{args.output}: cannot write ({reason})", file=sys.stderr)
+        return EXIT_BAD_INPUT
     stop = threading.Event()
     try:
         solution = solve(problem, time_limit=args.time_limit, workers=args.workers, seed=args.seed,
@@ -150,8 +174,7 @@ def _check(args) -> int:
     try:
         solution = load_solution(args.solution)
     except ProblemError as error:
-        for line in error.errors:
-            print(f"{args.solution}: {line}", file=sys.stderr)
+        _print_errors(args.solution, error)
         return EXIT_BAD_INPUT
     report = check(problem, solution)
     print(describe(report))

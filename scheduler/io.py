@@ -137,6 +137,8 @@ def _read_source(source: str | Path | Mapping) -> Any:
         text = Path(source).read_text(encoding="utf-8")
     except OSError as error:
         raise ProblemError([f"{source}: cannot read file ({error.strerror})"]) from error
+    except UnicodeDecodeError as error:
+        raise ProblemError([f"{source}: not a UTF-8 text file (byte {error.start}: {error.reason})"]) from error
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:

@@ -157,3 +157,29 @@ def test_explain_rejects_a_time_limit_it_cannot_use():
 
     with pytest.raises(ValueError, match="time limit must be a positive number of seconds, not 0"):
         explain(load_problem(EXAMPLES / "infeasible.json"), time_limit=0)
+
+
+def test_cli_names_an_unreadable_file_once_and_a_non_utf8_one_without_a_traceback(tmp_path, capsys):
+    missing = tmp_path / "missing.json"
+    assert main(["solve", str(missing), "-o", str(tmp_path / "out.json")]) == 2
+    err = capsys.readouterr().err
+    assert f"{missing}: cannot read file (No such file or directory)" in err and err.count(str(missing)) == 1
+    binary = tmp_path / "problem.json"
+    binary.write_bytes(b'{"slot_minutes": 15, "title": "Caf\xe9"}')  # byte 34: a Latin-1 "é"
+    assert main(["check", str(binary), str(EXAMPLES / "dst-change.json")]) == 2
+    assert main(["explain", str(binary)]) == 2
+    err = capsys.readouterr().err
+    assert err.count(f"{binary}: not a UTF-8 text file (byte 34: invalid continuation byte)") == 2
+    assert "Traceback" not in err
+    with pytest.raises(ProblemError, match="not a UTF-8 text file"):
+        load_solution(binary)
+
+
+@pytest.mark.parametrize("where", ["no-such-folder/solution.json", "."])
+def test_cli_refuses_an_unwritable_output_before_solving(tmp_path, capsys, where):
+    output = tmp_path / where
+    assert main(["solve", str(EXAMPLES / "dst-change.json"), "-o", str(output)]) == 2
+    err = capsys.readouterr().err
+    reason = "is a directory" if where == "." else f"no such directory: {tmp_path / 'no-such-folder'}"
+    assert f"{output}: cannot write ({reason})" in err
+    assert "solution 1" not in err and "status" not in err  # refused before any search
