@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -152,10 +153,10 @@ def validate_problem(problem: Problem) -> None:
 
 def settings_error(*, time_limit: float | None = None, workers: int | None = None) -> str | None:
     """What is wrong with a run's settings (a time limit in seconds, a number of workers), or None."""
-    if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, (int, float))
+    if time_limit is not None and (isinstance(time_limit, bool) or not isinstance(time_limit, numbers.Real)
                                    or not math.isfinite(time_limit) or time_limit <= 0):
         return f"time limit must be a positive number of seconds, not {time_limit!r}"
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, numbers.Integral) or workers < 1):
         return f"workers must be a whole number of at least 1, not {workers!r}"
     return None
 

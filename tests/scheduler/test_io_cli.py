@@ -183,3 +183,11 @@ def test_cli_refuses_an_unwritable_output_before_solving(tmp_path, capsys, where
     reason = "is a directory" if where == "." else f"no such directory: {tmp_path / 'no-such-folder'}"
     assert f"{output}: cannot write ({reason})" in err
     assert "solution 1" not in err and "status" not in err  # refused before any search
+
+
+def test_solve_takes_numpy_numbers_as_settings():
+    import numpy as np
+
+    problem = load_problem(EXAMPLES / "dst-change.json")
+    solution = solve(problem, time_limit=np.float64(5), workers=np.int64(1))
+    assert solution.has_schedule and check(problem, solution).ok
