@@ -31,28 +31,23 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_BAD_INPUT)
 
 
-def _seconds(text: str) -> float:
-    """argparse type: a positive, finite number of seconds."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    error = settings_error(time_limit=value)
-    if error:
-        raise argparse.ArgumentTypeError(error)
-    return value
+def _setting(convert, key: str, what: str):
+    """argparse type for a run setting: `convert` the text, then `settings_error` on it as `key`."""
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+        error = settings_error(**{key: value})
+        if error:
+            raise argparse.ArgumentTypeError(error)
+        return value
+
+    return parse
 
 
-def _workers(text: str) -> int:
-    """argparse type: a whole number of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    error = settings_error(workers=value)
-    if error:
-        raise argparse.ArgumentTypeError(error)
-    return value
+_seconds = _setting(float, "time_limit", "a number of seconds")
+_workers = _setting(int, "workers", "a whole number")
 
 
 def _parser() -> argparse.ArgumentParser:
