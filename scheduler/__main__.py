@@ -48,6 +48,7 @@ def _setting(convert, key: str, what: str):
 
 _seconds = _setting(float, "time_limit", "a number of seconds")
 _workers = _setting(int, "workers", "a whole number")
+_seed = _setting(int, "seed", "a whole number")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-o", "--output", required=True, help="where to write the solution JSON")
     run.add_argument("--time-limit", type=_seconds, default=30.0, help="seconds (default 30)")
     run.add_argument("--workers", type=_workers, default=2)
-    run.add_argument("--seed", type=int, default=0)
+    run.add_argument("--seed", type=_seed, default=0)
     run.add_argument("--largest-subset", action="store_true", help="leave out talks instead of failing")
     run.add_argument("--deterministic", action="store_true", help="stop on deterministic time, not wall time")
     verify = commands.add_parser("check", help="recompute every rule for a solution")

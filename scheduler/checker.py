@@ -79,7 +79,17 @@ def check(problem: Problem, solution: Solution, *, allow_unscheduled: bool = Fal
             breaks(RULE_TALK_ONCE, f'talk "{a.talk}" does not fit inside block "{a.block}"', [a.talk])
             continue
         first = block.start + slot * a.start_slot
+        if a.starts_at is not None and a.starts_at != first:
+            # Calendars read the written start, the rules read block and slot: they must agree. (The end
+            # may come earlier than the last slot's: a 25-minute talk fills two 15-minute slots.)
+            breaks(RULE_TALK_ONCE, f'talk "{a.talk}" is written to start at {a.starts_at.isoformat()}, but block '
+                   f'"{a.block}", slot {a.start_slot} starts at {first.isoformat()}', [a.talk])
         placed[a.talk] = (a, [first + slot * k for k in range(talk.slots)])
+    for talk_id in dict.fromkeys(solution.unscheduled):
+        if talk_id not in talks:
+            breaks(RULE_TALK_ONCE, f'unknown talk "{talk_id}" in the list of left-out talks', [talk_id])
+        elif talk_id in placed:
+            breaks(RULE_TALK_ONCE, f'talk "{talk_id}" is scheduled and also listed as left out', [talk_id])
     left_out = [t.id for t in problem.talks if t.id not in placed]
     excused = set(solution.unscheduled) | (set(left_out) if allow_unscheduled else set())
     for talk_id in left_out:

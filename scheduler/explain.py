@@ -61,6 +61,13 @@ def pre_checks(problem: Problem, inst: Instance | None = None) -> list[str]:
             biggest = max(r.capacity for r in problem.rooms)
             if talk.audience > biggest:
                 findings.append(f'talk "{talk.id}" expects {talk.audience} people but the largest room holds {biggest}')
+    if RULE_PIN_BROKEN in hard:
+        lengths = {t.id: t.slots for t in problem.talks}
+        block_slots = {b.id: b.slots for b in grid.blocks}
+        for pin in problem.pins:
+            if pin.start_slot + lengths[pin.talk] > block_slots[pin.block]:
+                findings.append(f'talk "{pin.talk}" is pinned to block "{pin.block}" from slot {pin.start_slot}, but its '
+                                f"{lengths[pin.talk]} slots run past the block's {block_slots[pin.block]}")
     talk_slots = sum(t.slots for t in problem.talks)
     total_room_slots = room_slots(problem.rooms)
     if talk_slots > total_room_slots:

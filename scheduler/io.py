@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .model import (
+    SOLVE_MODES,
+    STATUSES,
     Assignment,
     Block,
     HardRules,
@@ -79,7 +81,11 @@ class _Reader:
             self.errors.append(f"{here}: expected an integer, got {_kind(value)}")
         elif kind == "number":
             if isinstance(value, int | float) and not isinstance(value, bool):
-                return float(value)
+                try:
+                    return float(value)
+                except OverflowError:
+                    self.errors.append(f"{here}: number too large")
+                    return None
             self.errors.append(f"{here}: expected a number, got {_kind(value)}")
         elif kind == "bool":
             if isinstance(value, bool):
@@ -140,9 +146,18 @@ def _read_source(source: str | Path | Mapping) -> Any:
     except UnicodeDecodeError as error:
         raise ProblemError([f"{source}: not a UTF-8 text file (byte {error.start}: {error.reason})"]) from error
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
         raise ProblemError([f"{source}: invalid JSON at line {error.lineno} column {error.colno}: {error.msg}"]) from error
+    except RecursionError as error:
+        raise ProblemError([f"{source}: invalid JSON: nested too deeply"]) from error
+    except ValueError as error:  # e.g. an integer literal beyond Python's 4300-digit limit, or NaN
+        raise ProblemError([f"{source}: invalid JSON: {error}"]) from error
+
+
+def _refuse_constant(name: str):
+    """`json` accepts NaN and Infinity, which are not JSON; refuse them by name."""
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def load_problem(source: str | Path | Mapping) -> Problem:
@@ -251,9 +266,7 @@ def load_problem(source: str | Path | Mapping) -> Problem:
         relaxed=frozenset(r.get(hard, "hard_rules", "relaxed", "str_list", ()) or ()),
         relaxed_weight=r.get(hard, "hard_rules", "relaxed_weight", "int", 10_000),
         capacity_is_hard=r.get(hard, "hard_rules", "capacity_is_hard", "bool", False))
-    version = top.get("format_version", 1)
-    if version != 1:
-        r.errors.append(f"format_version: unsupported version {version!r} (expected 1)")
+    _check_version(r, top)
     problem = Problem(
         blocks=tuple(blocks), rooms=tuple(rooms), talks=tuple(talks),
         slot_minutes=r.get(top, "", "slot_minutes", "int", 30), people=tuple(people), tracks=tuple(tracks),
@@ -267,6 +280,12 @@ def load_problem(source: str | Path | Mapping) -> Problem:
     if errors:
         raise ProblemError(errors)
     return problem
+
+
+def _check_version(r: _Reader, top: dict) -> None:
+    version = top.get("format_version", 1)
+    if type(version) is not int or version != 1:  # type(): true == 1 in Python, not in JSON
+        r.errors.append(f"format_version: unsupported version {version!r} (expected 1)")
 
 
 def _instant(value: datetime) -> str:
@@ -379,6 +398,12 @@ def load_solution(source: str | Path | Mapping) -> Solution:
             r.get(d, path, "talks", "str_list", ()) or (), r.get(d, path, "people", "str_list", ()) or (),
             r.get(d, path, "rooms", "str_list", ()) or ()))
     status = r.get(top, "", "status", "str")
+    if status is not None and status not in STATUSES:
+        r.errors.append(f'status: "{status}" is not one of {", ".join(STATUSES)}')
+    mode = r.get(top, "", "mode", "str", "full")
+    if mode is not None and mode not in SOLVE_MODES:
+        r.errors.append(f'mode: "{mode}" is not one of {", ".join(SOLVE_MODES)}')
+    _check_version(r, top)
     solution = Solution(
         status=status, assignments=tuple(assignments),
         soft_terms=r.get(top, "", "soft_terms", "int_map", {}) or {},
@@ -386,7 +411,7 @@ def load_solution(source: str | Path | Mapping) -> Solution:
         best_bound=r.get(top, "", "best_bound", "number", None), gap=r.get(top, "", "gap", "number", None),
         wall_time=r.get(top, "", "wall_time", "number", 0.0) or 0.0,
         unscheduled=r.get(top, "", "unscheduled", "str_list", ()) or (),
-        violations=tuple(violations), mode=r.get(top, "", "mode", "str", "full"))
+        violations=tuple(violations), mode=mode)
     if r.errors:
         raise ProblemError(r.errors)
     return solution

@@ -18,6 +18,7 @@ from .rules import RULE_UNSCHEDULED, RULES
 MODES = ("in_person", "remote", "hybrid")
 Mode = Literal["in_person", "remote", "hybrid"]
 STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNKNOWN", "CANCELLED", "MODEL_INVALID")
+SOLVE_MODES = ("full", "lns")  # one CP-SAT model, or large-neighbourhood search with the annealer
 
 
 def _freeze(obj: Any) -> None:

@@ -115,7 +115,7 @@ class _Callback(cp_model.CpSolverSolutionCallback):
 def _params(solver: cp_model.CpSolver, *, time_limit: float, workers: int, seed: int, deterministic: bool) -> None:
     p = solver.parameters
     p.num_workers = max(1, workers)
-    p.random_seed = seed
+    p.random_seed = seed & 0x7FFFFFFF  # CP-SAT takes a 32-bit seed; any whole number maps onto one
     if deterministic:
         # Wall time would make the stopping point depend on machine load.
         p.interleave_search = workers > 1
@@ -205,8 +205,9 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
           allow_unscheduled: bool = False, deterministic: bool = False, mode: str = "auto") -> Solution:
     """Schedule every talk (or the largest priority-weighted subset) minimising the weighted soft terms.
 
-    Raises ValueError for a time limit that is not a positive number of seconds or fewer than one worker."""
-    validate_settings(time_limit=time_limit, workers=workers)
+    Raises ValueError for a time limit that is not a positive number of seconds, fewer than one worker
+    or a seed that is not a whole number."""
+    validate_settings(time_limit=time_limit, workers=workers, seed=seed)
     started = clock.monotonic()
     inst = Instance(problem)
     if mode == "auto":

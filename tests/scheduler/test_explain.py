@@ -6,7 +6,7 @@ from factories import random_problem
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler import HardRules, explain, load_problem, solve
+from scheduler import HardRules, Placement, explain, load_problem, solve
 from scheduler.rules import RELAXABLE_RULES, RULES
 
 EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[2] / "scheduler" / "examples"
@@ -48,3 +48,17 @@ def test_explain_infeasible_example_names_speaker_and_feature_in_plain_words():
 def test_explain_feasible_problem_says_so():
     explanation = explain(load_problem(EXAMPLES / "dst-change.json"))
     assert explanation.feasible is True
+
+
+def test_explain_says_why_a_pin_cannot_hold():
+    problem = load_problem(EXAMPLES / "dst-change.json")
+    block = problem.blocks[0]
+    talk = replace(problem.talks[0], slots=2)
+    pinned = replace(problem, talks=(talk, *problem.talks[1:]),
+                     pins=(Placement(talk.id, problem.rooms[0].id, block.id, block.slots - 1),))
+    explanation = explain(pinned)
+    assert explanation.feasible is False
+    assert (f'talk "{talk.id}" is pinned to block "{block.id}" from slot {block.slots - 1}, but its 2 slots run past '
+            f"the block's {block.slots}") in explanation.findings
+    relaxed = replace(pinned, hard_rules=HardRules(relaxed=frozenset({"pin-broken"})))
+    assert not any("is pinned to block" in finding for finding in explain(relaxed).findings)

@@ -191,3 +191,179 @@ def test_solve_takes_numpy_numbers_as_settings():
     problem = load_problem(EXAMPLES / "dst-change.json")
     solution = solve(problem, time_limit=np.float64(5), workers=np.int64(1))
     assert solution.has_schedule and check(problem, solution).ok
+
+
+def _mutated(change) -> dict:
+    data = problem_to_dict(load_problem(EXAMPLES / "hybrid-three-hubs.json"))
+    change(data)
+    return data
+
+
+def _set(path: str, value):
+    """A change setting the field at a dotted path ("talks.0.audience") to `value`."""
+    *parents, last = path.split(".")
+
+    def change(data):
+        target = data
+        for key in parents:
+            target = target[int(key)] if isinstance(target, list) else target[key]
+        target[int(last) if isinstance(target, list) else last] = value
+
+    return change
+
+
+# Each problem the loader must refuse, with the start of the message that names the field.
+REFUSED_PROBLEMS = [
+    ("folder as person zone", _set("people.0.time_zone", "Europe"), 'people[0].time_zone: unknown IANA time zone "Europe"'),
+    ("folder as room zone", _set("rooms.0.time_zone", "America"), 'rooms[0].time_zone: unknown IANA time zone "America"'),
+    ("folder as audience zone", _set("audience_time_zones", {"Etc": 1.0}),
+     'audience_time_zones.Etc: unknown IANA time zone "Etc"'),
+    ("negative relaxed weight", _set("hard_rules.relaxed_weight", -1000),
+     "hard_rules.relaxed_weight: must be between 0 and 10000000, not -1000"),
+    ("negative similarity penalty", _set("similar_tracks.0.penalty", -5),
+     "similar_tracks[0].penalty: must be between 0 and 10000000, not -5"),
+    ("negative unsuitable-hour penalty", _set("people.0.unsuitable_penalty", -50),
+     "people[0].unsuitable_penalty: must be between 0 and 10000000, not -50"),
+    ("huge audience weights", _set("audience_time_zones", {"Asia/Tokyo": 1e308, "Europe/London": 1e308}),
+     "audience_time_zones.Asia/Tokyo: weight must be between 0 and 10000000, not 1e+308"),
+    ("talk audience weight beyond the cap", _set("talks.0.audience_time_zones", {"Asia/Tokyo": 2e7}),
+     "talks[0].audience_time_zones.Asia/Tokyo: weight must be between"),
+    ("room penalty beyond 64 bits", _set("talks.0.room_penalties", {"lon-1": 2**63}),
+     "talks[0].room_penalties.lon-1: must be between 0 and 10000000, not 9223372036854775808"),
+    ("weight beyond the cap", _set("weights.speaker_local_hours", 10**18),
+     "weights.speaker_local_hours: must be a whole number between 0 and 10000000"),
+    ("talk longer than a day", _set("talks.0.slots", 2**63), "talks[0].slots: must be between 1 and 1440"),
+    ("capacity beyond the cap", _set("rooms.0.capacity", 10**8), "rooms[0].capacity: must be between 0 and 10000000"),
+    ("priority beyond the cap", _set("talks.0.priority", -(10**8)), "talks[0].priority: must be between -10000000 and"),
+    ("slot longer than a day", _set("slot_minutes", 10**12), "slot_minutes: must be between 1 and 1440 minutes"),
+    ("block longer than a day", _set("blocks.0.slots", 10**18),
+     "blocks[0].slots: 1000000000000000000 slots of 30 minutes last longer than a day"),
+    ("block in year 9999", _set("blocks.3.start", "9999-12-31T20:00:00Z"),
+     "blocks[3].start: the year must be between 1900 and 9000, not 9999"),
+    ("block in year 1", _set("blocks.0.start", "0001-01-01T00:00:00Z"),
+     "blocks[0].start: the year must be between 1900 and 9000, not 1"),
+    ("speaker listed twice", _set("talks.0.speakers", ["s0", "s0"]), 'talks[0].speakers[1]: person "s0" is listed twice'),
+    ("track similar to itself", _set("similar_tracks.0.tracks", ["ml", "ml"]),
+     'similar_tracks[0].tracks: track "ml" cannot be similar to itself'),
+    ("format version true", _set("format_version", True), "format_version: unsupported version True"),
+]
+
+
+@pytest.mark.parametrize(("change", "message"), [case[1:] for case in REFUSED_PROBLEMS],
+                         ids=[case[0] for case in REFUSED_PROBLEMS])
+def test_load_problem_refuses_values_the_solver_cannot_use_naming_the_field(tmp_path, capsys, change, message):
+    data = _mutated(change)
+    with pytest.raises(ProblemError) as error:
+        load_problem(data)
+    assert any(line.startswith(message) for line in error.value.errors), error.value.errors
+    path = tmp_path / "problem.json"
+    path.write_text(json.dumps(data))
+    solution = tmp_path / "solution.json"
+    solution.write_text(dump_solution(solve(load_problem(EXAMPLES / "hybrid-three-hubs.json"), time_limit=2)))
+    for command in (["solve", str(path), "-o", str(tmp_path / "out.json")], ["check", str(path), str(solution)],
+                    ["explain", str(path)]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert f"{path}: {message}" in err and "Traceback" not in err
+
+
+def test_load_problem_accepts_values_at_the_caps():
+    data = _mutated(_set("weights.speaker_local_hours", 10_000_000))
+    data["hard_rules"]["relaxed_weight"] = 10_000_000
+    data["rooms"][0]["capacity"] = 10_000_000
+    data["slot_minutes"] = 30
+    last = max(range(len(data["blocks"])), key=lambda i: data["blocks"][i]["start"])
+    data["blocks"][last]["slots"] = 48  # 24 hours
+    data["audience_time_zones"] = {"Asia/Tokyo": 10_000_000, "Europe/London": 0}
+    problem = load_problem(data)
+    assert problem.weights.speaker_local_hours == 10_000_000 and problem.blocks[last].slots == 48
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[" * 100_000 + "]" * 100_000, "invalid JSON: nested too deeply"),
+    ('{"slot_minutes": ' + "9" * 5000 + "}", "invalid JSON: Exceeds the limit (4300 digits)"),
+    ('{"audience_time_zones": {"Asia/Tokyo": NaN}}', "invalid JSON: NaN is not a JSON number"),
+    ('{"audience_time_zones": {"Asia/Tokyo": Infinity}}', "invalid JSON: Infinity is not a JSON number"),
+])
+def test_cli_refuses_json_that_python_parses_badly_with_exit_two(tmp_path, capsys, text, message):
+    path = tmp_path / "problem.json"
+    path.write_text(text)
+    assert main(["explain", str(path)]) == 2
+    assert main(["check", str(EXAMPLES / "dst-change.json"), str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count(f"{path}: {message}") == 2 and "Traceback" not in err
+
+
+def test_load_problem_refuses_an_integer_too_large_for_a_float():
+    data = _mutated(_set("audience_time_zones", {"Asia/Tokyo": 10**400}))
+    with pytest.raises(ProblemError, match=r"audience_time_zones\.Asia/Tokyo: number too large"):
+        load_problem(data)
+
+
+@pytest.mark.parametrize("seed", [2**31, -(2**31) - 1, 2**64, -1])
+def test_any_whole_seed_solves_and_a_seed_is_reproducible(tmp_path, seed):
+    problem = load_problem(EXAMPLES / "dst-change.json")
+    first = solve(problem, time_limit=5, workers=1, seed=seed)
+    again = solve(problem, time_limit=5, workers=1, seed=seed)
+    assert check(problem, first).ok and first.assignments == again.assignments
+    output = tmp_path / "out.json"
+    assert main(["solve", str(EXAMPLES / "dst-change.json"), "-o", str(output), "--seed", str(seed),
+                 "--time-limit", "5"]) == 0
+
+
+def test_solve_and_cli_refuse_a_seed_that_is_not_whole(tmp_path, capsys):
+    with pytest.raises(ValueError, match="seed must be a whole number, not 1.5"):
+        solve(load_problem(EXAMPLES / "dst-change.json"), seed=1.5)
+    assert main(["solve", str(EXAMPLES / "dst-change.json"), "-o", str(tmp_path / "o.json"), "--seed", "x"]) == 2
+    assert "argument --seed: not a whole number: 'x'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("format_version", 2, "format_version: unsupported version 2 (expected 1)"),
+    ("format_version", "x", "format_version: unsupported version 'x' (expected 1)"),
+    ("status", "BOGUS", 'status: "BOGUS" is not one of OPTIMAL, FEASIBLE'),
+    ("mode", "bogus", 'mode: "bogus" is not one of full, lns'),
+])
+def test_load_solution_refuses_values_outside_the_format(field, value, message):
+    problem = load_problem(EXAMPLES / "dst-change.json")
+    data = json.loads(dump_solution(solve(problem, time_limit=2, workers=1)))
+    data[field] = value
+    with pytest.raises(ProblemError) as error:
+        load_solution(data)
+    assert any(line.startswith(message) for line in error.value.errors), error.value.errors
+
+
+def test_check_reports_a_written_start_that_contradicts_block_and_slot(tmp_path, capsys):
+    problem = load_problem(EXAMPLES / "dst-change.json")
+    data = json.loads(dump_solution(solve(problem, time_limit=2, workers=1)))
+    assert check(problem, load_solution(data)).ok
+    moved = data["assignments"][0]
+    moved["starts_at"] = "2030-01-01T00:00:00Z"
+    report = check(problem, load_solution(data))
+    assert [v.rule for v in report.hard_violations] == ["talk-once"]
+    assert report.hard_violations[0].message.startswith(
+        f'talk "{moved["talk"]}" is written to start at 2030-01-01T00:00:00+00:00, but block "{moved["block"]}", '
+        f'slot {moved["start_slot"]} starts at ')
+    path = tmp_path / "solution.json"
+    path.write_text(json.dumps(data))
+    assert main(["check", str(EXAMPLES / "dst-change.json"), str(path)]) == 1
+
+
+def test_check_reports_left_out_talks_that_are_unknown_or_scheduled():
+    problem = load_problem(EXAMPLES / "dst-change.json")
+    data = json.loads(dump_solution(solve(problem, time_limit=2, workers=1)))
+    data["unscheduled"] = ["nope", data["assignments"][0]["talk"]]
+    report = check(problem, load_solution(data))
+    assert sorted(v.message for v in report.hard_violations) == sorted([
+        'unknown talk "nope" in the list of left-out talks',
+        f'talk "{data["assignments"][0]["talk"]}" is scheduled and also listed as left out',
+    ])
+
+
+@pytest.mark.parametrize("name", ["negative relaxed weight", "negative similarity penalty", "huge audience weights",
+                                  "room penalty beyond 64 bits", "weight beyond the cap", "talk longer than a day",
+                                  "capacity beyond the cap", "priority beyond the cap", "slot longer than a day"])
+def test_shipped_schema_refuses_the_values_the_loader_refuses(name):
+    change = next(case[1] for case in REFUSED_PROBLEMS if case[0] == name)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(_mutated(change), schema("problem"))
