@@ -7,7 +7,7 @@ that a bug in one is caught by the other.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from .model import Problem, Report, Solution, Violation, unscheduled_value
@@ -78,7 +78,7 @@ def check(problem: Problem, solution: Solution, *, allow_unscheduled: bool = Fal
         if a.start_slot < 0 or a.start_slot + talk.slots > block.slots:
             breaks(RULE_TALK_ONCE, f'talk "{a.talk}" does not fit inside block "{a.block}"', [a.talk])
             continue
-        first = block.start + slot * a.start_slot
+        first = block.start.astimezone(UTC) + slot * a.start_slot  # UTC: wall-clock sums skip DST hours
         if a.starts_at is not None and a.starts_at != first:
             # Calendars read the written start, the rules read block and slot: they must agree. (The end
             # may come earlier than the last slot's: a 25-minute talk fills two 15-minute slots.)

@@ -57,7 +57,7 @@ def pre_checks(problem: Problem, inst: Instance | None = None) -> list[str]:
             findings.append(f'talk "{talk.id}" needs features {{{", ".join(sorted(missing))}}} that no room has')
         if talk.mode != "remote" and talk.hub is not None and talk.hub not in hubs and RULE_WRONG_HUB in hard:
             findings.append(f'talk "{talk.id}" must be in hub "{talk.hub}", which has no rooms')
-        if problem.hard_rules.capacity_is_hard and RULE_ROOM_TOO_SMALL in hard:
+        if problem.hard_rules.capacity_is_hard and RULE_ROOM_TOO_SMALL in hard and problem.rooms:
             biggest = max(r.capacity for r in problem.rooms)
             if talk.audience > biggest:
                 findings.append(f'talk "{talk.id}" expects {talk.audience} people but the largest room holds {biggest}')

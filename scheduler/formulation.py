@@ -153,10 +153,16 @@ class Built:
     objective_offset: int = 0
 
 
+# What leaving a talk out costs in a sub-model that completes a schedule which must hold every
+# talk (`build_model(place_first=True)`): far above what any placement adds, so CP-SAT places
+# every talk it can before it weighs anything else.
+PLACE_FIRST_COST = 10**12
+
+
 def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, Option],
                 allow_unscheduled: bool, *, rooms: bool = True,
                 capacity: list[tuple[list[int], dict[int, int]]] | None = None, coupling: bool = True,
-                similar_pairs: set[int] | None = None) -> Built:
+                similar_pairs: set[int] | None = None, place_first: bool = False) -> Built:
     """One CP-SAT model: `free` talks choose among options, `fixed` talks are constants.
 
     Only constraints that involve a free talk are built, so the model objective equals the
@@ -168,6 +174,10 @@ def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, 
     `coupling=False` the soft coupling terms (attendee conflicts, similar tracks, cohesion,
     track order) are left out too: a weaker relaxation, but a much easier one. `similar_pairs`
     restricts the similar-track terms to those pairs (indices into `static(inst).similar`).
+    With `place_first` (and `allow_unscheduled`), a free talk may stay out only at
+    `PLACE_FIRST_COST`: the sub-models that complete a schedule needing every talk use it, so
+    that a talk whose placements all cost more than its priority-weighted unscheduled penalty
+    is still placed.
     """
     problem = inst.problem
     st = static(inst)
@@ -202,7 +212,8 @@ def build_model(inst: Instance, free: dict[int, list[Option]], fixed: dict[int, 
             unscheduled[t] = u
             model.add_exactly_one([*xs, u])
             obj_vars.append(u)
-            obj_coefs.append(weights[RULE_UNSCHEDULED] * unscheduled_value(problem, [tid]))
+            obj_coefs.append(PLACE_FIRST_COST if place_first
+                             else weights[RULE_UNSCHEDULED] * unscheduled_value(problem, [tid]))
         else:
             model.add_exactly_one(xs)
     fixed_slots = {t: range(o[3], o[3] + inst.talks[t].slots) for t, o in fixed.items()}

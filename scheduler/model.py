@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -213,7 +213,9 @@ class Problem:
 
     def slot_start(self, block: Block, slot: int) -> datetime:
         """UTC instant at which `slot` (0-based) of `block` begins."""
-        return block.start + timedelta(minutes=self.slot_minutes * slot)
+        # In UTC: with a zone such as Europe/London as tzinfo, adding minutes moves the wall clock,
+        # which skips or repeats an hour at a daylight-saving change.
+        return block.start.astimezone(UTC) + timedelta(minutes=self.slot_minutes * slot)
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,9 @@ LAGRANGIAN_ROOMS_MAX_OPTIONS = 800_000
 # final bound is reported on time only from the annealing loop), temperatures (objective
 # units), move budget per second of time limit in deterministic mode, moves per chunk.
 ANNEAL_SHARE = 1.0
+# ... except when talks may be left out and some are: the annealer never moves a talk in or
+# out, so the CP-SAT LNS (which swaps low-priority talks out for high-priority ones) gets half.
+SUBSET_ANNEAL_SHARE = 0.5
 ANNEAL_QUENCH_SHARE = 0.10 if COMPILED else 0.05
 ANNEAL_QUENCH_TEMPERATURE = 10.0 if COMPILED else 2.0
 ANNEAL_START_TEMPERATURE = 100.0
@@ -224,12 +227,14 @@ def solve(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed:
     free = {t: inst.option_list(t) for t in range(len(inst.talks))}
     rng = random.Random(seed)
     greedy = _construct(inst, rng, preferred=hint_map, time_limit=time_limit * 0.3, workers=workers, seed=seed,
-                        deterministic=deterministic, stop=stop, started=started)
+                        deterministic=deterministic, stop=stop, started=started, complete=not allow_unscheduled)
     start_map = {t: (o[0], o[3]) for t, o in greedy.items() if o is not None}
     built = build_model(inst, free, {}, allow_unscheduled)
     bound = _lower_bound(inst, allow_unscheduled)
     # Progress bounds are never below the cheapest-placement sum (CP-SAT's early bound can be 0).
-    solver, status = _run(built, inst, time_limit=max(0.01, time_limit - (clock.monotonic() - started)),
+    # Deterministic time is not wall time: the main run's share must not depend on how long construction took.
+    main_limit = time_limit * 0.7 if deterministic else max(0.01, time_limit - (clock.monotonic() - started))
+    solver, status = _run(built, inst, time_limit=main_limit,
                           workers=workers, seed=seed, deterministic=deterministic, on_progress=on_progress,
                           stop=stop, started=started, hint=start_map, bound_floor=bound)
     name = _STATUS.get(status, "UNKNOWN")
@@ -434,13 +439,16 @@ def _greedy(inst: Instance, rng: random.Random, fixed: dict[int, Option] | None 
 
 def _construct(inst: Instance, rng: random.Random, *, preferred=None, order=None, time_limit: float,
                workers: int = 2, seed: int = 0, deterministic: bool = False, stop=None,
-               started: float | None = None) -> dict[int, Option | None]:
-    """Greedy with ejection, then CP-SAT repair of the talks left out (freeing ever more talks)."""
+               started: float | None = None, complete: bool = True) -> dict[int, Option | None]:
+    """Greedy with ejection, then CP-SAT repair of the talks left out (freeing ever more talks).
+
+    `complete`: the schedule must hold every talk, so the repair places talks whatever their
+    placements cost; otherwise a talk may stay out when that is cheaper (largest subset)."""
     started = clock.monotonic() if started is None else started
     placed = _greedy(inst, rng, preferred=preferred, order=order)
     if any(o is None for o in placed.values()):
-        placed = _repair(inst, placed, rng, deadline=clock.monotonic() + time_limit, workers=workers, seed=seed,
-                         deterministic=deterministic, stop=stop, started=started)
+        placed = _repair(inst, placed, rng, time_limit=time_limit, workers=workers, seed=seed,
+                         deterministic=deterministic, stop=stop, started=started, place_first=complete)
     return placed
 
 
@@ -501,20 +509,30 @@ def _related(inst: Instance, talks: list[int], rng: random.Random, limit: int,
     return related
 
 
-def _repair(inst: Instance, placed: dict[int, Option | None], rng: random.Random, *, deadline: float,
-            workers: int, seed: int, deterministic: bool, stop, started: float) -> dict[int, Option | None]:
-    """Place talks the greedy left out by re-solving them with the talks that block them."""
+def _repair(inst: Instance, placed: dict[int, Option | None], rng: random.Random, *, time_limit: float,
+            workers: int, seed: int, deterministic: bool, stop, started: float,
+            place_first: bool = True) -> dict[int, Option | None]:
+    """Place talks the greedy left out by re-solving them with the talks that block them.
+
+    The time limit is wall time, or with `deterministic` CP-SAT's deterministic time summed
+    over the attempts (so the same seed repairs the same way however loaded the machine is)."""
     n = len(inst.talks)
+    deadline = clock.monotonic() + time_limit
+    budget = time_limit
     for attempt in range(20):
         unplaced = [t for t, o in placed.items() if o is None]
-        if not unplaced or clock.monotonic() >= deadline or (stop is not None and stop.is_set()):
+        left = budget if deterministic else deadline - clock.monotonic()
+        if not unplaced or left <= 0 or (stop is not None and stop.is_set()):
             break
         chosen = _related(inst, unplaced, rng, 30 + 10 * attempt, placed)
         chosen |= set(rng.sample(range(n), min(n, 10 + 10 * attempt)))
         fixed = {t: o for t, o in placed.items() if t not in chosen and o is not None}
-        built = build_model(inst, _free_options(inst, chosen, fixed, rng, placed), fixed, allow_unscheduled=True)
+        built = build_model(inst, _free_options(inst, chosen, fixed, rng, placed), fixed, allow_unscheduled=True,
+                            place_first=place_first)
         current = {t: (o[0], o[3]) for t, o in placed.items() if o is not None}
-        solver, status = _run(built, inst, time_limit=max(0.2, min(deadline - clock.monotonic(), 2.0)),
+        limit = max(0.2, min(left, 2.0))
+        budget -= limit
+        solver, status = _run(built, inst, time_limit=limit,
                               workers=workers, seed=seed + attempt, deterministic=deterministic, on_progress=None,
                               stop=stop, started=started, hint=current)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -801,10 +819,16 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
     rng = random.Random(seed)
     deadline = started + time_limit
     placed = _construct(inst, rng, preferred=hint, time_limit=time_limit * 0.25, workers=workers, seed=seed,
-                        deterministic=deterministic, stop=stop, started=started)
+                        deterministic=deterministic, stop=stop, started=started, complete=not allow_unscheduled)
     n = len(inst.talks)
     bound = _lower_bound(inst, allow_unscheduled)
     best_objective = _objective(inst, placed)
+
+    def missing_count(schedule: dict[int, Option | None]) -> int:
+        """Talks out of a schedule that must hold all: fewer is better whatever the objective."""
+        return 0 if allow_unscheduled else sum(o is None for o in schedule.values())
+
+    best_missing = missing_count(placed)
     found = 1
     if on_progress is not None:
         on_progress(Progress(best_objective, bound, clock.monotonic() - started, found))
@@ -841,7 +865,7 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
     free_size = float(max(12, min(40, n // 10)))
     sub_time = 1.0 if n <= 400 else 2.0
     tracks = sorted({t.track for t in inst.talks if t.track is not None})
-    while best_objective > bound:
+    while best_missing or best_objective > bound:
         now = clock.monotonic()
         if now >= deadline - 0.05 or (stop is not None and stop.is_set()):
             break
@@ -851,8 +875,9 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
                 their_bound = background.bound
                 optimal = background.optimal
             improved = False
-            if their is not None and their[0] < best_objective:
+            if their is not None and (missing_count(their[1]), their[0]) < (best_missing, best_objective):
                 best_objective, placed = their[0], dict(their[1])
+                best_missing = missing_count(placed)
                 improved = True
             if their_bound is not None and their_bound > bound:
                 bound = their_bound
@@ -860,17 +885,18 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
             if improved and on_progress is not None:
                 found += 1
                 on_progress(Progress(best_objective, bound, clock.monotonic() - started, found))
-            if optimal or best_objective <= bound:
+            if optimal or (not best_missing and best_objective <= bound):
                 break
         unplaced = [t for t, o in placed.items() if o is None]
         if not annealed and (allow_unscheduled or not unplaced):
             # Once every talk is placed (the LNS places talks the construction left out).
             annealed = True
-            until = now + (deadline - now) * ANNEAL_SHARE
+            share = SUBSET_ANNEAL_SHARE if unplaced else ANNEAL_SHARE
+            until = now + (deadline - now) * share
             placed, best_objective, found, bound = _anneal(
                 inst, placed, best_objective, rng, bound=bound, found=found, background=background,
                 until=until, deterministic=deterministic, time_limit=time_limit, on_progress=on_progress,
-                stop=stop, started=started)
+                stop=stop, started=started, share=share)
             continue
         kind = _NEIGHBOURHOODS[iteration % len(_NEIGHBOURHOODS)]
         size = max(4, int(free_size))
@@ -881,7 +907,9 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
             chosen |= _related(inst, unplaced[:size], rng, size, placed)
         fixed = {t: o for t, o in placed.items() if t not in chosen and o is not None}
         free = _free_options(inst, chosen, fixed, rng, placed)
-        built = build_model(inst, free, fixed, allow_unscheduled=True)
+        # Talks may go out in the sub-model (so it can take in the ones still out), but when the
+        # schedule must hold every talk, only at a cost above any placement.
+        built = build_model(inst, free, fixed, allow_unscheduled=True, place_first=not allow_unscheduled)
         sub_limit = min(max(0.2, deadline - clock.monotonic()), sub_time)
         current = {t: (o[0], o[3]) for t, o in placed.items() if o is not None}
         solver, status = _run(built, inst, time_limit=sub_limit, workers=workers, seed=seed + iteration,
@@ -900,22 +928,23 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
         candidate = dict(placed)
         candidate.update(_read(built, solver))
         objective = _objective(inst, candidate)
+        rank, best_rank = (missing_count(candidate), objective), (best_missing, best_objective)
         _debug(f"lns iteration {iteration} {kind}: {len(chosen)} free, {solver.status_name(status)}, "
-               f"{objective} vs {best_objective}")
-        if objective <= best_objective:
-            stale = 0 if objective < best_objective else stale + 1
-            if objective < best_objective:
+               f"{rank} vs {best_rank}")
+        if rank <= best_rank:
+            stale = 0 if rank < best_rank else stale + 1
+            if rank < best_rank:
                 found += 1
                 if on_progress is not None:
                     on_progress(Progress(objective, bound, clock.monotonic() - started, found))
-            placed, best_objective = candidate, objective
+            placed, (best_missing, best_objective) = candidate, rank
         else:
             stale += 1
     optimal = False
     if background is not None:
         background.finish()
         their = background.best
-        if their is not None and their[0] < best_objective:
+        if their is not None and (missing_count(their[1]), their[0]) < (best_missing, best_objective):
             best_objective, placed = their[0], dict(their[1])
             if on_progress is not None:
                 found += 1
@@ -933,17 +962,20 @@ def _solve_lns(inst: Instance, *, time_limit, workers, seed, on_progress, stop, 
         status_name = "OPTIMAL"
     solution = _solution(inst, status_name, placed, bound, started, "full" if with_full_model else "lns")
     if not allow_unscheduled and missing:
+        # Not a schedule: its objective leaves the missing talks out, so no gap is measured against it
+        # (the bound still holds for every complete schedule).
         soft = dict(solution.soft_terms)
         soft[RULE_UNSCHEDULED] = 0
         objective = solution.objective - unscheduled_value(inst.problem, [inst.talks[t].id for t in missing]) \
             * inst.problem.weights.unscheduled
-        solution = replace(solution, soft_terms=soft, objective=objective)
+        solution = replace(solution, soft_terms=soft, objective=objective, best_bound=float(bound), gap=None)
     return solution
 
 
 def _anneal(inst: Instance, placed: dict[int, Option | None], objective: int, rng: random.Random, *,
             bound: float, found: int, background, until: float, deterministic: bool, time_limit: float,
-            on_progress, stop, started: float) -> tuple[dict[int, Option | None], int, int, float]:
+            on_progress, stop, started: float,
+            share: float = ANNEAL_SHARE) -> tuple[dict[int, Option | None], int, int, float]:
     """Simulated annealing (`local_search.Annealer`) until `until`, before the CP-SAT LNS.
 
     The temperature falls with the elapsed share of the annealing time, or, when
@@ -955,7 +987,7 @@ def _anneal(inst: Instance, placed: dict[int, Option | None], objective: int, rn
     offset = objective - annealer.cost  # terms the annealer does not track (unscheduled talks)
     begin = clock.monotonic()
     duration = max(1e-3, until - begin)
-    budget = int(ANNEAL_MOVES_PER_SECOND * time_limit * ANNEAL_SHARE)
+    budget = int(ANNEAL_MOVES_PER_SECOND * time_limit * share)
     done = 0
     start_temperature = ANNEAL_START_TEMPERATURE
     best_cost, best = annealer.cost, dict(placed)

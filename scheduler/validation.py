@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from datetime import timedelta
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .model import MODES, Problem, ProblemError
@@ -67,7 +67,7 @@ def problem_errors(problem: Problem) -> list[str]:
                           f"than a day; split the block at its breaks")
     if not errors:
         for before, after in zip(ordered, ordered[1:], strict=False):
-            end = before.start + timedelta(minutes=problem.slot_minutes * before.slots)
+            end = before.start.astimezone(UTC) + timedelta(minutes=problem.slot_minutes * before.slots)
             if end > after.start:
                 errors.append(f'blocks: block "{before.id}" overlaps block "{after.id}"')
     for i, room in enumerate(problem.rooms):

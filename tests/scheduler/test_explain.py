@@ -62,3 +62,15 @@ def test_explain_says_why_a_pin_cannot_hold():
             f"the block's {block.slots}") in explanation.findings
     relaxed = replace(pinned, hard_rules=HardRules(relaxed=frozenset({"pin-broken"})))
     assert not any("is pinned to block" in finding for finding in explain(relaxed).findings)
+
+
+def test_explain_without_rooms_says_so_when_capacity_is_hard():
+    from datetime import UTC, datetime
+
+    from scheduler import Block, Problem, Talk
+
+    problem = Problem(blocks=(Block("b", datetime(2026, 6, 1, 9, tzinfo=UTC), 2),), rooms=(), talks=(Talk("t"),),
+                      hard_rules=HardRules(capacity_is_hard=True))
+    explanation = explain(problem, time_limit=2)
+    assert explanation.feasible is False
+    assert "the talks need 1 room-slots but the rooms offer 0" in explanation.findings

@@ -2,7 +2,7 @@
 
 import itertools
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from factories import random_problem
@@ -13,11 +13,13 @@ from scheduler import (
     Assignment,
     Block,
     HardRules,
+    HourBand,
     Person,
     Problem,
     Room,
     Solution,
     Talk,
+    Track,
     Window,
     check,
     largest_subset,
@@ -137,3 +139,69 @@ def test_lns_mode_gives_checked_schedule_with_valid_bound():
     assert lns.best_bound <= full.objective and full.best_bound <= lns.objective
     if full.status == "OPTIMAL":
         assert full.objective <= lns.objective
+
+
+def _talk_only_placeable_by_breaking_a_relaxed_rule(fillers: int) -> Problem:
+    """Talk "c"'s speaker is never available: it runs only by breaking the relaxed rule, at a cost
+    (1 000 000) far above its unscheduled penalty (100 000). Speaker q suits only one slot and a
+    cohesive track must split over two rooms, so the schedule stays above the quick bounds and
+    the search goes on after construction."""
+    day = datetime(2026, 6, 1, 9, tzinfo=UTC)
+    away = Window(day + timedelta(days=3), day + timedelta(days=3, hours=2))
+    talks = [Talk("a", speakers=("q",)), Talk("b", speakers=("q",)), Talk("c", speakers=("s",))]
+    talks += [Talk(f"f{i}") for i in range(fillers)]
+    if fillers:
+        talks += [Talk("x", track="k", allowed_rooms=("r1",)), Talk("y", track="k", allowed_rooms=("r2",))]
+    return Problem(
+        blocks=(Block("b1", day, 3 + fillers // 2),), rooms=(Room("r1"), Room("r2")), talks=tuple(talks),
+        people=(Person("q", local_hour_bands=(HourBand(time(9), time(9, 30), 0),), unsuitable_penalty=5),
+                Person("s", availability=(away,))),
+        tracks=(Track("k", cohesive=True),),
+        hard_rules=HardRules(relaxed=frozenset({"person-unavailable"}), relaxed_weight=1_000_000))
+
+
+@pytest.mark.parametrize(("fillers", "options"), [(0, {"mode": "lns", "workers": 1}), (0, {"mode": "full"}),
+                                                  (18, {"workers": 2})])  # 23 talks: the hybrid
+def test_every_talk_is_placed_even_when_its_only_placements_cost_more_than_leaving_it_out(fillers, options):
+    problem = _talk_only_placeable_by_breaking_a_relaxed_rule(fillers)
+    solution = solve(problem, time_limit=3, seed=0, **options)
+    assert solution.has_schedule and solution.unscheduled == ()
+    report = check(problem, solution)
+    assert report.ok and report.objective == solution.objective
+    assert report.soft_terms["person-unavailable"] == 1
+    assert solution.best_bound <= solution.objective
+
+
+def test_largest_subset_on_the_hybrid_path_leaves_out_the_lowest_priorities():
+    import random
+
+    rng = random.Random(1)
+    problem = Problem(blocks=(Block("b", datetime(2026, 6, 1, 6, tzinfo=UTC), 60),), rooms=(Room("r"),),
+                      slot_minutes=15, talks=tuple(Talk(f"t{i}", priority=rng.randrange(5)) for i in range(80)))
+    priority = {t.id: t.priority for t in problem.talks}
+    solution = largest_subset(problem, time_limit=5, workers=2, seed=1)
+    assert check(problem, solution).ok
+    # One room for 60 of 80 talks: the best subset leaves out the 20 lowest priorities.
+    assert sorted(priority[t] for t in solution.unscheduled) == sorted(priority.values())[:20]
+
+
+def test_deterministic_schedule_does_not_depend_on_how_long_construction_takes(monkeypatch):
+    import time
+
+    import scheduler.solver as solver_module
+
+    problem = random_problem(1, talks=19, rooms=4, blocks=3, slots=6)
+    construct = solver_module._construct
+    delay = [0.0]
+
+    def slow_construct(*args, **kwargs):  # a loaded machine: the same work, later
+        time.sleep(delay[0])
+        return construct(*args, **kwargs)
+
+    monkeypatch.setattr(solver_module, "_construct", slow_construct)
+    schedules = []
+    for delay[0] in (0.0, 0.6):
+        solution = solve(problem, time_limit=1.5, workers=2, seed=3, deterministic=True)
+        assert solution.has_schedule
+        schedules.append(solution.assignments)
+    assert schedules[0] == schedules[1]

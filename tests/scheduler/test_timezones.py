@@ -1,9 +1,11 @@
 """Local-hour penalties follow each person's zone across daylight-saving changes."""
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from scheduler import Block, HourBand, Person, Problem, Room, Solution, Talk, check, solve
 from scheduler.io import load_problem
+from scheduler.timegrid import Grid
 
 BANDS = (HourBand(time(9), time(17), 0),)
 
@@ -48,3 +50,15 @@ def test_solver_picks_the_block_that_is_daytime_after_the_change():
     problem = Problem(blocks=blocks, rooms=(Room("r"),), slot_minutes=60, talks=(Talk("t", speakers=("p",)),),
                       people=(Person("p", time_zone="Europe/London", local_hour_bands=BANDS),))
     assert solve(problem, time_limit=5).assignments[0].block == "before"
+
+
+def test_a_block_start_given_in_a_zone_keeps_slots_an_hour_apart_across_the_change():
+    # 00:00 London on 25 Oct 2026 is 23:00 UTC the day before; clocks go back at 02:00 BST.
+    block = Block("night", datetime(2026, 10, 25, 0, 0, tzinfo=ZoneInfo("Europe/London")), 4)
+    problem = Problem(blocks=(block,), rooms=(Room("r"),), talks=(Talk("t", slots=2),), slot_minutes=60)
+    instants = Grid.of(problem).instants
+    assert [i.astimezone(UTC).hour for i in instants] == [23, 0, 1, 2]
+    solution = solve(problem, time_limit=2, workers=1)
+    placed = solution.assignments[0]
+    assert placed.ends_at - placed.starts_at == timedelta(hours=2)
+    assert check(problem, solution).ok
