@@ -225,18 +225,17 @@ def check(problem: Problem, solution: Solution, *, allow_unscheduled: bool = Fal
         if track is not None and track.cohesive:
             rooms_per_track_block[track.id, a.block].add(a.room)
     soft[RULE_TRACK_COHESION] = sum(len(r) - 1 for r in rooms_per_track_block.values())
-    # Order: consecutive ordered talks (by order then id) with distinct order values.
-    ordered_by_track = defaultdict(list)
+    # Order: every talk of a track's next order value starts once every talk of the value before has ended.
+    order_levels = defaultdict(lambda: defaultdict(list))
     for talk in problem.talks:
         if talk.track is not None and talk.track_order is not None:
-            ordered_by_track[talk.track].append((talk.track_order, talk.id))
-    for items in ordered_by_track.values():
-        items.sort()
-        for (oa, a_id), (ob, b_id) in zip(items, items[1:], strict=False):
-            if oa != ob and a_id in placed and b_id in placed:
+            order_levels[talk.track][talk.track_order].append(talk.id)
+    for levels in order_levels.values():
+        values = sorted(levels)
+        for earlier, later in zip(values, values[1:], strict=False):
+            for a_id in (a for a in levels[earlier] if a in placed):
                 end_a = placed[a_id][1][-1] + slot
-                if placed[b_id][1][0] < end_a:
-                    soft[RULE_TRACK_ORDER] += 1
+                soft[RULE_TRACK_ORDER] += sum(placed[b][1][0] < end_a for b in levels[later] if b in placed)
 
     for name, count in relaxed_counts.items():
         soft[name] = count

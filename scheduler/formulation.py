@@ -81,11 +81,14 @@ def static(inst: Instance) -> Static:
     cohesive = [track.id for track in problem.tracks if track.cohesive]
     ordered_pairs = []
     for talks in track_talks.values():
-        ordered = sorted((inst.talks[t].track_order, inst.talks[t].id, t) for t in talks
-                         if inst.talks[t].track_order is not None)
-        for (oa, _, a), (ob, _, b) in zip(ordered, ordered[1:], strict=False):
-            if oa != ob:
-                ordered_pairs.append((a, b))
+        # Each talk of one order value runs before each talk of the next value; equal values are unordered.
+        by_order: dict[int, list[int]] = defaultdict(list)
+        for t in sorted(talks, key=lambda t: inst.talks[t].id):
+            if inst.talks[t].track_order is not None:
+                by_order[inst.talks[t].track_order].append(t)
+        levels = sorted(by_order)
+        for low, high in zip(levels, levels[1:], strict=False):
+            ordered_pairs.extend((a, b) for a in by_order[low] for b in by_order[high])
     st = Static(sorted(groups.items()), dict(person_talks), dict(track_talks), similar, cohesive, ordered_pairs)
     for i, (talks, _) in enumerate(st.groups):
         for t in talks:

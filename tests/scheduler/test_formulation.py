@@ -104,3 +104,30 @@ def test_hybrid_full_mode_reports_checked_terms_and_a_bound_below_the_objective(
     assert report.objective == solution.objective
     assert solution.best_bound <= solution.objective
     assert all(p.bound <= p.objective for p in seen if p.bound is not None and p.objective is not None)
+
+
+def test_track_order_puts_every_talk_of_one_value_before_every_talk_of_the_next():
+    from scheduler import Track
+
+    start = datetime(2026, 5, 1, 9, tzinfo=UTC)
+    problem = Problem(
+        blocks=(Block("b", start, 3),), rooms=(Room("r"),), tracks=(Track("k"),),
+        talks=(Talk("a", track="k", track_order=1), Talk("b", track="k", track_order=1),
+               Talk("c", track="k", track_order=2)))
+
+    def order_cost(slots: dict[str, int]) -> int:
+        solution = Solution("FEASIBLE", tuple(Assignment(t, "r", "b", s) for t, s in slots.items()))
+        report = check(problem, solution)
+        inst = Instance(problem, keep_all=True)
+        placed = {inst.talk_index[t]: next(o for o in inst.option_list(inst.talk_index[t]) if o[3] == s)
+                  for t, s in slots.items()}
+        assert evaluate(inst, placed).get("track-order", 0) == report.soft_terms["track-order"]
+        return report.soft_terms["track-order"]
+
+    assert order_cost({"a": 0, "b": 1, "c": 2}) == 0
+    assert order_cost({"b": 0, "a": 1, "c": 2}) == 0  # equal values: either way round
+    assert order_cost({"a": 0, "c": 1, "b": 2}) == 1  # c before b
+    assert order_cost({"c": 0, "a": 1, "b": 2}) == 2  # c before both
+    solution = solve(problem, time_limit=5, workers=1)
+    assert solution.status == "OPTIMAL" and solution.soft_terms["track-order"] == 0
+    assert {a.talk: a.start_slot for a in solution.assignments}["c"] == 2
