@@ -78,6 +78,8 @@ class _Reader:
         elif kind == "int":
             if isinstance(value, int) and not isinstance(value, bool):
                 return value
+            if isinstance(value, float) and value.is_integer():  # 2.0: an integer to JSON Schema too
+                return int(value)
             self.errors.append(f"{here}: expected an integer, got {_kind(value)}")
         elif kind == "number":
             if isinstance(value, int | float) and not isinstance(value, bool):
@@ -101,7 +103,7 @@ class _Reader:
                     return parsed
             self.errors.append(f'{here}: expected an ISO 8601 instant with offset such as "2026-10-25T09:00:00Z", got {value!r}')
         elif kind == "hhmm":
-            if isinstance(value, str) and len(value) == 5 and value[2] == ":":
+            if isinstance(value, str) and len(value) == 5 and value[2] == ":" and (value[:2] + value[3:]).isdigit():
                 try:
                     return time(int(value[:2]), int(value[3:]))
                 except ValueError:

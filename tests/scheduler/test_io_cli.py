@@ -367,3 +367,18 @@ def test_shipped_schema_refuses_the_values_the_loader_refuses(name):
     change = next(case[1] for case in REFUSED_PROBLEMS if case[0] == name)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(_mutated(change), schema("problem"))
+
+
+def test_load_problem_takes_a_whole_float_as_an_integer_as_json_schema_does():
+    data = _mutated(_set("talks.0.slots", 2.0))
+    jsonschema.validate(data, schema("problem"))
+    assert load_problem(data).talks[0].slots == 2
+    with pytest.raises(ProblemError, match=r"talks\[0\]\.slots: expected an integer, got a number"):
+        load_problem(_mutated(_set("talks.0.slots", 2.5)))
+
+
+@pytest.mark.parametrize("text", [" 9:00", "9:00 ", "+9:00", "09:-1"])
+def test_load_problem_refuses_a_local_time_that_is_not_two_digits_colon_two_digits(text):
+    data = _mutated(_set("civilised_hours", {"start": text, "end": "20:00"}))
+    with pytest.raises(ProblemError, match=r'civilised_hours\.start: expected a local time "HH:MM"'):
+        load_problem(data)
