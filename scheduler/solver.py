@@ -1,6 +1,6 @@
 """Full-model solve, construction heuristic, annealing and large-neighbourhood search.
 
-The model itself lives in `formulation.py`. Up to 60 talks (or with one worker, or
+The model itself lives in `formulation.py`. Up to 19 talks (or with one worker, or
 deterministic): one hinted CP-SAT run on the full model. Otherwise: construction, CP-SAT LNS
 until every talk is placed, then simulated annealing (`local_search.py`), with a bound worker
 in a background thread: by default the Lagrangian bound (`lagrangian.py`, in a child

@@ -361,6 +361,7 @@ def test_check_reports_left_out_talks_that_are_unknown_or_scheduled():
 
 
 @pytest.mark.parametrize("name", ["negative relaxed weight", "negative similarity penalty", "huge audience weights",
+                                  "speaker listed twice", "track similar to itself",
                                   "room penalty beyond 64 bits", "weight beyond the cap", "talk longer than a day",
                                   "capacity beyond the cap", "priority beyond the cap", "slot longer than a day"])
 def test_shipped_schema_refuses_the_values_the_loader_refuses(name):
