@@ -383,3 +383,12 @@ def test_load_problem_refuses_a_local_time_that_is_not_two_digits_colon_two_digi
     data = _mutated(_set("civilised_hours", {"start": text, "end": "20:00"}))
     with pytest.raises(ProblemError, match=r'civilised_hours\.start: expected a local time "HH:MM"'):
         load_problem(data)
+
+
+def test_the_readme_example_problem_loads_and_passes_the_schema():
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    text = readme.split("## JSON problem format", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+    data = json.loads(text)
+    jsonschema.validate(data, schema("problem"))
+    problem = load_problem(data)
+    assert [t.id for t in problem.tracks] == ["ml", "data"] and problem.talks[0].track_order == 1
