@@ -40,6 +40,7 @@ MAX_CONFERENCE_DAYS = 14
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 ONLINE_STREAM = ""  # the room form's hub choice for a room without a hub
+FIRST_YEAR, LAST_YEAR = 2000, 2999  # years a conference may run in
 
 
 def _strip(value):
@@ -81,6 +82,11 @@ class ConferenceSettingsForm(FlaskForm):
         """Name the zone the call-for-proposals times are entered in."""
         self.cfp_opens_at.label.text = f"Call for proposals opens ({zone_name})"
         self.cfp_closes_at.label.text = f"Call for proposals closes ({zone_name})"
+
+    def validate_starts_on(self, field) -> None:
+        # A mistyped year (0001, 9500) would pass every other check and break time arithmetic later.
+        if field.data and not FIRST_YEAR <= field.data.year <= LAST_YEAR:
+            raise ValidationError(f"Enter a day in the years {FIRST_YEAR} to {LAST_YEAR}.")
 
     def validate_ends_on(self, field) -> None:
         if not field.data or not self.starts_on.data:

@@ -162,7 +162,13 @@ def save_settings(slug: str):
 def add_block(slug: str):
     conference = conference_with_role(slug, Role.ORGANISER)
     form = _block_form(conference)
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if valid and form.day.data not in conference.days():
+        # Checked before any time arithmetic: a mistyped year such as 0001 or 9999 overflows it.
+        form.day.errors.append(
+            f"The conference runs from {conference.starts_on:%d %b %Y} to {conference.ends_on:%d %b %Y}."
+        )
+    elif valid:
         hub = load_scoped(Hub, conference, int(form.zone.data)) if form.zone.data else None
         zone_name = hub.time_zone if hub else conference.time_zone
         starts_at, ends_at = operations.block_times(
@@ -174,11 +180,7 @@ def add_block(slug: str):
         skipped = skipped_wall_time_message(
             form.day.data, form.starts.data, zone_name
         ) or skipped_wall_time_message(form.day.data, form.ends.data, zone_name)
-        if form.day.data not in conference.days():
-            form.day.errors.append(
-                f"The conference runs from {conference.starts_on:%d %b %Y} to {conference.ends_on:%d %b %Y}."
-            )
-        elif skipped:
+        if skipped:
             form.starts.errors.append(skipped)
         elif ends_at <= starts_at:
             form.ends.errors.append(

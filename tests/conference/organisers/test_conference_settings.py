@@ -165,3 +165,11 @@ def test_create_conference_cfp_time_in_a_daylight_saving_gap_is_form_error(clien
     assert "01:30 on 28 Mar 2027 does not exist in Europe/London" in body
     assert 'value="2027-03-28T01:30"' in body
     assert count(db, Conference) == 0
+
+
+def test_create_conference_with_a_mistyped_year_is_form_error(client, login, db):
+    _site_admin(login)
+    for day in ("0001-05-10", "9500-05-10"):
+        body = _create(client, starts_on=day, ends_on=day).get_data(as_text=True)
+        assert "Enter a day in the years 2000 to 2999." in body
+    assert count(db, Conference) == 0

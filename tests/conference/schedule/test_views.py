@@ -1,5 +1,6 @@
 from datetime import UTC, date, datetime
 
+import pytest
 from sqlalchemy import select
 
 from conference.conferences.models import Role
@@ -256,6 +257,21 @@ def test_block_errors_rerender_with_the_input(client, db, login):
         assert message in page, (fields, message)
         assert 'value="2030-01-01"' in page or fields["day"] != "2030-01-01"
     assert len(db.session.scalars(select(ScheduleBlock)).all()) == 2
+
+
+@pytest.mark.parametrize(("zone", "day", "starts", "ends"), [
+    ("Asia/Tokyo", "0001-01-01", "00:00", "01:00"),  # before year 1 in UTC
+    ("America/Los_Angeles", "9999-12-31", "17:00", "18:00"),  # after year 9999 in UTC
+])
+def test_block_on_a_mistyped_year_is_form_error_not_a_crash(client, db, login, zone, day, starts, ends):
+    setup = small_conference()
+    setup.conference.time_zone = zone
+    db.session.commit()
+    login(setup.organiser)
+    response = client.post(f"/c/{setup.conference.slug}/manage/schedule/setup/blocks",
+                           data={"name": "Typo", "day": day, "starts": starts, "ends": ends, "zone": ""})
+    assert response.status_code == 422
+    assert "The conference runs from" in response.get_data(as_text=True)
 
 
 def test_room_matrix_opens_exactly_the_checked_rooms(client, db, login):
