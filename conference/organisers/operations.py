@@ -20,6 +20,7 @@ from conference.conferences.models import (
 from conference.core.timezones import local_to_utc
 from conference.extensions import db
 from conference.proposals.models import Proposal, SpeakerProfile
+from conference.schedule.models import ScheduledTalk, ScheduleVersion
 
 
 class SlugTaken(Exception):
@@ -42,6 +43,15 @@ class HubHasRooms(Exception):
     def __init__(self, room_count: int):
         super().__init__(room_count)
         self.room_count = room_count
+
+
+class RoomInUse(Exception):
+    """A schedule version places talks in the room: the draft (how many) or published versions (which)."""
+
+    def __init__(self, draft_talks: int, published_versions: list[int]):
+        super().__init__(draft_talks, published_versions)
+        self.draft_talks = draft_talks
+        self.published_versions = published_versions
 
 
 class FormatInUse(Exception):
@@ -234,6 +244,18 @@ def update_room(
 
 
 def delete_room(room: Room) -> None:
+    """Delete a room no schedule version places a talk in; raises RoomInUse otherwise."""
+    uses = db.session.execute(
+        select(ScheduleVersion.is_draft, ScheduleVersion.number, func.count())
+        .join(ScheduledTalk, ScheduledTalk.version_id == ScheduleVersion.id)
+        .where(ScheduledTalk.room_id == room.id)
+        .group_by(ScheduleVersion.id, ScheduleVersion.is_draft, ScheduleVersion.number)
+    ).all()
+    if uses:
+        raise RoomInUse(
+            draft_talks=sum(count for is_draft, _number, count in uses if is_draft),
+            published_versions=sorted(number for is_draft, number, _count in uses if not is_draft),
+        )
     db.session.delete(room)
     db.session.flush()
 

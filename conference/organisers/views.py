@@ -393,9 +393,28 @@ def delete_room(slug: str, room_id: int):
     room = load_scoped(Room, conference, room_id)
     require_confirm_form()
     name = room.name
-    operations.delete_room(room)
-    flash(f"Room “{name}” is deleted.", "success")
+    try:
+        operations.delete_room(room)
+    except operations.RoomInUse as error:
+        flash(_room_in_use_message(name, error), "error")
+    else:
+        flash(f"Room “{name}” is deleted.", "success")
     return redirect(url_for("organisers.rooms", slug=conference.slug))
+
+
+def _room_in_use_message(name: str, error: operations.RoomInUse) -> str:
+    uses = []
+    if error.draft_talks:
+        uses.append(f"{error.draft_talks} talk{'s' if error.draft_talks != 1 else ''} of the draft schedule")
+    if error.published_versions:
+        numbers = ", ".join(str(n) for n in error.published_versions)
+        uses.append(f"published version{'s' if len(error.published_versions) > 1 else ''} {numbers}")
+    advice = (
+        "Published versions keep where their talks were, so rename the room if it changed."
+        if error.published_versions
+        else "Move those talks to another room in the schedule editor first."
+    )
+    return f"The room “{name}” is used by {' and '.join(uses)}, so it cannot be deleted; nothing was deleted. {advice}"
 
 
 # --- tracks ----------------------------------------------------------------------------------

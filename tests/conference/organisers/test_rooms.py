@@ -2,7 +2,13 @@ from sqlalchemy import select
 
 from conference.conferences.models import Room
 from tests.conference.organisers.conftest import count
-from tests.factories import ConferenceFactory, HubFactory, RoomFactory
+from tests.factories import (
+    ConferenceFactory,
+    HubFactory,
+    RoomFactory,
+    ScheduledTalkFactory,
+    ScheduleVersionFactory,
+)
 
 
 def _room_data(hub_id="", **changes):
@@ -46,6 +52,31 @@ def test_delete_room(client, organiser, conference, db):
     db.session.commit()
     assert client.post(f"/c/devcon/manage/rooms/{room.id}/delete").status_code == 302
     assert count(db, Room) == 0
+
+
+def test_delete_room_used_by_the_draft_is_refused_with_advice(client, organiser, conference, db):
+    room = RoomFactory(conference=conference, name="Main hall")
+    draft = ScheduleVersionFactory(conference=conference, is_draft=True)
+    ScheduledTalkFactory.create_batch(2, version=draft, room=room)
+    db.session.commit()
+    response = client.post(f"/c/devcon/manage/rooms/{room.id}/delete", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "The room “Main hall” is used by 2 talks of the draft schedule, so it cannot be deleted" in page
+    assert "Move those talks to another room in the schedule editor first." in page
+    assert count(db, Room) == 1
+
+
+def test_delete_room_of_a_published_version_is_refused_with_advice(client, organiser, conference, db):
+    room = RoomFactory(conference=conference, name="Main hall")
+    for number in (1, 2):
+        ScheduledTalkFactory(version=ScheduleVersionFactory(conference=conference, is_draft=False, number=number),
+                             room=room)
+    db.session.commit()
+    page = client.post(f"/c/devcon/manage/rooms/{room.id}/delete", follow_redirects=True).get_data(as_text=True)
+    assert "is used by published versions 1, 2, so it cannot be deleted; nothing was deleted." in page
+    assert "rename the room if it changed" in page
+    assert count(db, Room) == 1
 
 
 def test_create_room_duplicate_name_is_form_error(client, organiser, conference, db):
