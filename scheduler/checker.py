@@ -36,6 +36,7 @@ from .rules import (
     RULE_WRONG_HUB,
     SOFT_TERMS,
     label,
+    quoted,
 )
 
 
@@ -104,7 +105,7 @@ def check(problem: Problem, solution: Solution, *, allow_unscheduled: bool = Fal
             room_use[a.room, instant].append(talk_id)
     for (room_id, instant), ids in sorted(room_use.items()):
         if len(ids) > 1:
-            breaks(RULE_ROOM_DOUBLE_BOOKED, f'room "{room_id}" hosts {", ".join(sorted(ids))} at {instant.isoformat()}',
+            breaks(RULE_ROOM_DOUBLE_BOOKED, f'room "{room_id}" hosts {quoted(sorted(ids))} at {instant.isoformat()}',
                    sorted(ids), room_ids=[room_id])
 
     # People present at each talk: speakers plus the chairs of its track.
@@ -137,7 +138,7 @@ def check(problem: Problem, solution: Solution, *, allow_unscheduled: bool = Fal
     for person_id in sorted(clash_counts):
         ids = sorted(clash_talks[person_id])
         rule_broken(RULE_PERSON_CLASH, clash_counts[person_id],
-                    f'{_name(people, person_id)} is needed at {", ".join(ids)} at the same time', ids, [person_id])
+                    f'{_name(people, person_id)} is needed at {quoted(ids)} at the same time', ids, [person_id])
 
     for talk_id, (a, instants) in placed.items():
         talk, room = talks[talk_id], rooms[a.room]

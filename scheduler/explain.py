@@ -24,6 +24,7 @@ from .rules import (
     RULE_ROOM_TOO_SMALL,
     RULE_ROOM_UNAVAILABLE,
     RULE_WRONG_HUB,
+    quoted,
 )
 from .validation import validate_settings
 
@@ -118,10 +119,10 @@ def _describe(problem: Problem, rule: str, subject: str) -> str:
         windows = ", ".join(f"{w.start:%Y-%m-%d %H:%M}-{w.end:%H:%M} UTC" for w in people[subject].availability)
         return f"{who} is only available {windows}"
     if rule == RULE_ROOM_UNAVAILABLE:
-        return f'room "{subject}" is only available in blocks {", ".join(rooms[subject].available_blocks or ())}'
+        return f'room "{subject}" is only available in blocks {quoted(rooms[subject].available_blocks or ())}'
     talk = talks.get(subject)
     if rule == RULE_ROOM_NOT_ALLOWED:
-        return f'talk "{subject}" may only use rooms {", ".join(talk.allowed_rooms or ())}'
+        return f'talk "{subject}" may only use rooms {quoted(talk.allowed_rooms or ())}'
     if rule == RULE_MISSING_FEATURE:
         return f'talk "{subject}" needs a room with {", ".join(sorted(talk.required_features))}'
     if rule == RULE_WRONG_HUB:

@@ -79,3 +79,8 @@ SOFT_TERMS = tuple(name for name, rule in RULES.items() if not rule.hard)
 def label(rule_name: str) -> str:
     """Human-readable sentence for a rule name."""
     return RULES[rule_name].label
+
+
+def quoted(ids) -> str:
+    """Ids in double quotes, comma-separated, so whoever shows a message can put names in their place."""
+    return ", ".join(f'"{i}"' for i in ids)

@@ -49,11 +49,11 @@ def draft_warnings(conference, draft) -> CheckerSummary:
         for talk_id in violation.talks:
             proposal_id = mapped.proposal_of_talk.get(talk_id)
             if proposal_id is not None:
-                by_proposal[proposal_id].append(f"{label(violation.rule)}: {violation.message}")
+                by_proposal[proposal_id].append(f"{label(violation.rule)}: {mapped.readable(violation.message)}")
     return CheckerSummary(
         goals=goals,
-        hard_violations=[(label(v.rule), v.message) for v in report.hard_violations],
-        relaxed_violations=[(label(v.rule), v.message) for v in report.relaxed_violations],
+        hard_violations=[(label(v.rule), mapped.readable(v.message)) for v in report.hard_violations],
+        relaxed_violations=[(label(v.rule), mapped.readable(v.message)) for v in report.relaxed_violations],
         objective=report.objective,
         violations_by_proposal=dict(by_proposal),
     )

@@ -21,6 +21,7 @@ from conference.mail.operations import queue_email
 from conference.mail.templates import render_email
 from conference.proposals.models import PresentationMode, Proposal, ProposalSpeaker, SpeakerProfile
 from conference.schedule import versions
+from conference.schedule.mapping import scheduled_states
 from conference.schedule.models import (
     ScheduleBlock,
     ScheduleBlockRoom,
@@ -161,7 +162,10 @@ def publish_schedule(
     )
     if draft is None:
         raise NothingToPublish("There is no draft schedule yet: build one first.")
-    draft_rows = version_rows(draft)
+    # Talks declined or withdrawn since they were placed stay in the draft (the editor flags
+    # them) but are not published: the feeds then cancel them where an earlier version had them.
+    states = scheduled_states(conference)
+    draft_rows = [row for row in version_rows(draft) if row.proposal.state in states]
     if not draft_rows:
         raise NothingToPublish("The draft has no talks: there is nothing to publish.")
     previous = latest_published(conference)

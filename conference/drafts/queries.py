@@ -16,6 +16,7 @@ from conference.drafts.changelog import Changes, diff_versions
 from conference.extensions import db
 from conference.interest.operations import interest_counts
 from conference.proposals.models import AvailabilityWindow, Proposal, ProposalSpeaker
+from conference.schedule.mapping import scheduled_states
 from conference.schedule.models import (
     ScheduleBlock,
     ScheduleBlockRoom,
@@ -209,7 +210,13 @@ def talk_warnings(conference: Conference, talks: list[ScheduledTalk]) -> dict[in
     ):
         windows[window.user_id].append(window)
     by_person: dict[int, list[ScheduledTalk]] = defaultdict(list)
+    states = scheduled_states(conference)
     for talk in talks:
+        if talk.proposal.state not in states:
+            warnings[talk.id].append(
+                f"{talk.proposal.state.label} since it was placed: publishing leaves it out"
+                " (and cancels it in calendars that had it)"
+            )
         for speaker in talk.proposal.accepted_speakers:
             user = speaker.user
             if user is None:

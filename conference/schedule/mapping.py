@@ -51,6 +51,7 @@ DEFAULT_WEIGHTS: dict[str, int] = {
 INCLUDE_ACCEPTED_SETTING = "schedule_include_accepted"
 _QUOTED_ID = re.compile(r'"([tbrukh]\d+)"')
 _ID_IN_PARENTHESES = re.compile(r" \([tbrukh]\d+\)")
+_UTC_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00")
 
 
 @dataclass
@@ -70,8 +71,9 @@ class MappedProblem:
     draft_id: int | None = None
 
     def readable(self, message: str) -> str:
-        """A scheduler message with quoted ids replaced by the names people know."""
+        """A scheduler message with quoted ids replaced by the names people know, and instants labelled UTC."""
         message = _ID_IN_PARENTHESES.sub("", message)
+        message = _UTC_INSTANT.sub(lambda m: f"{datetime.fromisoformat(m.group(0)):%a %d %b %Y, %H:%M} UTC", message)
         return _QUOTED_ID.sub(lambda m: f"“{self.names.get(m.group(1), m.group(1))}”", message)
 
     def talk_title(self, talk_id: str) -> str:

@@ -72,6 +72,25 @@ def test_published_versions_stay_unchanged_when_the_draft_moves_on(client, db, s
     assert _rows(db, second)[0].starts_at == at(10)
 
 
+def test_a_talk_declined_after_placing_is_flagged_and_left_out_of_the_next_version(client, db, scene, organiser):
+    from conference.proposals.models import Proposal, ProposalState
+
+    other = add_talk(db, scene.draft, scene.side_room, at(10), "Stays on")
+    db.session.commit()
+    assert client.post(PUBLISH, data={"note": ""}).status_code == 302
+    db.session.get(Proposal, scene.talk.proposal_id).state = ProposalState.DECLINED
+    db.session.commit()
+    editor = client.get(EDITOR).get_data(as_text=True)
+    assert "Declined since it was placed: publishing leaves it out" in editor
+    assert client.post(PUBLISH, data={"note": "Without the declined talk"}).status_code == 302
+    first, second = _published(db, scene.conference)
+    assert {row.proposal_id for row in _rows(db, first)} == {scene.talk.proposal_id, other.proposal_id}
+    assert {row.proposal_id for row in _rows(db, second)} == {other.proposal_id}
+    # The feeds cancel it: its calendar entry is marked as removed.
+    entry = db.session.scalar(select(CalendarEntry).where(CalendarEntry.proposal_id == scene.talk.proposal_id))
+    assert entry is not None and entry.cancelled
+
+
 def test_publish_an_empty_draft_is_refused(client, db, scene, organiser):
     db.session.delete(db.session.get(ScheduledTalk, scene.talk.id))
     db.session.commit()

@@ -140,3 +140,11 @@ def test_checker_reports_talks_missing_from_the_draft(db):
     mapped = mapping.build_problem(setup.conference)
     report = scheduler.check(mapped.problem, mapping.draft_to_solution(mapped, draft))
     assert {v.rule for v in report.hard_violations} == {"talk-once"}
+
+
+def test_readable_names_every_quoted_id_and_labels_utc_instants():
+    from scheduler.rules import quoted
+
+    mapped = mapping.MappedProblem(problem=None, names={"r1": "Main hall", "t1": "Intro", "t2": "Deep dive"})
+    message = f'room "r1" hosts {quoted(["t1", "t2"])} at 2027-03-24T09:00:00+00:00'
+    assert mapped.readable(message) == "room “Main hall” hosts “Intro”, “Deep dive” at Wed 24 Mar 2027, 09:00 UTC"
