@@ -20,7 +20,12 @@ from conference.conferences.models import (
 from conference.core.timezones import local_to_utc
 from conference.extensions import db
 from conference.proposals.models import Proposal, SpeakerProfile
-from conference.schedule.models import ScheduledTalk, ScheduleVersion
+from conference.schedule.models import (
+    ScheduleBlock,
+    ScheduleBlockRoom,
+    ScheduledTalk,
+    ScheduleVersion,
+)
 
 
 class SlugTaken(Exception):
@@ -215,7 +220,8 @@ def create_room(
     has_streaming: bool,
     has_recording: bool,
 ) -> Room:
-    """Add a room at a hub, or an online stream when ``hub`` is None; raises NameTaken."""
+    """Add a room at a hub, or an online stream when ``hub`` is None, open in every schedule block
+    (as a new block opens every room; the setup grid closes it where it is not); raises NameTaken."""
     _ensure_name_free(Room, conference, name, None)
     room = Room(
         conference_id=conference.id,
@@ -226,6 +232,9 @@ def create_room(
         has_recording=has_recording,
     )
     db.session.add(room)
+    db.session.flush()
+    block_ids = db.session.scalars(select(ScheduleBlock.id).where(ScheduleBlock.conference_id == conference.id))
+    db.session.add_all(ScheduleBlockRoom(block_id=block_id, room_id=room.id) for block_id in block_ids)
     db.session.flush()
     return room
 

@@ -329,7 +329,8 @@ def run_solver(run_id: int) -> str | None:
         else:
             solution = scheduler.solve(mapped.problem, **options)
     except scheduler.ProblemError as error:
-        return _finish_failed(run_id, "The grid or the talks cannot be scheduled as set up: " + "; ".join(error.errors[:5]))
+        return _finish_failed(run_id, "The grid or the talks cannot be scheduled as set up: "
+                              + "; ".join(mapped.readable_error(message) for message in error.errors[:5]))
     except Exception:
         log.exception("Solver run %s failed", run_id)
         return _finish_failed(run_id, "The solver stopped with an internal error. Try again; if it persists, tell the site administrators.")

@@ -52,6 +52,9 @@ INCLUDE_ACCEPTED_SETTING = "schedule_include_accepted"
 _QUOTED_ID = re.compile(r'"([tbrukh]\d+)"')
 _ID_IN_PARENTHESES = re.compile(r" \([tbrukh]\d+\)")
 _UTC_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00")
+# A scheduler field path at the start of an input error: "blocks[3].start: ...".
+_FIELD_PATH = re.compile(r"^(blocks|rooms|talks|people|tracks)\[(\d+)\](?:\.([\w.\[\]]+))?: ")
+_ITEM_KINDS = {"blocks": "block", "rooms": "room", "talks": "talk", "people": "person", "tracks": "track"}
 
 
 @dataclass
@@ -75,6 +78,20 @@ class MappedProblem:
         message = _ID_IN_PARENTHESES.sub("", message)
         message = _UTC_INSTANT.sub(lambda m: f"{datetime.fromisoformat(m.group(0)):%a %d %b %Y, %H:%M} UTC", message)
         return _QUOTED_ID.sub(lambda m: f"“{self.names.get(m.group(1), m.group(1))}”", message)
+
+    def readable_error(self, message: str) -> str:
+        """An input error of the scheduler ("blocks[3].start: ...") naming the block, room, talk,
+        person or track instead of its place in the problem's lists."""
+
+        def item(match: re.Match) -> str:
+            section, index, detail = match.group(1), int(match.group(2)), match.group(3)
+            items = getattr(self.problem, section)
+            if index >= len(items):
+                return match.group(0)
+            name = self.names.get(items[index].id) or self.titles.get(items[index].id) or items[index].id
+            return f"{_ITEM_KINDS[section]} “{name}”" + (f" ({detail})" if detail else "") + ": "
+
+        return self.readable(_FIELD_PATH.sub(item, message))
 
     def talk_title(self, talk_id: str) -> str:
         """The proposal title of a scheduler talk id (the id itself if unknown)."""
@@ -123,13 +140,16 @@ def weights_from(settings: ScheduleSettings | None, **overrides: int) -> schedul
 
 
 def hard_rules_from(settings: ScheduleSettings | None) -> scheduler.HardRules:
-    """Relaxed hard rules from saved settings; one weight (the largest given) for all of them."""
+    """Relaxed hard rules from saved settings, with the saved penalty (for settings saved before
+    it had its own column: the largest weight given to a rule), else the default."""
     relaxed = {
         name: value
         for name, value in ((settings.relaxed_rules if settings else None) or {}).items()
         if name in RELAXABLE_RULES
     }
-    weight = max((int(v) for v in relaxed.values() if isinstance(v, int) and v > 0), default=0)
+    weight = settings.relaxed_weight if settings and settings.relaxed_weight else 0
+    if not weight:
+        weight = max((int(v) for v in relaxed.values() if isinstance(v, int) and v > 0), default=0)
     return scheduler.HardRules(
         relaxed=frozenset(relaxed), relaxed_weight=weight or DEFAULT_RELAXED_WEIGHT
     )
@@ -219,17 +239,15 @@ def build_problem(conference: Conference, *, previous: str = "published", stabil
         blocks[key] = scheduler.Block(key, row.starts_at, slots)
         mapped.block_of[key] = row.id
         mapped.names[key] = row.name
+    # A room is available exactly in the blocks the setup grid opens it in (the editor's rule too):
+    # a block with every room unticked hosts nothing.
     open_rooms: dict[int, set[str]] = defaultdict(set)
-    blocks_with_rows: set[str] = set()
     for block_id, room_id in db.session.execute(
         select(ScheduleBlockRoom.block_id, ScheduleBlockRoom.room_id)
         .join(ScheduleBlock, ScheduleBlock.id == ScheduleBlockRoom.block_id)
         .where(ScheduleBlock.conference_id == conference.id)
     ):
         open_rooms[room_id].add(block_key(block_id))
-        blocks_with_rows.add(block_key(block_id))
-    # A block nobody configured rooms for is open to every room.
-    unconfigured = [key for key in blocks if key not in blocks_with_rows]
 
     hubs = {hub.id: hub for hub in db.session.scalars(select(Hub).where(Hub.conference_id == conference.id))}
     rooms: list[scheduler.Room] = []
@@ -241,7 +259,7 @@ def build_problem(conference: Conference, *, previous: str = "published", stabil
             features.append(STREAMING)
         if room.has_recording:
             features.append(RECORDING)
-        available = sorted(open_rooms.get(room.id, set()) | set(unconfigured), key=list(blocks).index)
+        available = sorted(open_rooms.get(room.id, set()), key=list(blocks).index)
         rooms.append(
             scheduler.Room(
                 key,

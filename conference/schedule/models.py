@@ -45,6 +45,8 @@ class ScheduleSettings(db.Model):
     # Soft-term name -> weight, and hard-rule name -> weight when relaxed (scheduler names).
     weights: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     relaxed_rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The penalty per break of a relaxed rule, kept while no rule is relaxed; None = the default.
+    relaxed_weight: Mapped[int | None] = mapped_column(default=None)
     time_limit_seconds: Mapped[int] = mapped_column(default=60)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

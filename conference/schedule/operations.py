@@ -70,6 +70,7 @@ def save_solver_goals(conference: Conference, goals: SolverGoals) -> ScheduleSet
     settings.time_limit_seconds = goals.time_limit_seconds
     settings.weights = dict(goals.weights)
     settings.relaxed_rules = dict.fromkeys(goals.relaxed_rules, goals.relaxed_weight)
+    settings.relaxed_weight = goals.relaxed_weight
     conference.settings = {**(conference.settings or {}), INCLUDE_ACCEPTED_SETTING: goals.include_accepted}
     db.session.flush()
     return settings
@@ -131,6 +132,12 @@ def open_room_pairs(conference: Conference) -> set[tuple[int, int]]:
         .where(ScheduleBlock.conference_id == conference.id)
     )
     return {(block_id, room_id) for block_id, room_id in rows}
+
+
+def blocks_without_rooms(conference: Conference) -> list[ScheduleBlock]:
+    """Blocks in which no room or stream is open (the solver and the editor place nothing there)."""
+    open_blocks = {block_id for block_id, _ in open_room_pairs(conference)}
+    return [block for block in list_blocks(conference) if block.id not in open_blocks]
 
 
 def set_open_rooms(conference: Conference, wanted: set[tuple[int, int]]) -> None:

@@ -46,17 +46,17 @@ RUN_KIND_LABELS = {
 def _settings_form_data(conference: Conference) -> dict:
     settings = mapping.schedule_settings(conference)
     weights = mapping.weights_from(settings)
-    relaxed = mapping.hard_rules_from(settings) if settings and settings.relaxed_rules else None
+    relaxed = mapping.hard_rules_from(settings)
     data = {
         "slot_minutes": settings.slot_minutes if settings else 15,
         "time_limit_seconds": settings.time_limit_seconds if settings else 60,
         "include_accepted": (conference.settings or {}).get(mapping.INCLUDE_ACCEPTED_SETTING, True),
-        "relaxed_weight": relaxed.relaxed_weight if relaxed else mapping.DEFAULT_RELAXED_WEIGHT,
+        "relaxed_weight": relaxed.relaxed_weight,
     }
     for name in mapping.WEIGHED_TERMS:
         data[weight_field_name(name)] = weights.for_rule(name)
     for name in RELAXABLE_RULES:
-        data[relax_field_name(name)] = bool(relaxed and name in relaxed.relaxed)
+        data[relax_field_name(name)] = name in relaxed.relaxed
     return data
 
 
@@ -96,6 +96,7 @@ def _render_setup(conference: Conference, settings_form=None, block_form=None, s
     blocks = operations.list_blocks(conference)
     saved = mapping.schedule_settings(conference)
     slot_minutes = saved.slot_minutes if saved else 15
+    open_pairs = operations.open_room_pairs(conference)
     return render_template(
         "schedule/setup.html",
         conference=conference,
@@ -103,7 +104,8 @@ def _render_setup(conference: Conference, settings_form=None, block_form=None, s
         block_form=block_form,
         blocks=_block_rows(conference, blocks),
         rooms=queries.rooms_of(conference),
-        open_pairs=operations.open_room_pairs(conference),
+        open_pairs=open_pairs,
+        closed_blocks={block.id for block in blocks} - {block_id for block_id, _ in open_pairs},
         weighed_terms=[
             (name, weight_field_name(name), TERM_EXPLANATIONS.get(name))
             for name in mapping.WEIGHED_TERMS
@@ -227,6 +229,13 @@ def save_open_rooms(slug: str):
             wanted.add((block_id, room_id))
     operations.set_open_rooms(conference, wanted)
     flash("The rooms open in each block are saved.", "success")
+    closed = operations.blocks_without_rooms(conference)
+    if closed:
+        flash(
+            "No talk can be scheduled in " + ", ".join(block.name for block in closed)
+            + ": no room or stream is open there. Tick a room in its row, or delete the block.",
+            "error",
+        )
     return redirect(url_for("schedule.setup", slug=conference.slug))
 
 

@@ -54,3 +54,42 @@ def test_migrations_upgrade_matches_models(database_url, tmp_path):
         assert search_structure_present
     finally:
         drop()
+
+
+def test_upgrade_opens_every_room_in_unconfigured_blocks_and_keeps_the_relaxed_penalty(database_url, tmp_path):
+    """Blocks saved with no open-room rows were open to every room for the solver: the migration
+    writes those rows, leaves configured blocks alone, and moves the relaxed-rule penalty to its column."""
+    url, drop = _fresh_url(database_url, tmp_path)
+    try:
+        app = make_test_app(url, create_schema=False)
+        with app.app_context():
+            from conference.extensions import db
+
+            upgrade(revision="ba777686a98c")
+            with db.engine.begin() as connection:
+                connection.execute(text(
+                    "INSERT INTO conferences (id, slug, name, description, starts_on, ends_on, time_zone, settings,"
+                    " created_at) VALUES (1, 'c', 'C', '', '2027-03-24', '2027-03-25', 'UTC', '{}',"
+                    " '2026-01-01 00:00:00')"))
+                for room_id in (1, 2):
+                    connection.execute(text(
+                        "INSERT INTO rooms (id, conference_id, name, capacity, has_streaming, has_recording)"
+                        f" VALUES ({room_id}, 1, 'Room {room_id}', 10, false, false)"))
+                for block_id in (1, 2):
+                    connection.execute(text(
+                        "INSERT INTO schedule_blocks (id, conference_id, name, starts_at, ends_at)"
+                        f" VALUES ({block_id}, 1, 'Block {block_id}', '2027-03-24 09:00:00', '2027-03-24 12:00:00')"))
+                connection.execute(text("INSERT INTO schedule_block_rooms (block_id, room_id) VALUES (2, 2)"))
+                connection.execute(text(
+                    "INSERT INTO schedule_settings (conference_id, slot_minutes, weights, relaxed_rules,"
+                    " time_limit_seconds, updated_at) VALUES (1, 15, '{}', '{\"person-unavailable\": 5000}', 60,"
+                    " '2026-01-01 00:00:00')"))
+            upgrade()
+            with db.engine.connect() as connection:
+                pairs = set(connection.execute(text("SELECT block_id, room_id FROM schedule_block_rooms")).all())
+                weight = connection.execute(text("SELECT relaxed_weight FROM schedule_settings")).scalar_one()
+            db.engine.dispose()
+        assert pairs == {(1, 1), (1, 2), (2, 2)}
+        assert weight == 5000
+    finally:
+        drop()

@@ -1,11 +1,13 @@
 from sqlalchemy import select
 
 from conference.conferences.models import Room
+from conference.schedule.models import ScheduleBlockRoom
 from tests.conference.organisers.conftest import count
 from tests.factories import (
     ConferenceFactory,
     HubFactory,
     RoomFactory,
+    ScheduleBlockFactory,
     ScheduledTalkFactory,
     ScheduleVersionFactory,
 )
@@ -25,6 +27,16 @@ def test_create_room_at_hub(client, organiser, conference, db):
     assert client.post("/c/devcon/manage/rooms/new", data=_room_data(hub.id)).status_code == 302
     room = db.session.scalars(select(Room)).one()
     assert (room.hub_id, room.capacity, room.has_streaming, room.has_recording) == (hub.id, 120, True, False)
+
+
+def test_a_new_room_is_open_in_every_existing_block(client, organiser, conference, db):
+    blocks = [ScheduleBlockFactory(conference=conference, name=name) for name in ("Morning", "Afternoon")]
+    other_block = ScheduleBlockFactory(conference=ConferenceFactory(slug="other"))
+    db.session.commit()
+    assert client.post("/c/devcon/manage/rooms/new", data=_room_data(name="Stream A")).status_code == 302
+    room = db.session.scalars(select(Room)).one()
+    opened = set(db.session.scalars(select(ScheduleBlockRoom.block_id).where(ScheduleBlockRoom.room_id == room.id)))
+    assert opened == {block.id for block in blocks} and other_block.id not in opened
 
 
 def test_create_online_stream_without_hub(client, organiser, conference, db):

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import factory
 
 from conference import models
+from conference.extensions import db
 from conference.proposals.models import ProposalState
 from conference.schedule.models import ScheduleSettings
 from tests.factories import (
@@ -72,6 +73,8 @@ def small_conference(talk_count: int = 6, slug: str | None = None) -> SmallConfe
         ScheduleBlockFactory(conference=conference, name="Afternoon", starts_at=datetime(2027, 3, 24, 13, tzinfo=UTC),
                              ends_at=datetime(2027, 3, 24, 16, tzinfo=UTC)),
     ]
+    db.session.add_all(models.ScheduleBlockRoom(block_id=block.id, room_id=room.id) for block in blocks for room in rooms)
+    db.session.flush()
     session_format = SessionFormatFactory(conference=conference, name="Talk", duration_minutes=30)
     track = TrackFactory(conference=conference, name="Platform")
     setup = SmallConference(conference, organiser, hub, rooms, blocks, session_format=session_format, track=track)

@@ -169,6 +169,18 @@ def test_a_grid_without_blocks_fails_with_a_readable_error(db, enqueued):
     assert "no blocks" in run.error
 
 
+def test_a_block_the_scheduler_refuses_is_named_in_the_error(db, enqueued):
+    """A block saved before the web form checked years: the run fails naming it, not "blocks[0]"."""
+    setup = small_conference()
+    morning = setup.blocks[0]
+    morning.starts_at, morning.ends_at = datetime(1850, 3, 24, 9, tzinfo=UTC), datetime(1850, 3, 24, 12, tzinfo=UTC)
+    db.session.flush()
+    run, state = _run(db, setup)
+    assert state == "failed"
+    assert "block “Morning” (start): the year must be between 1900 and 9000" in run.error
+    assert "blocks[" not in run.error
+
+
 def test_an_unexpected_solver_error_fails_without_a_traceback(db, enqueued, monkeypatch):
     setup = small_conference()
 

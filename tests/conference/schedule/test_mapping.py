@@ -1,9 +1,10 @@
 from datetime import UTC, datetime
 
 import scheduler
+from conference.drafts.operations import room_is_open
 from conference.proposals.models import PresentationMode, ProposalState
-from conference.schedule import mapping
-from conference.schedule.models import ScheduleBlockRoom, ScheduledTalk
+from conference.schedule import mapping, operations
+from conference.schedule.models import ScheduledTalk
 from tests.conference.schedule.factories import (
     AvailabilityWindowFactory,
     add_talk,
@@ -94,14 +95,26 @@ def test_interest_marks_become_attendees_and_expected_audience(db):
 def test_rooms_closed_in_a_block_are_not_available_there(db):
     setup = small_conference(talk_count=1)
     morning, afternoon = setup.blocks
-    for room in setup.rooms:
-        db.session.add(ScheduleBlockRoom(block_id=morning.id, room_id=room.id))
-    db.session.add(ScheduleBlockRoom(block_id=afternoon.id, room_id=setup.rooms[0].id))
-    db.session.flush()
+    operations.set_open_rooms(
+        setup.conference,
+        {(morning.id, room.id) for room in setup.rooms} | {(afternoon.id, setup.rooms[0].id)},
+    )
     rooms = {r.id: r for r in mapping.build_problem(setup.conference).problem.rooms}
     assert rooms[mapping.room_key(setup.rooms[0].id)].available_blocks == (
         mapping.block_key(morning.id), mapping.block_key(afternoon.id))
     assert rooms[mapping.room_key(setup.rooms[1].id)].available_blocks == (mapping.block_key(morning.id),)
+
+
+def test_a_block_with_every_room_closed_hosts_nothing(db):
+    """The solver and the editor agree: unticking every room of a block closes it."""
+    setup = small_conference(talk_count=1)
+    morning, afternoon = setup.blocks
+    operations.set_open_rooms(setup.conference, {(morning.id, room.id) for room in setup.rooms})
+    problem = mapping.build_problem(setup.conference).problem
+    assert all(mapping.block_key(afternoon.id) not in room.available_blocks for room in problem.rooms)
+    assert all(mapping.block_key(morning.id) in room.available_blocks for room in problem.rooms)
+    assert not room_is_open(afternoon, setup.rooms[0])
+    assert [block.id for block in operations.blocks_without_rooms(setup.conference)] == [afternoon.id]
 
 
 def test_pins_and_published_schedule_are_mapped(db):

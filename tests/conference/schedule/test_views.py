@@ -1,3 +1,4 @@
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -5,7 +6,7 @@ from sqlalchemy import select
 
 from conference.conferences.models import Role
 from conference.schedule.forms import weight_field_name
-from conference.schedule.mapping import WEIGHED_TERMS
+from conference.schedule.mapping import WEIGHED_TERMS, hard_rules_from
 from conference.schedule.models import (
     RunKind,
     RunState,
@@ -211,6 +212,20 @@ def test_saving_goals_stores_weights_and_relaxed_rules(client, db, login):
     assert db.session.get(type(setup.conference), setup.conference.id).settings["schedule_include_accepted"] is False
 
 
+def test_the_relaxed_penalty_is_kept_while_no_rule_is_relaxed(client, db, login):
+    setup = small_conference()
+    login(setup.organiser)
+    data = {"slot_minutes": "10", "time_limit_seconds": "30", "relaxed_weight": "50000"}
+    data.update({weight_field_name(name): "7" for name in WEIGHED_TERMS})
+    assert client.post(f"/c/{setup.conference.slug}/manage/schedule/setup/settings", data=data).status_code == 302
+    db.session.expire_all()
+    saved = db.session.scalar(select(ScheduleSettings).where(ScheduleSettings.conference_id == setup.conference.id))
+    assert saved.relaxed_rules == {} and hard_rules_from(saved).relaxed_weight == 50000
+    page = client.get(f"/c/{setup.conference.slug}/manage/schedule/setup").get_data(as_text=True)
+    field = re.search(r'<input[^>]*name="relaxed_weight"[^>]*>', page).group(0)
+    assert 'value="50000"' in field
+
+
 def test_block_on_a_daylight_saving_day_is_stored_in_utc(client, db, login):
     setup = small_conference()
     setup.conference.ends_on = date(2027, 3, 28)
@@ -284,7 +299,22 @@ def test_room_matrix_opens_exactly_the_checked_rooms(client, db, login):
         f"{morning.id}:{main.id}", f"{afternoon.id}:{online.id}", f"{foreign.blocks[0].id}:{foreign.rooms[0].id}", "junk"]})
     assert response.status_code == 302
     pairs = {(b, r) for b, r in db.session.execute(select(ScheduleBlockRoom.block_id, ScheduleBlockRoom.room_id))}
-    assert pairs == {(morning.id, main.id), (afternoon.id, online.id)}
+    foreign_pairs = {(block.id, room.id) for block in foreign.blocks for room in foreign.rooms}
+    assert pairs == {(morning.id, main.id), (afternoon.id, online.id)} | foreign_pairs
+
+
+def test_closing_every_room_of_a_block_is_flagged_on_the_setup_page(client, db, login):
+    setup = small_conference()
+    morning, afternoon = setup.blocks
+    login(setup.organiser)
+    response = client.post(f"/c/{setup.conference.slug}/manage/schedule/setup/rooms",
+                           data={"open": [f"{morning.id}:{room.id}" for room in setup.rooms]}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "No talk can be scheduled in Afternoon: no room or stream is open there." in page
+    assert page.count("(no room open: nothing can be scheduled here)") == 1
+    response = client.post(f"/c/{setup.conference.slug}/manage/schedule/setup/rooms", data={"open": [
+        f"{block.id}:{setup.rooms[0].id}" for block in setup.blocks]}, follow_redirects=True)
+    assert "nothing can be scheduled" not in response.get_data(as_text=True)
 
 
 def test_typical_grid_adds_non_overlapping_blocks_from_working_hours(client, db, login):
