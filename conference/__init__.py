@@ -61,6 +61,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         raise RuntimeError("SECRET_KEY is not set")
 
     import conference.core.sqlite  # noqa: F401 - busy timeout and WAL for SQLite connections
+    import conference.feeds.revisions  # noqa: F401 - edits that feeds show raise the feed revision
     import conference.models  # noqa: F401 - registers every table with SQLAlchemy
     from conference.extensions import csrf, db, limiter, login_manager, migrate
 

@@ -48,6 +48,8 @@ class Conference(db.Model):
     review_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=lambda: dict(DEFAULT_SETTINGS))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Raised by every edit that published feeds show (conference.feeds.revisions); in cache keys.
+    feed_revision: Mapped[int] = mapped_column(default=0, server_default="0")
 
     hubs: Mapped[list[Hub]] = relationship(
         back_populates="conference", cascade="all, delete-orphan", order_by="Hub.name"

@@ -97,7 +97,8 @@ def current_version(conference: Conference) -> ScheduleVersion | None:
 def conference_version(slug: str) -> tuple[int, str] | None:
     """(conference id, version stamp) for ``slug`` in one query; None for an unknown slug.
 
-    The stamp is part of every cache key and changes whenever a new version is published.
+    The stamp is part of every cache key and changes whenever a new version is published or
+    an edit changes what the published events say (``Conference.feed_revision``).
     """
     published = aliased(ScheduleVersion)
     latest = (
@@ -113,15 +114,20 @@ def conference_version(slug: str) -> tuple[int, str] | None:
         .scalar_subquery()
     )
     row = db.session.execute(
-        select(Conference.id, ScheduleVersion.number, ScheduleVersion.id.label("version_id"))
+        select(
+            Conference.id,
+            Conference.feed_revision,
+            ScheduleVersion.number,
+            ScheduleVersion.id.label("version_id"),
+        )
         .outerjoin(ScheduleVersion, ScheduleVersion.id == latest)
         .where(Conference.slug == slug)
     ).first()
     if row is None:
         return None
     if row.version_id is None:
-        return row.id, "v0"
-    return row.id, f"v{row.number}.{row.version_id}"
+        return row.id, f"v0.r{row.feed_revision}"
+    return row.id, f"v{row.number}.{row.version_id}.r{row.feed_revision}"
 
 
 def entries_query(conference: Conference) -> Select:

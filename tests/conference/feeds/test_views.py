@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from conference.conferences.models import Conference
 from conference.feeds.operations import feed_token_for
+from conference.feeds.published import conference_version
 from conference.models import FeedToken, InterestMark, RenderedFeed
 from tests.conference.feeds.helpers import make_world, publish, read_feed
 
@@ -141,3 +143,52 @@ def test_subscribe_page_lists_webcal_and_https_links(app, client, db, login):
     assert "starred.ics" in page
     assert "Revoke and make a new link" in page and "Get my calendar link" not in page
     assert client.get("/c/missing/calendar").status_code == 404
+
+
+def _revision(db, conference) -> int:
+    db.session.expire_all()
+    return db.session.scalar(db.select(Conference.feed_revision).where(Conference.id == conference.id))
+
+
+def test_edits_the_events_show_reach_cached_feeds(app, client, db):
+    """A renamed room, an edited title and a speaker's new name are in the next feed served,
+    although the published version did not change (its stamp carries the feed revision)."""
+    world = make_world()
+    publish(world.conference, world.placements)
+    url = f"/c/{world.conference.slug}/calendar.ics"
+    track_url = f"/c/{world.conference.slug}/tracks/{world.track.id}/calendar.ics"
+    before = client.get(url).data
+    assert b"Thames" in before and client.get(track_url).status_code == 200
+    stamp = conference_version(world.conference.slug)[1]
+
+    world.london_room.name = "Severn"
+    db.session.commit()
+    after = read_feed(client.get(url).data)
+    locations = {str(event["LOCATION"]) for event in after.walk("VEVENT")}
+    assert any("Severn" in location for location in locations)
+    assert not any("Thames" in location for location in locations)
+    assert conference_version(world.conference.slug)[1] != stamp
+    # Feeds filed under the old stamp are gone, not left to pile up.
+    assert _rendered_count(db) == 1
+
+    world.talks[0].title = "Scaling queues, revisited"
+    world.speaker.display_name = "Ada L. Speaker"
+    db.session.commit()
+    summaries = {str(event["SUMMARY"]) for event in read_feed(client.get(track_url).data).walk("VEVENT")}
+    assert "Scaling queues, revisited" in summaries
+    assert b"Ada L. Speaker" in client.get(url).data.replace(b"\r\n ", b"")
+
+
+def test_edits_feeds_do_not_show_leave_the_revision_alone(app, client, db):
+    world = make_world()
+    world.london_room.name = "Before publication"
+    db.session.commit()
+    assert _revision(db, world.conference) == 0  # nothing published: no lock, no new stamp
+    publish(world.conference, world.placements)
+    world.talks[0].notes_to_organisers = "Needs a clicker"
+    world.speaker.time_zone = "Asia/Tokyo"
+    db.session.commit()
+    assert _revision(db, world.conference) == 0
+    world.online.capacity = 900
+    db.session.commit()
+    assert _revision(db, world.conference) == 1
