@@ -29,7 +29,13 @@ from conference.agenda.forms import AgendaFilterForm, StarForm
 from conference.conferences.access import load_conference
 from conference.conferences.models import Conference
 from conference.core.forms import is_safe_redirect
-from conference.core.timezones import is_valid_time_zone, to_zone, zone_offset_label
+from conference.core.timezones import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    is_valid_time_zone,
+    to_zone,
+    zone_offset_label,
+)
 from conference.core.types import utcnow
 from conference.core.web import viewer_time_zone
 from conference.feeds import cache as feeds_cache
@@ -78,9 +84,12 @@ def _parse_day(day: str) -> date:
     if not ISO_DAY.fullmatch(day):
         abort(404)
     try:
-        return date.fromisoformat(day)
+        parsed = date.fromisoformat(day)
     except ValueError:
         abort(404)
+    if not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        abort(404)  # no conference runs then (and zone arithmetic would overflow near year 1 or 9999)
+    return parsed
 
 
 def _starred_ids(conference: Conference) -> set[int]:

@@ -138,7 +138,19 @@ def topics_of_talk(proposal_id: int) -> list[TopicTag]:
 
 
 def person(user_id: int) -> User | None:
-    return db.session.get(User, user_id)
+    """The user whose talks the archive is filtered by, if they speak on a public archive entry
+    (anyone else's name is not the archive's to show)."""
+    speaks = (
+        select(ArchiveEntry.proposal_id)
+        .join(ProposalSpeaker, ProposalSpeaker.proposal_id == ArchiveEntry.proposal_id)
+        .where(
+            ProposalSpeaker.user_id == user_id,
+            ProposalSpeaker.invitation_state == InvitationState.ACCEPTED,
+            is_public(),
+        )
+        .exists()
+    )
+    return db.session.scalar(select(User).where(User.id == user_id, speaks))
 
 
 # --- the organisers' tagging page ----------------------------------------------------------

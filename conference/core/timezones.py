@@ -20,6 +20,10 @@ def all_time_zones() -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+# Years a conference, its call and its review may use (far years overflow in zone arithmetic).
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+
+
 def is_valid_time_zone(name: str | None) -> bool:
     """True when ``name`` is an IANA zone name (abbreviations such as ``BST`` are refused)."""
     if not name or len(name) > 64 or name != name.strip():
@@ -60,7 +64,10 @@ def local_to_utc(day: date, wall_time: time, zone_name: str) -> datetime:
 
 
 def skipped_wall_time_message(day: date, wall_time: time, zone_name: str) -> str | None:
-    """A form error when ``wall_time`` on ``day`` never shows on clocks in the zone (a DST gap)."""
+    """A form error when ``wall_time`` on ``day`` cannot be used: outside the years the product
+    handles (a mistyped year), or never shown on clocks in the zone (a DST gap)."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        return f"Enter a date in the years {FIRST_YEAR} to {LAST_YEAR}."
     tz = ZoneInfo(zone_name)
     local = datetime.combine(day, wall_time, tzinfo=tz)
     round_trip = local.astimezone(UTC).astimezone(tz)

@@ -34,13 +34,12 @@ from conference.core.forms import (
     ConfirmForm,  # noqa: F401 - re-exported for this area
     time_zone_field,
 )
-from conference.core.timezones import skipped_wall_time_message
+from conference.core.timezones import FIRST_YEAR, LAST_YEAR, skipped_wall_time_message
 
 MAX_CONFERENCE_DAYS = 14
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 ONLINE_STREAM = ""  # the room form's hub choice for a room without a hub
-FIRST_YEAR, LAST_YEAR = 2000, 2999  # years a conference may run in
 
 
 def _strip(value):

@@ -314,3 +314,12 @@ def test_agenda_query_count_does_not_grow_with_the_number_of_talks(
     many = [count_queries(db, client, path) for path in paths]
 
     assert many == few
+
+
+def test_days_in_far_years_are_not_found(client, places, published, db):
+    """Zone arithmetic near year 1 or 9999 overflows: such days are no conference's."""
+    make_talk(published, places.thames, utc(2027, 3, 12, 14))
+    db.session.commit()
+    assert page(client, "/c/summit/agenda/9999-12-31", tz="America/Los_Angeles")[0] == 404
+    assert page(client, "/c/summit/agenda/0001-01-01", tz="Asia/Tokyo")[0] == 404
+    assert page(client, "/c/summit/agenda/2027-03-12", tz="Asia/Tokyo")[0] == 200

@@ -109,6 +109,15 @@ def test_person_filter_lists_one_persons_talks_and_names_them(client, archive):
     assert "Showing talks by <strong>Asha Rao</strong>" in response.get_data(as_text=True)
 
 
+def test_person_filter_names_nobody_who_does_not_speak_in_the_archive(client, db, archive):
+    """Counting up ids must not list the names of attendees and organisers."""
+    attendee = make_user(display_name="Private Attendee Person")
+    db.session.commit()
+    page = search(client, person=str(attendee.id)).get_data(as_text=True)
+    assert "Private Attendee Person" not in page and "Showing talks by" not in page
+    assert titles(search(client, person=str(attendee.id))) == []
+
+
 def test_person_ids_that_are_no_database_id_are_form_errors(client, archive):
     for value in ("99999999999999999999", "0", "²", "abc"):
         response = search(client, person=value)

@@ -148,6 +148,16 @@ def test_settings_shows_cfp_in_conference_zone_and_saves_changes(client, organis
     assert conference.setting("reviewers_per_proposal") == 4
 
 
+def test_call_closing_in_a_mistyped_year_is_a_form_error(client, organiser, conference, db):
+    data = dict(NEW_CONFERENCE, time_zone="America/New_York", cfp_closes_at="9999-12-31T23:30")
+    data.pop("slug")
+    response = client.post("/c/devcon/manage/settings", data=data)
+    assert response.status_code == 200
+    assert "Enter a date in the years 2000 to 2999." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert conference.cfp_closes_at.year == 2027
+
+
 def test_settings_invalid_input_rerenders_and_changes_nothing(client, organiser, conference, db):
     data = dict(NEW_CONFERENCE, ends_on="2027-05-01", slug="hijack")
     response = client.post("/c/devcon/manage/settings", data=data)

@@ -93,6 +93,16 @@ def test_review_settings_store_close_time_in_utc_and_settings(client, organiser,
     assert bad.status_code == 400 and "Enter a number from 1 to 10." in bad.get_data(as_text=True)
 
 
+def test_review_close_in_a_mistyped_year_is_a_form_error(client, organiser, conference, db):
+    for zone, typed in (("America/New_York", "9999-12-31T23:30"), ("Asia/Tokyo", "0001-01-01T00:30")):
+        conference.time_zone = zone
+        db.session.commit()
+        response = client.post("/c/devcon/manage/rubric/settings",
+                               data={"review_closes_at": typed, "reviewers_per_proposal": "2"})
+        assert response.status_code == 400
+        assert "Enter a date in the years 2000 to 2999." in response.get_data(as_text=True)
+
+
 def test_rubric_pages_are_for_organisers_of_this_conference_only(client, conference, login, db):
     criterion = ReviewCriterionFactory(conference=conference)
     reviewer = make_reviewer(conference)
