@@ -39,6 +39,17 @@ def _touch(entry: CalendarEntry, fingerprint: str, now) -> None:
         entry.last_modified = now
 
 
+def cancel_left_talks(session, proposal_ids: set[int], now) -> None:
+    """Cancel the calendar entries of published talks that left the programme since (declined or
+    withdrawn): feeds announce them as cancelled at once, as the agenda stops showing them,
+    instead of at the next publication. Works inside a flush (``session``, no autoflush)."""
+    for entry in session.scalars(
+        select(CalendarEntry).where(CalendarEntry.proposal_id.in_(proposal_ids), CalendarEntry.cancelled.is_(False))
+    ):
+        entry.cancelled = True
+        _touch(entry, _fingerprint(entry.room_id, entry.starts_at, entry.ends_at, CANCELLED), now)
+
+
 def record_published_version(version: ScheduleVersion) -> None:
     """Update every talk's CalendarEntry for a newly published version (flushes, never commits)."""
     conference = version.conference

@@ -6,7 +6,8 @@ title edited, a speaker's new display name. Each such change, when the conferenc
 calendar entries (it has published), raises ``conferences.feed_revision`` in the same
 transaction, so every process serves the edited feed once it reads the conference's version
 again (within ``FEEDS_VERSION_CHECK_SECONDS``; at once in the editing process, whose agenda
-cache forgets the versions after the commit).
+cache forgets the versions after the commit). A published talk that leaves the programme
+(declined, withdrawn) is cancelled in the feeds in the same way, with a higher SEQUENCE.
 """
 
 from __future__ import annotations
@@ -16,18 +17,22 @@ from sqlalchemy.orm import Session
 
 from conference.accounts.models import User
 from conference.conferences.models import Conference, Hub, Room, SessionFormat, Track
+from conference.core.types import utcnow
 from conference.feeds.models import RenderedFeed
+from conference.feeds.operations import cancel_left_talks
+from conference.interest.operations import PUBLIC_STATES
 from conference.proposals.models import Proposal, ProposalSpeaker
-from conference.schedule.models import CalendarEntry
+from conference.schedule.models import CalendarEntry, ScheduleSettings
 
 # Columns whose change alters a feed, per class; None: any change (or the row coming or going).
 FEED_COLUMNS: dict[type, frozenset[str] | None] = {
-    Conference: frozenset({"name", "description", "time_zone", "slug"}),
+    Conference: frozenset({"name", "description", "time_zone", "slug", "starts_on", "ends_on"}),
     Hub: None,
     Room: None,
     Track: None,
     SessionFormat: None,
-    Proposal: frozenset({"title", "abstract", "abstract_text", "track_id", "session_format_id"}),
+    Proposal: frozenset({"title", "abstract", "abstract_text", "track_id", "session_format_id", "state"}),
+    ScheduleSettings: frozenset({"slot_minutes"}),
     ProposalSpeaker: None,
     User: frozenset({"display_name"}),
 }
@@ -85,8 +90,25 @@ def _conference_ids(session: Session) -> tuple[set[int], set[int]]:
     return ids, own
 
 
+def _left_programme(session: Session) -> set[int]:
+    """Proposals leaving the accepted and confirmed states in this flush."""
+    # The old state may not be loaded (expired after a commit): any change to a state outside
+    # the programme will do; the entries still confirmed are the ones to cancel.
+    return {
+        instance.id
+        for instance in session.dirty
+        if isinstance(instance, Proposal)
+        and instance.id is not None
+        and instance.state not in PUBLIC_STATES
+        and inspect(instance).attrs.state.history.has_changes()
+    }
+
+
 @event.listens_for(Session, "before_flush")
 def _raise_feed_revisions(session: Session, flush_context, instances) -> None:
+    left = _left_programme(session)
+    if left:
+        cancel_left_talks(session, left, utcnow())
     ids, own = _conference_ids(session)
     if not ids:
         return

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date
+
 from conference.conferences.models import Conference
 from conference.feeds.operations import feed_token_for
 from conference.feeds.published import conference_version
 from conference.models import FeedToken, InterestMark, RenderedFeed
+from conference.proposals.models import ProposalState
 from tests.conference.feeds.helpers import make_world, publish, read_feed
 
 
@@ -192,3 +196,38 @@ def test_edits_feeds_do_not_show_leave_the_revision_alone(app, client, db):
     world.online.capacity = 900
     db.session.commit()
     assert _revision(db, world.conference) == 1
+
+
+def test_a_talk_declined_after_publication_is_cancelled_in_feeds_at_once(app, client, db):
+    world = make_world()
+    publish(world.conference, world.placements)
+    url = f"/c/{world.conference.slug}/calendar.ics"
+    before = {str(e["SUMMARY"]): e for e in read_feed(client.get(url).data).walk("VEVENT")}
+    assert str(before["Scaling queues"]["STATUS"]) == "CONFIRMED"
+    world.talks[0].state = ProposalState.DECLINED
+    world.talks[1].state = ProposalState.WITHDRAWN
+    db.session.commit()
+    assert client.get(f"/c/{world.conference.slug}/agenda/talks/{world.talks[0].id}").status_code == 404
+    after = {str(e["SUMMARY"]): e for e in read_feed(client.get(url).data).walk("VEVENT")}
+    for title in ("Scaling queues", "Remote pairing"):
+        assert str(after[title]["STATUS"]) == "CANCELLED"
+        assert int(after[title]["SEQUENCE"]) == int(before[title]["SEQUENCE"]) + 1
+    assert str(after["Data lakes"]["STATUS"]) == "CONFIRMED"
+    assert int(after["Data lakes"]["SEQUENCE"]) == int(before["Data lakes"]["SEQUENCE"])
+    # Publishing the talk again brings it back, with a higher SEQUENCE still.
+    world.talks[0].state = ProposalState.CONFIRMED
+    db.session.commit()
+    publish(world.conference, world.placements)
+    again = {str(e["SUMMARY"]): e for e in read_feed(client.get(url).data).walk("VEVENT")}
+    assert str(again["Scaling queues"]["STATUS"]) == "CONFIRMED"
+    assert int(again["Scaling queues"]["SEQUENCE"]) == int(before["Scaling queues"]["SEQUENCE"]) + 2
+
+
+def test_exports_follow_a_change_of_the_conference_days(app, client, db):
+    world = make_world(starts_on=date(2027, 3, 24), ends_on=date(2027, 3, 25))
+    publish(world.conference, world.placements)
+    url = f"/c/{world.conference.slug}/schedule.json"
+    assert json.loads(client.get(url).data)["schedule"]["conference"]["end"] == "2027-03-25"
+    world.conference.ends_on = date(2027, 3, 26)
+    db.session.commit()
+    assert json.loads(client.get(url).data)["schedule"]["conference"]["end"] == "2027-03-26"
