@@ -116,8 +116,14 @@ class ProposalForm(FlaskForm):
     def wants_submission(self) -> bool:
         return bool(self.submit.data)
 
+    def __init__(self, *args, submitted: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Editing a proposal already submitted: saving keeps it submitted, so the rules of
+        # submitting hold for every save.
+        self.already_submitted = submitted
+
     def validate_abstract(self, field) -> None:
-        if self.wants_submission and not (field.data or "").strip():
+        if (self.wants_submission or self.already_submitted) and not (field.data or "").strip():
             raise ValidationError("An abstract is needed to submit; save as draft to finish later.")
 
 

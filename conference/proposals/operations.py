@@ -32,6 +32,8 @@ from conference.proposals.models import (
 
 MAX_CO_SPEAKERS = 3
 EDITABLE_STATES = (ProposalState.DRAFT, ProposalState.SUBMITTED)
+# A co-speaker invitation to a proposal in these states can no longer be accepted.
+LAPSED_INVITATION_STATES = (ProposalState.WITHDRAWN, ProposalState.REJECTED, ProposalState.DECLINED)
 # A second "create" with the same title by the same person this soon is a double submit.
 DOUBLE_SUBMIT_WINDOW = timedelta(minutes=2)
 DEFAULT_DAY = (time(9, 0), time(17, 30))
@@ -407,7 +409,8 @@ def pending_invitations(conference: Conference, user: User) -> list[ProposalSpea
 
 
 def find_invitation(conference: Conference, token: str) -> ProposalSpeaker | None:
-    """The pending invitation with this token at this conference."""
+    """The pending invitation with this token at this conference, while its proposal is still in
+    the running (an invitation to a withdrawn, rejected or declined talk has lapsed)."""
     if not token or len(token) > 64:
         return None
     return db.session.scalar(
@@ -418,6 +421,7 @@ def find_invitation(conference: Conference, token: str) -> ProposalSpeaker | Non
             ProposalSpeaker.invitation_state == InvitationState.INVITED,
             ProposalSpeaker.role == SpeakerRole.CO_SPEAKER,
             Proposal.conference_id == conference.id,
+            Proposal.state.not_in(LAPSED_INVITATION_STATES),
         )
     )
 

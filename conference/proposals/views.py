@@ -255,7 +255,10 @@ def edit(slug: str, proposal_id: int):
     if not operations.speakers_may_edit(proposal):
         flash(f"This proposal is {proposal.state.label.lower()}; speakers can no longer change it.", "info")
         return redirect(url_for("proposals.detail", slug=slug, proposal_id=proposal.id))
-    form = ProposalForm(obj=proposal) if request.method == "GET" else ProposalForm()
+    submitted = proposal.state is ProposalState.SUBMITTED
+    form = (
+        ProposalForm(obj=proposal, submitted=submitted) if request.method == "GET" else ProposalForm(submitted=submitted)
+    )
     form.offer_choices(conference)
     if request.method == "GET":
         form.track_id.data = proposal.track_id or NO_CHOICE

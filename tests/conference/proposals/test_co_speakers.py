@@ -2,7 +2,7 @@ from sqlalchemy import select
 
 from conference.conferences.models import ConferenceRole, Role
 from conference.mail.models import OutboxMessage
-from conference.proposals.models import InvitationState, ProposalSpeaker, SpeakerRole
+from conference.proposals.models import InvitationState, ProposalSpeaker, ProposalState, SpeakerRole
 from tests.conference.proposals.conftest import count, make_user, proposal_form
 from tests.conference.proposals.factories import proposal_of
 from tests.factories import ProposalSpeakerFactory
@@ -90,6 +90,26 @@ def test_invited_person_accepts_and_shares_the_proposal(client, db, conference, 
     # Co-speakers cannot withdraw the proposal or invite others.
     assert client.post(f"/c/devcon/proposals/{proposal.id}/withdraw").status_code == 403
     assert _invite(client, proposal, "third@example.com").status_code == 403
+
+
+def test_an_invitation_lapses_when_the_proposal_leaves_the_running(client, db, conference, speaker, login):
+    proposal = proposal_of(speaker, conference, title="Shared talk")
+    colleague = make_user(email="colleague@example.com")
+    db.session.commit()
+    _invite(client, proposal, "colleague@example.com")
+    token = _invitation_row(db, "colleague@example.com").invitation_token
+    _switch_to(client, login, colleague)
+    for state in (ProposalState.WITHDRAWN, ProposalState.REJECTED, ProposalState.DECLINED):
+        proposal.state = state
+        db.session.commit()
+        assert client.get(f"/c/devcon/invitations/{token}").status_code == 404
+        assert client.post(f"/c/devcon/invitations/{token}", data={"accept": "Accept"}).status_code == 404
+        assert _invitation_row(db, "colleague@example.com").invitation_state is InvitationState.INVITED
+    # Accepted talks still take the co-speaker invited while it was under review.
+    proposal.state = ProposalState.ACCEPTED
+    db.session.commit()
+    assert client.post(f"/c/devcon/invitations/{token}", data={"accept": "Accept"}).status_code == 302
+    assert _invitation_row(db, "colleague@example.com").invitation_state is InvitationState.ACCEPTED
 
 
 def test_invitation_by_email_only_is_accepted_after_registering(client, db, conference, speaker, login):

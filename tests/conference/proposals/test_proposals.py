@@ -281,3 +281,16 @@ def test_save_racing_another_save_is_a_conflict_not_an_overwrite(client, db, con
     assert 'value="Mine"' in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Proposal, proposal.id).title == "Racing"
+
+
+def test_saving_a_submitted_proposal_as_draft_keeps_its_abstract_rule(client, db, conference, speaker):
+    """Saving keeps a submitted proposal submitted, so it cannot lose its abstract that way."""
+    proposal = proposal_of(speaker, conference, state=ProposalState.SUBMITTED, abstract="Original")
+    db.session.commit()
+    data = proposal_form(conference, abstract="", submit=None, save_draft="Save as draft",
+                         lock_version=str(proposal.lock_version))
+    response = client.post(f"/c/devcon/proposals/{proposal.id}/edit", data=data)
+    assert response.status_code == 400
+    assert "An abstract is needed to submit" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Proposal, proposal.id).abstract == "Original"
