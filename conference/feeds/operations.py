@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import delete, select
+from sqlalchemy import Delete, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from conference.accounts.models import User
@@ -39,6 +39,18 @@ def _touch(entry: CalendarEntry, fingerprint: str, now) -> None:
         entry.last_modified = now
 
 
+def _cancel(entry: CalendarEntry, now) -> None:
+    """Removed talks stay in feeds as STATUS:CANCELLED at their last published place."""
+    entry.cancelled = True
+    _touch(entry, _fingerprint(entry.room_id, entry.starts_at, entry.ends_at, CANCELLED), now)
+
+
+def forget_rendered_feeds(conference_id: int) -> Delete:
+    """The statement deleting every stored render of the conference's feeds (a new version or
+    revision files them under a new key; the old ones are never served again)."""
+    return delete(RenderedFeed).where(RenderedFeed.cache_key.startswith(f"c{conference_id}:"))
+
+
 def cancel_left_talks(session, proposal_ids: set[int], now) -> None:
     """Cancel the calendar entries of published talks that left the programme since (declined or
     withdrawn): feeds announce them as cancelled at once, as the agenda stops showing them,
@@ -46,8 +58,7 @@ def cancel_left_talks(session, proposal_ids: set[int], now) -> None:
     for entry in session.scalars(
         select(CalendarEntry).where(CalendarEntry.proposal_id.in_(proposal_ids), CalendarEntry.cancelled.is_(False))
     ):
-        entry.cancelled = True
-        _touch(entry, _fingerprint(entry.room_id, entry.starts_at, entry.ends_at, CANCELLED), now)
+        _cancel(entry, now)
 
 
 def record_published_version(version: ScheduleVersion) -> None:
@@ -87,13 +98,8 @@ def record_published_version(version: ScheduleVersion) -> None:
     for proposal_id, entry in entries.items():
         if proposal_id in published_ids or entry.cancelled:
             continue
-        # Removed talks stay in feeds as STATUS:CANCELLED at their last published place.
-        entry.cancelled = True
-        _touch(entry, _fingerprint(entry.room_id, entry.starts_at, entry.ends_at, CANCELLED), now)
-    # Feeds of older versions are never served again.
-    db.session.execute(
-        delete(RenderedFeed).where(RenderedFeed.cache_key.startswith(f"c{conference.id}:"))
-    )
+        _cancel(entry, now)
+    db.session.execute(forget_rendered_feeds(conference.id))
     db.session.flush()
     # This process serves the new version from its next request; others within a second.
     forget_versions(conference.id)

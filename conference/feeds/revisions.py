@@ -12,14 +12,13 @@ cache forgets the versions after the commit). A published talk that leaves the p
 
 from __future__ import annotations
 
-from sqlalchemy import delete, event, exists, inspect, select, update
+from sqlalchemy import event, exists, inspect, select, update
 from sqlalchemy.orm import Session
 
 from conference.accounts.models import User
 from conference.conferences.models import Conference, Hub, Room, SessionFormat, Track
 from conference.core.types import utcnow
-from conference.feeds.models import RenderedFeed
-from conference.feeds.operations import cancel_left_talks
+from conference.feeds.operations import cancel_left_talks, forget_rendered_feeds
 from conference.interest.operations import PUBLIC_STATES
 from conference.proposals.models import Proposal, ProposalSpeaker
 from conference.schedule.models import CalendarEntry, ScheduleSettings
@@ -61,11 +60,10 @@ def _conference_ids(session: Session) -> tuple[set[int], set[int]]:
                 ids.add(instance.id)
                 own.add(instance.id)
         elif isinstance(instance, ProposalSpeaker):
-            proposal = instance.proposal
-            if proposal is not None and proposal.conference_id is not None:
-                ids.add(proposal.conference_id)
-            elif instance.proposal_id is not None:
-                proposal_ids.add(instance.proposal_id)
+            if instance.proposal_id is not None:
+                proposal_ids.add(instance.proposal_id)  # looked up in one query below
+            elif instance.proposal is not None and instance.proposal.conference_id is not None:
+                ids.add(instance.proposal.conference_id)  # a new row attached to its proposal
         elif isinstance(instance, User):
             if instance.id is not None:
                 user_ids.add(instance.id)
@@ -75,12 +73,11 @@ def _conference_ids(session: Session) -> tuple[set[int], set[int]]:
                 conference_id = instance.conference.id
             if conference_id is not None:
                 ids.add(conference_id)
-    connection = session.connection()
     if proposal_ids:
-        ids.update(connection.scalars(select(Proposal.conference_id).where(Proposal.id.in_(proposal_ids))))
+        ids.update(session.connection().scalars(select(Proposal.conference_id).where(Proposal.id.in_(proposal_ids))))
     if user_ids:
         ids.update(
-            connection.scalars(
+            session.connection().scalars(
                 select(Proposal.conference_id)
                 .join(ProposalSpeaker, ProposalSpeaker.proposal_id == Proposal.id)
                 .where(ProposalSpeaker.user_id.in_(user_ids))
@@ -128,5 +125,4 @@ def _raise_feed_revisions(session: Session, flush_context, instances) -> None:
         update(Conference).where(Conference.id.in_(published)).values(feed_revision=Conference.feed_revision + 1)
     )
     for conference_id in sorted(published):
-        # Feeds filed under the old revision are never served again.
-        connection.execute(delete(RenderedFeed).where(RenderedFeed.cache_key.startswith(f"c{conference_id}:")))
+        connection.execute(forget_rendered_feeds(conference_id))

@@ -140,19 +140,10 @@ def weights_from(settings: ScheduleSettings | None, **overrides: int) -> schedul
 
 
 def hard_rules_from(settings: ScheduleSettings | None) -> scheduler.HardRules:
-    """Relaxed hard rules from saved settings, with the saved penalty (for settings saved before
-    it had its own column: the largest weight given to a rule), else the default."""
-    relaxed = {
-        name: value
-        for name, value in ((settings.relaxed_rules if settings else None) or {}).items()
-        if name in RELAXABLE_RULES
-    }
-    weight = settings.relaxed_weight if settings and settings.relaxed_weight else 0
-    if not weight:
-        weight = max((int(v) for v in relaxed.values() if isinstance(v, int) and v > 0), default=0)
-    return scheduler.HardRules(
-        relaxed=frozenset(relaxed), relaxed_weight=weight or DEFAULT_RELAXED_WEIGHT
-    )
+    """Relaxed hard rules from saved settings, with the saved penalty, else the default."""
+    relaxed = [name for name in ((settings.relaxed_rules if settings else None) or {}) if name in RELAXABLE_RULES]
+    weight = settings.relaxed_weight if settings and settings.relaxed_weight else DEFAULT_RELAXED_WEIGHT
+    return scheduler.HardRules(relaxed=frozenset(relaxed), relaxed_weight=weight)
 
 
 def scheduled_states(conference: Conference) -> tuple[ProposalState, ...]:

@@ -22,6 +22,17 @@ def _switch_to(client, login, user):
     login(user)
 
 
+def _colleague_invited(client, db, conference, speaker, login):
+    """The speaker invites colleague@example.com to "Shared talk"; the colleague is logged in."""
+    proposal = proposal_of(speaker, conference, title="Shared talk")
+    colleague = make_user(email="colleague@example.com")
+    db.session.commit()
+    _invite(client, proposal, "colleague@example.com")
+    token = _invitation_row(db, "colleague@example.com").invitation_token
+    _switch_to(client, login, colleague)
+    return proposal, colleague, token
+
+
 def test_invite_co_speaker_queues_one_email_with_link(client, db, conference, speaker):
     proposal = proposal_of(speaker, conference, title="Edge caching")
     colleague = make_user(email="colleague@example.com")
@@ -61,12 +72,7 @@ def test_at_most_three_co_speakers(client, db, conference, speaker):
 
 
 def test_invited_person_accepts_and_shares_the_proposal(client, db, conference, speaker, login):
-    proposal = proposal_of(speaker, conference, title="Shared talk")
-    colleague = make_user(email="colleague@example.com")
-    db.session.commit()
-    _invite(client, proposal, "colleague@example.com")
-    token = _invitation_row(db, "colleague@example.com").invitation_token
-    _switch_to(client, login, colleague)
+    proposal, colleague, token = _colleague_invited(client, db, conference, speaker, login)
     listing = client.get("/c/devcon/proposals/").get_data(as_text=True)
     assert "Invitations to co-present" in listing
     assert f"/c/devcon/invitations/{token}" in listing
@@ -93,12 +99,7 @@ def test_invited_person_accepts_and_shares_the_proposal(client, db, conference, 
 
 
 def test_an_invitation_lapses_when_the_proposal_leaves_the_running(client, db, conference, speaker, login):
-    proposal = proposal_of(speaker, conference, title="Shared talk")
-    colleague = make_user(email="colleague@example.com")
-    db.session.commit()
-    _invite(client, proposal, "colleague@example.com")
-    token = _invitation_row(db, "colleague@example.com").invitation_token
-    _switch_to(client, login, colleague)
+    proposal, colleague, token = _colleague_invited(client, db, conference, speaker, login)
     for state in (ProposalState.WITHDRAWN, ProposalState.REJECTED, ProposalState.DECLINED):
         proposal.state = state
         db.session.commit()
