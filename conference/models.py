@@ -17,6 +17,7 @@ from conference.interest.models import InterestMark
 from conference.mail.models import EmailTemplate, OutboxMessage
 from conference.materials.models import TalkMaterial
 from conference.proposals.models import (
+    AvailabilityAnswer,
     AvailabilityWindow,
     Proposal,
     ProposalSpeaker,
@@ -48,6 +49,7 @@ __all__ = [
     "ProposalTopic",
     "TalkMaterial",
     "TopicTag",
+    "AvailabilityAnswer",
     "AvailabilityWindow",
     "CalendarEntry",
     "FeedToken",

@@ -144,9 +144,9 @@ def check(problem: Problem, solution: Solution, *, allow_unscheduled: bool = Fal
         talk, room = talks[talk_id], rooms[a.room]
         for person_id in sorted(presenters[talk_id]):
             person = people.get(person_id)
-            if person is None or not person.availability:
+            if person is None or not (person.availability or person.unavailable):
                 continue
-            if not all(any(w.start <= i and i + slot <= w.end for w in person.availability) for i in instants):
+            if person.unavailable or not all(any(w.start <= i and i + slot <= w.end for w in person.availability) for i in instants):
                 rule_broken(RULE_PERSON_UNAVAILABLE, 1,
                             f'{_name(people, person_id)} is not available for talk "{talk_id}"', [talk_id], [person_id])
         if room.available_blocks is not None and a.block not in room.available_blocks:

@@ -96,7 +96,8 @@ def pre_checks(problem: Problem, inst: Instance | None = None) -> list[str]:
             if slots > available:
                 who = f"{person.name} ({p})" if person and person.name else f'person "{p}"'
                 role = "has" if any(p in t.speakers for t in problem.talks) else "chairs"
-                findings.append(f"{who} is available for {available} slots but {role} talks needing {slots} slots")
+                said = "is not available at any time" if available == 0 else f"is available for {available} slots"
+                findings.append(f"{who} {said} but {role} talks needing {slots} slots")
         for track in problem.tracks:
             if track.chairs:
                 slots = sum(t.slots for t in problem.talks if t.track == track.id)
@@ -116,6 +117,8 @@ def _describe(problem: Problem, rule: str, subject: str) -> str:
     if rule == RULE_PERSON_CLASH:
         return f"{who} cannot present or chair two talks at once"
     if rule == RULE_PERSON_UNAVAILABLE:
+        if people[subject].unavailable:
+            return f"{who} is not available at any time"
         windows = ", ".join(f"{w.start:%Y-%m-%d %H:%M}-{w.end:%H:%M} UTC" for w in people[subject].availability)
         return f"{who} is only available {windows}"
     if rule == RULE_ROOM_UNAVAILABLE:

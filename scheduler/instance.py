@@ -91,6 +91,8 @@ class Instance:
         self.room_parts = [self._room_part(i) for i in range(len(problem.talks))]
 
     def _availability(self, person) -> list[bool] | None:
+        if person.unavailable:
+            return [False] * self.grid.size
         if not person.availability:
             return None
         slot = self.grid.slot

@@ -210,7 +210,7 @@ def load_problem(source: str | Path | Mapping) -> Problem:
             audience_time_zones=r.get(d, path, "audience_time_zones", "number_map", None)))
     people = []
     for path, raw in items("people"):
-        d = r.obj(raw, path, {"id", "name", "time_zone", "availability", "local_hour_bands",
+        d = r.obj(raw, path, {"id", "name", "time_zone", "availability", "unavailable", "local_hour_bands",
                               "unsuitable_penalty", "wants"})
         windows = []
         for i, w in enumerate(r.get(d, path, "availability", "list", []) or []):
@@ -230,6 +230,8 @@ def load_problem(source: str | Path | Mapping) -> Problem:
         unsuitable = r.get(d, path, "unsuitable_penalty", "int", None)
         if unsuitable is not None:
             extra["unsuitable_penalty"] = unsuitable
+        if r.get(d, path, "unavailable", "bool", False):
+            extra["unavailable"] = True
         people.append(Person(
             id=r.get(d, path, "id", "str"), name=r.get(d, path, "name", "text", ""),
             time_zone=r.get(d, path, "time_zone", "str", "UTC"), availability=tuple(windows),
@@ -321,6 +323,7 @@ def problem_to_dict(problem: Problem) -> dict:
                   for t in problem.talks],
         "people": [{"id": p.id, "name": p.name, "time_zone": p.time_zone,
                     "availability": [{"start": _instant(w.start), "end": _instant(w.end)} for w in p.availability],
+                    **({"unavailable": True} if p.unavailable else {}),
                     "local_hour_bands": [{"start": _hhmm(b.start), "end": _hhmm(b.end), "penalty": b.penalty}
                                          for b in p.local_hour_bands],
                     "unsuitable_penalty": p.unsuitable_penalty, "wants": list(p.wants)} for p in problem.people],

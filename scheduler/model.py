@@ -112,7 +112,8 @@ class Person:
     id: str
     name: str = ""
     time_zone: str = "UTC"
-    availability: tuple[Window, ...] = ()  # empty: always available
+    availability: tuple[Window, ...] = ()  # empty: always available (unless `unavailable`)
+    unavailable: bool = False  # True: never available (the person said so; availability stays empty)
     local_hour_bands: tuple[HourBand, ...] = DEFAULT_HOUR_BANDS  # first matching band wins
     unsuitable_penalty: int = DEFAULT_UNSUITABLE_PENALTY  # outside every band
     wants: tuple[str, ...] = ()  # talk ids this person wants to attend

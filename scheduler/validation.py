@@ -109,6 +109,8 @@ def problem_errors(problem: Problem) -> list[str]:
         path = f"people[{i}]"
         if not _zone_ok(person.time_zone):
             errors.append(f'{path}.time_zone: unknown IANA time zone "{person.time_zone}"')
+        if person.unavailable and person.availability:
+            errors.append(f"{path}.unavailable: a person who is never available has no availability windows")
         for j, w in enumerate(person.availability):
             if w.start.utcoffset() is None or w.end.utcoffset() is None:
                 errors.append(f"{path}.availability[{j}]: start and end need a UTC offset")

@@ -15,7 +15,8 @@ from conference.core.timezones import is_valid_time_zone, to_zone
 from conference.drafts.changelog import Changes, diff_versions
 from conference.extensions import db
 from conference.interest.operations import interest_counts
-from conference.proposals.models import AvailabilityWindow, Proposal, ProposalSpeaker
+from conference.proposals.models import Proposal, ProposalSpeaker
+from conference.proposals.operations import stated_availability
 from conference.schedule.mapping import scheduled_states
 from conference.schedule.models import (
     ScheduleBlock,
@@ -204,11 +205,7 @@ def talk_warnings(conference: Conference, talks: list[ScheduledTalk]) -> dict[in
     """Per scheduled talk id: plain-word warnings an organiser should see in its cell."""
     warnings: dict[int, list[str]] = defaultdict(list)
     counts = interest_counts(conference)
-    windows: dict[int, list[AvailabilityWindow]] = defaultdict(list)
-    for window in db.session.scalars(
-        select(AvailabilityWindow).where(AvailabilityWindow.conference_id == conference.id)
-    ):
-        windows[window.user_id].append(window)
+    windows = stated_availability(conference)
     by_person: dict[int, list[ScheduledTalk]] = defaultdict(list)
     states = scheduled_states(conference)
     for talk in talks:
@@ -231,7 +228,9 @@ def talk_warnings(conference: Conference, talks: list[ScheduledTalk]) -> dict[in
                     f"{user.display_name} presents at {local_start:%H:%M} local time ({zone_name})"
                 )
             own = windows.get(user.id)
-            if own and not any(w.starts_at <= talk.starts_at and talk.ends_at <= w.ends_at for w in own):
+            if own == []:
+                warnings[talk.id].append(f"{user.display_name} said they are not available on any day")
+            elif own and not any(starts_at <= talk.starts_at and talk.ends_at <= ends_at for starts_at, ends_at in own):
                 warnings[talk.id].append(f"{user.display_name} is not available then")
         expected = counts.get(talk.proposal_id, 0)
         if expected > talk.room.capacity:

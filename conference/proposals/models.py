@@ -100,6 +100,19 @@ class AvailabilityWindow(db.Model):
     user: Mapped[User] = relationship()
 
 
+class AvailabilityAnswer(db.Model):
+    """A speaker saved their availability at a conference: from then on their windows are all the
+    time they can present, and no window at all means never (without an answer: any time)."""
+
+    __tablename__ = "availability_answers"
+    __table_args__ = (UniqueConstraint("conference_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class Proposal(db.Model):
     __tablename__ = "proposals"
 

@@ -22,7 +22,6 @@ from conference.conferences.models import Conference, Hub, Room, SessionFormat, 
 from conference.extensions import db
 from conference.interest.models import InterestMark
 from conference.proposals.models import (
-    AvailabilityWindow,
     InvitationState,
     PresentationMode,
     Proposal,
@@ -30,6 +29,7 @@ from conference.proposals.models import (
     ProposalState,
     SpeakerProfile,
 )
+from conference.proposals.operations import stated_availability
 from conference.schedule import versions
 from conference.schedule.models import (
     ScheduleBlock,
@@ -306,13 +306,11 @@ def build_problem(conference: Conference, *, previous: str = "published", stabil
             )
         )
     }
-    windows: dict[int, list[scheduler.Window]] = defaultdict(list)
-    for user_id, starts_at, ends_at in db.session.execute(
-        select(AvailabilityWindow.user_id, AvailabilityWindow.starts_at, AvailabilityWindow.ends_at)
-        .where(AvailabilityWindow.conference_id == conference.id, AvailabilityWindow.ends_at > AvailabilityWindow.starts_at)
-        .order_by(AvailabilityWindow.starts_at)
-    ):
-        windows[user_id].append(scheduler.Window(starts_at, ends_at))
+    # Speakers who saved their availability: their windows, none meaning never (others: any time).
+    stated = {
+        user_id: tuple(scheduler.Window(starts_at, ends_at) for starts_at, ends_at in windows)
+        for user_id, windows in stated_availability(conference).items()
+    }
 
     # Attendees: who wants which of these talks (only the talks being scheduled count).
     talk_keys = {talk_key(row.id) for row in proposals}
@@ -347,7 +345,8 @@ def build_problem(conference: Conference, *, previous: str = "published", stabil
                 key,
                 name=name,
                 time_zone=zone or "UTC",
-                availability=tuple(windows.get(user_id, ())),
+                availability=stated.get(user_id, ()),
+                unavailable=stated.get(user_id) == (),
                 wants=tuple(wants.get(user_id, ())),
             )
         )

@@ -93,3 +93,37 @@ def test_upgrade_opens_every_room_in_unconfigured_blocks_and_keeps_the_relaxed_p
         assert weight == 5000
     finally:
         drop()
+
+
+def test_upgrade_records_an_availability_answer_for_every_speaker_with_windows(database_url, tmp_path):
+    """Windows saved before answers were recorded are answers: each such speaker gets one row,
+    and a speaker with no window stays "never said" (available at any time)."""
+    url, drop = _fresh_url(database_url, tmp_path)
+    try:
+        app = make_test_app(url, create_schema=False)
+        with app.app_context():
+            from conference.extensions import db
+
+            upgrade(revision="e8f5a3c1d6b2")
+            with db.engine.begin() as connection:
+                connection.execute(text(
+                    "INSERT INTO conferences (id, slug, name, description, starts_on, ends_on, time_zone, settings,"
+                    " created_at) VALUES (1, 'c', 'C', '', '2027-03-24', '2027-03-25', 'UTC', '{}',"
+                    " '2026-01-01 00:00:00')"))
+                for user_id in (1, 2):
+                    connection.execute(text(
+                        "INSERT INTO users (id, email, display_name, password_hash, time_zone, session_token,"
+                        " is_active_account, is_site_admin, created_at) VALUES"
+                        f" ({user_id}, 'u{user_id}@example.com', 'U{user_id}', 'x', 'UTC', 't{user_id}', true,"
+                        " false, '2026-01-01 00:00:00')"))
+                for hour in (9, 13):
+                    connection.execute(text(
+                        "INSERT INTO availability_windows (conference_id, user_id, starts_at, ends_at) VALUES"
+                        f" (1, 1, '2027-03-24 {hour:02d}:00:00', '2027-03-24 {hour + 2:02d}:00:00')"))
+            upgrade()
+            with db.engine.connect() as connection:
+                answers = connection.execute(text("SELECT conference_id, user_id FROM availability_answers")).all()
+            db.engine.dispose()
+        assert answers == [(1, 1)]
+    finally:
+        drop()

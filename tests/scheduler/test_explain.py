@@ -6,7 +6,7 @@ from factories import random_problem
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler import HardRules, Placement, explain, load_problem, solve
+from scheduler import HardRules, Placement, check, explain, load_problem, solve
 from scheduler.rules import RELAXABLE_RULES, RULES
 
 EXAMPLES = __import__("pathlib").Path(__file__).resolve().parents[2] / "scheduler" / "examples"
@@ -43,6 +43,31 @@ def test_explain_infeasible_example_names_speaker_and_feature_in_plain_words():
     assert "Zoe (zoe) is available for 2 slots but has talks needing 3 slots" in text
     assert 'talk "rec" needs features {recording} that no room has' in text
     assert any(c.rule == "missing-room-feature" and c.subject == "rec" for c in explanation.conflicts)
+
+
+def test_a_speaker_never_available_makes_their_talks_unschedulable_and_is_named():
+    problem = load_problem(EXAMPLES / "dst-change.json")
+    talk = problem.talks[0]
+    speaker = talk.speakers[0]
+    never = replace(problem, people=tuple(replace(p, unavailable=True) if p.id == speaker else p
+                                          for p in problem.people))
+    assert solve(problem, time_limit=5, workers=1).has_schedule
+    solution = solve(never, time_limit=5, workers=1)
+    assert solution.status == "INFEASIBLE"
+    explanation = explain(never)
+    assert explanation.feasible is False
+    assert f"is not available at any time but has talks needing {sum(t.slots for t in problem.talks if speaker in t.speakers)} slots" in explanation.text()
+    assert any(c.rule == "person-unavailable" and c.subject == speaker for c in explanation.conflicts)
+    # Relaxed, the schedule is complete and the checker lists the broken rule for each of their talks.
+    relaxed = replace(never, hard_rules=HardRules(relaxed=frozenset({"person-unavailable"})))
+    solution = solve(relaxed, time_limit=5, workers=1)
+    assert solution.has_schedule
+    report = check(relaxed, solution)
+    theirs = {t.id for t in problem.talks if speaker in t.speakers}
+    assert report.ok
+    broken = [v for v in report.relaxed_violations if v.rule == "person-unavailable"]
+    assert {t for v in broken for t in v.talks} == theirs
+    assert all("is not available" in v.message for v in broken)
 
 
 def test_explain_feasible_problem_says_so():

@@ -31,6 +31,17 @@ def test_problem_round_trips_through_json():
     assert load_problem(json.loads(dump_problem(problem))) == problem
 
 
+def test_a_person_never_available_round_trips_and_validates_against_the_schema():
+    data = _example("hybrid-three-hubs.json")
+    data["people"][0]["unavailable"] = True
+    jsonschema.validate(data, schema("problem"))
+    problem = load_problem(data)
+    assert problem.people[0].unavailable and not problem.people[1].unavailable
+    written = json.loads(dump_problem(problem))
+    assert written["people"][0]["unavailable"] is True and "unavailable" not in written["people"][1]
+    assert load_problem(written) == problem
+
+
 @pytest.mark.parametrize("name", sorted(p.name for p in EXAMPLES.glob("*.json")))
 def test_example_validates_against_shipped_schema(name):
     jsonschema.validate(_example(name), schema("problem"), format_checker=jsonschema.FormatChecker())
@@ -246,6 +257,10 @@ REFUSED_PROBLEMS = [
     ("track similar to itself", _set("similar_tracks.0.tracks", ["ml", "ml"]),
      'similar_tracks[0].tracks: track "ml" cannot be similar to itself'),
     ("format version true", _set("format_version", True), "format_version: unsupported version True"),
+    ("never available yet with a window",
+     lambda data: data["people"][0].update(unavailable=True, availability=[
+         {"start": "2026-06-10T12:00:00Z", "end": "2026-06-10T18:00:00Z"}]),
+     "people[0].unavailable: a person who is never available has no availability windows"),
 ]
 
 

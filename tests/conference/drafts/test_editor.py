@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conference.extensions import db as _db
+from conference.proposals.operations import replace_availability
 from conference.schedule.models import ScheduledTalk, ScheduleVersion, SolverRun
 from tests.conference.drafts.conftest import add_talk, at, make_scene
 
@@ -65,6 +66,20 @@ def test_editor_defaults_to_the_conference_zone_and_shows_cell_details(client, s
     # The Kolkata speaker presents at 19:30 local time: the cell warns about it.
     assert "Asha Rao presents at 19:30 local time (Asia/Kolkata)" in page
     assert "Goals (lower is better)" in page
+
+
+def test_editor_cells_warn_about_speakers_outside_their_stated_availability(client, db, scene, organiser):
+    conference, speaker = scene.conference, scene.speaker
+    day = scene.talk.starts_at.date()
+    replace_availability(conference, speaker, {day: [(0, 60)]})  # 00:00-01:00 in Kolkata only
+    db.session.commit()
+    page = client.get(EDITOR).get_data(as_text=True)
+    assert "Asha Rao is not available then" in page
+    replace_availability(conference, speaker, {d: [] for d in conference.days()})
+    db.session.commit()
+    page = client.get(EDITOR).get_data(as_text=True)
+    assert "Asha Rao said they are not available on any day" in page
+    assert "Asha Rao is not available then" not in page
 
 
 def test_editor_refuses_a_time_zone_not_offered(client, scene, organiser):

@@ -2,7 +2,8 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
 
-from conference.proposals.models import AvailabilityWindow
+from conference.accounts.models import User
+from conference.proposals.models import AvailabilityAnswer, AvailabilityWindow
 from tests.conference.proposals.conftest import count, make_user
 from tests.factories import ConferenceFactory, HubFactory, SpeakerProfileFactory
 
@@ -126,3 +127,87 @@ def test_empty_day_needs_a_range_or_not_available(client, db, login, now):
     assert "Give at least one time range" in text
     assert "Give both a start and an end time" in text
     assert count(db, AvailabilityWindow) == 0
+
+
+def _days(*days):
+    data = {}
+    for index, (day, *ranges) in enumerate(days):
+        data.update(_day(index, day, *ranges) if ranges else _day(index, day, unavailable=True))
+    return data
+
+
+def _covered(windows):
+    """The windows with touching ones joined: what a speaker can do, however it was split."""
+    joined = []
+    for starts_at, ends_at in sorted(windows):
+        if joined and starts_at <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(joined[-1][1], ends_at))
+        else:
+            joined.append((starts_at, ends_at))
+    return joined
+
+
+def test_not_available_on_any_day_is_kept_as_an_answer_not_taken_for_silence(client, db, login, now):
+    _new_york_conference(db, login)
+    days = (date(2027, 3, 12), date(2027, 3, 13), date(2027, 3, 14))
+    response = client.post("/c/devcon/speaker/availability", data=_days(*[(day,) for day in days]),
+                           follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "not available on any conference day. Your talks cannot be scheduled" in page
+    assert "You have not saved your availability yet" not in page
+    for index in range(3):
+        assert f'checked id="days-{index}-unavailable"' in page
+    assert 'value="09:00"' not in page  # no suggested hours come back
+    assert count(db, AvailabilityWindow) == 0
+    assert count(db, AvailabilityAnswer) == 1
+    # Giving one range again makes it an ordinary answer.
+    page = client.post("/c/devcon/speaker/availability",
+                       data=_days((days[0], "10:00", "11:00"), (days[1],), (days[2],)),
+                       follow_redirects=True).get_data(as_text=True)
+    assert "Your availability is saved." in page and "cannot be scheduled" not in page
+    assert count(db, AvailabilityAnswer) == 1
+
+
+def test_after_a_change_of_zone_windows_across_midnight_show_on_both_days_and_survive_a_resave(
+    client, db, login, now
+):
+    _new_york_conference(db, login)
+    days = (date(2027, 3, 12), date(2027, 3, 13), date(2027, 3, 14))
+    client.post("/c/devcon/speaker/availability",
+                data=_days((days[0], "18:00", "23:00"), (days[1], "18:00", "23:00"), (days[2], "09:00", "12:00")))
+    saved = _windows(db)
+    user = db.session.scalar(select(User))
+    user.time_zone = "Europe/London"
+    db.session.commit()
+    page = client.get("/c/devcon/speaker/availability").get_data(as_text=True)
+    # 18:00-23:00 in New York (EST) is 23:00-04:00 in London: the hours after midnight are not cut off.
+    assert 'name="days-0-start_1" step="900" type="time" value="23:00"' in page
+    assert 'name="days-1-start_1" step="900" type="time" value="00:00"' in page
+    assert 'name="days-1-end_1" step="900" type="time" value="04:00"' in page
+    assert 'name="days-1-start_2" step="900" type="time" value="23:00"' in page
+    assert 'name="days-2-start_1" step="900" type="time" value="00:00"' in page
+    assert 'name="days-2-end_1" step="900" type="time" value="04:00"' in page
+    assert 'name="days-2-start_2" step="900" type="time" value="13:00"' in page
+    assert "more than two" not in page
+    client.post("/c/devcon/speaker/availability",
+                data=_days((days[0], "23:00", "24:00"), (days[1], "00:00", "04:00", "23:00", "24:00"),
+                           (days[2], "00:00", "04:00", "13:00", "16:00")))
+    assert _covered(_windows(db)) == saved
+
+
+def test_more_saved_ranges_than_the_form_holds_are_named_before_they_are_joined(client, db, login, now):
+    _new_york_conference(db, login)
+    days = (date(2027, 3, 12), date(2027, 3, 13), date(2027, 3, 14))
+    client.post("/c/devcon/speaker/availability",
+                data=_days((days[0], "08:00", "09:00", "18:00", "23:00"),
+                           (days[1], "08:00", "09:00", "18:00", "23:00"), (days[2],)))
+    user = db.session.scalar(select(User))
+    user.time_zone = "Europe/London"
+    db.session.commit()
+    page = client.get("/c/devcon/speaker/availability").get_data(as_text=True)
+    # In London, 13 March holds 00:00-04:00 (from the 12th), 13:00-14:00 and 23:00-24:00.
+    assert "more than two" in page and "Saturday 13 March (00:00–04:00, 13:00–14:00, 23:00–24:00)" in page
+    assert 'name="days-1-start_1" step="900" type="time" value="00:00"' in page
+    assert 'name="days-1-end_1" step="900" type="time" value="14:00"' in page
+    assert 'name="days-1-start_2" step="900" type="time" value="23:00"' in page

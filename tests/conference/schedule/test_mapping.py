@@ -1,8 +1,10 @@
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import scheduler
 from conference.drafts.operations import room_is_open
 from conference.proposals.models import PresentationMode, ProposalState
+from conference.proposals.operations import replace_availability
 from conference.schedule import mapping, operations
 from conference.schedule.models import ScheduledTalk
 from tests.conference.schedule.factories import (
@@ -75,6 +77,28 @@ def test_availability_windows_are_mapped_and_none_means_always(db):
     assert person.time_zone == "Asia/Kolkata"
     assert person.availability == (scheduler.Window(window.starts_at, window.ends_at),)
     assert people[mapping.person_key(free.id)].availability == ()
+
+
+def test_a_speaker_who_saved_no_time_at_all_is_never_available_and_the_run_says_so(db):
+    setup = small_conference(talk_count=0)
+    never, silent = UserFactory(display_name="Nora Never"), UserFactory()
+    talk = add_talk(setup, speaker=never)
+    add_talk(setup, speaker=silent)
+    replace_availability(setup.conference, never, {day: [] for day in setup.conference.days()})
+    mapped = mapping.build_problem(setup.conference)
+    people = {p.id: p for p in mapped.problem.people}
+    assert people[mapping.person_key(never.id)].unavailable is True
+    assert people[mapping.person_key(never.id)].availability == ()
+    assert people[mapping.person_key(silent.id)].unavailable is False
+    explanation = scheduler.explain(mapped.problem, time_limit=5)
+    assert explanation.feasible is False
+    assert "Nora Never" in explanation.text() and "is not available at any time" in explanation.text()
+    relaxed = replace(mapped.problem, hard_rules=scheduler.HardRules(relaxed=frozenset({"person-unavailable"})))
+    solution = scheduler.solve(relaxed, time_limit=5, workers=1)
+    assert solution.has_schedule
+    broken = scheduler.check(relaxed, solution).relaxed_violations
+    assert [(v.rule, v.talks) for v in broken] == [("person-unavailable", (mapping.talk_key(talk.id),))]
+    assert "Nora Never" in broken[0].message and "is not available" in broken[0].message
 
 
 def test_interest_marks_become_attendees_and_expected_audience(db):
