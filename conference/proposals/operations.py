@@ -20,6 +20,7 @@ from conference.mail.operations import queue_email
 from conference.mail.templates import render_email
 from conference.proposals.models import (
     AudienceLevel,
+    AvailabilityAnswer,
     AvailabilityWindow,
     InvitationState,
     PresentationMode,
@@ -233,34 +234,54 @@ def _submit(proposal: Proposal) -> None:
         proposal.submitted_at = current_instant()
 
 
+def _same_details(proposal: Proposal, details: ProposalDetails) -> bool:
+    return (
+        proposal.title == details.title
+        and proposal.abstract == details.abstract
+        and proposal.session_format_id == details.session_format_id
+        and proposal.track_id == details.track_id
+        and proposal.audience_level == details.audience_level
+        and proposal.notes_to_organisers == details.notes_to_organisers
+    )
+
+
 def create_proposal(
     conference: Conference, user: User, details: ProposalDetails, submit: bool
 ) -> tuple[Proposal, bool]:
-    """A new proposal with ``user`` as submitter; (proposal, False) when it is a double submit.
+    """A new proposal with ``user`` as submitter, and whether this request changed anything
+    ((proposal, False) for a double submit that finds its work done).
 
-    A double submit is the same person creating a proposal with the same title at the same
-    conference within ``DOUBLE_SUBMIT_WINDOW``. The check runs after locking the person's row,
-    so two simultaneous requests cannot both see "no proposal yet": the second waits for the
-    first to commit, then finds its proposal and returns it instead of inserting a copy.
+    A double submit is the same person sending the same proposal (every field equal) to the same
+    conference within ``DOUBLE_SUBMIT_WINDOW``; when it asks to submit what the first request
+    saved as a draft, the draft is submitted. The check runs after locking the person's row, so
+    two simultaneous requests cannot both see "no proposal yet": the second waits for the first
+    to commit, then finds its proposal and returns it instead of inserting a copy. A proposal
+    with the same title but other content is a new one: nothing typed is dropped.
     """
     if not cfp_is_open(conference):
         raise SpeakerActionRefused("The call for proposals is closed.")
     _serialise_writes_of(user)
     now = current_instant()
-    existing = db.session.scalar(
+    recent = db.session.scalars(
         select(Proposal)
         .join(ProposalSpeaker)
         .where(
             Proposal.conference_id == conference.id,
             Proposal.title == details.title,
             Proposal.created_at >= now - DOUBLE_SUBMIT_WINDOW,
+            Proposal.state.in_(EDITABLE_STATES),
             ProposalSpeaker.user_id == user.id,
             ProposalSpeaker.role == SpeakerRole.SUBMITTER,
         )
-        .limit(1)
+        .order_by(Proposal.id)
     )
+    existing = next((proposal for proposal in recent if _same_details(proposal, details)), None)
     if existing is not None:
-        return existing, False
+        if not submit or existing.state is not ProposalState.DRAFT:
+            return existing, False
+        _submit(existing)
+        db.session.flush()
+        return existing, True
     proposal = Proposal(conference_id=conference.id, state=ProposalState.DRAFT, created_at=now)
     _apply(proposal, details)
     proposal.speakers.append(
@@ -506,35 +527,112 @@ def availability_windows(conference: Conference, user: User) -> list[Availabilit
     )
 
 
-def availability_by_day(
-    conference: Conference, user: User, hub: Hub | None
-) -> tuple[dict[date, list[tuple[int, int]]], bool]:
-    """Each conference day's ranges in the speaker's zone, and whether they are defaults."""
-    zone_name = user.time_zone
-    windows = availability_windows(conference, user)
-    days = conference.days()
-    if not windows:
-        return {day: default_day_ranges(day, hub, zone_name) for day in days}, True
-    by_day: dict[date, list[tuple[int, int]]] = {day: [] for day in days}
-    for window in windows:
-        day = to_zone(window.starts_at, zone_name).date()
-        if day in by_day:
-            by_day[day].append(
-                (_local_minutes(window.starts_at, day, zone_name), _local_minutes(window.ends_at, day, zone_name))
+def has_answered_availability(conference: Conference, user: User) -> bool:
+    return (
+        db.session.scalar(
+            select(AvailabilityAnswer.id).where(
+                AvailabilityAnswer.conference_id == conference.id, AvailabilityAnswer.user_id == user.id
             )
-    return by_day, False
+        )
+        is not None
+    )
+
+
+def stated_availability(conference: Conference) -> dict[int, list[tuple[datetime, datetime]]]:
+    """Per user who saved their availability here, the UTC windows they can present in, in order:
+    an empty list means never. Users not listed never said, so they can present at any time."""
+    stated: dict[int, list[tuple[datetime, datetime]]] = {
+        user_id: [] for user_id in db.session.scalars(
+            select(AvailabilityAnswer.user_id).where(AvailabilityAnswer.conference_id == conference.id)
+        )
+    }
+    for user_id, starts_at, ends_at in db.session.execute(
+        select(AvailabilityWindow.user_id, AvailabilityWindow.starts_at, AvailabilityWindow.ends_at)
+        .where(AvailabilityWindow.conference_id == conference.id, AvailabilityWindow.ends_at > AvailabilityWindow.starts_at)
+        .order_by(AvailabilityWindow.starts_at)
+    ):
+        # A window saved before answers were recorded counts as an answer too.
+        stated.setdefault(user_id, []).append((starts_at, ends_at))
+    return stated
+
+
+@dataclass(frozen=True)
+class DayAvailability:
+    """A speaker's availability laid out on the conference days in their zone."""
+
+    ranges: dict[date, list[tuple[int, int]]]
+    is_default: bool
+    # Days whose saved times came to more ranges than the form's two (after a change of zone,
+    # say): the original ranges, before the closest ones were joined to fit.
+    joined: dict[date, list[tuple[int, int]]]
+
+
+FORM_RANGES_PER_DAY = 2
+
+
+def _merge_touching(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _fit_form(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """While more ranges than the form holds, the two closest joined."""
+    fitted = list(ranges)
+    while len(fitted) > FORM_RANGES_PER_DAY:
+        _gap, index = min((fitted[i + 1][0] - fitted[i][1], i) for i in range(len(fitted) - 1))
+        fitted[index : index + 2] = [(fitted[index][0], fitted[index + 1][1])]
+    return fitted
+
+
+def availability_by_day(conference: Conference, user: User, hub: Hub | None) -> DayAvailability:
+    """Each conference day's ranges in the speaker's zone (defaults until they save). A saved window
+    across the speaker's midnight, as after a change of zone, shows on both days."""
+    zone_name = user.time_zone
+    days = conference.days()
+    windows = availability_windows(conference, user)
+    if not windows and not has_answered_availability(conference, user):
+        return DayAvailability({day: default_day_ranges(day, hub, zone_name) for day in days}, True, {})
+    by_day: dict[date, list[tuple[int, int]]] = {}
+    joined: dict[date, list[tuple[int, int]]] = {}
+    for day in days:
+        day_start, day_end = _utc_bounds(day, 0, 24 * 60, zone_name)
+        pieces = [
+            (_local_minutes(max(w.starts_at, day_start), day, zone_name), _local_minutes(min(w.ends_at, day_end), day, zone_name))
+            for w in windows
+            if w.starts_at < day_end and day_start < w.ends_at
+        ]
+        merged = _merge_touching(pieces)
+        by_day[day] = _fit_form(merged)
+        if len(merged) > FORM_RANGES_PER_DAY:
+            joined[day] = merged
+    return DayAvailability(by_day, False, joined)
 
 
 def replace_availability(
     conference: Conference, user: User, ranges_by_day: dict[date, list[tuple[int, int]]]
 ) -> list[AvailabilityWindow]:
-    """Replace all of the speaker's windows here with these local ranges, stored in UTC."""
+    """Replace all of the speaker's windows here with these local ranges, stored in UTC, and
+    record that they answered (so no range at all means never, not "never said")."""
     _serialise_writes_of(user)
     db.session.execute(
         delete(AvailabilityWindow).where(
             AvailabilityWindow.conference_id == conference.id, AvailabilityWindow.user_id == user.id
         )
     )
+    answer = db.session.scalar(
+        select(AvailabilityAnswer).where(
+            AvailabilityAnswer.conference_id == conference.id, AvailabilityAnswer.user_id == user.id
+        )
+    )
+    if answer is None:
+        db.session.add(AvailabilityAnswer(conference_id=conference.id, user_id=user.id, saved_at=utcnow()))
+    else:
+        answer.saved_at = utcnow()
     windows = []
     for day, ranges in sorted(ranges_by_day.items()):
         for start, end in ranges:

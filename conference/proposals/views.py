@@ -150,12 +150,12 @@ def new_proposal(slug: str):
         return _render_form(conference, None, form, closed=closed), 403
     if form.validate_on_submit():
         try:
-            proposal, created = operations.create_proposal(
+            proposal, changed = operations.create_proposal(
                 conference, _user(), _details(form), submit=form.wants_submission
             )
         except operations.SpeakerActionRefused as refusal:
             return _render_form(conference, None, form, closed=str(refusal)), 403
-        if created:
+        if changed:
             flash(
                 "Your proposal is submitted." if proposal.state is ProposalState.SUBMITTED
                 else "Your draft is saved. Submit it before the call closes.",
@@ -423,7 +423,8 @@ def availability(slug: str):
     user = _user()
     hub = _hub_of(conference, user)
     days = conference.days()
-    by_day, is_default = operations.availability_by_day(conference, user, hub)
+    laid_out = operations.availability_by_day(conference, user, hub)
+    by_day, is_default = laid_out.ranges, laid_out.is_default
     if request.method == "GET":
         entries = []
         for day in days:
@@ -445,7 +446,14 @@ def availability(slug: str):
             return redirect(url_for("proposals.availability", slug=slug))
         ranges_by_day = {day: entry.form.ranges for entry, day in zip(day_forms, days, strict=True)}
         operations.replace_availability(conference, user, ranges_by_day)
-        flash("Your availability is saved.", "success")
+        if any(ranges_by_day.values()):
+            flash("Your availability is saved.", "success")
+        else:
+            flash(
+                "Your availability is saved: not available on any conference day. Your talks cannot be"
+                " scheduled unless you give some time here.",
+                "warning",
+            )
         return redirect(url_for("proposals.availability", slug=slug))
     windows = [] if is_default else operations.availability_windows(conference, user)
     status = 400 if form.errors else 200
@@ -457,4 +465,10 @@ def availability(slug: str):
         is_default=is_default,
         hub=hub,
         summary=_conference_zone_summary(conference, windows),
+        joined={
+            day: ", ".join(
+                f"{operations.minutes_to_text(start)}–{operations.minutes_to_text(end)}" for start, end in ranges
+            )
+            for day, ranges in laid_out.joined.items()
+        },
     ), status

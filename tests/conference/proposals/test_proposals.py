@@ -169,6 +169,30 @@ def test_double_submit_of_create_makes_one_proposal(client, db, conference, spea
     assert count(db, Proposal) == 1
 
 
+def test_submitting_what_was_just_saved_as_a_draft_submits_that_draft(client, db, conference, speaker):
+    draft = proposal_form(conference, submit=None, save_draft="Save as draft")
+    first = client.post("/c/devcon/proposals/new", data=draft)
+    second = client.post("/c/devcon/proposals/new", data=proposal_form(conference), follow_redirects=True)
+    assert "Your proposal is submitted." in second.get_data(as_text=True)
+    assert count(db, Proposal) == 1
+    db.session.expire_all()
+    proposal = db.session.scalar(select(Proposal))
+    assert proposal.state is ProposalState.SUBMITTED and proposal.submitted_at is not None
+    assert first.headers["Location"].endswith(f"/proposals/{proposal.id}")
+
+
+def test_a_new_proposal_with_a_recent_title_but_other_content_is_kept(client, db, conference, speaker):
+    client.post("/c/devcon/proposals/new", data=proposal_form(conference, submit=None, save_draft="Save as draft"))
+    response = client.post("/c/devcon/proposals/new",
+                           data=proposal_form(conference, abstract="A different abstract, written again."),
+                           follow_redirects=True)
+    assert "Your proposal is submitted." in response.get_data(as_text=True)
+    db.session.expire_all()
+    proposals = db.session.scalars(select(Proposal).order_by(Proposal.id)).all()
+    assert [p.state for p in proposals] == [ProposalState.DRAFT, ProposalState.SUBMITTED]
+    assert proposals[1].abstract == "A different abstract, written again."
+
+
 def test_another_speakers_proposal_is_not_found(client, db, conference, speaker):
     theirs = proposal_of(make_user(), conference)
     db.session.commit()
