@@ -94,8 +94,13 @@ _STATUS = {cp_model.OPTIMAL: "OPTIMAL", cp_model.FEASIBLE: "FEASIBLE", cp_model.
 
 
 class _Callback(cp_model.CpSolverSolutionCallback):
-    def __init__(self, on_progress, stop, started: float, offset: float = 0.0, floor: float | None = None):
+    """Reports each solution's cost, recomputed exactly from its placement when `exact` is given:
+    CP-SAT's own objective value can exceed it, since auxiliary variables carry only their lower side."""
+
+    def __init__(self, on_progress, stop, started: float, offset: float = 0.0, floor: float | None = None,
+                 exact: Callable[[cp_model.CpSolverSolutionCallback], float] | None = None):
         super().__init__()
+        self.exact = exact
         self.floor = floor  # a bound known before the search (the cheapest-placement sum)
         self.on_progress = on_progress
         self.stop = stop
@@ -106,7 +111,8 @@ class _Callback(cp_model.CpSolverSolutionCallback):
     def on_solution_callback(self) -> None:
         self.count += 1
         if self.on_progress is not None:
-            self.on_progress(Progress(self.objective_value + self.offset, self.bound(self.best_objective_bound),
+            objective = self.objective_value + self.offset if self.exact is None else self.exact(self)
+            self.on_progress(Progress(objective, self.bound(self.best_objective_bound),
                                       clock.monotonic() - self.started, self.count))
         if self.stop is not None and self.stop.is_set():
             self.stop_search()
@@ -138,7 +144,11 @@ def _run(built: Built, inst: Instance, *, time_limit, workers, seed, determinist
         add_full_hint(built, inst, hint)
     solver = cp_model.CpSolver()
     _params(solver, time_limit=time_limit, workers=workers, seed=seed, deterministic=deterministic)
-    callback = _Callback(on_progress if progress_objective else None, stop, started, offset, bound_floor)
+    exact = None
+    if offset == 0.0 and len(built.choice) == len(inst.talks):  # the whole schedule is in this model
+        def exact(found: cp_model.CpSolverSolutionCallback) -> float:
+            return _objective(inst, _read(built, found))
+    callback = _Callback(on_progress if progress_objective else None, stop, started, offset, bound_floor, exact)
     if on_progress is not None:
         def bound_changed(bound: float) -> None:
             on_progress(Progress(None, callback.bound(bound), clock.monotonic() - started, callback.count))
@@ -152,7 +162,7 @@ def _run(built: Built, inst: Instance, *, time_limit, workers, seed, determinist
     return solver, status
 
 
-def _read(built: Built, solver: cp_model.CpSolver) -> dict[int, Option | None]:
+def _read(built: Built, solver: cp_model.CpSolver | cp_model.CpSolverSolutionCallback) -> dict[int, Option | None]:
     placed: dict[int, Option | None] = {}
     for t, pairs in built.choice.items():
         placed[t] = None

@@ -86,6 +86,36 @@ def test_progress_callback_called_with_objective():
     assert all(p.elapsed_seconds >= 0 for p in seen)
 
 
+def test_progress_reports_each_schedules_exact_cost_not_cp_sats_loose_objective(monkeypatch):
+    """Auxiliary variables carry only their lower side, so CP-SAT's objective for a solution found
+    on the way can exceed what the schedule costs; progress reports the cost recomputed exactly."""
+    import scheduler.solver as solver_module
+
+    cp_sat_objectives = []
+    reporting = solver_module._Callback.on_solution_callback
+
+    def recording(callback):
+        if callback.on_progress is not None:  # the run that reports (not a repair sub-model)
+            cp_sat_objectives.append(callback.objective_value)
+        reporting(callback)
+
+    monkeypatch.setattr(solver_module._Callback, "on_solution_callback", recording)
+    loose = 0
+    for seed in range(6):
+        problem = random_problem(seed, talks=12, rooms=3, blocks=3, slots=4, rich=True)
+        cp_sat_objectives.clear()
+        seen = []
+        solution = solve(problem, time_limit=2, workers=1, seed=1, on_progress=seen.append)
+        if not solution.has_schedule:
+            continue
+        reported = [p.objective for p in seen if p.objective is not None]
+        assert len(reported) == len(cp_sat_objectives) > 0
+        assert all(ours <= theirs for ours, theirs in zip(reported, cp_sat_objectives, strict=True))
+        loose += sum(ours < theirs for ours, theirs in zip(reported, cp_sat_objectives, strict=True))
+        assert reported[-1] == solution.objective == check(problem, solution).objective
+    assert loose > 0  # these problems do show the difference
+
+
 @pytest.mark.parametrize("talks", [12, 40])  # one CP-SAT run; search in front of the bound worker
 def test_stop_event_cancels_solve(talks):
     stop = threading.Event()
