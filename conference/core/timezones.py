@@ -79,6 +79,18 @@ def skipped_wall_time_message(day: date, wall_time: time, zone_name: str) -> str
     )
 
 
+def repeated_wall_time_instants(
+    day: date, wall_time: time, zone_name: str
+) -> tuple[datetime, datetime] | None:
+    """The two UTC instants, in order, of a wall time the clocks show twice (when they go
+    back); None when it happens once or never. ``fold=1`` on a wall time picks the second."""
+    tz = ZoneInfo(zone_name)
+    first = datetime.combine(day, wall_time.replace(fold=0), tzinfo=tz).astimezone(UTC)
+    second = datetime.combine(day, wall_time.replace(fold=1), tzinfo=tz).astimezone(UTC)
+    # In a spring-forward gap the folds also differ, but the "second" comes out earlier.
+    return (first, second) if first < second else None
+
+
 def zone_offset_label(instant: datetime, zone_name: str) -> str:
     """E.g. ``Europe/London (UTC+01:00)`` for the offset in force at ``instant``."""
     local = to_zone(instant, zone_name)

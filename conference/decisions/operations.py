@@ -15,7 +15,8 @@ from conference.mail.models import OutboxMessage
 from conference.mail.operations import queue_email
 from conference.mail.templates import render_email
 from conference.proposals.models import Proposal, ProposalSpeaker, ProposalState
-from conference.reviews.models import Review, ReviewAssignment
+from conference.reviews.models import Review
+from conference.reviews.queries import active_assignment_counts, review_is_counted
 
 DECISIONS = (ProposalState.ACCEPTED, ProposalState.REJECTED, ProposalState.WAITLISTED)
 # A decision may be made, or changed, while the speakers have not answered an acceptance.
@@ -53,10 +54,13 @@ def decide_many(proposals: Iterable[Proposal], decision: ProposalState) -> tuple
 
 
 def speaker_comments(proposal: Proposal) -> str:
-    """Reviewers' comments meant for the speakers, without saying who wrote them."""
+    """Reviewers' comments meant for the speakers, without saying who wrote them.
+
+    Comments of reviewers with a conflict of interest are left out, as their scores are.
+    """
     comments = db.session.scalars(
         select(Review.comment_for_speaker)
-        .where(Review.proposal_id == proposal.id, Review.comment_for_speaker != "")
+        .where(Review.proposal_id == proposal.id, Review.comment_for_speaker != "", review_is_counted())
         .order_by(Review.id)
     ).all()
     comments = [comment.strip() for comment in comments if comment.strip()]
@@ -163,18 +167,12 @@ def queue_confirmation_reminders(conference: Conference, confirmation_link: Link
 
 
 def open_reviews_per_reviewer(conference: Conference) -> list[tuple[User, int]]:
-    """Reviewers with assignments they have not reviewed yet, and how many."""
-    rows = db.session.execute(
-        select(ReviewAssignment.reviewer_id, func.count())
-        .outerjoin(
-            Review,
-            (Review.proposal_id == ReviewAssignment.proposal_id)
-            & (Review.reviewer_id == ReviewAssignment.reviewer_id),
-        )
-        .where(ReviewAssignment.conference_id == conference.id, Review.id.is_(None))
-        .group_by(ReviewAssignment.reviewer_id)
-    ).all()
-    counts = dict(rows)
+    """Reviewers with active assignments they have not reviewed yet, and how many."""
+    counts = {
+        reviewer_id: count.open
+        for reviewer_id, count in active_assignment_counts(conference).items()
+        if count.open
+    }
     if not counts:
         return []
     users = db.session.scalars(select(User).where(User.id.in_(counts)).order_by(User.id)).all()
@@ -182,7 +180,7 @@ def open_reviews_per_reviewer(conference: Conference) -> list[tuple[User, int]]:
 
 
 def queue_review_reminders(conference: Conference, reviews_link: str) -> int:
-    """Remind reviewers of open assignments; at most once per reviewer per day."""
+    """Remind reviewers of active, unreviewed assignments; at most once per reviewer per day."""
     today, queued = _today_key(), 0
     for user, open_reviews in open_reviews_per_reviewer(conference):
         key = f"review_reminder:{conference.id}:{user.id}:{today}"

@@ -13,7 +13,12 @@ from conference.conferences.models import Conference, Track
 from conference.decisions import ranking
 from conference.extensions import db
 from conference.proposals.models import InvitationState, Proposal, ProposalSpeaker, ProposalState
-from conference.reviews.models import Review, ReviewAssignment, ReviewCriterion, ReviewScore
+from conference.reviews.models import Review, ReviewCriterion, ReviewScore
+from conference.reviews.queries import (
+    EXCLUDED_REVIEW_REASON,
+    active_assignment_counts,
+    review_is_counted,
+)
 
 # Proposals the ranking shows: handed in, decided, or answered by their speakers.
 RANKED_STATES = (
@@ -31,6 +36,8 @@ class RankingRow:
     proposal: Proposal
     speakers: list[str]
     statistics: ranking.ProposalStatistics
+    excluded_reviews: int = 0  # reviews that exist but do not count (see review_is_counted)
+    excluded_reason: str = EXCLUDED_REVIEW_REASON
 
     @property
     def speaker_names(self) -> str:
@@ -53,7 +60,7 @@ SORT_KEYS = {
 
 
 def conference_review_inputs(conference: Conference) -> list[ranking.ReviewInput]:
-    """Every scored review at the conference as (proposal, reviewer, 0-100 score)."""
+    """Every counted, scored review at the conference as (proposal, reviewer, 0-100 score)."""
     rows = db.session.execute(
         select(
             Review.proposal_id, Review.reviewer_id, ReviewScore.value,
@@ -61,7 +68,11 @@ def conference_review_inputs(conference: Conference) -> list[ranking.ReviewInput
         )
         .join(ReviewScore, ReviewScore.review_id == Review.id)
         .join(ReviewCriterion, ReviewCriterion.id == ReviewScore.criterion_id)
-        .where(Review.conference_id == conference.id, ReviewCriterion.conference_id == conference.id)
+        .where(
+            Review.conference_id == conference.id,
+            ReviewCriterion.conference_id == conference.id,
+            review_is_counted(),
+        )
     ).all()
     values: dict[tuple[int, int], list[ranking.CriterionValue]] = defaultdict(list)
     for proposal_id, reviewer_id, value, scale_min, scale_max, weight in rows:
@@ -74,6 +85,16 @@ def conference_review_inputs(conference: Conference) -> list[ranking.ReviewInput
         if score is not None:
             inputs.append(ranking.ReviewInput(proposal_id, reviewer_id, score))
     return inputs
+
+
+def excluded_review_counts(conference: Conference) -> dict[int, int]:
+    """Per proposal id, how many of its reviews do not count (their authors are now conflicted)."""
+    rows = db.session.execute(
+        select(Review.proposal_id, func.count())
+        .where(Review.conference_id == conference.id, ~review_is_counted())
+        .group_by(Review.proposal_id)
+    )
+    return dict(rows.all())
 
 
 def ranking_rows(
@@ -103,11 +124,13 @@ def ranking_rows(
         .order_by(Proposal.id)
     ).all()
     statistics = ranking.proposal_statistics(conference_review_inputs(conference))
+    excluded = excluded_review_counts(conference)
     rows = [
         RankingRow(
             proposal=proposal,
             speakers=[s.user.display_name for s in proposal.accepted_speakers if s.user is not None],
             statistics=statistics.get(proposal.id, ranking.NO_REVIEWS),
+            excluded_reviews=excluded.get(proposal.id, 0),
         )
         for proposal in proposals
     ]
@@ -131,30 +154,14 @@ class ReviewerProgress:
 
 
 def review_progress(conference: Conference) -> list[ReviewerProgress]:
-    """Assigned and finished reviews per reviewer, least finished first."""
-    assigned = dict(
-        db.session.execute(
-            select(ReviewAssignment.reviewer_id, func.count())
-            .where(ReviewAssignment.conference_id == conference.id)
-            .group_by(ReviewAssignment.reviewer_id)
-        ).all()
-    )
-    done = dict(
-        db.session.execute(
-            select(ReviewAssignment.reviewer_id, func.count())
-            .join(
-                Review,
-                (Review.proposal_id == ReviewAssignment.proposal_id)
-                & (Review.reviewer_id == ReviewAssignment.reviewer_id),
-            )
-            .where(ReviewAssignment.conference_id == conference.id)
-            .group_by(ReviewAssignment.reviewer_id)
-        ).all()
-    )
-    if not assigned:
+    """Active assignments and finished reviews per reviewer, least finished first."""
+    counts = active_assignment_counts(conference)
+    if not counts:
         return []
-    users = db.session.scalars(select(User).where(User.id.in_(assigned))).all()
-    progress = [ReviewerProgress(user, assigned[user.id], done.get(user.id, 0)) for user in users]
+    users = db.session.scalars(select(User).where(User.id.in_(counts))).all()
+    progress = [
+        ReviewerProgress(user, counts[user.id].assigned, counts[user.id].done) for user in users
+    ]
     progress.sort(key=lambda item: (item.percent, item.reviewer.display_name.lower()))
     return progress
 

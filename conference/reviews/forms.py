@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -25,7 +27,11 @@ from wtforms.validators import (
 )
 
 from conference.core.forms import ConfirmForm  # noqa: F401 - re-exported for this area
-from conference.core.timezones import skipped_wall_time_message
+from conference.core.timezones import (
+    repeated_wall_time_instants,
+    skipped_wall_time_message,
+    to_zone,
+)
 from conference.reviews.models import ReviewCriterion, TrackPreference
 
 MAX_COMMENT = 5000
@@ -78,12 +84,31 @@ class CriterionForm(FlaskForm):
             raise ValidationError("The highest score must be greater than the lowest score.")
 
 
+FIRST_OCCURRENCE, SECOND_OCCURRENCE = "first", "second"
+
+
+def utc_offset_text(instant: datetime, zone_name: str) -> str:
+    """E.g. ``UTC+01:00``: what tells the two occurrences of a repeated wall time apart."""
+    offset = to_zone(instant, zone_name).strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}"
+
+
 class ReviewSettingsForm(FlaskForm):
     review_closes_at = DateTimeLocalField(
         "Review phase closes",
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         validators=[Optional()],
         description="Leave empty to keep reviews open.",
+    )
+    # Shown only when the closing time happens twice (the night the clocks go back).
+    review_closes_occurrence = RadioField(
+        "Which one?",
+        choices=[
+            SelectChoice(FIRST_OCCURRENCE, "The first"),
+            SelectChoice(SECOND_OCCURRENCE, "The second"),
+        ],
+        validators=[Optional()],
+        validate_choice=False,
     )
     anonymised_review = BooleanField(
         "Anonymised review (reviewers do not see speakers' names, bios or e-mail addresses)"
@@ -108,6 +133,45 @@ class ReviewSettingsForm(FlaskForm):
         message = skipped_wall_time_message(field.data.date(), field.data.time(), self.zone_name)
         if message:
             raise ValidationError(message)
+        if self.repeated_close_instants() and self.review_closes_occurrence.data not in (
+            FIRST_OCCURRENCE,
+            SECOND_OCCURRENCE,
+        ):
+            raise ValidationError(
+                f"{field.data:%H:%M} on {field.data:%d %b %Y} happens twice in {self.zone_name}: "
+                "the clocks go back then. Choose which one you mean."
+            )
+
+    def repeated_close_instants(self) -> tuple[datetime, datetime] | None:
+        """Both instants of the entered closing time when the clocks show it twice, else None."""
+        local = self.review_closes_at.data
+        if local is None or not self.zone_name:
+            return None
+        if skipped_wall_time_message(local.date(), local.time(), self.zone_name):
+            return None  # outside the years handled, or in a gap: nothing to choose between
+        return repeated_wall_time_instants(local.date(), local.time(), self.zone_name)
+
+    def label_occurrences(self) -> None:
+        """Name each occurrence of a repeated closing time by its UTC offset, for the page."""
+        instants = self.repeated_close_instants()
+        if instants is None:
+            return
+        wall_time = f"{self.review_closes_at.data:%H:%M}"
+        first, second = (utc_offset_text(instant, self.zone_name) for instant in instants)
+        self.review_closes_occurrence.label.text = (
+            f"{wall_time} happens twice in {self.zone_name}. Which one?"
+        )
+        self.review_closes_occurrence.choices = [
+            SelectChoice(FIRST_OCCURRENCE, f"{wall_time} {first} (the first, before the clocks go back)"),
+            SelectChoice(SECOND_OCCURRENCE, f"{wall_time} {second} (the second, after the clocks go back)"),
+        ]
+
+    def review_closes_local(self) -> datetime | None:
+        """The entered wall-clock time; ``fold=1`` when the second of two occurrences is chosen."""
+        local = self.review_closes_at.data
+        if local is None:
+            return None
+        return local.replace(fold=int(self.review_closes_occurrence.data == SECOND_OCCURRENCE))
 
 
 class ReviewFormBase(FlaskForm):

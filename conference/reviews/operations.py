@@ -136,6 +136,7 @@ def move_criterion(criterion: ReviewCriterion, direction: int) -> None:
 
 @dataclass(frozen=True)
 class ReviewSettings:
+    # Wall-clock time in the conference's zone; fold=1 picks the second of a time shown twice.
     review_closes_local: datetime | None
     anonymised_review: bool
     reviewers_per_proposal: int
@@ -145,6 +146,7 @@ def update_review_settings(conference: Conference, settings: ReviewSettings) -> 
     """Store the close instant (entered in the conference's zone) in UTC, and the settings."""
     local = settings.review_closes_local
     conference.review_closes_at = (
+        # time() keeps the fold, so a repeated wall time resolves to the occurrence chosen.
         None if local is None else local_to_utc(local.date(), local.time(), conference.time_zone)
     )
     # A new dict, so SQLAlchemy notices the JSON column changed.

@@ -33,29 +33,118 @@ STATUS_TO_DO = "to_do"
 STATUS_DONE = "done"
 
 
-def _speaks_on_proposal(reviewer: User):
-    """The reviewer is (or was invited as) a speaker of the proposal."""
+def _speaks_on(proposal_id, reviewer_id, lowercase_email):
+    """The reviewer is (or was invited as) a speaker of the proposal; arguments may be columns."""
     return exists().where(
-        ProposalSpeaker.proposal_id == Proposal.id,
+        ProposalSpeaker.proposal_id == proposal_id,
         or_(
-            ProposalSpeaker.user_id == reviewer.id,
-            func.lower(ProposalSpeaker.invited_email) == reviewer.email.lower(),
+            ProposalSpeaker.user_id == reviewer_id,
+            func.lower(ProposalSpeaker.invited_email) == lowercase_email,
         ),
     )
+
+
+def _conflicted(proposal_id, reviewer_id, conference_id):
+    """A conflict of the reviewer names the proposal, or any person who speaks on it."""
+    # Nested two levels deep: without explicit correlation the outer table would be joined
+    # in again, and every speaker of every proposal would match.
+    speakers = (
+        select(ProposalSpeaker.user_id)
+        .where(ProposalSpeaker.proposal_id == proposal_id, ProposalSpeaker.user_id.is_not(None))
+        .correlate_except(ProposalSpeaker)
+    )
+    return exists().where(
+        Conflict.reviewer_id == reviewer_id,
+        or_(
+            Conflict.proposal_id == proposal_id,
+            and_(Conflict.conference_id == conference_id, Conflict.speaker_id.in_(speakers)),
+        ),
+    )
+
+
+def _speaks_on_proposal(reviewer: User):
+    return _speaks_on(Proposal.id, reviewer.id, reviewer.email.lower())
 
 
 def _conflicted_with_proposal(conference: Conference, reviewer: User):
-    """A conflict names this proposal, or any person who speaks on it."""
-    speakers = select(ProposalSpeaker.user_id).where(
-        ProposalSpeaker.proposal_id == Proposal.id, ProposalSpeaker.user_id.is_not(None)
+    return _conflicted(Proposal.id, reviewer.id, conference.id)
+
+
+def _blocked(proposal_id, reviewer_id, conference_id):
+    """The rule of ``is_blocked`` on columns: the reviewer speaks on the proposal or has a conflict."""
+    lowercase_email = (
+        select(func.lower(User.email))
+        .where(User.id == reviewer_id)
+        .correlate_except(User)
+        .scalar_subquery()
     )
-    return exists().where(
-        Conflict.reviewer_id == reviewer.id,
-        or_(
-            Conflict.proposal_id == Proposal.id,
-            and_(Conflict.conference_id == conference.id, Conflict.speaker_id.in_(speakers)),
+    return or_(
+        _speaks_on(proposal_id, reviewer_id, lowercase_email),
+        _conflicted(proposal_id, reviewer_id, conference_id),
+    )
+
+
+# Shown to organisers next to reviews that no longer count.
+EXCLUDED_REVIEW_REASON = "conflict of interest"
+
+
+def review_is_counted():
+    """Condition on ``Review``: its author may (still) review the proposal.
+
+    A conflict declared after the review was written, by the reviewer or an organiser, takes
+    the review out of scores, ranking and the comments sent to speakers; it is not deleted.
+    """
+    return ~_blocked(Review.proposal_id, Review.reviewer_id, Review.conference_id)
+
+
+# Reviewing is wanted while a proposal waits for its decision, not after it or a withdrawal.
+UNDER_REVIEW_STATES = (ProposalState.SUBMITTED,)
+
+
+def assignment_is_active():
+    """Condition on ``ReviewAssignment``: the reviewer can still do it.
+
+    The proposal is under review, the person still holds the reviewer role, and they are
+    not blocked from reviewing it (own proposal, or a conflict declared since).
+    """
+    return and_(
+        exists().where(
+            Proposal.id == ReviewAssignment.proposal_id, Proposal.state.in_(UNDER_REVIEW_STATES)
+        ),
+        exists().where(
+            ConferenceRole.conference_id == ReviewAssignment.conference_id,
+            ConferenceRole.user_id == ReviewAssignment.reviewer_id,
+            ConferenceRole.role == Role.REVIEWER,
+        ),
+        ~_blocked(
+            ReviewAssignment.proposal_id, ReviewAssignment.reviewer_id, ReviewAssignment.conference_id
         ),
     )
+
+
+@dataclass(frozen=True)
+class AssignmentCounts:
+    assigned: int
+    done: int
+
+    @property
+    def open(self) -> int:
+        return self.assigned - self.done
+
+
+def active_assignment_counts(conference: Conference) -> dict[int, AssignmentCounts]:
+    """Per reviewer id: active assignments, and how many of them the reviewer has reviewed."""
+    rows = db.session.execute(
+        select(ReviewAssignment.reviewer_id, func.count(), func.count(Review.id))
+        .outerjoin(
+            Review,
+            (Review.proposal_id == ReviewAssignment.proposal_id)
+            & (Review.reviewer_id == ReviewAssignment.reviewer_id),
+        )
+        .where(ReviewAssignment.conference_id == conference.id, assignment_is_active())
+        .group_by(ReviewAssignment.reviewer_id)
+    )
+    return {reviewer_id: AssignmentCounts(assigned, done) for reviewer_id, assigned, done in rows}
 
 
 def reviewable_proposals_query(conference: Conference, reviewer: User) -> Select:

@@ -26,6 +26,8 @@ from conference.extensions import db
 from conference.proposals.models import Proposal, ProposalSpeaker, ProposalState, SpeakerProfile
 from conference.reviews import operations, queries
 from conference.reviews.forms import (
+    FIRST_OCCURRENCE,
+    SECOND_OCCURRENCE,
     AddAssignmentForm,
     ConfirmForm,
     CriterionForm,
@@ -34,6 +36,7 @@ from conference.reviews.forms import (
     ReviewSettingsForm,
     preferences_form_class,
     review_form_class,
+    utc_offset_text,
 )
 from conference.reviews.models import (
     Conflict,
@@ -247,24 +250,30 @@ def preferences(slug: str):
 # --- organisers: rubric and review settings -------------------------------------------------
 
 
-def _settings_form_data(conference: Conference) -> dict:
+def _settings_form(conference: Conference, **kwargs) -> ReviewSettingsForm:
+    """The review settings form as stored: the close time in the conference's zone."""
     closes = conference.review_closes_at
-    return {
-        "review_closes_at": None
-        if closes is None
-        else to_zone(closes, conference.time_zone).replace(tzinfo=None),
+    # The wall-clock time keeps its fold: 1 when it is the second of a time shown twice.
+    local = None if closes is None else to_zone(closes, conference.time_zone).replace(tzinfo=None)
+    data = {
+        "review_closes_at": local,
+        "review_closes_occurrence": SECOND_OCCURRENCE if local and local.fold else FIRST_OCCURRENCE,
         "anonymised_review": conference.setting("anonymised_review"),
         "reviewers_per_proposal": conference.setting("reviewers_per_proposal"),
     }
+    return ReviewSettingsForm(data=data, zone_name=conference.time_zone, **kwargs)
 
 
 def _render_rubric(conference, settings_form, status=200, confirm_id=None, error=None):
     criteria = queries.rubric(conference)
     settings_form.review_closes_at.label.text = f"Review phase closes ({conference.time_zone})"
+    settings_form.label_occurrences()
+    closes = conference.review_closes_at
     return (
         render_template(
             "reviews/rubric.html",
             conference=conference,
+            closes_offset=None if closes is None else utc_offset_text(closes, conference.time_zone),
             criteria=criteria,
             score_counts={c.id: operations.score_count(c) for c in criteria},
             settings_form=settings_form,
@@ -279,7 +288,7 @@ def _render_rubric(conference, settings_form, status=200, confirm_id=None, error
 @blueprint.route("/c/<slug>/manage/rubric")
 def rubric(slug: str):
     conference = conference_with_role(slug, Role.ORGANISER)
-    return _render_rubric(conference, ReviewSettingsForm(data=_settings_form_data(conference)))
+    return _render_rubric(conference, _settings_form(conference))
 
 
 @blueprint.route("/c/<slug>/manage/rubric/settings", methods=["POST"])
@@ -291,7 +300,7 @@ def review_settings(slug: str):
     operations.update_review_settings(
         conference,
         operations.ReviewSettings(
-            review_closes_local=form.review_closes_at.data,
+            review_closes_local=form.review_closes_local(),
             anonymised_review=bool(form.anonymised_review.data),
             reviewers_per_proposal=form.reviewers_per_proposal.data,
         ),
@@ -371,7 +380,7 @@ def delete_criterion(slug: str, criterion_id: int):
     if scored and request.form.get("confirmed") != "yes":
         return _render_rubric(
             conference,
-            ReviewSettingsForm(formdata=None, data=_settings_form_data(conference)),
+            _settings_form(conference, formdata=None),
             confirm_id=criterion.id,
             error=(
                 f"Criterion “{criterion.name}” has {scored} score{'s' if scored != 1 else ''}; "

@@ -200,7 +200,9 @@ def test_reminders_go_once_a_day_to_unconfirmed_speakers_and_reviewers_with_open
     accepted = make_proposal(conference, state=ProposalState.ACCEPTED)
     make_proposal(conference, state=ProposalState.CONFIRMED)
     busy, finished = make_user(), make_user()
-    ReviewAssignmentFactory(proposal=accepted, reviewer=busy)
+    for reviewer in (busy, finished):
+        RoleFactory(conference=conference, user=reviewer, role=Role.REVIEWER)
+    ReviewAssignmentFactory(proposal=make_proposal(conference), reviewer=busy)
     other = make_proposal(conference)
     ReviewAssignmentFactory(proposal=other, reviewer=busy)
     ReviewAssignmentFactory(proposal=other, reviewer=finished)
@@ -219,11 +221,12 @@ def test_reminders_go_once_a_day_to_unconfirmed_speakers_and_reviewers_with_open
 
 def test_cfp_dashboard_counts_chart_and_progress(client, organiser, conference, db):
     reviewer = make_user(display_name="Rita Reviewer")
+    RoleFactory(conference=conference, user=reviewer, role=Role.REVIEWER)
     first = make_proposal(conference, state=ProposalState.ACCEPTED)
-    make_proposal(conference, state=ProposalState.SUBMITTED, track=first.track)
+    reviewed = make_proposal(conference, state=ProposalState.SUBMITTED, track=first.track)
     make_proposal(conference, state=ProposalState.SUBMITTED)
-    ReviewAssignmentFactory(proposal=first, reviewer=reviewer)
-    add_review(first, reviewer, 4)
+    ReviewAssignmentFactory(proposal=reviewed, reviewer=reviewer)
+    add_review(reviewed, reviewer, 4)
     db.session.commit()
     response = client.get("/c/devcon/manage/cfp")
     body = response.get_data(as_text=True)
