@@ -91,6 +91,12 @@ def repeated_wall_time_instants(
     return (first, second) if first < second else None
 
 
+def utc_offset_text(instant: datetime, zone_name: str) -> str:
+    """E.g. ``UTC+01:00``: what tells the two occurrences of a repeated wall time apart."""
+    offset = to_zone(instant, zone_name).strftime("%z")
+    return f"UTC{offset[:3]}:{offset[3:]}"
+
+
 def zone_offset_label(instant: datetime, zone_name: str) -> str:
     """E.g. ``Europe/London (UTC+01:00)`` for the offset in force at ``instant``."""
     local = to_zone(instant, zone_name)

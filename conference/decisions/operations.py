@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -27,6 +28,14 @@ LinkBuilder = Callable[[Proposal], str]
 
 class NotDecidable(ValueError):
     """The proposal is in a state where organisers cannot decide on it."""
+
+
+class ReviewPhaseClosed(Exception):
+    """Reviews can no longer be written, so reviewers are not reminded to write them."""
+
+    def __init__(self, closed_at: datetime):
+        super().__init__(closed_at)
+        self.closed_at = closed_at
 
 
 def decide(proposal: Proposal, decision: ProposalState) -> bool:
@@ -180,7 +189,12 @@ def open_reviews_per_reviewer(conference: Conference) -> list[tuple[User, int]]:
 
 
 def queue_review_reminders(conference: Conference, reviews_link: str) -> int:
-    """Remind reviewers of active, unreviewed assignments; at most once per reviewer per day."""
+    """Remind reviewers of active, unreviewed assignments; at most once per reviewer per day.
+
+    Raises ReviewPhaseClosed once the review phase has closed.
+    """
+    if not conference.review_is_open(utcnow()):
+        raise ReviewPhaseClosed(conference.review_closes_at)
     today, queued = _today_key(), 0
     for user, open_reviews in open_reviews_per_reviewer(conference):
         key = f"review_reminder:{conference.id}:{user.id}:{today}"

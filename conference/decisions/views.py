@@ -24,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from conference.conferences.access import conference_with_role, load_conference
 from conference.conferences.models import Conference, Role, SessionFormat, Track
 from conference.core.forms import parse_id
+from conference.core.web import format_instant, viewer_time_zone
 from conference.decisions import charts, operations, queries
 from conference.decisions.export import ranking_csv
 from conference.decisions.forms import (
@@ -187,19 +188,30 @@ def decide_one(slug: str, proposal_id: int):
     return _back_to_ranking(conference)
 
 
+def _review_phase_closed_message(conference: Conference, closed_at) -> str:
+    conference_zone, viewer_zone = conference.time_zone, viewer_time_zone()
+    text = f"The review phase closed on {format_instant(closed_at, conference_zone)} ({conference_zone})"
+    if viewer_zone != conference_zone:
+        text += f", which is {format_instant(closed_at, viewer_zone)} ({viewer_zone})"
+    return text + ", so no review reminders were sent."
+
+
 def _queue_with(conference: Conference, queue, done_message: str):
     if not ActionForm().validate_on_submit():
         abort(400, description="The form expired; reload the page and try again.")
+    back = "decisions.cfp_dashboard" if request.form.get("back") == "cfp" else "decisions.ranking"
     try:
         queued = queue()
     except TemplateProblem as problem:
         db.session.rollback()
         flash(f"An e-mail template does not render ({problem}); fix it under E-mails.", "error")
         return redirect(url_for("decisions.ranking", slug=conference.slug))
+    except operations.ReviewPhaseClosed as closed:
+        flash(_review_phase_closed_message(conference, closed.closed_at), "error")
+        return redirect(url_for(back, slug=conference.slug))
     if queued:
         request_delivery()
     flash(done_message.format(queued=queued), "success")
-    back = "decisions.cfp_dashboard" if request.form.get("back") == "cfp" else "decisions.ranking"
     return redirect(url_for(back, slug=conference.slug))
 
 

@@ -20,6 +20,7 @@ from conference.feedback.models import (
 from conference.insights import coverage
 from conference.proposals.models import PresentationMode, Proposal, SpeakerProfile
 from conference.reviews.models import Review, ReviewCriterion, ReviewScore
+from conference.reviews.queries import review_is_counted
 from conference.schedule.models import ScheduledTalk
 from conference.schedule.versions import latest_published
 
@@ -43,7 +44,8 @@ class CriterionDistribution:
 
 
 def criterion_distributions(conference: Conference) -> list[CriterionDistribution]:
-    """For each rubric criterion, how often reviewers gave each score on its scale."""
+    """For each rubric criterion, how often reviewers gave each score on its scale (counted
+    reviews only, as in the ranking)."""
     criteria = db.session.scalars(
         select(ReviewCriterion)
         .where(ReviewCriterion.conference_id == conference.id)
@@ -55,7 +57,8 @@ def criterion_distributions(conference: Conference) -> list[CriterionDistributio
             for criterion_id, value, count in db.session.execute(
                 select(ReviewScore.criterion_id, ReviewScore.value, func.count())
                 .join(Review, Review.id == ReviewScore.review_id)
-                .where(Review.conference_id == conference.id)
+                # Reviews of since-conflicted authors leave the ranking, so they leave here too.
+                .where(Review.conference_id == conference.id, review_is_counted())
                 .group_by(ReviewScore.criterion_id, ReviewScore.value)
             )
         }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -12,6 +12,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -32,14 +33,21 @@ from wtforms.validators import (
 from conference.conferences.models import Role
 from conference.core.forms import (
     ConfirmForm,  # noqa: F401 - re-exported for this area
+    chosen_wall_time,
+    label_occurrence_choices,
+    occurrence_field,
+    repeated_instants,
     time_zone_field,
+    wall_time_error,
 )
-from conference.core.timezones import FIRST_YEAR, LAST_YEAR, skipped_wall_time_message
+from conference.core.timezones import FIRST_YEAR, LAST_YEAR, is_valid_time_zone, local_to_utc
 
 MAX_CONFERENCE_DAYS = 14
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 COLOUR_PATTERN = r"^#[0-9a-fA-F]{6}$"
 ONLINE_STREAM = ""  # the room form's hub choice for a room without a hub
+# Each call-for-proposals time and the field saying which occurrence of it is meant.
+CFP_OCCURRENCE_FIELDS = {"cfp_opens_at": "cfp_opens_occurrence", "cfp_closes_at": "cfp_closes_occurrence"}
 
 
 def _strip(value):
@@ -67,6 +75,9 @@ class ConferenceSettingsForm(FlaskForm):
         format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
         validators=[Optional()],
     )
+    # Shown only when the time above happens twice (the night the clocks go back).
+    cfp_opens_occurrence = occurrence_field()
+    cfp_closes_occurrence = occurrence_field()
     anonymised_review = BooleanField("Anonymised review (reviewers do not see speakers' names)")
     reviewers_per_proposal = IntegerField(
         "Reviewers per proposal",
@@ -77,10 +88,31 @@ class ConferenceSettingsForm(FlaskForm):
         default=3,
     )
 
+    def entered_zone(self) -> str | None:
+        """The zone the call-for-proposals times are entered in, when it is a zone we know."""
+        zone_name = (self.time_zone.data or "").strip()
+        return zone_name if is_valid_time_zone(zone_name) else None
+
     def label_times_with_zone(self, zone_name: str) -> None:
-        """Name the zone the call-for-proposals times are entered in."""
+        """Name the zone the call-for-proposals times are entered in, and label the occurrences
+        of a time that happens twice there."""
         self.cfp_opens_at.label.text = f"Call for proposals opens ({zone_name})"
         self.cfp_closes_at.label.text = f"Call for proposals closes ({zone_name})"
+        label_occurrence_choices(self.cfp_opens_occurrence, self.cfp_opens_at.data, zone_name)
+        label_occurrence_choices(self.cfp_closes_occurrence, self.cfp_closes_at.data, zone_name)
+
+    def occurrence_question(self, field) -> RadioField | None:
+        """The occurrence field to show below ``field`` when its time happens twice, else None."""
+        occurrence = self[CFP_OCCURRENCE_FIELDS[field.name]]
+        return occurrence if repeated_instants(field.data, self.entered_zone()) else None
+
+    def cfp_opens_local(self) -> datetime | None:
+        """The entered opening wall time; ``fold=1`` when its second occurrence is chosen."""
+        return chosen_wall_time(self.cfp_opens_at.data, self.cfp_opens_occurrence.data)
+
+    def cfp_closes_local(self) -> datetime | None:
+        """The entered closing wall time; ``fold=1`` when its second occurrence is chosen."""
+        return chosen_wall_time(self.cfp_closes_at.data, self.cfp_closes_occurrence.data)
 
     def validate_starts_on(self, field) -> None:
         # A mistyped year (0001, 9500) would pass every other check and break time arithmetic later.
@@ -106,19 +138,25 @@ class ConferenceSettingsForm(FlaskForm):
                 "Give both the opening and the closing time of the call for proposals, or neither."
             )
             return False
-        if opens.data is not None and closes.data <= opens.data:
+        zone_name = None if self.time_zone.errors else self.entered_zone()
+        for field, occurrence in (
+            (opens, self.cfp_opens_occurrence),
+            (closes, self.cfp_closes_occurrence),
+        ):
+            message = wall_time_error(field.data, occurrence.data, zone_name)
+            if message:
+                field.errors.append(message)
+                valid = False
+        if opens.data is None or opens.errors or closes.errors:
+            return valid
+        opens_local, closes_local = self.cfp_opens_local(), self.cfp_closes_local()
+        if zone_name:
+            # Compared as instants: 02:45 the first time comes before 02:30 the second time.
+            opens_local = local_to_utc(opens_local.date(), opens_local.time(), zone_name)
+            closes_local = local_to_utc(closes_local.date(), closes_local.time(), zone_name)
+        if closes_local <= opens_local:
             closes.errors.append("The call for proposals must close after it opens.")
             return False
-        if not self.time_zone.errors and self.time_zone.data:
-            for field in (opens, closes):
-                if field.data is None:
-                    continue
-                message = skipped_wall_time_message(
-                    field.data.date(), field.data.time(), self.time_zone.data
-                )
-                if message:
-                    field.errors.append(message)
-                    valid = False
         return valid
 
 

@@ -67,7 +67,8 @@ class FormatInUse(Exception):
 
 @dataclass(frozen=True)
 class ConferenceDetails:
-    """What an organiser enters about a conference; call-for-proposals times are local wall-clock."""
+    """What an organiser enters about a conference; call-for-proposals times are local wall-clock,
+    with fold=1 for the second of a time the clocks show twice."""
 
     name: str
     description: str
@@ -83,6 +84,7 @@ class ConferenceDetails:
 def _local_instant(local: datetime | None, zone_name: str) -> datetime | None:
     if local is None:
         return None
+    # time() keeps the fold, so a repeated wall time resolves to the occurrence chosen.
     return local_to_utc(local.date(), local.time(), zone_name)
 
 

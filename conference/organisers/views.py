@@ -28,8 +28,8 @@ from conference.conferences.models import (
     SessionFormat,
     Track,
 )
-from conference.core.forms import require_confirm_form
-from conference.core.timezones import is_valid_time_zone, to_zone
+from conference.core.forms import occurrence_of, require_confirm_form
+from conference.core.timezones import to_zone, utc_offset_text
 from conference.core.types import utcnow
 from conference.extensions import db
 from conference.organisers import operations, queries
@@ -75,35 +75,43 @@ def _conference_details(form: ConferenceSettingsForm) -> operations.ConferenceDe
         starts_on=form.starts_on.data,
         ends_on=form.ends_on.data,
         time_zone=form.time_zone.data,
-        cfp_opens_local=form.cfp_opens_at.data,
-        cfp_closes_local=form.cfp_closes_at.data,
+        cfp_opens_local=form.cfp_opens_local(),
+        cfp_closes_local=form.cfp_closes_local(),
         anonymised_review=bool(form.anonymised_review.data),
         reviewers_per_proposal=form.reviewers_per_proposal.data,
     )
 
 
 def _local_wall_clock(instant, zone_name: str):
+    # The wall-clock time keeps its fold: 1 when it is the second of a time shown twice.
     return None if instant is None else to_zone(instant, zone_name).replace(tzinfo=None)
 
 
 def _conference_form_data(conference: Conference) -> dict:
+    cfp_opens = _local_wall_clock(conference.cfp_opens_at, conference.time_zone)
+    cfp_closes = _local_wall_clock(conference.cfp_closes_at, conference.time_zone)
     return {
         "name": conference.name,
         "description": conference.description,
         "starts_on": conference.starts_on,
         "ends_on": conference.ends_on,
         "time_zone": conference.time_zone,
-        "cfp_opens_at": _local_wall_clock(conference.cfp_opens_at, conference.time_zone),
-        "cfp_closes_at": _local_wall_clock(conference.cfp_closes_at, conference.time_zone),
+        "cfp_opens_at": cfp_opens,
+        "cfp_opens_occurrence": occurrence_of(cfp_opens),
+        "cfp_closes_at": cfp_closes,
+        "cfp_closes_occurrence": occurrence_of(cfp_closes),
         "anonymised_review": conference.setting("anonymised_review"),
         "reviewers_per_proposal": conference.setting("reviewers_per_proposal"),
     }
 
 
+def _offset(instant, zone_name: str) -> str:
+    return "" if instant is None else utc_offset_text(instant, zone_name)
+
+
 def _label_cfp_times(form: ConferenceSettingsForm, fallback_zone: str | None) -> None:
     # Label with the zone being entered, so a changed zone is named before it is saved.
-    entered = (form.time_zone.data or "").strip()
-    zone_name = entered if is_valid_time_zone(entered) else fallback_zone
+    zone_name = form.entered_zone() or fallback_zone
     if zone_name:
         form.label_times_with_zone(zone_name)
 
@@ -134,13 +142,23 @@ def create_conference():
 @blueprint.route("/c/<slug>/manage/settings", methods=["GET", "POST"])
 def settings(slug: str):
     conference = conference_with_role(slug, Role.ORGANISER)
-    form = ConferenceSettingsForm(data=_conference_form_data(conference))
+    # A POST counts only what was sent: the stored occurrence of a repeated call-for-proposals
+    # time must not answer the question for a newly entered time.
+    stored = None if request.method == "POST" else _conference_form_data(conference)
+    form = ConferenceSettingsForm(data=stored)
     if form.validate_on_submit():
         operations.update_conference_settings(conference, _conference_details(form))
         flash("The conference settings are saved.", "success")
         return redirect(url_for("organisers.settings", slug=conference.slug))
     _label_cfp_times(form, conference.time_zone)
-    return render_template("organisers/settings.html", conference=conference, form=form)
+    return render_template(
+        "organisers/settings.html",
+        conference=conference,
+        form=form,
+        # The offsets tell apart the two occurrences of a time the clocks show twice.
+        cfp_opens_offset=_offset(conference.cfp_opens_at, conference.time_zone),
+        cfp_closes_offset=_offset(conference.cfp_closes_at, conference.time_zone),
+    )
 
 
 @blueprint.route("/c/<slug>/manage/")

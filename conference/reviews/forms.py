@@ -26,11 +26,13 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from conference.core.forms import ConfirmForm  # noqa: F401 - re-exported for this area
-from conference.core.timezones import (
-    repeated_wall_time_instants,
-    skipped_wall_time_message,
-    to_zone,
+from conference.core.forms import (
+    ConfirmForm,  # noqa: F401 - re-exported for this area
+    chosen_wall_time,
+    label_occurrence_choices,
+    occurrence_field,
+    repeated_instants,
+    wall_time_error,
 )
 from conference.reviews.models import ReviewCriterion, TrackPreference
 
@@ -84,15 +86,6 @@ class CriterionForm(FlaskForm):
             raise ValidationError("The highest score must be greater than the lowest score.")
 
 
-FIRST_OCCURRENCE, SECOND_OCCURRENCE = "first", "second"
-
-
-def utc_offset_text(instant: datetime, zone_name: str) -> str:
-    """E.g. ``UTC+01:00``: what tells the two occurrences of a repeated wall time apart."""
-    offset = to_zone(instant, zone_name).strftime("%z")
-    return f"UTC{offset[:3]}:{offset[3:]}"
-
-
 class ReviewSettingsForm(FlaskForm):
     review_closes_at = DateTimeLocalField(
         "Review phase closes",
@@ -101,15 +94,7 @@ class ReviewSettingsForm(FlaskForm):
         description="Leave empty to keep reviews open.",
     )
     # Shown only when the closing time happens twice (the night the clocks go back).
-    review_closes_occurrence = RadioField(
-        "Which one?",
-        choices=[
-            SelectChoice(FIRST_OCCURRENCE, "The first"),
-            SelectChoice(SECOND_OCCURRENCE, "The second"),
-        ],
-        validators=[Optional()],
-        validate_choice=False,
-    )
+    review_closes_occurrence = occurrence_field()
     anonymised_review = BooleanField(
         "Anonymised review (reviewers do not see speakers' names, bios or e-mail addresses)"
     )
@@ -128,50 +113,21 @@ class ReviewSettingsForm(FlaskForm):
         self.zone_name = zone_name
 
     def validate_review_closes_at(self, field) -> None:
-        if field.data is None or not self.zone_name:
-            return
-        message = skipped_wall_time_message(field.data.date(), field.data.time(), self.zone_name)
+        message = wall_time_error(field.data, self.review_closes_occurrence.data, self.zone_name)
         if message:
             raise ValidationError(message)
-        if self.repeated_close_instants() and self.review_closes_occurrence.data not in (
-            FIRST_OCCURRENCE,
-            SECOND_OCCURRENCE,
-        ):
-            raise ValidationError(
-                f"{field.data:%H:%M} on {field.data:%d %b %Y} happens twice in {self.zone_name}: "
-                "the clocks go back then. Choose which one you mean."
-            )
 
     def repeated_close_instants(self) -> tuple[datetime, datetime] | None:
         """Both instants of the entered closing time when the clocks show it twice, else None."""
-        local = self.review_closes_at.data
-        if local is None or not self.zone_name:
-            return None
-        if skipped_wall_time_message(local.date(), local.time(), self.zone_name):
-            return None  # outside the years handled, or in a gap: nothing to choose between
-        return repeated_wall_time_instants(local.date(), local.time(), self.zone_name)
+        return repeated_instants(self.review_closes_at.data, self.zone_name)
 
     def label_occurrences(self) -> None:
         """Name each occurrence of a repeated closing time by its UTC offset, for the page."""
-        instants = self.repeated_close_instants()
-        if instants is None:
-            return
-        wall_time = f"{self.review_closes_at.data:%H:%M}"
-        first, second = (utc_offset_text(instant, self.zone_name) for instant in instants)
-        self.review_closes_occurrence.label.text = (
-            f"{wall_time} happens twice in {self.zone_name}. Which one?"
-        )
-        self.review_closes_occurrence.choices = [
-            SelectChoice(FIRST_OCCURRENCE, f"{wall_time} {first} (the first, before the clocks go back)"),
-            SelectChoice(SECOND_OCCURRENCE, f"{wall_time} {second} (the second, after the clocks go back)"),
-        ]
+        label_occurrence_choices(self.review_closes_occurrence, self.review_closes_at.data, self.zone_name)
 
     def review_closes_local(self) -> datetime | None:
         """The entered wall-clock time; ``fold=1`` when the second of two occurrences is chosen."""
-        local = self.review_closes_at.data
-        if local is None:
-            return None
-        return local.replace(fold=int(self.review_closes_occurrence.data == SECOND_OCCURRENCE))
+        return chosen_wall_time(self.review_closes_at.data, self.review_closes_occurrence.data)
 
 
 class ReviewFormBase(FlaskForm):

@@ -19,15 +19,13 @@ from conference.conferences.access import (
     load_scoped,
 )
 from conference.conferences.models import Conference, Role, Track
-from conference.core.forms import parse_id, require_confirm_form
-from conference.core.timezones import to_zone
+from conference.core.forms import occurrence_of, parse_id, require_confirm_form
+from conference.core.timezones import to_zone, utc_offset_text
 from conference.core.web import format_instant, viewer_time_zone
 from conference.extensions import db
 from conference.proposals.models import Proposal, ProposalSpeaker, ProposalState, SpeakerProfile
 from conference.reviews import operations, queries
 from conference.reviews.forms import (
-    FIRST_OCCURRENCE,
-    SECOND_OCCURRENCE,
     AddAssignmentForm,
     ConfirmForm,
     CriterionForm,
@@ -36,7 +34,6 @@ from conference.reviews.forms import (
     ReviewSettingsForm,
     preferences_form_class,
     review_form_class,
-    utc_offset_text,
 )
 from conference.reviews.models import (
     Conflict,
@@ -257,7 +254,7 @@ def _settings_form(conference: Conference, **kwargs) -> ReviewSettingsForm:
     local = None if closes is None else to_zone(closes, conference.time_zone).replace(tzinfo=None)
     data = {
         "review_closes_at": local,
-        "review_closes_occurrence": SECOND_OCCURRENCE if local and local.fold else FIRST_OCCURRENCE,
+        "review_closes_occurrence": occurrence_of(local),
         "anonymised_review": conference.setting("anonymised_review"),
         "reviewers_per_proposal": conference.setting("reviewers_per_proposal"),
     }
