@@ -60,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set")
 
+    import conference.archive.renames  # noqa: F401 - renames reach the archive in the same flush
     import conference.core.sqlite  # noqa: F401 - busy timeout and WAL for SQLite connections
     import conference.feeds.revisions  # noqa: F401 - edits that feeds show raise the feed revision
     import conference.models  # noqa: F401 - registers every table with SQLAlchemy

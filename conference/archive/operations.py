@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from sqlalchemy import ColumnElement, bindparam, delete, func, insert, select, update
+from sqlalchemy.orm import Session
 
 from conference.accounts.models import User
 from conference.agenda import cache as agenda_cache
@@ -56,10 +57,10 @@ class TopicExists(ValueError):
 # --- rebuilding entries ---------------------------------------------------------------------
 
 
-def _published_talk_rows(scope: ColumnElement[bool]) -> list[Any]:
+def _published_talk_rows(session: Session, scope: ColumnElement[bool]) -> list[Any]:
     """Talks in ``scope`` placed in their conference's newest published version, and public."""
     return list(
-        db.session.execute(
+        session.execute(
             select(
                 Proposal.id,
                 Proposal.conference_id,
@@ -85,9 +86,9 @@ def _published_talk_rows(scope: ColumnElement[bool]) -> list[Any]:
     )
 
 
-def _speaker_names(scope: ColumnElement[bool]) -> dict[int, str]:
+def _speaker_names(session: Session, scope: ColumnElement[bool]) -> dict[int, str]:
     names: dict[int, list[str]] = defaultdict(list)
-    rows = db.session.execute(
+    rows = session.execute(
         select(ProposalSpeaker.proposal_id, User.display_name)
         .join(User, User.id == ProposalSpeaker.user_id)
         .join(Proposal, Proposal.id == ProposalSpeaker.proposal_id)
@@ -99,9 +100,9 @@ def _speaker_names(scope: ColumnElement[bool]) -> dict[int, str]:
     return {proposal_id: ", ".join(found) for proposal_id, found in names.items()}
 
 
-def _tag_names(scope: ColumnElement[bool]) -> dict[int, str]:
+def _tag_names(session: Session, scope: ColumnElement[bool]) -> dict[int, str]:
     names: dict[int, list[str]] = defaultdict(list)
-    rows = db.session.execute(
+    rows = session.execute(
         select(ProposalTopic.proposal_id, TopicTag.name)
         .join(TopicTag, TopicTag.id == ProposalTopic.tag_id)
         .join(Proposal, Proposal.id == ProposalTopic.proposal_id)
@@ -113,9 +114,9 @@ def _tag_names(scope: ColumnElement[bool]) -> dict[int, str]:
     return {proposal_id: ", ".join(found) for proposal_id, found in names.items()}
 
 
-def _recorded_ids(scope: ColumnElement[bool]) -> set[int]:
+def _recorded_ids(session: Session, scope: ColumnElement[bool]) -> set[int]:
     return set(
-        db.session.scalars(
+        session.scalars(
             select(TalkMaterial.proposal_id)
             .join(Proposal, Proposal.id == TalkMaterial.proposal_id)
             .where(scope, TalkMaterial.kind == MaterialKind.RECORDING)
@@ -124,14 +125,14 @@ def _recorded_ids(scope: ColumnElement[bool]) -> set[int]:
     )
 
 
-def _wanted_entries(scope: ColumnElement[bool]) -> dict[int, dict[str, Any]]:
+def _wanted_entries(session: Session, scope: ColumnElement[bool]) -> dict[int, dict[str, Any]]:
     """The archive entries ``scope`` should have, keyed by proposal id."""
-    talks = _published_talk_rows(scope)
+    talks = _published_talk_rows(session, scope)
     if not talks:
         return {}
-    speakers = _speaker_names(scope)
-    tags = _tag_names(scope)
-    recorded = _recorded_ids(scope)
+    speakers = _speaker_names(session, scope)
+    tags = _tag_names(session, scope)
+    recorded = _recorded_ids(session, scope)
     return {
         talk.id: {
             "proposal_id": talk.id,
@@ -150,8 +151,10 @@ def _wanted_entries(scope: ColumnElement[bool]) -> dict[int, dict[str, Any]]:
     }
 
 
-def _existing_entries(entry_scope: ColumnElement[bool]) -> dict[int, dict[str, Any]]:
-    rows = db.session.execute(
+def _existing_entries(
+    session: Session, entry_scope: ColumnElement[bool]
+) -> dict[int, dict[str, Any]]:
+    rows = session.execute(
         select(
             ArchiveEntry.proposal_id, *(getattr(ArchiveEntry, name) for name in ENTRY_FIELDS)
         ).where(entry_scope)
@@ -159,10 +162,10 @@ def _existing_entries(entry_scope: ColumnElement[bool]) -> dict[int, dict[str, A
     return {row.proposal_id: row._asdict() for row in rows}
 
 
-def _sync(scope: ColumnElement[bool], entry_scope: ColumnElement[bool]) -> None:
+def _sync(session: Session, scope: ColumnElement[bool], entry_scope: ColumnElement[bool]) -> None:
     """Insert, update and delete entries so ``entry_scope`` holds exactly what ``scope`` should."""
-    wanted = _wanted_entries(scope)
-    existing = _existing_entries(entry_scope)
+    wanted = _wanted_entries(session, scope)
+    existing = _existing_entries(session, entry_scope)
     new = [values for proposal_id, values in wanted.items() if proposal_id not in existing]
     changed = [
         values
@@ -174,9 +177,9 @@ def _sync(scope: ColumnElement[bool], entry_scope: ColumnElement[bool]) -> None:
     # Core statements, not ORM bulk helpers: one executemany per statement.
     table = ArchiveEntry.__table__
     if new:
-        db.session.execute(insert(table), [{**values, "updated_at": utcnow()} for values in new])
+        session.execute(insert(table), [{**values, "updated_at": utcnow()} for values in new])
     if changed:
-        db.session.execute(
+        session.execute(
             # Keys named like columns become the SET clause; the row is found by ``entry_id``.
             update(table).where(table.c.proposal_id == bindparam("entry_id")),
             [
@@ -189,14 +192,14 @@ def _sync(scope: ColumnElement[bool], entry_scope: ColumnElement[bool]) -> None:
             ],
         )
     for chunk in _chunks(gone):
-        db.session.execute(delete(table).where(table.c.proposal_id.in_(chunk)))
+        session.execute(delete(table).where(table.c.proposal_id.in_(chunk)))
     if new or changed or gone:
         # Core writes: tell the page cache, which keeps anonymous archive searches.
-        agenda_cache.note_change(db.session())
+        agenda_cache.note_change(session)
     # Entries loaded earlier in this session would otherwise keep their old values.
-    for loaded in list(db.session.identity_map.values()):
+    for loaded in list(session.identity_map.values()):
         if isinstance(loaded, ArchiveEntry):
-            db.session.expire(loaded)
+            session.expire(loaded)
 
 
 def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
@@ -208,21 +211,37 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
 def refresh_archive_entries(proposal_ids: list[int]) -> None:
     """Rebuild the archive entries of these proposals (after their tags, recordings or talk changed)."""
     db.session.flush()
+    sync_archive_entries(db.session(), proposal_ids)
+
+
+def sync_archive_entries(session: Session, proposal_ids: Iterable[int]) -> None:
+    """Rebuild these proposals' archive entries in ``session`` without flushing it first.
+
+    For flush events (`conference.archive.renames`); elsewhere use `refresh_archive_entries`.
+    """
     for chunk in _chunks(sorted(set(proposal_ids))):
-        _sync(Proposal.id.in_(chunk), ArchiveEntry.proposal_id.in_(chunk))
+        _sync(session, Proposal.id.in_(chunk), ArchiveEntry.proposal_id.in_(chunk))
 
 
 def refresh_conference_archive(conference: Conference) -> None:
     """Rebuild every archive entry of ``conference`` from its latest published schedule."""
     db.session.flush()
-    _sync(Proposal.conference_id == conference.id, ArchiveEntry.conference_id == conference.id)
+    _sync(
+        db.session(),
+        Proposal.conference_id == conference.id,
+        ArchiveEntry.conference_id == conference.id,
+    )
 
 
 def rebuild_archive() -> int:
     """Rebuild the whole archive (every conference); returns how many entries it now holds."""
     db.session.flush()
     for conference_id in db.session.scalars(select(Conference.id).order_by(Conference.id)):
-        _sync(Proposal.conference_id == conference_id, ArchiveEntry.conference_id == conference_id)
+        _sync(
+            db.session(),
+            Proposal.conference_id == conference_id,
+            ArchiveEntry.conference_id == conference_id,
+        )
     return db.session.scalar(select(func.count()).select_from(ArchiveEntry)) or 0
 
 

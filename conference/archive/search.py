@@ -6,12 +6,18 @@ terms of letters and digits first, and each database gets the same query in its 
 (FTS5 MATCH, PostgreSQL to_tsquery): phrases, "or", "-word" and "word*" work on both.
 Highlights come back from the database wrapped in private-use characters and only become
 ``<mark>`` after the text around them has been HTML-escaped.
+
+Documents and queries are split into words the same way everywhere: at anything but letters
+and digits, so "Node.js" is found by ``node``, ``js`` and ``node.js`` alike. PostgreSQL's own
+parser would keep "Node.js" whole, so its document and headlines read the text with ASCII
+punctuation spaced out (`postgresql_words`), and the headlines get their punctuation back here.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import string
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -29,6 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import selectinload
 
 from conference.archive.models import (
+    POSTGRESQL_PUNCTUATION,
     POSTGRESQL_SEARCH_COLUMN,
     SQLITE_SEARCH_TABLE,
     ArchiveEntry,
@@ -45,6 +52,9 @@ LIKE_ESCAPE = "\\"
 # Highlight markers: private-use characters that never need escaping and never appear in prose.
 MARK_OPEN = "\ue000"
 MARK_CLOSE = "\ue001"
+# Between the fragments of a PostgreSQL headline, shown as SNIPPET_GAP once punctuation is back.
+FRAGMENT_BREAK = "\ue002"
+SNIPPET_GAP = " … "
 SNIPPET_WORDS = 32
 SHORT_ABSTRACT_CHARACTERS = 240
 # bm25 column weights, in the FTS5 table's column order: title, speakers, tags, abstract.
@@ -52,7 +62,7 @@ SQLITE_WEIGHTS = (10.0, 4.0, 4.0, 1.0)
 TEXT_SEARCH_CONFIG = "english"
 POSTGRESQL_HEADLINE_TITLE = f"HighlightAll=true, StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}"
 POSTGRESQL_HEADLINE_ABSTRACT = (
-    f'MaxWords={SNIPPET_WORDS}, MinWords=12, MaxFragments=2, FragmentDelimiter=" … ", '
+    f'MaxWords={SNIPPET_WORDS}, MinWords=12, MaxFragments=2, FragmentDelimiter="{FRAGMENT_BREAK}", '
     f"StartSel={MARK_OPEN}, StopSel={MARK_CLOSE}"
 )
 
@@ -60,6 +70,8 @@ POSTGRESQL_HEADLINE_ABSTRACT = (
 QUERY_PIECE = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 # Letters and digits; everything else separates words, as in FTS5's unicode61 tokenizer.
 WORD = re.compile(r"[^\W_]+")
+# What `conference.archive.models.postgresql_words` does in SQL: ASCII punctuation to spaces.
+SPACED_PUNCTUATION = str.maketrans(string.punctuation, " " * len(string.punctuation))
 
 
 @dataclass(frozen=True)
@@ -218,6 +230,37 @@ def marked_up(text: str | None) -> Markup:
     return result
 
 
+def with_punctuation(original: str, headline: str) -> str:
+    """``headline``, made from ``original`` with its punctuation spaced out, with it put back.
+
+    Spacing out keeps every offset, so each fragment of the headline is found in the spaced
+    text and its characters are taken from ``original`` at the same places.
+    """
+    spaced = original.translate(SPACED_PUNCTUATION)
+    fragments = []
+    cursor = 0
+    for fragment in headline.split(FRAGMENT_BREAK):
+        plain = fragment.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+        start = spaced.find(plain, cursor)
+        if start < 0:
+            start = spaced.find(plain)
+        if start < 0:
+            # Not a piece of the text after all: better without punctuation than wrong.
+            fragments.append(fragment)
+            continue
+        restored = []
+        position = start
+        for character in fragment:
+            if character in (MARK_OPEN, MARK_CLOSE):
+                restored.append(character)
+            else:
+                restored.append(original[position])
+                position += 1
+        fragments.append("".join(restored))
+        cursor = position
+    return SNIPPET_GAP.join(fragments)
+
+
 def _opening_words(text: str, words: int = SNIPPET_WORDS) -> str:
     found = text.split()
     return " ".join(found[:words]) + (" …" if len(found) > words else "")
@@ -369,33 +412,40 @@ class _PostgreSQLEngine(_Engine):
 
     def highlights(self, proposal_ids: list[int]) -> dict[int, tuple[str, str]]:
         config = literal_column(f"'{TEXT_SEARCH_CONFIG}'")
+        # Headlines parse the text as the stored document does, punctuation spaced out.
+        title = _spaced_out(ArchiveEntry.title)
+        abstract = _spaced_out(ArchiveEntry.abstract_text)
         rows = db.session.execute(
             select(
                 ArchiveEntry.proposal_id,
-                func.ts_headline(
-                    config, ArchiveEntry.title, self._tsquery(), POSTGRESQL_HEADLINE_TITLE
-                ),
+                ArchiveEntry.title,
+                ArchiveEntry.abstract_text,
+                func.ts_headline(config, title, self._tsquery(), POSTGRESQL_HEADLINE_TITLE),
                 # A short abstract is shown whole, as SQLite's snippet() does.
                 case(
                     (
                         func.length(ArchiveEntry.abstract_text) <= SHORT_ABSTRACT_CHARACTERS,
                         func.ts_headline(
-                            config,
-                            ArchiveEntry.abstract_text,
-                            self._tsquery(),
-                            POSTGRESQL_HEADLINE_TITLE,
+                            config, abstract, self._tsquery(), POSTGRESQL_HEADLINE_TITLE
                         ),
                     ),
                     else_=func.ts_headline(
-                        config,
-                        ArchiveEntry.abstract_text,
-                        self._tsquery(),
-                        POSTGRESQL_HEADLINE_ABSTRACT,
+                        config, abstract, self._tsquery(), POSTGRESQL_HEADLINE_ABSTRACT
                     ),
                 ),
             ).where(ArchiveEntry.proposal_id.in_(proposal_ids))
         )
-        return {proposal_id: (title, snippet) for proposal_id, title, snippet in rows}
+        return {
+            proposal_id: (
+                with_punctuation(title_text, title_headline),
+                with_punctuation(abstract_text, abstract_headline),
+            )
+            for proposal_id, title_text, abstract_text, title_headline, abstract_headline in rows
+        }
+
+
+def _spaced_out(text: ColumnElement[str]) -> ColumnElement[str]:
+    return func.regexp_replace(text, POSTGRESQL_PUNCTUATION, " ", "g")
 
 
 def _engine(text: str) -> _Engine | None:
