@@ -40,6 +40,13 @@ def make_proposal(conference, speakers=1, state=ProposalState.SUBMITTED, **field
     return proposal
 
 
+def make_reviewer(conference, name):
+    """A user holding the reviewer role at ``conference``."""
+    user = make_user(display_name=name)
+    RoleFactory(conference=conference, user=user, role=Role.REVIEWER)
+    return user
+
+
 def add_review(proposal, reviewer, value, criterion=None, comment_for_speaker=""):
     """A review scoring ``value`` on a 1-5 criterion (0 -> 0 %, 5 -> 100 %)."""
     criterion = criterion or ReviewCriterionFactory(conference=proposal.conference, scale_min=1, scale_max=5)

@@ -6,29 +6,21 @@ import re
 
 from sqlalchemy import select
 
-from conference.conferences.models import Role
 from conference.mail.models import OutboxMessage
 from conference.proposals.models import ProposalState
-from tests.conference.decisions.conftest import add_review, make_proposal
+from tests.conference.decisions.conftest import add_review, make_proposal, make_reviewer
 from tests.conference.organisers.conftest import make_user
 from tests.factories import (
     ProposalSpeakerFactory,
     ReviewAssignmentFactory,
     ReviewCriterionFactory,
-    RoleFactory,
 )
-
-
-def _reviewer(conference, name):
-    user = make_user(display_name=name)
-    RoleFactory(conference=conference, user=user, role=Role.REVIEWER)
-    return user
 
 
 def _two_reviewed_proposals(conference):
     """Rita loves "Talk by a friend" (5) and dislikes "Other talk" (1); Hugo gives both 3."""
     criterion = ReviewCriterionFactory(conference=conference)
-    rita, hugo = _reviewer(conference, "Rita Reviewer"), _reviewer(conference, "Hugo Honest")
+    rita, hugo = make_reviewer(conference, "Rita Reviewer"), make_reviewer(conference, "Hugo Honest")
     friends = make_proposal(conference, title="Talk by a friend")
     other = make_proposal(conference, title="Other talk")
     add_review(friends, rita, 5, criterion, comment_for_speaker="Best talk ever, mate.")

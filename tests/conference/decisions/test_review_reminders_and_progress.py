@@ -7,20 +7,13 @@ from sqlalchemy import select
 from conference.conferences.models import ConferenceRole, Role
 from conference.mail.models import OutboxMessage
 from conference.proposals.models import ProposalState
-from tests.conference.decisions.conftest import add_review, make_proposal
+from tests.conference.decisions.conftest import add_review, make_proposal, make_reviewer
 from tests.conference.organisers.conftest import make_user
 from tests.factories import (
     ConflictFactory,
     ProposalSpeakerFactory,
     ReviewAssignmentFactory,
-    RoleFactory,
 )
-
-
-def _reviewer(conference, name):
-    user = make_user(display_name=name)
-    RoleFactory(conference=conference, user=user, role=Role.REVIEWER)
-    return user
 
 
 def _assign(conference, reviewer, state=ProposalState.SUBMITTED):
@@ -31,7 +24,7 @@ def _assign(conference, reviewer, state=ProposalState.SUBMITTED):
 
 def _assignments_no_one_can_do_any_more(conference, db):
     """Rita: one open and one done assignment she can do, four she cannot; Fred: former reviewer."""
-    rita = _reviewer(conference, "Rita Reviewer")
+    rita = make_reviewer(conference, "Rita Reviewer")
     _assign(conference, rita)
     add_review(_assign(conference, rita), rita, 4)
     _assign(conference, rita, ProposalState.WITHDRAWN)
@@ -42,7 +35,7 @@ def _assignments_no_one_can_do_any_more(conference, db):
     teammate = make_user()
     ConflictFactory(proposal=None, conference_id=conference.id, speaker=teammate, reviewer=rita)
     ProposalSpeakerFactory(proposal=_assign(conference, rita), user=teammate)
-    fred = _reviewer(conference, "Fred Former")
+    fred = make_reviewer(conference, "Fred Former")
     _assign(conference, fred)
     add_review(_assign(conference, fred), fred, 2)
     # The organisers took Fred's reviewer role away; his assignments stay in the database.
@@ -75,7 +68,7 @@ def test_review_reminder_counts_only_assignments_the_reviewer_can_still_do(
 
 
 def test_review_reminder_skips_reviewers_left_with_nothing_they_can_do(client, organiser, conference, db):
-    rita = _reviewer(conference, "Rita Reviewer")
+    rita = make_reviewer(conference, "Rita Reviewer")
     _assign(conference, rita, ProposalState.WITHDRAWN)
     _assign(conference, rita, ProposalState.REJECTED)
     db.session.commit()
