@@ -6,9 +6,11 @@ Only the newest published version is ever read here; the draft never is.
 from __future__ import annotations
 
 import enum
+import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
@@ -31,6 +33,7 @@ from conference.schedule.models import ScheduledTalk, ScheduleVersion
 from conference.schedule.versions import latest_published
 
 ONLINE = "online"
+SECOND = timedelta(seconds=1)
 
 
 class TalkMode(enum.StrEnum):
@@ -74,6 +77,15 @@ class AgendaTalk:
         return self.scheduled.room
 
     @property
+    def starts_at(self) -> datetime:
+        """The start in UTC: local times of one zone compare by wall time, ignoring the fold."""
+        return self.scheduled.starts_at.astimezone(UTC)
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.scheduled.ends_at.astimezone(UTC)
+
+    @property
     def local_day(self) -> date:
         return self.local_start.date()
 
@@ -81,10 +93,78 @@ class AgendaTalk:
     def speakers(self) -> list[ProposalSpeaker]:
         return self.proposal.accepted_speakers
 
+    def time_range(self, with_offsets: bool = False) -> str:
+        """``14:00–14:30``; with ``with_offsets`` each time carries its UTC offset, once if shared."""
+        if not with_offsets:
+            return f"{clock(self.local_start)}–{clock(self.local_end)}"
+        if self.local_start.utcoffset() == self.local_end.utcoffset():
+            return f"{clock(self.local_start)}–{clock(self.local_end, True)}"
+        return f"{clock(self.local_start, True)}–{clock(self.local_end, True)}"
+
 
 def published_version(conference: Conference) -> ScheduleVersion | None:
     """The newest published version of the schedule, or None before the first publication."""
     return latest_published(conference.id)
+
+
+# --- Offsets on days when the clocks change ------------------------------------------------
+
+
+def offset_name(local: datetime) -> str:
+    """The UTC offset of a local time, e.g. ``UTC+05:30``."""
+    total = int((local.utcoffset() or timedelta(0)).total_seconds() // 60)
+    hours, minutes = divmod(abs(total), 60)
+    return f"UTC{'+' if total >= 0 else '-'}{hours:02d}:{minutes:02d}"
+
+
+def clock(local: datetime, with_offset: bool = False) -> str:
+    """``14:30``, or ``02:30 UTC+11:00`` where the wall time alone may not say which instant."""
+    return f"{local:%H:%M} {offset_name(local)}" if with_offset else f"{local:%H:%M}"
+
+
+@lru_cache(maxsize=1024)
+def offsets_on(day: date, zone_name: str) -> tuple[datetime, ...]:
+    """The local time at which each UTC offset in force on ``day`` starts, the first at its start.
+
+    Two or more on a day when the clocks change. Each is the change's instant shown in the new
+    offset (on Sydney's autumn change, 03:00 AEDT becomes 02:00 AEST: ``02:00+10:00``).
+    """
+    zone = ZoneInfo(zone_name)
+    instant = datetime.combine(day, time.min, zone).astimezone(UTC)
+    # The last second of the day: a change at the next midnight belongs to the next day.
+    last = datetime.combine(day + timedelta(days=1), time.min, zone).astimezone(UTC) - SECOND
+    starts = [instant.astimezone(zone)]
+    while instant < last:
+        # Clocks change at most once in a few hours, and never for less than 15 minutes.
+        following = min(instant + timedelta(minutes=15), last)
+        offset = following.astimezone(zone).utcoffset()
+        if offset != starts[-1].utcoffset():
+            low, high = instant, following
+            while high - low > SECOND:
+                middle = low + (high - low) / 2
+                if middle.astimezone(zone).utcoffset() == offset:
+                    high = middle
+                else:
+                    low = middle
+            starts.append(high.astimezone(zone))
+        instant = following
+    return tuple(starts)
+
+
+def day_zone_label(day: date, zone_name: str) -> str:
+    """The zone and its offsets on ``day``: ``Australia/Sydney (UTC+11:00 until 03:00, then UTC+10:00)``."""
+    starts = offsets_on(day, zone_name)
+    label = offset_name(starts[0])
+    for previous, start in itertools.pairwise(starts):
+        # A change is named by the wall time the clocks showed when it came (03:00, not 02:00).
+        changed_at = start.astimezone(UTC) + (previous.utcoffset() or timedelta(0))
+        label += f" until {changed_at:%H:%M}, then {offset_name(start)}"
+    return f"{zone_name} ({label})"
+
+
+def clocks_change_on(day: date, zone_name: str) -> bool:
+    """True when ``zone_name`` has more than one UTC offset during ``day``."""
+    return len(offsets_on(day, zone_name)) > 1
 
 
 # Many talks: one statement per relationship, whatever the number of talks.
@@ -181,8 +261,8 @@ def published_talks(conference: Conference, zone_name: str) -> list[AgendaTalk]:
     )
 
 
-def published_days(version: ScheduleVersion, zone_name: str) -> list[tuple[date, datetime]]:
-    """(local day, first start that day) for every ``zone_name`` day with a public talk, in order."""
+def published_days(version: ScheduleVersion, zone_name: str) -> list[date]:
+    """Every ``zone_name`` day on which a public talk starts, in order."""
     starts = db.session.scalars(
         select(ScheduledTalk.starts_at)
         .join(Proposal, Proposal.id == ScheduledTalk.proposal_id)
@@ -193,12 +273,7 @@ def published_days(version: ScheduleVersion, zone_name: str) -> list[tuple[date,
         )
         .distinct()
     )
-    first: dict[date, datetime] = {}
-    for instant in starts:
-        day = to_zone(instant, zone_name).date()
-        if day not in first or instant < first[day]:
-            first[day] = instant
-    return sorted(first.items())
+    return sorted({to_zone(instant, zone_name).date() for instant in starts})
 
 
 def published_talks_on(
@@ -284,12 +359,21 @@ class GridColumnGroup:
     rooms: list[Room]
 
 
+@dataclass(frozen=True)
+class GridRow:
+    """The time between two consecutive boundaries: instants in UTC, shown in the viewer's zone."""
+
+    starts_at: datetime
+    ends_at: datetime
+    local_start: datetime
+
+
 @dataclass
 class AgendaGrid:
     """Rooms as columns (grouped by hub, online streams last), time boundaries as rows."""
 
     groups: list[GridColumnGroup]
-    rows: list[tuple[datetime, datetime]]
+    rows: list[GridRow]
     # (row index, room id) -> the cell starting there; None where a longer cell covers it.
     cells: dict[tuple[int, int], GridCell | None]
 
@@ -315,20 +399,29 @@ def _column_groups(rooms: list[Room]) -> list[GridColumnGroup]:
 
 
 def build_grid(talks: list[AgendaTalk]) -> AgendaGrid:
-    """Lay one day's talks out as a table; rows run between consecutive start/end times."""
+    """Lay one day's talks out as a table; rows run between consecutive start/end instants.
+
+    Rows are keyed by UTC instant, never by wall time: when the clocks go back, 02:30 happens
+    twice, and the two are different rows (each shown with its offset on such a day).
+    """
     rooms = {talk.room.id: talk.room for talk in talks}
     groups = _column_groups(list(rooms.values()))
-    boundaries = sorted({t.local_start for t in talks} | {t.local_end for t in talks})
-    rows = list(zip(boundaries, boundaries[1:], strict=False))
+    zone = talks[0].local_start.tzinfo if talks else UTC
+    # By instant: when the clocks go back, 02:30 happens twice, and a wall time can't tell which.
+    boundaries = sorted({t.starts_at for t in talks} | {t.ends_at for t in talks})
+    rows = [
+        GridRow(start, end, start.astimezone(zone))
+        for start, end in zip(boundaries, boundaries[1:], strict=False)
+    ]
     row_of = {instant: index for index, instant in enumerate(boundaries)}
     cells: dict[tuple[int, int], GridCell | None] = {}
     for room_id in rooms:
         covered_until = -1
         current: GridCell | None = None
         start_row = 0
-        room_talks = sorted((t for t in talks if t.room.id == room_id), key=lambda t: t.local_start)
+        room_talks = sorted((t for t in talks if t.room.id == room_id), key=lambda t: t.starts_at)
         for talk in room_talks:
-            first, last = row_of[talk.local_start], row_of[talk.local_end]
+            first, last = row_of[talk.starts_at], row_of[talk.ends_at]
             if current is not None and first < covered_until:
                 # Overlapping talks in one room share a cell rather than break the table.
                 current.talks.append(talk)

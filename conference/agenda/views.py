@@ -38,6 +38,7 @@ from conference.core.timezones import (
 )
 from conference.core.types import utcnow
 from conference.core.web import viewer_time_zone
+from conference.feedback.queries import feedback_window
 from conference.feeds import cache as feeds_cache
 from conference.feeds import links
 from conference.interest import operations as interest
@@ -60,15 +61,14 @@ def vary_on_cookie(response):
     return response
 
 
-def _zone_context(instant: datetime | None = None) -> dict:
-    """The viewer's zone, its offset label at ``instant``, and a message when ?tz= was not a zone."""
+def _zone_context(zone_label: str | None = None) -> dict:
+    """The viewer's zone, its label (default: its offset now), and a message if ?tz= was no zone."""
     zone_name = viewer_time_zone()
-    instant = instant or utcnow()
     asked = request.args.get("tz")
     invalid = asked is not None and not is_valid_time_zone(asked)
     return {
         "zone_name": zone_name,
-        "zone_label": zone_offset_label(instant, zone_name),
+        "zone_label": zone_label or zone_offset_label(utcnow(), zone_name),
         "invalid_zone": asked[:64] if invalid else None,
     }
 
@@ -164,7 +164,7 @@ def _day_page(slug: str, day: str | None) -> str:
     form = _filter_form(conference)
     zone_name = viewer_time_zone()
     version = queries.published_version(conference)
-    first_starts = dict(
+    days = (
         agenda_cache.remember(
             ("days", conference.id, version.id, zone_name),
             lambda: queries.published_days(version, zone_name),
@@ -172,8 +172,9 @@ def _day_page(slug: str, day: str | None) -> str:
         if version is not None
         else []
     )
-    days = list(first_starts)
     chosen_day = _parse_day(day) if day is not None else (days[0] if days else None)
+    # On a day when the clocks change, one offset cannot label every time: each time gets its own.
+    clocks_change = chosen_day is not None and queries.clocks_change_on(chosen_day, zone_name)
     view = form.chosen_view()
     talks_html = None
     if version is not None:
@@ -198,6 +199,7 @@ def _day_page(slug: str, day: str | None) -> str:
                 days=days,
                 chosen_day=chosen_day,
                 zone_name=zone_name,
+                clocks_change=clocks_change,
             )
             return agenda_cache.Rendered.of(html, {t.proposal.id: t.proposal.title for t in talks})
 
@@ -211,7 +213,7 @@ def _day_page(slug: str, day: str | None) -> str:
         chosen_day=chosen_day,
         talks_html=talks_html,
         view=view,
-        **_zone_context(first_starts.get(chosen_day) or next(iter(first_starts.values()), None)),
+        **_zone_context(queries.day_zone_label(chosen_day, zone_name) if chosen_day else None),
         **_common(conference),
     )
 
@@ -244,18 +246,31 @@ def _talk_page(slug: str, proposal_id: int) -> agenda_cache.Rendered:
     ]
     # The feeds' rule, so the page and every calendar event agree on the link.
     join_url = links.join_url(found.room)
+    zone_name = viewer_time_zone()
+    # A talk across a change of offset shows each end with its own offset.
+    spans_change = found.local_start.utcoffset() != found.local_end.utcoffset()
     html = render_template(
         "agenda/talk.html",
         talk=found,
         hub_times=hub_times,
         join_url=join_url,
         starred=_starred_ids(conference),
-        **_zone_context(found.scheduled.starts_at),
+        spans_change=spans_change,
+        **_zone_context(
+            queries.day_zone_label(found.local_day, zone_name)
+            if spans_change
+            else zone_offset_label(found.scheduled.starts_at, zone_name)
+        ),
         **_common(conference),
     )
-    # Feedback opens when the talk ends: the page changes by itself then.
-    ends_at = found.scheduled.ends_at
-    return agenda_cache.Rendered.of(html, wrong_after=ends_at if ends_at > utcnow() else None)
+    return agenda_cache.Rendered.of(html, wrong_after=_feedback_changes_at(conference, found))
+
+
+def _feedback_changes_at(conference: Conference, found: queries.AgendaTalk) -> datetime | None:
+    """When the talk page's feedback box next changes by itself: feedback opens, or it closes."""
+    window = feedback_window(conference, found.scheduled)
+    now = utcnow()
+    return min((at for at in (window.opens_at, window.closes_at) if at > now), default=None)
 
 
 @blueprint.route("/c/<slug>/agenda/mine")
@@ -272,14 +287,21 @@ def mine(slug: str):
     scheduled_ids = {t.proposal.id for t in talks}
     unscheduled_ids = starred - scheduled_ids
     unscheduled = [p for p in interest.accepted_talks(conference) if p.id in unscheduled_ids]
+    by_day = queries.talks_by_day(talks)
+    zone_name = viewer_time_zone()
+    day_labels = {day: queries.day_zone_label(day, zone_name) for day in by_day}
+    # One label for the page when every day has the same offsets; otherwise one per day.
+    page_label = next(iter(day_labels.values())) if len(set(day_labels.values())) == 1 else None
     return render_template(
         "agenda/mine.html",
         published=queries.published_version(conference) is not None,
-        by_day=queries.talks_by_day(talks),
+        by_day=by_day,
+        day_labels={} if page_label else day_labels,
+        day_clocks_change={day: queries.clocks_change_on(day, zone_name) for day in by_day},
         unscheduled=unscheduled,
         starred=starred,
         clash_count=sum(1 for t in talks if t.clashes_with),
-        **_zone_context(talks[0].scheduled.starts_at if talks else None),
+        **_zone_context(page_label or (zone_name if day_labels else None)),
         **_common(conference),
     )
 
@@ -353,3 +375,9 @@ def webcal_url(https_url: str) -> str:
 def star_marker(proposal_id: int):
     """Where a cached day fragment gets each viewer's own star button."""
     return agenda_cache.star_marker(proposal_id)
+
+
+@blueprint.app_template_global("agenda_clock")
+def agenda_clock(local: datetime, with_offset: bool = False) -> str:
+    """A local time, with its UTC offset on a day when the clocks change."""
+    return queries.clock(local, with_offset)

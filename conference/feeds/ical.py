@@ -144,6 +144,10 @@ def _offset_changes(
 ) -> tuple[tuple[datetime, timedelta, timedelta, bool, str], ...]:
     """Each change of UTC offset in ``year``: (local start, offset before, after, is DST, name).
 
+    "Is DST" means the clocks go forward. zoneinfo calls Morocco's Ramadan time and Irish winter
+    time DST too (negative DST), but readers that derive standard time from DAYLIGHT blocks
+    (dateutil among them) then put the hour around each change on the wrong side; VTIMEZONE
+    generators use the other convention (tzdata's "rearguard" form) for the same reason.
     Cached: scanning a year hour by hour costs ~10 ms a zone, and the answer never changes.
     """
     zone = ZoneInfo(zone_name)
@@ -165,7 +169,7 @@ def _offset_changes(
             after = high.astimezone(zone)
             # DTSTART of an observance is the wall-clock time in the offset it replaces.
             local_start = (high + previous).replace(tzinfo=None)
-            changes.append((local_start, previous, offset, bool(after.dst()), after.tzname() or ""))
+            changes.append((local_start, previous, offset, offset > previous, after.tzname() or ""))
             previous = offset
         instant = following
     return tuple(changes)
@@ -179,30 +183,62 @@ def _by_day(day: date) -> str:
     return f"{(day.day - 1) // 7 + 1}{weekday}"
 
 
+def _yearly_rule(change: tuple[datetime, timedelta, timedelta, bool, str]) -> tuple:
+    """What a yearly RRULE observance says of ``change``; equal across years when one rule fits."""
+    local_start, before, after, is_dst, name = change
+    return (
+        local_start.month,
+        _by_day(local_start.date()),
+        local_start.time(),
+        before,
+        after,
+        is_dst,
+        name,
+    )
+
+
+def _observance(
+    local_start: datetime, before: timedelta, after: timedelta, is_dst: bool, name: str
+) -> Component:
+    observance = TimezoneDaylight() if is_dst else TimezoneStandard()
+    observance.add("DTSTART", local_start)
+    observance.add("TZOFFSETFROM", before)
+    observance.add("TZOFFSETTO", after)
+    if name:
+        observance.add("TZNAME", name)
+    return observance
+
+
 def build_timezone(zone_name: str, years: Iterable[int]) -> Timezone:
-    """A VTIMEZONE with yearly RRULE observances (the form Outlook reads reliably)."""
+    """A VTIMEZONE giving the offsets in force in ``years`` (and the year before).
+
+    When every one of those years changes its clocks by one yearly rule, the observances carry
+    it as an RRULE (the form Outlook reads reliably). When the rules changed in between (Mexico
+    dropped DST in 2022; Morocco follows Ramadan), each change is its own observance instead:
+    repeating one year's rule would shift the other years' events by an hour.
+    """
+    years = sorted(years)
     zone = ZoneInfo(zone_name)
-    first_year = min(years)
+    # Observances start the year before the first event, so every event is covered.
+    first_year, last_year = years[0] - 1, years[-1]
+    per_year = [_offset_changes(zone_name, year) for year in range(first_year, last_year + 1)]
+    changes = [change for year_changes in per_year for change in year_changes]
     timezone = Timezone()
     timezone.add("TZID", zone_name)
-    # Observances start the year before the first event, so every event is covered.
-    changes = _offset_changes(zone_name, first_year - 1)
     if not changes:
-        offset = datetime(first_year, 7, 1, tzinfo=UTC).astimezone(zone)
-        standard = TimezoneStandard()
-        standard.add("DTSTART", datetime(1970, 1, 1))
-        standard.add("TZOFFSETFROM", offset.utcoffset())
-        standard.add("TZOFFSETTO", offset.utcoffset())
-        if offset.tzname():
-            standard.add("TZNAME", offset.tzname())
-        timezone.add_component(standard)
+        offset = datetime(years[0], 7, 1, tzinfo=UTC).astimezone(zone)
+        utc_offset = offset.utcoffset()
+        timezone.add_component(
+            _observance(datetime(1970, 1, 1), utc_offset, utc_offset, False, offset.tzname() or "")
+        )
         return timezone
-    for local_start, before, after, is_dst, name in changes:
-        observance = TimezoneDaylight() if is_dst else TimezoneStandard()
-        observance.add("DTSTART", local_start)
-        observance.add("TZOFFSETFROM", before)
-        observance.add("TZOFFSETTO", after)
-        if len(changes) == 2:
+    rule = [_yearly_rule(change) for change in per_year[0]]
+    if len(rule) == 2 and all(
+        [_yearly_rule(change) for change in year_changes] == rule for year_changes in per_year
+    ):
+        for change in per_year[0]:
+            observance = _observance(*change)
+            local_start = change[0]
             observance.add(
                 "RRULE",
                 {
@@ -211,9 +247,23 @@ def build_timezone(zone_name: str, years: Iterable[int]) -> Timezone:
                     "BYDAY": _by_day(local_start.date()),
                 },
             )
-        if name:
-            observance.add("TZNAME", name)
-        timezone.add_component(observance)
+            timezone.add_component(observance)
+        return timezone
+    # The offset in force when the range starts, written as the change before the first one
+    # (its reverse), then every change once, in order.
+    _, first_before, first_after, _, _ = changes[0]
+    opening = datetime(first_year, 1, 1, tzinfo=UTC)
+    timezone.add_component(
+        _observance(
+            (opening + first_after).replace(tzinfo=None),
+            first_after,
+            first_before,
+            first_before > first_after,
+            opening.astimezone(zone).tzname() or "",
+        )
+    )
+    for change in changes:
+        timezone.add_component(_observance(*change))
     return timezone
 
 
