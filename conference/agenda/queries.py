@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from conference.conferences.models import Conference, Hub, Room
-from conference.core.timezones import to_zone
+from conference.core.timezones import offset_text, to_zone
 from conference.extensions import db
 from conference.feeds import links
 from conference.feeds.operations import existing_feed_token
@@ -110,16 +110,9 @@ def published_version(conference: Conference) -> ScheduleVersion | None:
 # --- Offsets on days when the clocks change ------------------------------------------------
 
 
-def offset_name(local: datetime) -> str:
-    """The UTC offset of a local time, e.g. ``UTC+05:30``."""
-    total = int((local.utcoffset() or timedelta(0)).total_seconds() // 60)
-    hours, minutes = divmod(abs(total), 60)
-    return f"UTC{'+' if total >= 0 else '-'}{hours:02d}:{minutes:02d}"
-
-
 def clock(local: datetime, with_offset: bool = False) -> str:
     """``14:30``, or ``02:30 UTC+11:00`` where the wall time alone may not say which instant."""
-    return f"{local:%H:%M} {offset_name(local)}" if with_offset else f"{local:%H:%M}"
+    return f"{local:%H:%M} {offset_text(local)}" if with_offset else f"{local:%H:%M}"
 
 
 @lru_cache(maxsize=1024)
@@ -154,11 +147,11 @@ def offsets_on(day: date, zone_name: str) -> tuple[datetime, ...]:
 def day_zone_label(day: date, zone_name: str) -> str:
     """The zone and its offsets on ``day``: ``Australia/Sydney (UTC+11:00 until 03:00, then UTC+10:00)``."""
     starts = offsets_on(day, zone_name)
-    label = offset_name(starts[0])
+    label = offset_text(starts[0])
     for previous, start in itertools.pairwise(starts):
         # A change is named by the wall time the clocks showed when it came (03:00, not 02:00).
         changed_at = start.astimezone(UTC) + (previous.utcoffset() or timedelta(0))
-        label += f" until {changed_at:%H:%M}, then {offset_name(start)}"
+        label += f" until {changed_at:%H:%M}, then {offset_text(start)}"
     return f"{zone_name} ({label})"
 
 

@@ -91,17 +91,19 @@ def repeated_wall_time_instants(
     return (first, second) if first < second else None
 
 
+def offset_text(local: datetime) -> str:
+    """The UTC offset of an aware local time, e.g. ``UTC+05:30``: what tells the two occurrences
+    of a repeated wall time apart."""
+    total = int((local.utcoffset() or timedelta(0)).total_seconds() // 60)
+    hours, minutes = divmod(abs(total), 60)
+    return f"UTC{'+' if total >= 0 else '-'}{hours:02d}:{minutes:02d}"
+
+
 def utc_offset_text(instant: datetime, zone_name: str) -> str:
-    """E.g. ``UTC+01:00``: what tells the two occurrences of a repeated wall time apart."""
-    offset = to_zone(instant, zone_name).strftime("%z")
-    return f"UTC{offset[:3]}:{offset[3:]}"
+    """E.g. ``UTC+01:00``: the offset in force in ``zone_name`` at ``instant``."""
+    return offset_text(to_zone(instant, zone_name))
 
 
 def zone_offset_label(instant: datetime, zone_name: str) -> str:
     """E.g. ``Europe/London (UTC+01:00)`` for the offset in force at ``instant``."""
-    local = to_zone(instant, zone_name)
-    offset = local.utcoffset() or timedelta(0)
-    total = int(offset.total_seconds() // 60)
-    sign = "+" if total >= 0 else "-"
-    hours, minutes = divmod(abs(total), 60)
-    return f"{zone_name} (UTC{sign}{hours:02d}:{minutes:02d})"
+    return f"{zone_name} ({utc_offset_text(instant, zone_name)})"

@@ -562,6 +562,7 @@ class DayAvailability:
 
     ranges: dict[date, list[tuple[int, int]]]
     is_default: bool
+    windows: list[AvailabilityWindow]  # as saved, in UTC (none while the ranges are defaults)
     # Days whose saved times came to more ranges than the form's two (after a change of zone,
     # say): the original ranges, before the closest ones were joined to fit.
     joined: dict[date, list[tuple[int, int]]]
@@ -596,7 +597,7 @@ def availability_by_day(conference: Conference, user: User, hub: Hub | None) -> 
     days = conference.days()
     windows = availability_windows(conference, user)
     if not windows and not has_answered_availability(conference, user):
-        return DayAvailability({day: default_day_ranges(day, hub, zone_name) for day in days}, True, {})
+        return DayAvailability({day: default_day_ranges(day, hub, zone_name) for day in days}, True, [], {})
     by_day: dict[date, list[tuple[int, int]]] = {}
     joined: dict[date, list[tuple[int, int]]] = {}
     for day in days:
@@ -610,7 +611,7 @@ def availability_by_day(conference: Conference, user: User, hub: Hub | None) -> 
         by_day[day] = _fit_form(merged)
         if len(merged) > FORM_RANGES_PER_DAY:
             joined[day] = merged
-    return DayAvailability(by_day, False, joined)
+    return DayAvailability(by_day, False, windows, joined)
 
 
 def replace_availability(

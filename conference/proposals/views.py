@@ -455,7 +455,6 @@ def availability(slug: str):
                 "warning",
             )
         return redirect(url_for("proposals.availability", slug=slug))
-    windows = [] if is_default else operations.availability_windows(conference, user)
     status = 400 if form.errors else 200
     return render_template(
         "proposals/availability.html",
@@ -464,7 +463,7 @@ def availability(slug: str):
         rows=list(zip(days, day_forms, strict=False)),
         is_default=is_default,
         hub=hub,
-        summary=_conference_zone_summary(conference, windows),
+        summary=_conference_zone_summary(conference, laid_out.windows),
         joined={
             day: ", ".join(
                 f"{operations.minutes_to_text(start)}–{operations.minutes_to_text(end)}" for start, end in ranges
