@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from conference.conferences.models import Conference, Hub, Room
-from conference.core.timezones import offset_text, to_zone
+from conference.core.timezones import offset_changes, offset_text, to_zone
 from conference.extensions import db
 from conference.feeds import links
 from conference.feeds.operations import existing_feed_token
@@ -33,7 +33,6 @@ from conference.schedule.models import ScheduledTalk, ScheduleVersion
 from conference.schedule.versions import latest_published
 
 ONLINE = "online"
-SECOND = timedelta(seconds=1)
 
 
 class TalkMode(enum.StrEnum):
@@ -123,24 +122,13 @@ def offsets_on(day: date, zone_name: str) -> tuple[datetime, ...]:
     offset (on Sydney's autumn change, 03:00 AEDT becomes 02:00 AEST: ``02:00+10:00``).
     """
     zone = ZoneInfo(zone_name)
-    instant = datetime.combine(day, time.min, zone).astimezone(UTC)
-    # The last second of the day: a change at the next midnight belongs to the next day.
-    last = datetime.combine(day + timedelta(days=1), time.min, zone).astimezone(UTC) - SECOND
-    starts = [instant.astimezone(zone)]
-    while instant < last:
-        # Clocks change at most once in a few hours, and never for less than 15 minutes.
-        following = min(instant + timedelta(minutes=15), last)
-        offset = following.astimezone(zone).utcoffset()
-        if offset != starts[-1].utcoffset():
-            low, high = instant, following
-            while high - low > SECOND:
-                middle = low + (high - low) / 2
-                if middle.astimezone(zone).utcoffset() == offset:
-                    high = middle
-                else:
-                    low = middle
-            starts.append(high.astimezone(zone))
-        instant = following
+    start = datetime.combine(day, time.min, zone).astimezone(UTC)
+    # A change at the next midnight belongs to the next day.
+    end = datetime.combine(day + timedelta(days=1), time.min, zone).astimezone(UTC)
+    changes = offset_changes(zone_name, start, end)
+    starts = [start.astimezone(zone)] + [
+        changed_at.astimezone(zone) for changed_at, _, _ in changes
+    ]
     return tuple(starts)
 
 

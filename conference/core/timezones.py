@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -107,3 +108,40 @@ def utc_offset_text(instant: datetime, zone_name: str) -> str:
 def zone_offset_label(instant: datetime, zone_name: str) -> str:
     """E.g. ``Europe/London (UTC+01:00)`` for the offset in force at ``instant``."""
     return f"{zone_name} ({utc_offset_text(instant, zone_name)})"
+
+
+@lru_cache(maxsize=1024)
+def offset_changes(
+    zone_name: str, start: datetime, end: datetime
+) -> tuple[tuple[datetime, timedelta, timedelta], ...]:
+    """Each change of ``zone_name``'s UTC offset in ``[start, end)``, in order: (the first UTC
+    instant of the new offset, to the second; the offset before; the offset after).
+
+    zoneinfo does not list its transitions, so the range is walked in 15-minute steps (no zone
+    changes its clocks twice within 15 minutes) and each change is found by bisection.
+    """
+    tz = ZoneInfo(zone_name)
+    changes = []
+    instant = start
+    previous = instant.astimezone(tz).utcoffset() or timedelta(0)
+    while instant < end:
+        following = min(instant + _SCAN_STEP, end)
+        offset = following.astimezone(tz).utcoffset() or timedelta(0)
+        if offset != previous:
+            # Offsets change on whole seconds: bisect over them.
+            low, high = math.floor(instant.timestamp()), math.ceil(following.timestamp())
+            while high - low > 1:
+                middle = (low + high) // 2
+                if datetime.fromtimestamp(middle, tz).utcoffset() == previous:
+                    low = middle
+                else:
+                    high = middle
+            changed_at = datetime.fromtimestamp(high, UTC)
+            if changed_at < end:
+                changes.append((changed_at, previous, offset))
+            previous = offset
+        instant = following
+    return tuple(changes)
+
+
+_SCAN_STEP = timedelta(minutes=15)
