@@ -117,7 +117,9 @@ def assignment_is_active():
             ConferenceRole.role == Role.REVIEWER,
         ),
         ~_blocked(
-            ReviewAssignment.proposal_id, ReviewAssignment.reviewer_id, ReviewAssignment.conference_id
+            ReviewAssignment.proposal_id,
+            ReviewAssignment.reviewer_id,
+            ReviewAssignment.conference_id,
         ),
     )
 
@@ -181,7 +183,7 @@ def reviewable_proposals(
     if status == STATUS_DONE:
         query = query.where(_has_review(reviewer))
     elif status == STATUS_TO_DO:
-        query = query.where(~_has_review(reviewer))
+        query = query.where(~_has_review(reviewer), _under_review())
     query = query.options(
         selectinload(Proposal.track),
         selectinload(Proposal.session_format),
@@ -190,7 +192,9 @@ def reviewable_proposals(
     return list(db.session.scalars(query))
 
 
-def reviewable_proposal_or_404(conference: Conference, reviewer: User, proposal_id: int) -> Proposal:
+def reviewable_proposal_or_404(
+    conference: Conference, reviewer: User, proposal_id: int
+) -> Proposal:
     """One proposal this reviewer may see; anything else is a 404 so nothing leaks."""
     proposal = db.session.scalar(
         reviewable_proposals_query(conference, reviewer).where(Proposal.id == proposal_id)
@@ -204,36 +208,45 @@ def reviewable_proposal_or_404(conference: Conference, reviewer: User, proposal_
 class ReviewCounts:
     to_do: int
     done: int
+    # Decided without this reviewer's review: nothing left to do on them.
+    decided: int = 0
 
     @property
     def total(self) -> int:
-        return self.to_do + self.done
+        return self.to_do + self.done + self.decided
+
+
+def _under_review():
+    return Proposal.state.in_(UNDER_REVIEW_STATES)
+
+
+def is_under_review(proposal: Proposal) -> bool:
+    """True while the proposal waits for its decision: reviews of it can still be written."""
+    return proposal.state in UNDER_REVIEW_STATES
 
 
 def review_counts(conference: Conference, reviewer: User) -> ReviewCounts:
-    """How many visible proposals the reviewer has reviewed and still has to review."""
+    """The reviewer's visible proposals: reviewed, still to review, and decided without a review."""
     visible = reviewable_proposals_query(conference, reviewer).subquery()
-    total = db.session.scalar(select(func.count()).select_from(visible)) or 0
-    done = (
-        db.session.scalar(
-            select(func.count())
-            .select_from(visible)
-            .where(
-                exists().where(
-                    Review.proposal_id == visible.c.id, Review.reviewer_id == reviewer.id
-                )
-            )
-        )
-        or 0
-    )
-    return ReviewCounts(to_do=total - done, done=done)
+    reviewed = exists().where(Review.proposal_id == visible.c.id, Review.reviewer_id == reviewer.id)
+    under_review = visible.c.state.in_(UNDER_REVIEW_STATES)
+    done, to_do, decided = db.session.execute(
+        select(
+            func.count().filter(reviewed),
+            func.count().filter(~reviewed & under_review),
+            func.count().filter(~reviewed & ~under_review),
+        ).select_from(visible)
+    ).one()
+    return ReviewCounts(to_do=to_do or 0, done=done or 0, decided=decided or 0)
 
 
 def next_proposal_to_review(
     conference: Conference, reviewer: User, after_id: int | None = None
 ) -> Proposal | None:
-    """The next visible proposal without the reviewer's review, after ``after_id`` if possible."""
-    query = reviewable_proposals_query(conference, reviewer).where(~_has_review(reviewer))
+    """The next proposal under review without the reviewer's review, after ``after_id`` if possible."""
+    query = reviewable_proposals_query(conference, reviewer).where(
+        ~_has_review(reviewer), _under_review()
+    )
     if after_id is not None:
         found = db.session.scalar(
             query.where(Proposal.id > after_id).order_by(Proposal.id).limit(1)
@@ -278,7 +291,9 @@ def reviewers_of(conference: Conference) -> list[User]:
         db.session.scalars(
             select(User)
             .join(ConferenceRole, ConferenceRole.user_id == User.id)
-            .where(ConferenceRole.conference_id == conference.id, ConferenceRole.role == Role.REVIEWER)
+            .where(
+                ConferenceRole.conference_id == conference.id, ConferenceRole.role == Role.REVIEWER
+            )
             .order_by(User.display_name, User.id)
         )
     )

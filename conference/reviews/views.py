@@ -94,6 +94,7 @@ def my_reviews(slug: str):
         reviewed=queries.reviewed_proposal_ids(conference, reviewer),
         counts=queries.review_counts(conference, reviewer),
         next_proposal=queries.next_proposal_to_review(conference, reviewer),
+        is_under_review=queries.is_under_review,
         tracks=tracks,
         track_id=track_id,
         status=status,
@@ -120,6 +121,24 @@ def _speakers_for_reviewer(conference: Conference, proposal: Proposal):
     return [(person.display_name, bios.get(person.id, "")) for person in people]
 
 
+DECIDED_MESSAGE = (
+    "The organisers have decided on this proposal, so it no longer needs reviews; "
+    "your review of it can no longer be changed."
+)
+
+
+def _can_write_review(conference: Conference, proposal: Proposal) -> bool:
+    return conference.review_is_open() and queries.is_under_review(proposal)
+
+
+def _why_read_only(conference: Conference, proposal: Proposal) -> str | None:
+    if not conference.review_is_open():
+        return _close_message(conference)
+    if not queries.is_under_review(proposal):
+        return DECIDED_MESSAGE
+    return None
+
+
 def _render_review(conference, proposal, form, review, status=200, message=None, saved_review=None):
     return (
         render_template(
@@ -130,8 +149,8 @@ def _render_review(conference, proposal, form, review, status=200, message=None,
             review=review,
             saved_review=saved_review,
             speakers=_speakers_for_reviewer(conference, proposal),
-            review_open=conference.review_is_open(),
-            close_message=None if conference.review_is_open() else _close_message(conference),
+            review_open=_can_write_review(conference, proposal),
+            close_message=_why_read_only(conference, proposal),
             conflict_message=message,
             next_proposal=queries.next_proposal_to_review(
                 conference, _reviewer(), after_id=proposal.id
@@ -162,7 +181,7 @@ def review(slug: str, proposal_id: int):
     criteria = queries.rubric(conference)
     existing = queries.review_of(proposal, reviewer)
     form_class = review_form_class(criteria)
-    if request.method == "POST" and not conference.review_is_open():
+    if request.method == "POST" and not _can_write_review(conference, proposal):
         form = form_class(data=_review_form_data(existing))
         return _render_review(conference, proposal, form, existing, status=403)
     form = form_class(data=_review_form_data(existing))
@@ -204,7 +223,12 @@ def next_review(slug: str):
     conference = conference_with_role(slug, Role.REVIEWER)
     proposal = queries.next_proposal_to_review(conference, _reviewer())
     if proposal is None:
-        flash("You have reviewed every proposal assigned to you.", "info")
+        if queries.review_counts(conference, _reviewer()).decided:
+            flash(
+                "Nothing is left for you to review: the organisers have decided the rest.", "info"
+            )
+        else:
+            flash("You have reviewed every proposal assigned to you.", "info")
         return redirect(url_for("reviews.my_reviews", slug=conference.slug))
     return redirect(url_for("reviews.review", slug=conference.slug, proposal_id=proposal.id))
 
