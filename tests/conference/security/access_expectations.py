@@ -195,7 +195,9 @@ REVIEWS = {
     "reviews.my_reviews": page(reviewers_only()),
     "reviews.next_review": page(reviewers_only(REDIRECT)),
     "reviews.preferences": form(reviewers_only(), reviewers_only(ALLOWED)),
-    "reviews.review": form(reviewer_not_conflicted(), reviewer_not_conflicted(ALLOWED)),
+    # The matrix's talk is decided: its review is read-only, so a POST is refused (the
+    # hostile-input corpus saves a review of a proposal still under review).
+    "reviews.review": form(reviewer_not_conflicted(), reviewer_not_conflicted(FORBIDDEN)),
     "reviews.declare_conflict": action(reviewer_not_conflicted(ALLOWED)),
     "reviews.rubric": ORGANISER_PAGE,
     "reviews.review_settings": ORGANISER_ACTION,

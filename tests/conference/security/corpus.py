@@ -394,7 +394,7 @@ FORMS: tuple[FormCase, ...] = (
     FormCase(
         "review",
         "reviewer",
-        "/c/{slug}/reviews/{other_talk}",
+        "/c/{slug}/reviews/{submission}",
         lambda v: {
             "lock_version": "0",
             f"score_{v['criterion_id']}": "4",
