@@ -85,3 +85,25 @@ def test_object_of_another_conference_is_not_found(client, organiser, db):
     db.session.expire_all()
     assert all(thing.name != "Taken over" for thing in foreign.values())
     assert db.session.get(type(foreign_role), foreign_role.id) is not None
+
+
+def test_management_navigation_groups_every_page_under_a_label_and_marks_the_current_one(
+    client, organiser, conference, db
+):
+    body = client.get("/c/devcon/manage/rooms").get_data(as_text=True)
+    nav = body.split('aria-label="Manage ', 1)[1].split("</nav>", 1)[0]
+    groups = {}
+    for part in nav.split('<div class="manage-nav-group">')[1:]:
+        label = part.split("</p>", 1)[0].rsplit(">", 1)[1]
+        groups[label] = [link.split("</a>", 1)[0].rsplit(">", 1)[1] for link in part.split("<a ")[1:]]
+    links = [link for group in groups.values() for link in group]
+    current = [part.split("</a>", 1)[0] for part in nav.split('aria-current="page">')[1:]]
+
+    assert list(groups) == [
+        "Conference", "Call and review", "Programme", "Schedule", "Mail and insights"
+    ]
+    assert "Rooms and streams" in groups["Conference"]
+    assert "Draft schedule" in groups["Schedule"]
+    assert "Ranking &amp; decisions" in groups["Call and review"]
+    assert len(links) == len(set(links)) == 22
+    assert current == ["Rooms and streams"]
