@@ -28,12 +28,14 @@ from conference.core.forms import (
     time_zone_field,
 )
 from conference.proposals.models import AudienceLevel, PresentationMode
+from conference.proposals.operations import minutes_to_text
 
 TITLE_MAX = 200
 ABSTRACT_MAX = 10_000
 NOTES_MAX = 5_000
 BIO_MAX = 2_000
-MAX_RANGES_PER_DAY = 2
+# Per day: more is very unlikely to be meant, and makes the page hard to read.
+MAX_RANGES_PER_DAY = 12
 NO_CHOICE = 0
 
 
@@ -157,19 +159,70 @@ def parse_quarter_hour(text: str, allow_midnight_end: bool = False) -> int:
     return minutes
 
 
+TIME_INPUT = {"type": "time", "step": 900}
+DAY_END = 24 * 60
+# No day holds more separate quarter-hour ranges than this, so rows past it are never read
+# (such a day is over its limit anyway, and says so).
+RANGE_ROWS_READ = 24 * 4
+
+
+def _range_text(start: int, end: int) -> str:
+    return f"{minutes_to_text(start)}–{minutes_to_text(end)}"
+
+
 class DayAvailabilityForm(Form):
-    """One conference day: up to two time ranges, or not available at all."""
+    """One conference day: any number of time ranges (up to ``most_ranges``), or not available.
+
+    Row n is ``start[n]`` and ``end[n]``, two lists side by side, so its inputs are named
+    ``days-<day>-start_<n>`` and ``days-<day>-end_<n>``.
+    """
 
     day = HiddenField()
     unavailable = BooleanField("Not available that day")
-    start_1 = StringField("From", render_kw={"type": "time", "step": 900})
-    end_1 = StringField("To", render_kw={"type": "time", "step": 900})
-    start_2 = StringField("From (second range)", render_kw={"type": "time", "step": 900})
-    end_2 = StringField("To (second range)", render_kw={"type": "time", "step": 900})
+    start = FieldList(
+        StringField("From", render_kw=TIME_INPUT), separator="_", max_entries=RANGE_ROWS_READ
+    )
+    end = FieldList(
+        StringField("To", render_kw=TIME_INPUT), separator="_", max_entries=RANGE_ROWS_READ
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.ranges: list[tuple[int, int]] = []
+        # The view raises it on a day that already holds more saved ranges, so that saving the
+        # page as shown always works.
+        self.most_ranges = MAX_RANGES_PER_DAY
+
+    @property
+    def rows(self) -> list[tuple[StringField, StringField]]:
+        return list(zip(self.start.entries, self.end.entries, strict=False))
+
+    @property
+    def may_add_row(self) -> bool:
+        return len(self.start.entries) < self.most_ranges
+
+    def show_ranges(self, ranges: list[tuple[int, int]]) -> None:
+        """One row per range, then an empty row to add to (room permitting)."""
+        for column in (self.start, self.end):
+            while column.entries:
+                column.pop_entry()
+        for start, end in ranges:
+            self.start.append_entry(minutes_to_text(start))
+            self.end.append_entry(_end_text(end))
+        if self.may_add_row:
+            self.start.append_entry("")
+            self.end.append_entry("")
+
+    def add_row(self) -> None:
+        """One more empty row, focused; at the limit, the reason on the day instead."""
+        if not self.may_add_row:
+            self.form_errors.append(self._limit_message())
+            return
+        self.start.append_entry("").render_kw = {**TIME_INPUT, "autofocus": True}
+        self.end.append_entry("")
+
+    def _limit_message(self) -> str:
+        return f"A day holds at most {self.most_ranges} ranges; join some of them into one."
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
@@ -177,49 +230,83 @@ class DayAvailabilityForm(Form):
         self.ranges = []
         if self.unavailable.data:
             return True
-        ok = True
-        pairs = [(self.start_1, self.end_1), (self.start_2, self.end_2)]
-        for start_field, end_field in pairs:
-            start_text = (start_field.data or "").strip()
-            end_text = (end_field.data or "").strip()
-            if not start_text and not end_text:
-                continue
-            if not start_text or not end_text:
-                (start_field if not start_text else end_field).errors.append(
-                    "Give both a start and an end time, or neither."
-                )
-                ok = False
-                continue
-            try:
-                start = parse_quarter_hour(start_text)
-            except ValueError as error:
-                start_field.errors.append(str(error))
-                ok = False
-                continue
-            try:
-                end = parse_quarter_hour(end_text, allow_midnight_end=True)
-            except ValueError as error:
-                end_field.errors.append(str(error))
-                ok = False
-                continue
-            if end <= start:
-                end_field.errors.append("The end must be after the start.")
-                ok = False
-                continue
-            self.ranges.append((start, end))
-        if not ok:
+        if len(self.start.entries) != len(self.end.entries):
+            self.form_errors.append("Some of this day's times went missing; check them again.")
             return False
-        if not self.ranges:
-            self.start_1.errors.append(
+        given: list[tuple[int, int, StringField]] = []
+        for start_field, end_field in self.rows:
+            parsed = _read_range(start_field, end_field)
+            if parsed is not None:
+                given.append((*parsed, start_field))
+        given.sort(key=lambda row: row[:2])
+        furthest = None  # the range given so far that reaches furthest into the day
+        for start, end, start_field in given:
+            if furthest is not None and start < furthest[1]:
+                start_field.errors.append(
+                    f"{_range_text(start, end)} overlaps {_range_text(*furthest)};"
+                    " join them into one range."
+                )
+            if furthest is None or end > furthest[1]:
+                furthest = (start, end)
+        if self._show_row_errors():
+            return False
+        if not given:
+            self.form_errors.append(
                 "Give at least one time range, or tick “Not available that day”."
             )
             return False
-        self.ranges.sort()
-        if len(self.ranges) == MAX_RANGES_PER_DAY and self.ranges[1][0] < self.ranges[0][1]:
-            self.start_2.errors.append("The two ranges overlap; merge them into one.")
+        if len(given) > self.most_ranges:
+            self.form_errors.append(self._limit_message())
             return False
+        self.ranges = [(start, end) for start, end, _field in given]
         return True
+
+    def _show_row_errors(self) -> bool:
+        """Whether any row has an error, listed on its column as FieldList.validate would."""
+        has_errors = False
+        for column in (self.start, self.end):
+            if any(entry.errors for entry in column.entries):
+                column.errors = [entry.errors for entry in column.entries]
+                has_errors = True
+        return has_errors
+
+
+def _end_text(minutes: int) -> str:
+    # A time input cannot hold 24:00 (a browser empties it), so the day's closing midnight is
+    # shown as an end of 00:00, which _read_range reads back as 24:00.
+    return "00:00" if minutes == DAY_END else minutes_to_text(minutes)
+
+
+def _read_range(start_field, end_field) -> tuple[int, int] | None:
+    """The row's (start, end) in minutes; None when it is empty or wrong (then with errors)."""
+    start_text = (start_field.data or "").strip()
+    end_text = (end_field.data or "").strip()
+    if not start_text and not end_text:
+        return None
+    if not start_text or not end_text:
+        (end_field if start_text else start_field).errors.append(
+            "Give both a start and an end time, or neither."
+        )
+        return None
+    try:
+        start = parse_quarter_hour(start_text)
+    except ValueError as error:
+        start_field.errors.append(str(error))
+        return None
+    try:
+        end = parse_quarter_hour(end_text, allow_midnight_end=True) or DAY_END
+    except ValueError as error:
+        end_field.errors.append(str(error))
+        return None
+    if end <= start:
+        end_field.errors.append("The end must be after the start.")
+        return None
+    return start, end
 
 
 class AvailabilityForm(FlaskForm):
     days = FieldList(FormField(DayAvailabilityForm))
+
+    def day_form(self, day_text: str) -> DayAvailabilityForm | None:
+        """The subform of the day ``day_text`` (an ISO date), if the form holds that day."""
+        return next((entry.form for entry in self.days if entry.form.day.data == day_text), None)

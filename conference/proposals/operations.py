@@ -501,6 +501,16 @@ def _utc_bounds(day: date, start: int, end: int, zone_name: str) -> tuple[dateti
     return starts_at, ends_at
 
 
+def _merge_touching(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def default_day_ranges(day: date, hub: Hub | None, zone_name: str) -> list[tuple[int, int]]:
     """The hub's working hours on ``day`` seen from the speaker's zone (09:00-17:30 without a hub)."""
     if hub is None:
@@ -514,7 +524,7 @@ def default_day_ranges(day: date, hub: Hub | None, zone_name: str) -> list[tuple
         ends = min(local_to_utc(hub_day, hub.working_day_ends, hub.time_zone), day_end)
         if starts < ends:
             ranges.append((_local_minutes(starts, day, zone_name), _local_minutes(ends, day, zone_name)))
-    return sorted(ranges)[:2]
+    return _merge_touching(ranges)
 
 
 def availability_windows(conference: Conference, user: User) -> list[AvailabilityWindow]:
@@ -563,31 +573,6 @@ class DayAvailability:
     ranges: dict[date, list[tuple[int, int]]]
     is_default: bool
     windows: list[AvailabilityWindow]  # as saved, in UTC (none while the ranges are defaults)
-    # Days whose saved times came to more ranges than the form's two (after a change of zone,
-    # say): the original ranges, before the closest ones were joined to fit.
-    joined: dict[date, list[tuple[int, int]]]
-
-
-FORM_RANGES_PER_DAY = 2
-
-
-def _merge_touching(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(ranges):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _fit_form(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """While more ranges than the form holds, the two closest joined."""
-    fitted = list(ranges)
-    while len(fitted) > FORM_RANGES_PER_DAY:
-        _gap, index = min((fitted[i + 1][0] - fitted[i][1], i) for i in range(len(fitted) - 1))
-        fitted[index : index + 2] = [(fitted[index][0], fitted[index + 1][1])]
-    return fitted
 
 
 def availability_by_day(conference: Conference, user: User, hub: Hub | None) -> DayAvailability:
@@ -597,21 +582,22 @@ def availability_by_day(conference: Conference, user: User, hub: Hub | None) -> 
     days = conference.days()
     windows = availability_windows(conference, user)
     if not windows and not has_answered_availability(conference, user):
-        return DayAvailability({day: default_day_ranges(day, hub, zone_name) for day in days}, True, [], {})
+        return DayAvailability(
+            {day: default_day_ranges(day, hub, zone_name) for day in days}, True, []
+        )
     by_day: dict[date, list[tuple[int, int]]] = {}
-    joined: dict[date, list[tuple[int, int]]] = {}
     for day in days:
         day_start, day_end = _utc_bounds(day, 0, 24 * 60, zone_name)
         pieces = [
-            (_local_minutes(max(w.starts_at, day_start), day, zone_name), _local_minutes(min(w.ends_at, day_end), day, zone_name))
+            (
+                _local_minutes(max(w.starts_at, day_start), day, zone_name),
+                _local_minutes(min(w.ends_at, day_end), day, zone_name),
+            )
             for w in windows
             if w.starts_at < day_end and day_start < w.ends_at
         ]
-        merged = _merge_touching(pieces)
-        by_day[day] = _fit_form(merged)
-        if len(merged) > FORM_RANGES_PER_DAY:
-            joined[day] = merged
-    return DayAvailability(by_day, False, windows, joined)
+        by_day[day] = _merge_touching(pieces)
+    return DayAvailability(by_day, False, windows)
 
 
 def replace_availability(

@@ -21,6 +21,7 @@ from conference.core.web import viewer_time_zone
 from conference.extensions import db
 from conference.proposals import operations
 from conference.proposals.forms import (
+    MAX_RANGES_PER_DAY,
     NO_CHOICE,
     AvailabilityForm,
     ConfirmForm,
@@ -424,25 +425,41 @@ def availability(slug: str):
     hub = _hub_of(conference, user)
     days = conference.days()
     laid_out = operations.availability_by_day(conference, user, hub)
-    by_day, is_default = laid_out.ranges, laid_out.is_default
     if request.method == "GET":
-        entries = []
-        for day in days:
-            ranges = by_day.get(day, [])
-            entry = {"day": day.isoformat(), "unavailable": not ranges}
-            for index, (start, end) in enumerate(ranges[:2], start=1):
-                entry[f"start_{index}"] = operations.minutes_to_text(start)
-                entry[f"end_{index}"] = operations.minutes_to_text(end)
-            entries.append(entry)
-        form = AvailabilityForm(data={"days": entries})
+        form = AvailabilityForm(
+            data={
+                "days": [
+                    {"day": day.isoformat(), "unavailable": not laid_out.ranges.get(day)}
+                    for day in days
+                ]
+            }
+        )
     else:
         form = AvailabilityForm()
+    saved = {day.isoformat(): laid_out.ranges.get(day, []) for day in days}
+    for entry in form.days:
+        day_form = entry.form
+        ranges = saved.get(day_form.day.data, [])
+        # A day may already hold more ranges than the limit (after a change of zone, say):
+        # saving the page as shown must still work.
+        day_form.most_ranges = max(MAX_RANGES_PER_DAY, len(ranges))
+        if request.method == "GET":
+            day_form.show_ranges(ranges)
     day_forms = list(form.days)
-    if form.validate_on_submit():
+    adding_to = request.form.get("add_range") if request.method == "POST" else None
+    if adding_to is not None:
+        # "Add a range" only shows the form again, with what was typed and one more row.
+        day_form = form.day_form(adding_to)
+        if day_form is not None:
+            day_form.add_row()
+    elif form.validate_on_submit():
         if len(day_forms) != len(days) or any(
-            entry.form.day.data != day.isoformat() for entry, day in zip(day_forms, days, strict=False)
+            entry.form.day.data != day.isoformat()
+            for entry, day in zip(day_forms, days, strict=False)
         ):
-            flash("The conference days changed while you were editing; please check again.", "error")
+            flash(
+                "The conference days changed while you were editing; please check again.", "error"
+            )
             return redirect(url_for("proposals.availability", slug=slug))
         ranges_by_day = {day: entry.form.ranges for entry, day in zip(day_forms, days, strict=True)}
         operations.replace_availability(conference, user, ranges_by_day)
@@ -461,13 +478,8 @@ def availability(slug: str):
         conference=conference,
         form=form,
         rows=list(zip(days, day_forms, strict=False)),
-        is_default=is_default,
+        is_default=laid_out.is_default,
         hub=hub,
         summary=_conference_zone_summary(conference, laid_out.windows),
-        joined={
-            day: ", ".join(
-                f"{operations.minutes_to_text(start)}–{operations.minutes_to_text(end)}" for start, end in ranges
-            )
-            for day, ranges in laid_out.joined.items()
-        },
+        max_ranges=MAX_RANGES_PER_DAY,
     ), status
