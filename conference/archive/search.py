@@ -11,6 +11,9 @@ Documents and queries are split into words the same way everywhere: at anything 
 and digits, so "Node.js" is found by ``node``, ``js`` and ``node.js`` alike. PostgreSQL's own
 parser would keep "Node.js" whole, so its document and headlines read the text with ASCII
 punctuation spaced out (`postgresql_words`), and the headlines get their punctuation back here.
+Before that split, "C++", "C#" and "F#" become words of their own (`with_language_words` here,
+`language_words` in SQL), so a search for ``C++`` finds neither "C#" nor "Objective-C"; the
+highlights still show (and mark) the names as written.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import selectinload
 
 from conference.archive.models import (
+    LANGUAGE_SPELLINGS,
+    LANGUAGE_WORDS,
     POSTGRESQL_PUNCTUATION,
     POSTGRESQL_SEARCH_COLUMN,
     SQLITE_SEARCH_TABLE,
@@ -72,6 +77,15 @@ QUERY_PIECE = re.compile(r'(-?)"([^"]*)"?|(-?)([^\s"]+)')
 WORD = re.compile(r"[^\W_]+")
 # What `conference.archive.models.postgresql_words` does in SQL: ASCII punctuation to spaces.
 SPACED_PUNCTUATION = str.maketrans(string.punctuation, " " * len(string.punctuation))
+# What `conference.archive.models.language_words` replaces in SQL, found in one pass.
+LANGUAGE_REPLACEMENTS = dict(LANGUAGE_SPELLINGS)
+LANGUAGE_SPELLING = re.compile("|".join(re.escape(written) for written in LANGUAGE_REPLACEMENTS))
+# A highlight closing after a letter and before the punctuation of "C++", "C#" or "F#".
+MARK_CLOSED_BEFORE_SYMBOLS = re.compile(
+    f"([A-Za-z]){MARK_CLOSE}("
+    + "|".join(sorted({re.escape(spelling[1:]) for spelling in LANGUAGE_WORDS}, reverse=True))
+    + ")"
+)
 
 
 @dataclass(frozen=True)
@@ -116,6 +130,11 @@ class ArchivePage:
 # --- query text ----------------------------------------------------------------------------
 
 
+def with_language_words(text: str) -> str:
+    """``text`` with "C++", "C#" and "F#" spelled as words, as the search index stores them."""
+    return LANGUAGE_SPELLING.sub(lambda match: LANGUAGE_REPLACEMENTS[match.group()], text)
+
+
 @dataclass(frozen=True)
 class _Term:
     """A word or a quoted phrase of what someone typed; ``prefix`` for ``word*``."""
@@ -138,12 +157,14 @@ def _parsed_query(text: str) -> tuple[list[list[_Term]], list[_Term]]:
     for match in QUERY_PIECE.finditer(text):
         phrase_not, phrase, word_not, word = match.groups()
         if phrase is not None:
-            words, negated, prefix = WORD.findall(phrase), bool(phrase_not), False
+            words = WORD.findall(with_language_words(phrase))
+            negated, prefix = bool(phrase_not), False
         else:
             if word.lower() == "or" and not word_not:
                 join_next = bool(groups)
                 continue
-            words, negated, prefix = WORD.findall(word), bool(word_not), word.endswith("*")
+            words = WORD.findall(with_language_words(word))
+            negated, prefix = bool(word_not), word.endswith("*")
         if not words:
             continue
         term = _Term(tuple(words), prefix)
@@ -230,20 +251,43 @@ def marked_up(text: str | None) -> Markup:
     return result
 
 
-def with_punctuation(original: str, headline: str) -> str:
-    """``headline``, made from ``original`` with its punctuation spaced out, with it put back.
+def _searchable_characters(original: str) -> tuple[str, list[str]]:
+    """``original`` as PostgreSQL's document and headlines read it, and what each character was.
 
-    Spacing out keeps every offset, so each fragment of the headline is found in the spaced
-    text and its characters are taken from ``original`` at the same places.
+    That text has language words spelled out and punctuation spaced out. Each of its characters
+    stands for one character of ``original``, except a language word: its first character
+    stands for the whole name ("C++") and the rest (its letters, the space after it) for nothing.
     """
-    spaced = original.translate(SPACED_PUNCTUATION)
+    searchable: list[str] = []
+    originals: list[str] = []
+    position = 0
+    for match in LANGUAGE_SPELLING.finditer(original):
+        searchable.append(original[position : match.start()])
+        originals.extend(original[position : match.start()])
+        replacement = LANGUAGE_REPLACEMENTS[match.group()]
+        searchable.append(replacement)
+        originals.extend([match.group(), *[""] * (len(replacement) - 1)])
+        position = match.end()
+    searchable.append(original[position:])
+    originals.extend(original[position:])
+    return "".join(searchable).translate(SPACED_PUNCTUATION), originals
+
+
+def with_punctuation(original: str, headline: str) -> str:
+    """``headline``, made from ``original`` as PostgreSQL searches it, in ``original``'s characters.
+
+    Each fragment of the headline is found in that searchable text (`_searchable_characters`),
+    and its characters are replaced by those of ``original`` they stand for: punctuation comes
+    back, and a marked "cplusplus" is a marked "C++" again.
+    """
+    searchable, originals = _searchable_characters(original)
     fragments = []
     cursor = 0
     for fragment in headline.split(FRAGMENT_BREAK):
         plain = fragment.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
-        start = spaced.find(plain, cursor)
+        start = searchable.find(plain, cursor)
         if start < 0:
-            start = spaced.find(plain)
+            start = searchable.find(plain)
         if start < 0:
             # Not a piece of the text after all: better without punctuation than wrong.
             fragments.append(fragment)
@@ -254,11 +298,27 @@ def with_punctuation(original: str, headline: str) -> str:
             if character in (MARK_OPEN, MARK_CLOSE):
                 restored.append(character)
             else:
-                restored.append(original[position])
+                restored.append(originals[position])
                 position += 1
         fragments.append("".join(restored))
         cursor = position
     return SNIPPET_GAP.join(fragments)
+
+
+def with_whole_language_names(highlighted: str) -> str:
+    """``highlighted`` with a mark that ends inside "C++", "C#" or "F#" moved past the name.
+
+    FTS5 marks the words of the original text, and "C++" there is the word "c": a match for
+    the language's word would otherwise read "<mark>C</mark>++".
+    """
+
+    def whole(match: re.Match[str]) -> str:
+        letter, symbols = match.groups()
+        if (letter + symbols).lower() in LANGUAGE_WORDS:
+            return letter + symbols + MARK_CLOSE
+        return match.group()
+
+    return MARK_CLOSED_BEFORE_SYMBOLS.sub(whole, highlighted)
 
 
 def _opening_words(text: str, words: int = SNIPPET_WORDS) -> str:
@@ -378,7 +438,10 @@ class _SQLiteEngine(_Engine):
                 ),
             ).where(self._match(), self.search_table.c.rowid.in_(proposal_ids))
         )
-        return {rowid: (title, snippet) for rowid, title, snippet in rows}
+        return {
+            rowid: (with_whole_language_names(title), with_whole_language_names(snippet))
+            for rowid, title, snippet in rows
+        }
 
 
 class _PostgreSQLEngine(_Engine):
@@ -412,7 +475,8 @@ class _PostgreSQLEngine(_Engine):
 
     def highlights(self, proposal_ids: list[int]) -> dict[int, tuple[str, str]]:
         config = literal_column(f"'{TEXT_SEARCH_CONFIG}'")
-        # Headlines parse the text as the stored document does, punctuation spaced out.
+        # Headlines parse the text as the stored document does: language words spelled out,
+        # punctuation spaced out.
         title = _spaced_out(ArchiveEntry.title)
         abstract = _spaced_out(ArchiveEntry.abstract_text)
         rows = db.session.execute(
@@ -445,6 +509,9 @@ class _PostgreSQLEngine(_Engine):
 
 
 def _spaced_out(text: ColumnElement[str]) -> ColumnElement[str]:
+    """``text`` as `conference.archive.models.postgresql_search_text` reads it."""
+    for written, replacement in LANGUAGE_SPELLINGS:
+        text = func.replace(text, written, replacement)
     return func.regexp_replace(text, POSTGRESQL_PUNCTUATION, " ", "g")
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from conference.archive.models import ArchiveEntry
 from conference.archive.operations import (
     refresh_archive_entries,
     refresh_conference_archive,
 )
+from conference.archive.search import ArchiveQuery, search_archive
 from conference.drafts.operations import publish_schedule
 from conference.proposals.models import InvitationState, ProposalState
 from tests.conference.archive.conftest import add_recording, make_user
@@ -131,3 +132,19 @@ def test_reindex_command_rebuilds_the_whole_archive(db, archive, runner):
     assert "5 talks" in result.output
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(ArchiveEntry)) == 5
+
+
+def test_reindex_command_makes_core_retitles_searchable_by_language(db, archive, runner):
+    # Core statements bypass the flush hook: only the rebuild brings the new title in.
+    db.session.execute(
+        text("UPDATE proposals SET title = 'Team rituals in C#' WHERE title = 'Team rituals'")
+    )
+    db.session.commit()
+    assert search_archive(ArchiveQuery(text="c#")).total == 0
+    result = runner.invoke(args=["archive-reindex"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    assert [hit.entry.title for hit in search_archive(ArchiveQuery(text="c#")).hits] == [
+        "Team rituals in C#"
+    ]
+    assert search_archive(ArchiveQuery(text="c++")).total == 0

@@ -133,6 +133,25 @@ def test_renaming_a_topic_renames_it_in_the_archive_search(db, client, archive):
     assert titles(search(client, q="relational")) == ["Postgres upgrades without downtime"]
 
 
+def test_retitling_a_talk_from_one_language_to_another_moves_it_in_the_search(db, client, archive):
+    talk = archive.this_year.talks["Team rituals"]
+    talk.title = "Team rituals in C++"
+    db.session.commit()
+    assert titles(search(client, q="c++")) == ["Team rituals in C++"]
+    talk.title = "Team rituals in C#"
+    db.session.commit()
+    # The old title's words left the index with it: nothing is left behind under "c++".
+    assert titles(search(client, q="c++")) == []
+    assert titles(search(client, q="c#")) == ["Team rituals in C#"]
+
+
+def test_renaming_a_topic_to_a_language_makes_its_talks_found_by_it(db, client, archive):
+    archive.databases.name = "F# and databases"
+    db.session.commit()
+    assert titles(search(client, q="f#")) == ["Postgres upgrades without downtime"]
+    assert titles(search(client, q="c#")) == []
+
+
 def test_moving_a_conference_to_another_year_moves_its_archived_talks(db, client, archive):
     conference = archive.this_year.conference
     conference.starts_on = conference.starts_on.replace(year=2028)
