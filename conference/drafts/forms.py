@@ -27,6 +27,9 @@ class PinForm(DraftEditForm):
 
 
 class PublishForm(FlaskForm):
+    # The draft's lock version the editor page showed: publishing a draft that changed since
+    # is refused. Optional, so a publish sent without it (a script) publishes the current draft.
+    lock_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
     note = TextAreaField(
         "Note for this version (shown in the changelog)",
         validators=[Optional(), Length(max=NOTE_MAX_LENGTH)],

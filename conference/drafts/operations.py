@@ -17,6 +17,7 @@ from conference.core.types import utcnow
 from conference.drafts.changelog import diff_versions, same_placements
 from conference.extensions import db
 from conference.feeds.operations import record_published_version
+from conference.mail.models import OutboxMessage
 from conference.mail.operations import queue_email
 from conference.mail.templates import render_email
 from conference.proposals.models import PresentationMode, Proposal, ProposalSpeaker, SpeakerProfile
@@ -149,11 +150,13 @@ def version_rows(version: ScheduleVersion) -> list[ScheduledTalk]:
 def publish_schedule(
     conference: Conference, publisher: User, note: str = "",
     after_publish: Callable[[ScheduleVersion, ScheduleVersion | None], None] | None = None,
+    lock_version: int | None = None,
 ) -> ScheduleVersion:
     """Copy the draft into the next numbered, immutable version; exactly once per change.
 
     The draft row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite has one writer),
     so a second publish at the same moment waits, then sees the new version and refuses.
+    With ``lock_version`` (the draft the publisher saw), a draft edited since raises StaleDraft.
     """
     draft = db.session.scalar(
         versions.draft_query(conference.id)
@@ -162,6 +165,8 @@ def publish_schedule(
     )
     if draft is None:
         raise NothingToPublish("There is no draft schedule yet: build one first.")
+    if lock_version is not None:
+        check_fresh(draft, lock_version)
     # Talks declined or withdrawn since they were placed stay in the draft (the editor flags
     # them) but are not published: the feeds then cancel them where an earlier version had them.
     states = scheduled_states(conference)
@@ -217,13 +222,42 @@ def _speakers(proposal: Proposal) -> list[User]:
     return [speaker.user for speaker in proposal.accepted_speakers if speaker.user is not None]
 
 
+SCHEDULE_EMAIL_PREFIX = "schedule:"
+
+
+def _schedule_email_key(version: ScheduleVersion, proposal_id: int, user: User) -> str:
+    return f"{SCHEDULE_EMAIL_PREFIX}{version.id}:{proposal_id}:{user.id}"
+
+
+def _speakers_told(conference_id: int) -> set[tuple[int, int]]:
+    """(proposal id, user id) of every speaker already e-mailed about that talk's slot."""
+    told = set()
+    for key in db.session.scalars(
+        select(OutboxMessage.dedupe_key).where(
+            OutboxMessage.conference_id == conference_id,
+            OutboxMessage.dedupe_key.startswith(SCHEDULE_EMAIL_PREFIX),
+        )
+    ):
+        parts = key.removeprefix(SCHEDULE_EMAIL_PREFIX).split(":")
+        if len(parts) == 3 and all(part.isdigit() for part in parts):
+            told.add((int(parts[1]), int(parts[2])))
+    return told
+
+
 def queue_schedule_emails(
     version: ScheduleVersion, previous: ScheduleVersion | None, schedule_link: str, changelog_link: str
 ) -> int:
-    """E-mail each speaker their slot the first time, and again when it moves or is cancelled."""
+    """E-mail each speaker their slot the first time, and again when it moves or is cancelled.
+
+    "The first time" is per speaker: a co-speaker who joined a talk after its slot was sent
+    gets the slot with the next version, even if the talk itself did not change.
+    """
     new_rows = version_rows(version)
     old_rows = version_rows(previous) if previous is not None else []
     changes = diff_versions(old_rows, new_rows)
+    changed = changes.changed_proposal_ids()
+    unchanged = [row for row in new_rows if row.proposal_id not in changed]
+    told = _speakers_told(version.conference_id) if unchanged else set()
     profiles = {
         profile.user_id: profile
         for profile in db.session.scalars(
@@ -233,9 +267,12 @@ def queue_schedule_emails(
     conference_name = version.conference.name
     queued = 0
 
-    def send(kind: str, row: ScheduledTalk, old: ScheduledTalk | None, link: str, cancelled: bool) -> None:
+    def send(kind: str, row: ScheduledTalk, old: ScheduledTalk | None, link: str, cancelled: bool,
+             only_untold: bool = False) -> None:
         nonlocal queued
         for user in _speakers(row.proposal):
+            if only_untold and (row.proposal_id, user.id) in told:
+                continue
             zone_name = user.time_zone or "UTC"
             profile = profiles.get(user.id)
             remote = profile is not None and profile.presentation_mode is PresentationMode.REMOTE
@@ -254,7 +291,7 @@ def queue_schedule_emails(
             }
             subject, body = render_email(version.conference_id, kind, context)
             queue_email(
-                user.email, subject, body, f"schedule:{version.id}:{row.proposal_id}:{user.id}",
+                user.email, subject, body, _schedule_email_key(version, row.proposal_id, user),
                 conference_id=version.conference_id,
             )
             queued += 1
@@ -265,4 +302,6 @@ def queue_schedule_emails(
         send("schedule_change", move.new, move.old, changelog_link, cancelled=False)
     for row in changes.cancelled:
         send("schedule_change", row, row, changelog_link, cancelled=True)
+    for row in unchanged:
+        send("schedule_slot", row, None, schedule_link, cancelled=False, only_untold=True)
     return queued

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from conference.accounts.models import User
 from conference.conferences.models import Conference, Room
-from conference.core.timezones import is_valid_time_zone, to_zone
+from conference.core.timezones import is_valid_time_zone, offset_changes, offset_text, to_zone, zone
 from conference.drafts.changelog import Changes, diff_versions
 from conference.extensions import db
 from conference.interest.operations import interest_counts
@@ -113,6 +114,34 @@ def valid_starts(blocks: list[tuple[ScheduleBlock, set[int]]], minutes: int, dur
     return sorted(set(starts))
 
 
+# --- wall-clock labels -----------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1024)
+def clocks_change_on(day: date, zone_name: str) -> bool:
+    """True when ``zone_name`` has more than one UTC offset during its local ``day``."""
+    tz = zone(zone_name)
+    start = datetime.combine(day, time.min, tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time.min, tz).astimezone(UTC)
+    return bool(offset_changes(zone_name, start, end))
+
+
+def clock_label(instant: datetime, zone_name: str, pattern: str = "%H:%M") -> str:
+    """``instant``'s wall clock in ``zone_name``, with its UTC offset on a day the clocks change
+    (the night they go back shows 01:00 twice; only the offset tells the two apart)."""
+    local = to_zone(instant, zone_name)
+    text = local.strftime(pattern)
+    return f"{text} {offset_text(local)}" if clocks_change_on(local.date(), zone_name) else text
+
+
+def start_label(instant: datetime, zone_name: str) -> str:
+    """E.g. ``Sun 07 Nov 2027, 01:00 America/New_York (UTC-05:00)``; the offset only on a day
+    the clocks change."""
+    local = to_zone(instant, zone_name)
+    text = f"{local:%a %d %b %Y, %H:%M} {zone_name}"
+    return f"{text} ({offset_text(local)})" if clocks_change_on(local.date(), zone_name) else text
+
+
 # --- the grid -----------------------------------------------------------------------------
 
 
@@ -129,6 +158,7 @@ class Cell:
 class GridRow:
     starts_at: datetime
     cells: list[Cell]
+    label: str = ""
 
 
 @dataclass
@@ -186,7 +216,7 @@ def build_grid(
                     cells.append(Cell("covered", room, instant))
                 else:
                     cells.append(Cell("free" if is_open(room, instant) else "closed", room, instant))
-            rows.append(GridRow(instant, cells))
+            rows.append(GridRow(instant, cells, clock_label(instant, zone_name)))
         days.append(GridDay(day, rows))
     groups: list[tuple[str, int]] = []
     for room in rooms:

@@ -16,7 +16,6 @@ from sqlalchemy.orm.exc import StaleDataError
 from conference.conferences.access import conference_with_role, load_conference, load_scoped
 from conference.conferences.models import Conference, Role, Room
 from conference.core.forms import require_confirm_form
-from conference.core.timezones import to_zone
 from conference.drafts import operations, queries
 from conference.drafts.checks import draft_warnings
 from conference.drafts.forms import MoveTalkForm, PinForm, PublishForm
@@ -31,6 +30,10 @@ blueprint = Blueprint("drafts", __name__)
 STALE_MESSAGE = (
     "Someone changed the draft since you loaded this page, so nothing was changed. "
     "Reload the grid to see their changes, then try again."
+)
+STALE_PUBLISH_MESSAGE = (
+    "Someone changed the draft since you loaded this page, so nothing was published. "
+    "Reload the grid to see their changes and the checks, then publish again."
 )
 STALE_FORM_MESSAGE = (
     "Someone changed the draft since you loaded this page, so nothing was changed. "
@@ -71,12 +74,13 @@ def _editor_url(conference: Conference, zone_name: str | None = None, anchor: st
     return url_for("drafts.editor", slug=conference.slug, tz=zone_name, _anchor=anchor)
 
 
-def _stale_conflict(conference: Conference, zone_name: str | None):
+def _stale_conflict(conference: Conference, zone_name: str | None, message: str = STALE_MESSAGE,
+                    note: str = ""):
     db.session.rollback()
     if _wants_json():
-        return {"error": "Conflict", "description": STALE_MESSAGE}, 409
+        return {"error": "Conflict", "description": message}, 409
     return render_template(
-        "drafts/conflict.html", conference=conference, message=STALE_MESSAGE,
+        "drafts/conflict.html", conference=conference, message=message, note=note,
         editor_url=_editor_url(conference, zone_name),
     ), 409
 
@@ -90,7 +94,10 @@ def editor(slug: str):
     context = {
         "conference": conference, "draft": draft, "zone_name": zone_name,
         "zone_choices": queries.zone_choices(conference, current_user),
-        "publish_form": PublishForm(), "latest": operations.latest_published(conference),
+        "publish_form": PublishForm(
+            formdata=None, lock_version=draft.lock_version if draft is not None else None
+        ),
+        "latest": operations.latest_published(conference),
     }
     if draft is not None:
         talks = queries.draft_talks(draft)
@@ -105,6 +112,14 @@ def editor(slug: str):
     return render_template("drafts/editor.html", **context)
 
 
+def _talk_times(talk: ScheduledTalk, zone_name: str) -> str:
+    """Where the talk is now on the move page, e.g. ``Wed 24 Mar 2027, 14:00–14:30``."""
+    return (
+        f"{queries.clock_label(talk.starts_at, zone_name, '%a %d %b %Y, %H:%M')}"
+        f"–{queries.clock_label(talk.ends_at, zone_name)}"
+    )
+
+
 def _move_choices(conference: Conference, form: MoveTalkForm, talk: ScheduledTalk, zone_name: str) -> None:
     blocks = queries.blocks_with_rooms(conference)
     # Every room is offered: a room closed at the chosen time gets a message naming the block.
@@ -114,7 +129,7 @@ def _move_choices(conference: Conference, form: MoveTalkForm, talk: ScheduledTal
     ]
     starts = queries.valid_starts(blocks, queries.slot_minutes(conference), talk.ends_at - talk.starts_at)
     form.starts_at.choices = [
-        (instant.isoformat(), f"{to_zone(instant, zone_name):%a %d %b %Y, %H:%M} {zone_name}") for instant in starts
+        (instant.isoformat(), queries.start_label(instant, zone_name)) for instant in starts
     ]
 
 
@@ -149,9 +164,10 @@ def move_talk(slug: str, talk_id: int):
             db.session.rollback()
             refusal, status = str(problem), 422
         else:
-            message = f"Moved “{talk.proposal.title}” to {talk.room.name}, " + to_zone(
-                talk.starts_at, zone_name
-            ).strftime("%a %H:%M") + f" {zone_name}."
+            message = (
+                f"Moved “{talk.proposal.title}” to {talk.room.name}, "
+                f"{queries.clock_label(talk.starts_at, zone_name, '%a %H:%M')} {zone_name}."
+            )
             if _wants_json():
                 return {"ok": True, "message": message, "lock_version": draft.lock_version}
             flash(message, "success")
@@ -162,7 +178,7 @@ def move_talk(slug: str, talk_id: int):
         return {"error": "Refused", "description": refusal}, status
     return render_template(
         "drafts/move.html", conference=conference, talk=talk, form=form, zone_name=zone_name,
-        refusal=refusal,
+        talk_times=_talk_times(talk, zone_name), refusal=refusal,
     ), status
 
 
@@ -176,7 +192,7 @@ def _stale_move_form(conference: Conference, zone_name: str, talk_id: int, form:
     _move_choices(conference, form, talk, zone_name)
     return render_template(
         "drafts/move.html", conference=conference, talk=talk, form=form, zone_name=zone_name,
-        refusal=STALE_FORM_MESSAGE,
+        talk_times=_talk_times(talk, zone_name), refusal=STALE_FORM_MESSAGE,
     ), 409
 
 
@@ -243,7 +259,10 @@ def publish(slug: str):
             after_publish=lambda new, previous: operations.queue_schedule_emails(
                 new, previous, schedule_link, changelog_link
             ),
+            lock_version=form.lock_version.data,
         )
+    except operations.StaleDraft:
+        return _stale_conflict(conference, None, STALE_PUBLISH_MESSAGE, note=form.note.data or "")
     except operations.NothingToPublish as problem:
         db.session.rollback()
         flash(str(problem), "error")

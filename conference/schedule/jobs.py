@@ -427,12 +427,26 @@ def summarise(mapped: mapping.MappedProblem, solution: scheduler.Solution) -> di
     }
 
 
+DRAFT_CHANGED_MESSAGE = (
+    "The draft was changed while the solver ran (a talk was moved or pinned), so this result was "
+    "not saved and the draft keeps those changes. Run again to start from the changed draft."
+)
+
+
 def _finish_with_schedule(run_id: int, mapped: mapping.MappedProblem, solution: scheduler.Solution) -> str:
-    """Replace the draft's placements with the solution and close the run, in ONE transaction."""
+    """Replace the draft's placements with the solution and close the run, in ONE transaction.
+
+    Only over the draft the problem was read from: edits made in the editor while the solver
+    ran (pins above all) are never silently replaced by a result that did not know them.
+    """
     db.session.rollback()
     try:
         run = db.session.get(SolverRun, run_id)
         draft = versions.current_draft(run.conference_id)
+        read_from = (mapped.draft_id, mapped.draft_lock_version)
+        if draft is not None and (draft.id, draft.lock_version) != read_from:
+            db.session.rollback()
+            return _finish_failed(run_id, DRAFT_CHANGED_MESSAGE)
         if draft is None:
             draft = ScheduleVersion(conference_id=run.conference_id, is_draft=True, note="")
             db.session.add(draft)

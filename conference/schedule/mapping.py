@@ -72,6 +72,8 @@ class MappedProblem:
     names: dict[str, str] = field(default_factory=dict)
     pinned_proposals: set[int] = field(default_factory=set)
     draft_id: int | None = None
+    # The draft's lock version the problem was read from: a result is only written over that draft.
+    draft_lock_version: int | None = None
 
     def readable(self, message: str) -> str:
         """A scheduler message with quoted ids replaced by the names people know, and instants labelled UTC."""
@@ -179,12 +181,11 @@ def _placement_rows(version_id: int) -> list[Any]:
 
 def _locate(problem_blocks: dict[str, scheduler.Block], slot_minutes: int, block_id: int | None,
             starts_at: datetime) -> tuple[str, int] | None:
-    """(block key, start slot) of a placement; finds the block by time when it has none."""
-    candidates = (
-        [problem_blocks[block_key(block_id)]]
-        if block_id is not None and block_key(block_id) in problem_blocks
-        else list(problem_blocks.values())
-    )
+    """(block key, start slot) of a placement; finds the block by time when the one it names
+    (if any) does not hold it."""
+    named = problem_blocks.get(block_key(block_id)) if block_id is not None else None
+    candidates = [named] if named is not None else []
+    candidates += [block for block in problem_blocks.values() if block is not named]
     for block in candidates:
         offset = (starts_at - block.start) / timedelta(minutes=slot_minutes)
         if 0 <= offset < block.slots:
@@ -391,6 +392,7 @@ def build_problem(conference: Conference, *, previous: str = "published", stabil
     draft = current_draft(conference)
     draft_rows = _placement_rows(draft.id) if draft else []
     mapped.draft_id = draft.id if draft else None
+    mapped.draft_lock_version = draft.lock_version if draft else None
     pinned_rows = [row for row in draft_rows if row.pinned]
     pins = _placements(pinned_rows, talk_keys, room_keys, blocks, slot_minutes)
     mapped.pinned_proposals = {mapped.proposal_of_talk[p.talk] for p in pins}

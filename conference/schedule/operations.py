@@ -5,14 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from conference.conferences.models import Conference, Hub, Room, SessionFormat
 from conference.core.timezones import local_to_utc
 from conference.extensions import db
 from conference.schedule.mapping import INCLUDE_ACCEPTED_SETTING, schedule_settings
-from conference.schedule.models import ScheduleBlock, ScheduleBlockRoom, ScheduleSettings
+from conference.schedule.models import (
+    ScheduleBlock,
+    ScheduleBlockRoom,
+    ScheduledTalk,
+    ScheduleSettings,
+)
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,13 @@ def add_block(conference: Conference, name: str, hub: Hub | None, starts_at: dat
 
 
 def delete_block(block: ScheduleBlock) -> None:
+    """Delete a block; talks placed in it keep their time and room, but no longer name it."""
+    # Done here rather than left to ON DELETE: SQLite does not enforce foreign keys, and it
+    # gives a deleted row's id to the next block, which would then seem to hold these talks.
     db.session.execute(delete(ScheduleBlockRoom).where(ScheduleBlockRoom.block_id == block.id))
+    db.session.execute(
+        update(ScheduledTalk).where(ScheduledTalk.block_id == block.id).values(block_id=None)
+    )
     db.session.delete(block)
     db.session.flush()
 

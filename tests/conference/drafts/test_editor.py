@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+
 from conference.extensions import db as _db
 from conference.proposals.operations import replace_availability
-from conference.schedule.models import ScheduledTalk, ScheduleVersion, SolverRun
+from conference.schedule.models import ScheduleBlockRoom, ScheduledTalk, ScheduleVersion, SolverRun
 from tests.conference.drafts.conftest import add_talk, at, make_scene
+from tests.factories import ScheduleBlockFactory
 
 EDITOR = "/c/devcon/manage/schedule/draft"
 
@@ -219,3 +223,37 @@ def test_move_talk_operation_refuses_a_time_outside_every_block(db, scene):
         operations.move_talk(draft, _talk(db, scene.talk), scene.main_hall, at(16, 45), draft.lock_version, 15)
     with pytest.raises(operations.MoveRefused, match="15-minute grid"):
         operations.move_talk(draft, _talk(db, scene.talk), scene.main_hall, at(10, 5), draft.lock_version, 15)
+
+
+def _fall_back_block(db, scene):
+    """A block across New York's fall-back night: 01:00-02:00 local happens twice (EDT, then EST)."""
+    starts_at = datetime(2027, 11, 7, 4, 30, tzinfo=UTC)  # 00:30 EDT
+    block = ScheduleBlockFactory(conference=scene.conference, name="Bengaluru morning", starts_at=starts_at,
+                                 ends_at=datetime(2027, 11, 7, 7, 30, tzinfo=UTC))  # 02:30 EST
+    db.session.flush()
+    db.session.add(ScheduleBlockRoom(block_id=block.id, room_id=scene.main_hall.id))
+    db.session.commit()
+    return block
+
+
+def test_move_page_tells_the_two_one_oclocks_of_a_fall_back_night_apart(client, db, scene, organiser):
+    _fall_back_block(db, scene)
+    page = client.get(_move_url(scene.talk, "America/New_York")).get_data(as_text=True)
+    labels = re.findall(r'<option[^>]*value="2027-11-07T[^"]*">([^<]*)</option>', page)
+    assert len(labels) == len(set(labels)), labels
+    assert "Sun 07 Nov 2027, 01:00 America/New_York (UTC-04:00)" in labels
+    assert "Sun 07 Nov 2027, 01:00 America/New_York (UTC-05:00)" in labels
+    # Days without a clock change keep the plain labels.
+    assert "Wed 24 Mar 2027, 10:00 America/New_York" in page
+
+
+def test_editor_grid_labels_the_rows_of_a_fall_back_night_with_their_offsets(client, db, scene, organiser):
+    _fall_back_block(db, scene)
+    page = client.get(f"{EDITOR}?tz=America/New_York").get_data(as_text=True)
+    night = page.split("Sunday 07 November 2027")[1]
+    rows = re.findall(r'<th scope="row">([^<]*)</th>', night)
+    assert len(rows) == len(set(rows)), rows
+    assert "01:00 UTC-04:00" in rows and "01:00 UTC-05:00" in rows
+    # The other day's rows stay plain.
+    march = page.split("Wednesday 24 March 2027")[1].split("Sunday 07 November 2027")[0]
+    assert '<th scope="row">10:00</th>' in march

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import threading
 
 from sqlalchemy import func, select
 
 from conference.conferences.models import Role
 from conference.mail.models import OutboxMessage
-from conference.proposals.models import PresentationMode
+from conference.proposals.models import InvitationState, PresentationMode, SpeakerRole
 from conference.schedule.models import CalendarEntry, ScheduledTalk, ScheduleVersion
 from tests.conference.drafts.conftest import add_talk, at, make_scene
 from tests.conference.organisers.conftest import make_user
-from tests.factories import RoleFactory, SpeakerProfileFactory
+from tests.factories import ProposalSpeakerFactory, RoleFactory, SpeakerProfileFactory
 
 PUBLISH = "/c/devcon/manage/schedule/publish"
 EDITOR = "/c/devcon/manage/schedule/draft"
@@ -254,3 +255,47 @@ def test_schedule_email_kinds_preview_on_the_email_templates_page(client, scene,
         response = client.get(f"/c/devcon/manage/emails/{kind}")
         assert response.status_code == 200, kind
         assert "Main Hall (London)" in response.get_data(as_text=True)
+
+
+def test_publishing_from_a_page_older_than_the_draft_is_a_409_and_publishes_nothing(client, db, scene, organiser):
+    lock = db.session.get(ScheduleVersion, scene.draft.id).lock_version
+    editor = client.get(EDITOR).get_data(as_text=True)
+    publish_form = editor.split(f'action="{PUBLISH}"')[1].split("</form>")[0]
+    assert re.search(rf'name="lock_version"[^>]*value="{lock}"', publish_form), publish_form
+    # Another organiser moves a talk after this page was loaded: publishing it would put a
+    # schedule nobody here has seen in front of every speaker.
+    _move(client, db, scene, scene.talk, scene.side_room, at(10))
+    response = client.post(PUBLISH, data={"note": "Final <b>cut</b>", "lock_version": lock})
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    assert "Someone changed the draft since you loaded this page, so nothing was published." in page
+    assert "Final &lt;b&gt;cut&lt;/b&gt;</textarea>" in page  # the note is kept to send again
+    assert _published(db, scene.conference) == []
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+    response = client.post(PUBLISH, data={"note": "", "lock_version": lock + 1})
+    assert response.status_code == 302
+    assert [version.number for version in _published(db, scene.conference)] == [1]
+
+
+def test_a_co_speaker_who_joined_after_publication_gets_the_slot_with_the_next_version(client, db, scene, organiser):
+    client.post(PUBLISH, data={"note": ""})
+    co_speaker = make_user(display_name="Ben Okafor", time_zone="America/New_York")
+    ProposalSpeakerFactory(proposal=scene.talk.proposal, user=co_speaker, role=SpeakerRole.CO_SPEAKER,
+                           invitation_state=InvitationState.ACCEPTED)
+    add_talk(db, db.session.get(ScheduleVersion, scene.draft.id), scene.side_room, at(11), "New one",
+             block=scene.block)
+    db.session.commit()
+    assert client.post(PUBLISH, data={"note": ""}).status_code == 302
+    _, second = _published(db, scene.conference)
+    [message] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == co_speaker.email)).all()
+    assert message.dedupe_key == f"schedule:{second.id}:{scene.talk.proposal_id}:{co_speaker.id}"
+    assert "Wed 24 Mar 2027, 10:00–10:30 America/New_York" in message.body
+    # The speaker told with version 1 is not told again, and nobody is told twice on a third version.
+    recipients = db.session.scalars(select(OutboxMessage.recipient)).all()
+    assert recipients.count(scene.speaker.email) == 1
+    add_talk(db, db.session.get(ScheduleVersion, scene.draft.id), scene.side_room, at(12), "Newer one",
+             block=scene.block)
+    db.session.commit()
+    assert client.post(PUBLISH, data={"note": ""}).status_code == 302
+    recipients = db.session.scalars(select(OutboxMessage.recipient)).all()
+    assert recipients.count(co_speaker.email) == 1 and recipients.count(scene.speaker.email) == 1

@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
 
 import scheduler
 from conference.core.types import utcnow
@@ -254,3 +255,32 @@ def test_the_consumer_warns_when_numba_cannot_keep_the_kernel(monkeypatch, caplo
     caplog.clear()
     jobs.compile_solver_kernel()
     assert not any("NUMBA_CACHE_DIR" in record.getMessage() for record in caplog.records)
+
+
+def test_a_run_leaves_alone_a_draft_an_organiser_edited_while_it_solved(db, enqueued, monkeypatch):
+    setup = small_conference()
+    run, state = _run(db, setup)
+    assert state == "succeeded"
+    real_solve = scheduler.solve
+
+    def solve_while_an_organiser_pins_a_talk(problem, **options):
+        solution = real_solve(problem, **options)
+        # Meanwhile, in the draft editor (its own request and transaction), a talk is moved and pinned.
+        with Session(db.engine) as editor:
+            draft = editor.scalar(select(ScheduleVersion).where(ScheduleVersion.conference_id == setup.conference.id))
+            talk = editor.scalar(select(ScheduledTalk).where(ScheduledTalk.version_id == draft.id,
+                                                             ScheduledTalk.proposal_id == setup.talks[0].id))
+            talk.room_id, talk.block_id = setup.rooms[2].id, setup.blocks[1].id
+            talk.starts_at = datetime(2027, 3, 24, 15, 30, tzinfo=UTC)
+            talk.ends_at = talk.starts_at + timedelta(minutes=30)
+            talk.pinned = True
+            draft.updated_at = utcnow()  # what every editor change does: bumps the lock version
+            editor.commit()
+        return solution
+
+    monkeypatch.setattr(scheduler, "solve", solve_while_an_organiser_pins_a_talk)
+    run, state = _run(db, setup, RunKind.REOPTIMISE)
+    edited = _draft_rows(db, setup.conference)
+    assert state == "failed"
+    assert "changed while the solver ran" in run.error
+    assert edited[setup.talks[0].id] == (setup.rooms[2].id, datetime(2027, 3, 24, 15, 30, tzinfo=UTC), True)

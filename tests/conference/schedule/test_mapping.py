@@ -185,3 +185,18 @@ def test_readable_names_every_quoted_id_and_labels_utc_instants():
     mapped = mapping.MappedProblem(problem=None, names={"r1": "Main hall", "t1": "Intro", "t2": "Deep dive"})
     message = f'room "r1" hosts {quoted(["t1", "t2"])} at 2027-03-24T09:00:00+00:00'
     assert mapped.readable(message) == "room “Main hall” hosts “Intro”, “Deep dive” at Wed 24 Mar 2027, 09:00 UTC"
+
+
+def test_a_placement_whose_block_does_not_hold_it_is_located_by_its_time(db):
+    # Rows written before deleting a block cleared their block id still name it on SQLite,
+    # and SQLite may since have given that id to a new block elsewhere in the week.
+    setup = small_conference(talk_count=1)
+    morning, afternoon = setup.blocks
+    draft = ScheduleVersionFactory(conference=setup.conference, is_draft=True)
+    ScheduledTalkFactory(version=draft, proposal=setup.talks[0], room=setup.rooms[0], block=afternoon,
+                         starts_at=datetime(2027, 3, 24, 10, tzinfo=UTC), ends_at=datetime(2027, 3, 24, 10, 30, tzinfo=UTC),
+                         pinned=True)
+    mapped = mapping.build_problem(setup.conference)
+    assert mapped.problem.pins == (scheduler.Placement(mapping.talk_key(setup.talks[0].id), mapping.room_key(setup.rooms[0].id),
+                                                      mapping.block_key(morning.id), 2),)
+    assert scheduler.check(mapped.problem, mapping.draft_to_solution(mapped, draft)).ok

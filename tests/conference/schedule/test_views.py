@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from conference.conferences.models import Role
+from conference.drafts.checks import draft_warnings
 from conference.schedule.forms import weight_field_name
 from conference.schedule.mapping import WEIGHED_TERMS, hard_rules_from
 from conference.schedule.models import (
@@ -12,13 +13,17 @@ from conference.schedule.models import (
     RunState,
     ScheduleBlock,
     ScheduleBlockRoom,
+    ScheduledTalk,
     ScheduleSettings,
+    ScheduleVersion,
     SolverRun,
 )
 from tests.conference.schedule.factories import small_conference
 from tests.factories import (
     ConferenceFactory,
     RoleFactory,
+    ScheduledTalkFactory,
+    ScheduleVersionFactory,
     SessionFormatFactory,
     SolverRunFactory,
     UserFactory,
@@ -345,3 +350,27 @@ def test_finished_run_page_shows_the_result_and_the_build_page_the_draft(client,
     assert "An attendee wants two talks running at the same time" in page
     build = client.get(f"/c/{setup.conference.slug}/manage/schedule/").get_data(as_text=True)
     assert "6 talks placed, 0 pinned" in build and "Re-optimise the draft" in build
+
+
+def test_deleting_a_block_detaches_the_draft_talks_placed_in_it(client, db, login):
+    setup = small_conference(talk_count=1)
+    afternoon = setup.blocks[1]
+    draft = ScheduleVersionFactory(conference=setup.conference, is_draft=True)
+    talk = ScheduledTalkFactory(version=draft, proposal=setup.talks[0], room=setup.rooms[0], block=afternoon,
+                                starts_at=datetime(2027, 3, 24, 14, tzinfo=UTC),
+                                ends_at=datetime(2027, 3, 24, 14, 30, tzinfo=UTC))
+    db.session.commit()
+    login(setup.organiser)
+    path = f"/c/{setup.conference.slug}/manage/schedule/setup/blocks"
+    assert client.post(f"{path}/{afternoon.id}/delete").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ScheduledTalk, talk.id).block_id is None
+    # New blocks never inherit the talk (SQLite hands a deleted row's id to the next row): the
+    # re-created afternoon holds it, and the checker finds nothing wrong.
+    for name, day, starts, ends in (("Thursday", "2027-03-25", "09:00", "12:00"),
+                                    ("Afternoon again", "2027-03-24", "13:00", "16:00")):
+        response = client.post(path, data={"name": name, "day": day, "starts": starts, "ends": ends, "zone": ""})
+        assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    checker = draft_warnings(setup.conference, db.session.get(ScheduleVersion, draft.id))
+    assert checker.hard_violations == []
