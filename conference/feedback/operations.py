@@ -279,6 +279,7 @@ def _reminder_candidates(
     spoken = exists().where(
         ProposalSpeaker.proposal_id == ScheduledTalk.proposal_id,
         ProposalSpeaker.user_id == InterestMark.user_id,
+        ProposalSpeaker.invitation_state.in_(queries.SPEAKING_STATES),
     )
     answered = exists().where(
         FeedbackResponse.proposal_id == ScheduledTalk.proposal_id,

@@ -126,12 +126,18 @@ def feedback_window(conference: Conference, slot: ScheduledTalk) -> FeedbackWind
     return FeedbackWindow(slot.ends_at, slot.ends_at + timedelta(days=edit_days(conference)))
 
 
+# Someone who declined to co-present is in the audience like anyone else.
+SPEAKING_STATES = (InvitationState.ACCEPTED, InvitationState.INVITED)
+
+
 def speaks_on(proposal_id: int, user_id: int) -> bool:
-    """Whether the user is (or is invited as) a speaker of the proposal."""
+    """Whether the user is (or is invited as) a speaker of the proposal; not after declining."""
     return (
         db.session.scalar(
             select(ProposalSpeaker.id).where(
-                ProposalSpeaker.proposal_id == proposal_id, ProposalSpeaker.user_id == user_id
+                ProposalSpeaker.proposal_id == proposal_id,
+                ProposalSpeaker.user_id == user_id,
+                ProposalSpeaker.invitation_state.in_(SPEAKING_STATES),
             )
         )
         is not None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -21,7 +21,6 @@ from conference.proposals.models import AudienceLevel, Proposal, ProposalSpeaker
 
 # Only these talks are public; drafts, submissions and rejected or withdrawn ones never are.
 PUBLIC_STATES = (ProposalState.ACCEPTED, ProposalState.CONFIRMED)
-LIKE_ESCAPE = "\\"
 
 
 @dataclass(frozen=True)
@@ -34,17 +33,9 @@ class TalkFilter:
     search: str = ""
 
 
-def escape_like(text: str) -> str:
-    """``text`` as a literal inside a LIKE pattern: ``%``, ``_`` and the escape character."""
-    return (
-        text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2)
-        .replace("%", LIKE_ESCAPE + "%")
-        .replace("_", LIKE_ESCAPE + "_")
-    )
-
-
 def accepted_talks_query(conference: Conference, talk_filter: TalkFilter | None = None) -> Select:
-    """Accepted and confirmed talks of ``conference`` matching ``talk_filter``, by title."""
+    """Accepted and confirmed talks of ``conference`` matching ``talk_filter``'s track, format
+    and level (not its search: see ``accepted_talks``), by title."""
     talk_filter = talk_filter or TalkFilter()
     query = (
         select(Proposal)
@@ -62,22 +53,21 @@ def accepted_talks_query(conference: Conference, talk_filter: TalkFilter | None 
         query = query.where(Proposal.session_format_id == talk_filter.session_format_id)
     if talk_filter.audience_level is not None:
         query = query.where(Proposal.audience_level == talk_filter.audience_level)
-    search = talk_filter.search.strip()
-    if search:
-        # lower() on both sides rather than ILIKE: the same on SQLite and PostgreSQL.
-        pattern = f"%{escape_like(search.lower())}%"
-        query = query.where(
-            or_(
-                func.lower(Proposal.title).like(pattern, escape=LIKE_ESCAPE),
-                func.lower(Proposal.abstract).like(pattern, escape=LIKE_ESCAPE),
-            )
-        )
     return query
+
+
+def _mentions(talk: Proposal, needle: str) -> bool:
+    return needle in talk.title.casefold() or needle in (talk.abstract or "").casefold()
 
 
 def accepted_talks(conference: Conference, talk_filter: TalkFilter | None = None) -> list[Proposal]:
     """The accepted and confirmed talks matching ``talk_filter``."""
-    return list(db.session.scalars(accepted_talks_query(conference, talk_filter)))
+    talk_filter = talk_filter or TalkFilter()
+    talks = db.session.scalars(accepted_talks_query(conference, talk_filter))
+    # The search is matched here, not with SQL: SQLite's lower() and LIKE fold only ASCII
+    # letters, so "über" would not find "Über" there while PostgreSQL finds it.
+    needle = talk_filter.search.strip().casefold()
+    return [talk for talk in talks if not needle or _mentions(talk, needle)]
 
 
 def find_accepted_talk(conference: Conference, proposal_id: int) -> Proposal | None:

@@ -101,7 +101,17 @@ def _zip_format(stream: BinaryIO) -> SlideFormat | None:
                 return ODP if archive.read(mimetype).strip() == ODP_MIMETYPE else None
             if KEYNOTE_ENTRIES & entries.keys():
                 return KEY
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, NotImplementedError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        EOFError,
+        NotImplementedError,
+        # A damaged or hostile container: offsets before the file's start, entry names that
+        # are not the UTF-8 they claim (UnicodeDecodeError), entries needing a password.
+        ValueError,
+        RuntimeError,
+    ):
         return None
     return None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 from werkzeug.datastructures import FileStorage
 
@@ -84,12 +84,28 @@ def add_slides(
     return material
 
 
+class LinkAlreadyAttached(Exception):
+    """The talk already has this link as this kind (a double submit, or a co-speaker's)."""
+
+
 def add_link(
     proposal: Proposal, kind: MaterialKind, url: str, added_by: User, title: str = ""
 ) -> TalkMaterial:
-    """Attach a recording or another link (an already checked http(s) address) to ``proposal``."""
+    """Attach a recording or another link (an already checked http(s) address) to ``proposal``;
+    raises LinkAlreadyAttached when the talk has it already."""
     if kind is MaterialKind.SLIDES:
         raise ValueError("slides are uploaded, not linked")
+    # Lock the talk so that two submits at once cannot both find the link missing.
+    db.session.execute(select(Proposal.id).where(Proposal.id == proposal.id).with_for_update())
+    existing = db.session.scalar(
+        select(TalkMaterial.id).where(
+            TalkMaterial.proposal_id == proposal.id,
+            TalkMaterial.kind == kind,
+            TalkMaterial.url == url,
+        )
+    )
+    if existing is not None:
+        raise LinkAlreadyAttached
     material = TalkMaterial(
         conference_id=proposal.conference_id,
         proposal_id=proposal.id,

@@ -162,8 +162,8 @@ class CatchUp:
 def catch_up(user: User, conference: Conference, now: datetime) -> CatchUp:
     """Starred talks of ``conference`` that ended before ``now`` and that ``user`` did not attend.
 
-    Giving feedback on a talk counts as having attended it. When a talk ended is read from
-    the latest published schedule only.
+    Giving feedback on a talk, or presenting it, counts as having attended it. When a talk
+    ended is read from the latest published schedule only.
     """
     version = latest_published(conference.id)
     starred_ids = set(
@@ -198,12 +198,23 @@ def catch_up(user: User, conference: Conference, now: datetime) -> CatchUp:
             .order_by(ScheduledTalk.starts_at, ScheduledTalk.room_id, ScheduledTalk.id)
         )
     )
+    ended_ids = [row.proposal_id for row in ended]
     attended = (
         set(
             db.session.scalars(
                 select(FeedbackResponse.proposal_id).where(
                     FeedbackResponse.user_id == user.id,
-                    FeedbackResponse.proposal_id.in_([row.proposal_id for row in ended]),
+                    FeedbackResponse.proposal_id.in_(ended_ids),
+                )
+            )
+        )
+        # A speaker who starred their own talk was there: it is not one to catch up on.
+        | set(
+            db.session.scalars(
+                select(ProposalSpeaker.proposal_id).where(
+                    ProposalSpeaker.user_id == user.id,
+                    ProposalSpeaker.invitation_state == InvitationState.ACCEPTED,
+                    ProposalSpeaker.proposal_id.in_(ended_ids),
                 )
             )
         )

@@ -124,8 +124,12 @@ def add_link(slug: str, proposal_id: int):
     if not form.validate_on_submit():
         return _render_manage(conference, proposal, link_form=form, status=422)
     kind = form.material_kind
-    operations.add_link(proposal, kind, form.url.data, _user(), title=form.title.data or "")
-    flash(f"Added the {kind.label.lower()} link.", "success")
+    try:
+        operations.add_link(proposal, kind, form.url.data, _user(), title=form.title.data or "")
+    except operations.LinkAlreadyAttached:
+        flash(f"This {kind.label.lower()} link is already attached to the talk.", "info")
+    else:
+        flash(f"Added the {kind.label.lower()} link.", "success")
     return _back_to_manage(conference, proposal)
 
 

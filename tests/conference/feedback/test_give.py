@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from conference.core.types import utcnow
 from conference.extensions import db as _db
 from conference.feedback.models import FeedbackAnswer, FeedbackResponse
+from conference.proposals.models import InvitationState, SpeakerRole
 from tests.conference.feedback.conftest import give_response, make_talk, make_user
 from tests.conftest import AuthActions, _empty_all_tables, make_test_app
 from tests.factories import (
@@ -185,6 +186,29 @@ def test_speaker_cannot_rate_their_own_talk(client, login, db, places, published
     assert "You are a speaker of this talk" in page.get_data(as_text=True)
     assert posted.status_code == 403
     assert response_count(db) == 0
+
+
+def test_someone_who_declined_to_co_present_may_rate_the_talk(
+    client, login, db, places, published, questions
+):
+    talk = make_talk(published, places.thames, utcnow() - timedelta(minutes=5))
+    declined = make_user()
+    ProposalSpeakerFactory(
+        proposal=talk.proposal,
+        user=declined,
+        role=SpeakerRole.CO_SPEAKER,
+        invitation_state=InvitationState.DECLINED,
+    )
+    db.session.commit()
+    login(declined)
+
+    page = client.get(url(talk))
+    posted = client.post(url(talk), data=answers_form(questions))
+
+    assert page.status_code == 200
+    assert "You are a speaker of this talk" not in page.get_data(as_text=True)
+    assert posted.status_code == 302
+    assert response_count(db) == 1
 
 
 def test_invalid_ratings_are_form_errors(client, login, db, ended, questions):

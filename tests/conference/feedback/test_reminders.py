@@ -10,9 +10,10 @@ from conference.core.types import utcnow
 from conference.feedback import operations
 from conference.mail.models import OutboxMessage
 from conference.mail.operations import save_template
+from conference.proposals.models import InvitationState, SpeakerRole
 from conference.tasks import queue_feedback_reminders_every_five_minutes
 from tests.conference.feedback.conftest import give_response, make_talk, make_user, star
-from tests.factories import ScheduleVersionFactory
+from tests.factories import ProposalSpeakerFactory, ScheduleVersionFactory
 
 
 def outbox(db) -> list[OutboxMessage]:
@@ -57,6 +58,21 @@ def test_no_reminder_for_speakers_people_who_answered_or_closed_talks(
 
     assert operations.queue_feedback_reminders() == 0
     assert outbox(db) == []
+
+
+def test_someone_who_declined_to_co_present_is_reminded_like_any_attendee(db, conference, ended):
+    declined = make_user(email="declined@example.org")
+    ProposalSpeakerFactory(
+        proposal=ended.proposal,
+        user=declined,
+        role=SpeakerRole.CO_SPEAKER,
+        invitation_state=InvitationState.DECLINED,
+    )
+    star(declined, ended.proposal)
+    db.session.commit()
+
+    assert operations.queue_feedback_reminders() == 1
+    assert [m.recipient for m in outbox(db)] == ["declined@example.org"]
 
 
 def test_reminder_waits_for_the_end_of_the_talk(db, conference, ended, upcoming):

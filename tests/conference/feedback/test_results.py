@@ -11,6 +11,7 @@ from sqlalchemy import select
 from conference.conferences.models import Role
 from conference.core.types import utcnow
 from conference.feedback.models import FeedbackQuestion, QuestionKind
+from conference.proposals.models import ProposalState
 from tests.conference.feedback.conftest import give_response, make_talk, make_user, organiser_of
 from tests.factories import (
     ConferenceFactory,
@@ -168,12 +169,24 @@ def test_organisers_see_one_talk_in_detail(
     assert "Hidden Person" not in html
 
 
+def test_organisers_cannot_read_a_speakers_draft_through_the_feedback_page(
+    client, login, db, conference
+):
+    draft = ProposalFactory(conference=conference, title="Secret plans", state=ProposalState.DRAFT)
+    login(organiser_of(conference))
+
+    response = client.get(f"/c/summit/manage/feedback/talks/{draft.id}")
+
+    assert response.status_code == 404
+    assert "Secret plans" not in response.get_data(as_text=True)
+
+
 def test_other_conference_organisers_cannot_see_feedback(
     client, login, db, conference, places, published, questions
 ):
     talk = make_talk(published, places.thames, utcnow() - timedelta(hours=1))
     other = ConferenceFactory(slug="elsewhere")
-    foreign = ProposalFactory(conference=other)
+    foreign = ProposalFactory(conference=other, state=ProposalState.ACCEPTED)
     outsider = make_user()
     RoleFactory(conference=other, user=outsider, role=Role.ORGANISER)
     question = questions[0]

@@ -194,3 +194,25 @@ def test_browse_without_filters_shows_no_form_errors(client, login, db):
     login()
     body = client.get(f"/c/{conference.slug}/talks/").get_data(as_text=True)
     assert "Not a valid choice" not in body
+
+
+def test_search_ignores_case_beyond_ascii(client, conference, attendee, db):
+    for title, abstract in [
+        ("Überblick: Observability", "Metriken und Traces."),
+        ("Résumé of the year", "ÉLAN and ÇA."),
+        ("Plain ASCII talk", "Nothing special."),
+    ]:
+        proposal = ProposalFactory(
+            conference=conference, title=title, abstract=abstract, state=ProposalState.ACCEPTED
+        )
+        ProposalSpeakerFactory(proposal=proposal, user=make_user())
+    db.session.commit()
+
+    def found(query: str) -> set[str]:
+        page = client.get(f"/c/devcon/talks/?q={query}").get_data(as_text=True)
+        return {t for t in ("Überblick: Observability", "Résumé of the year") if t in page}
+
+    assert found("überblick") == {"Überblick: Observability"}
+    assert found("ÜBERBLICK") == {"Überblick: Observability"}
+    assert found("élan") == {"Résumé of the year"}
+    assert found("RÉSUMÉ") == {"Résumé of the year"}

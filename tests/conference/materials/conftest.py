@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -91,6 +92,38 @@ def minimal_odp() -> bytes:
 
 def minimal_keynote() -> bytes:
     return zip_file({"Index/Document.iwa": b"\x00\x01", "Metadata/Properties.plist": b"<plist/>"})
+
+
+ZIP_CENTRAL_HEADER = b"PK\x01\x02"
+ZIP_END_RECORD = b"PK\x05\x06"
+
+
+def _with_first_entry_flags(content: bytes, flags: int) -> bytes:
+    """``content`` with ``flags`` added to the first central-directory entry's flag bits."""
+    data = bytearray(content)
+    at = data.index(ZIP_CENTRAL_HEADER) + 8
+    struct.pack_into("<H", data, at, struct.unpack_from("<H", data, at)[0] | flags)
+    return bytes(data)
+
+
+def encrypted_odp() -> bytes:
+    """An ODP whose ``mimetype`` entry claims to be password-protected."""
+    return _with_first_entry_flags(minimal_odp(), 0x1)
+
+
+def undecodable_name_pptx() -> bytes:
+    """A PPTX whose first entry name is flagged UTF-8 but is not."""
+    data = bytearray(_with_first_entry_flags(minimal_pptx(), 0x800))
+    data[data.index(ZIP_CENTRAL_HEADER) + 46] = 0xFF
+    return bytes(data)
+
+
+def shifted_directory_odp() -> bytes:
+    """An ODP whose end record points past its central directory (a damaged copy)."""
+    data = bytearray(minimal_odp())
+    at = data.rindex(ZIP_END_RECORD) + 16
+    struct.pack_into("<I", data, at, struct.unpack_from("<I", data, at)[0] + 1000)
+    return bytes(data)
 
 
 def minimal_docx() -> bytes:

@@ -154,3 +154,33 @@ def test_the_agenda_navigation_links_to_catch_up(client, talk):
     html = client.get("/c/summit/agenda/").get_data(as_text=True)
 
     assert 'href="/c/summit/agenda/catch-up"' in html
+
+
+def test_a_speaker_who_starred_their_own_talk_did_not_miss_it(client, login, talk, db):
+    now = utcnow()
+    own = place(talk.version, "My own ended talk", now - timedelta(days=1))
+    missed = place(talk.version, "A colleague's talk", now - timedelta(days=1, hours=2))
+    speaker = own.proposal.speakers[0].user
+    star(speaker, own, missed)
+    db.session.commit()
+    login(speaker)
+
+    html = client.get(URL).get_data(as_text=True)
+
+    assert "A colleague&#39;s talk" in html
+    assert "My own ended talk" not in html
+
+
+def test_catch_up_explains_when_the_only_ended_starred_talk_was_ones_own(
+    client, login, talk, db
+):
+    own = place(talk.version, "My own ended talk", utcnow() - timedelta(hours=3))
+    speaker = own.proposal.speakers[0].user
+    star(speaker, own)
+    db.session.commit()
+    login(speaker)
+
+    html = client.get(URL).get_data(as_text=True)
+
+    assert "Nothing to catch up on" in html
+    assert "My own ended talk" not in html

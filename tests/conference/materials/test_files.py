@@ -8,11 +8,14 @@ import pytest
 
 from conference.materials import files
 from tests.conference.materials.conftest import (
+    encrypted_odp,
     minimal_docx,
     minimal_keynote,
     minimal_odp,
     minimal_pdf,
     minimal_pptx,
+    shifted_directory_odp,
+    undecodable_name_pptx,
     zip_file,
 )
 
@@ -47,6 +50,15 @@ def test_detect_slide_format_recognises_each_accepted_format(content, expected):
     ],
 )
 def test_detect_slide_format_rejects_everything_else(content):
+    assert files.detect_slide_format(io.BytesIO(content)) is None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [encrypted_odp(), undecodable_name_pptx(), shifted_directory_odp()],
+    ids=["encrypted", "undecodable-name", "shifted-directory"],
+)
+def test_detect_slide_format_rejects_damaged_zip_containers(content):
     assert files.detect_slide_format(io.BytesIO(content)) is None
 
 

@@ -48,6 +48,23 @@ def test_a_speaker_adds_a_recording_and_a_link(client, login, talk, db):
     assert f'action="/c/summit/talks/{talk.proposal.id}/materials/{recording.id}/remove"' in page
 
 
+def test_the_same_link_sent_twice_is_attached_once(client, login, talk, db):
+    login(talk.speaker)
+    url = "https://video.example.com/watch/1"
+
+    first = add_link(client, talk, url)
+    again = add_link(client, talk, f" {url} ")
+    other_kind = add_link(client, talk, url, kind="link")
+
+    assert (first.status_code, again.status_code, other_kind.status_code) == (302, 302, 302)
+    assert sorted((m.kind.value, m.url) for m in stored(db)) == [
+        ("link", url),
+        ("recording", url),
+    ]
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "already attached" in page
+
+
 @pytest.mark.parametrize(
     "url",
     [

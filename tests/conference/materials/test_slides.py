@@ -11,10 +11,13 @@ from sqlalchemy import select
 
 from conference.materials.models import MaterialKind, TalkMaterial
 from tests.conference.materials.conftest import (
+    encrypted_odp,
     minimal_keynote,
     minimal_odp,
     minimal_pdf,
     minimal_pptx,
+    shifted_directory_odp,
+    undecodable_name_pptx,
 )
 
 
@@ -129,6 +132,26 @@ def test_files_that_are_not_slides_are_rejected_with_a_form_error(
     assert 'class="field-error"' in html
     assert stored(db) == []
     assert not materials_folder.exists() or os.listdir(materials_folder) == []
+
+
+@pytest.mark.parametrize(
+    ("content", "filename"),
+    [
+        (encrypted_odp(), "locked.odp"),
+        (undecodable_name_pptx(), "damaged.pptx"),
+        (shifted_directory_odp(), "truncated.odp"),
+    ],
+)
+def test_damaged_presentation_files_are_a_form_error_not_a_failure(
+    client, login, talk, db, materials_folder, content, filename
+):
+    login(talk.speaker)
+
+    response = upload(client, talk, content, filename)
+
+    assert response.status_code == 422
+    assert "but its contents are not a" in response.get_data(as_text=True)
+    assert stored(db) == []
 
 
 def test_a_file_over_the_limit_is_a_form_error(app, client, login, talk, db):
