@@ -53,6 +53,10 @@ class AssignmentRefused(Exception):
     """This reviewer may not review this proposal; the message says why."""
 
 
+class NotUnderReview(AssignmentRefused):
+    """The proposal no longer waits for reviews: no reviewer may be assigned to it."""
+
+
 # --- rubric -------------------------------------------------------------------------------
 
 
@@ -399,7 +403,12 @@ def run_assignment(conference: Conference) -> tuple[AssignmentPlan, int]:
 
 
 def add_assignment(conference: Conference, proposal: Proposal, reviewer: User) -> ReviewAssignment:
-    """An organiser asks this reviewer to review this proposal; refused when blocked."""
+    """An organiser asks this reviewer to review this proposal; refused when blocked, or when
+    the proposal no longer waits for reviews (withdrawn or decided)."""
+    if not queries.is_under_review(proposal):
+        raise NotUnderReview(
+            f"“{proposal.title}” no longer waits for reviews (it is {proposal.state.value})."
+        )
     reason = queries.is_blocked(conference, reviewer, proposal)
     if reason:
         raise AssignmentRefused(reason)

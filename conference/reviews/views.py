@@ -607,14 +607,15 @@ def add_assignment(slug: str):
     if not form.validate_on_submit() or proposal_id is None:
         return _render_assignments(conference, status=400, error="Choose a reviewer from the list.")
     proposal = load_scoped(Proposal, conference, proposal_id)
+    if proposal.state is ProposalState.DRAFT:
+        abort(404)  # a speaker's draft is theirs alone until it is submitted
     reviewer = db.session.get(User, form.reviewer_id.data)
     try:
         with db.session.begin_nested():
             operations.add_assignment(conference, proposal, reviewer)
     except operations.AssignmentRefused as refused:
-        return _render_assignments(
-            conference, status=400, error=f"Not assigned: {refused} Choose another reviewer."
-        )
+        advice = "" if isinstance(refused, operations.NotUnderReview) else " Choose another reviewer."
+        return _render_assignments(conference, status=400, error=f"Not assigned: {refused}{advice}")
     except IntegrityError:
         pass  # a double submit: the assignment exists already
     flash(f"{reviewer.display_name} now reviews “{proposal.title}”.", "success")

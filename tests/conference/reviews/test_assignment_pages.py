@@ -91,3 +91,29 @@ def test_assignment_of_another_conference_is_not_found(client, organiser, confer
     data = {"proposal_id": foreign.proposal_id, "reviewer_id": reviewer.id}
     assert client.post("/c/devcon/manage/assignments/add", data=data).status_code == 404
     assert len(_pairs(db)) == 1
+
+
+def test_a_draft_cannot_be_assigned_and_a_withdrawn_or_decided_proposal_is_refused(
+    client, organiser, conference, db
+):
+    reviewer = make_reviewer(conference, display_name="Hand Picked")
+    draft = make_proposal(conference, title="Secret draft", state=ProposalState.DRAFT)
+    withdrawn = make_proposal(conference, title="Gone", state=ProposalState.WITHDRAWN)
+    accepted = make_proposal(conference, title="Already in", state=ProposalState.ACCEPTED)
+    db.session.commit()
+
+    def add(proposal):
+        return client.post(
+            "/c/devcon/manage/assignments/add",
+            data={"proposal_id": proposal.id, "reviewer_id": reviewer.id},
+        )
+
+    hidden = add(draft)
+    refused = [add(withdrawn), add(accepted)]
+
+    assert hidden.status_code == 404
+    assert "Secret draft" not in hidden.get_data(as_text=True)
+    assert [response.status_code for response in refused] == [400, 400]
+    assert "Not assigned: “Gone” no longer waits for reviews (it is withdrawn).<" in refused[0].get_data(as_text=True)
+    assert "“Already in” no longer waits for reviews (it is accepted)." in refused[1].get_data(as_text=True)
+    assert _pairs(db) == set()
