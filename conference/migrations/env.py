@@ -95,6 +95,15 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # Batch migrations copy a table, drop the old one and rename the copy: with foreign
+            # keys enforced, the drop would delete (or refuse) the rows that point at it. Outside
+            # a transaction, as SQLite requires; the check after the migrations reports anything
+            # they left dangling.
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            # Close the transaction SQLAlchemy began for it, or Alembic's would nest in it and
+            # never be committed.
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -103,6 +112,16 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if connection.dialect.name == "sqlite":
+            dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if dangling:
+                logger.warning(
+                    "%d rows point at rows that do not exist (table, rowid, parent): %s",
+                    len(dangling), dangling[:10],
+                )
+            # The connection goes back to the pool: the app's next use of it enforces them again.
+            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from conference.extensions import db
 from conference.proposals.models import AvailabilityWindow
+from tests.conference.proposals.test_availability import _covered
 from tests.factories import DEFAULT_PASSWORD, ConferenceFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -14,17 +15,6 @@ pytestmark = pytest.mark.browser
 
 def _utc(day, hour):
     return datetime(2027, 3, day, hour, tzinfo=UTC)
-
-
-def _joined(intervals):
-    """Touching intervals as one: the instants a speaker is available, however they are cut."""
-    joined = []
-    for start, end in sorted(intervals):
-        if joined and start <= joined[-1][1]:
-            joined[-1] = (joined[-1][0], max(joined[-1][1], end))
-        else:
-            joined.append((start, end))
-    return joined
 
 
 def test_a_third_range_is_added_and_saved_with_enter_keeping_a_range_across_midnight(
@@ -88,6 +78,6 @@ def test_a_third_range_is_added_and_saved_with_enter_keeping_a_range_across_midn
                 AvailabilityWindow.user_id == speaker_id,
             )
         ).all()
-        saved = _joined((window.starts_at, window.ends_at) for window in windows)
+        saved = _covered((window.starts_at, window.ends_at) for window in windows)
     # 19:00-20:00 in Tokyo is 10:00-11:00 UTC; the range across midnight kept both of its ends.
     assert saved == [(_utc(24, 0), _utc(24, 9)), (_utc(24, 10), _utc(24, 11)), (_utc(24, 13), _utc(24, 17))]
