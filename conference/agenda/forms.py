@@ -1,11 +1,12 @@
-"""Forms of the agenda area: the filter bar (a GET form) and the star buttons."""
+"""Forms of the agenda area: the filter bars (GET forms) and the star buttons."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField
+from wtforms import HiddenField, SearchField, SelectField
+from wtforms.validators import Length
 
-from conference.agenda.queries import ONLINE, AgendaFilter, TalkMode
+from conference.agenda.queries import NO_HUB, ONLINE, AgendaFilter, SpeakerFilter, TalkMode
 from conference.conferences.models import Conference
 
 ANY = ""
@@ -61,6 +62,43 @@ class AgendaFilterForm(FlaskForm):
 
     def chosen_view(self) -> str:
         return self.valid_data().get("view") or "grid"
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class SpeakerFilterForm(FlaskForm):
+    """The speaker list's filters, read from the query string; bookmarkable, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField("Name", validators=[Length(max=100)], filters=[_strip])
+    # Not ``hub``: on the day pages that is where talks happen, here where speakers are based.
+    home_hub = SelectField("Home hub", default=ANY, validate_choice=True)
+
+    @classmethod
+    def for_conference(cls, conference: Conference, formdata) -> SpeakerFilterForm:
+        form = cls(formdata=formdata)
+        form.home_hub.choices = (
+            [(ANY, "Any hub")]
+            + [(str(h.id), h.name) for h in conference.hubs]
+            + [(NO_HUB, "No home hub")]
+        )
+        return form
+
+    def speaker_filter(self) -> SpeakerFilter:
+        # A bad value in a bookmark narrows nothing rather than failing the page.
+        try:
+            self.validate()
+        except (ValueError, TypeError):
+            return SpeakerFilter()
+        hub = None if "home_hub" in self.errors else (self.home_hub.data or None)
+        if hub and hub != NO_HUB:
+            hub = int(hub)
+        name = "" if "q" in self.errors else (self.q.data or "")
+        return SpeakerFilter(hub=hub, name=name)
 
 
 class StarForm(FlaskForm):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import enum
 import itertools
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -17,13 +17,16 @@ from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
+from conference.accounts.models import User
 from conference.conferences.models import Conference, Hub, Room
-from conference.core.timezones import offset_changes, offset_text, to_zone
+from conference.core.markdown import markdown_to_text
+from conference.core.timezones import offset_changes, offset_text, to_zone, zone_offset_label
 from conference.extensions import db
 from conference.feeds import links
 from conference.feeds.operations import existing_feed_token
 from conference.interest.operations import PUBLIC_STATES
 from conference.proposals.models import (
+    InvitationState,
     PresentationMode,
     Proposal,
     ProposalSpeaker,
@@ -33,6 +36,8 @@ from conference.schedule.models import ScheduledTalk, ScheduleVersion
 from conference.schedule.versions import latest_published
 
 ONLINE = "online"
+# The speaker list's choice for people whose profile names no home hub.
+NO_HUB = "none"
 
 
 class TalkMode(enum.StrEnum):
@@ -325,6 +330,165 @@ def flag_clashes(talks: list[AgendaTalk]) -> None:
             second.clashes_with.append(first)
 
 
+# --- Speakers ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpeakerFilter:
+    """What the viewer narrowed the speaker list to; None and "" mean any."""
+
+    hub: int | str | None = None  # a hub id, or NO_HUB for speakers without a home hub
+    name: str = ""
+
+
+@dataclass
+class PublishedSpeaker:
+    """Someone who speaks in a public talk of the published version, as anyone may see them.
+
+    Only the name, the conference profile (bio, home hub, in person or remote) and the talks:
+    never the e-mail address or the account's own settings.
+    """
+
+    user: User
+    profile: SpeakerProfile | None
+    hub: Hub | None
+    talks: list[AgendaTalk] = field(default_factory=list)
+
+    @property
+    def user_id(self) -> int:
+        return self.user.id
+
+    @property
+    def name(self) -> str:
+        return self.user.display_name
+
+    @property
+    def presentation_mode(self) -> PresentationMode | None:
+        """In person or remote as the profile says; None when there is no profile."""
+        return self.profile.presentation_mode if self.profile is not None else None
+
+    @property
+    def bio(self) -> str:
+        """The Markdown bio ("" without one)."""
+        return self.profile.bio if self.profile is not None and self.profile.bio else ""
+
+    @property
+    def bio_text(self) -> str:
+        """The bio as plain text on one line, for excerpts."""
+        return " ".join(markdown_to_text(self.bio).split())
+
+
+def _speakers_of(conference: Conference, talks: list[AgendaTalk]) -> list[PublishedSpeaker]:
+    """The accepted speakers of ``talks``, each with their talks in order, sorted by name."""
+    # A profile's hub is shown only if it is one of this conference's.
+    hubs = {hub.id: hub for hub in conference.hubs}
+    found: dict[int, PublishedSpeaker] = {}
+    for talk in talks:
+        for speaker in talk.speakers:
+            if speaker.user is None:
+                continue
+            entry = found.get(speaker.user_id)
+            if entry is None:
+                profile = talk.speaker_profiles.get(speaker.user_id)
+                hub = hubs.get(profile.hub_id) if profile is not None and profile.hub_id else None
+                entry = found[speaker.user_id] = PublishedSpeaker(speaker.user, profile, hub)
+            entry.talks.append(talk)
+    return sorted(found.values(), key=lambda s: (s.name.casefold(), s.user_id))
+
+
+def published_speakers(
+    conference: Conference, version: ScheduleVersion, zone_name: str
+) -> list[PublishedSpeaker]:
+    """Everyone who speaks in a public talk of ``version``, by name, with times in ``zone_name``."""
+    rows = list(db.session.scalars(_published_talks_query(version)))
+    return _speakers_of(conference, _agenda_talks(conference, rows, zone_name))
+
+
+def find_published_speaker(
+    conference: Conference, user_id: int, zone_name: str
+) -> PublishedSpeaker | None:
+    """The person ``user_id`` if they speak in a public talk of the published version, else None.
+
+    Submitting, being rejected, declining or being only invited makes nobody a speaker.
+    """
+    version = published_version(conference)
+    if version is None:
+        return None
+    theirs = select(ProposalSpeaker.proposal_id).where(
+        ProposalSpeaker.user_id == user_id,
+        ProposalSpeaker.invitation_state == InvitationState.ACCEPTED,
+    )
+    rows = list(
+        db.session.scalars(
+            _published_talks_query(version).where(ScheduledTalk.proposal_id.in_(theirs))
+        )
+    )
+    speakers = _speakers_of(conference, _agenda_talks(conference, rows, zone_name))
+    return next((speaker for speaker in speakers if speaker.user_id == user_id), None)
+
+
+def matches_speaker(speaker: PublishedSpeaker, speaker_filter: SpeakerFilter) -> bool:
+    """True when ``speaker`` passes every part of ``speaker_filter``."""
+    if speaker_filter.hub == NO_HUB and speaker.hub is not None:
+        return False
+    if isinstance(speaker_filter.hub, int) and (
+        speaker.hub is None or speaker.hub.id != speaker_filter.hub
+    ):
+        return False
+    wanted = " ".join(speaker_filter.name.split()).casefold()
+    return not wanted or wanted in " ".join(speaker.name.split()).casefold()
+
+
+def zone_label_for_days(talks: list[AgendaTalk], zone_name: str) -> tuple[str | None, set[date]]:
+    """The label of a page listing ``talks`` on any days, and the days whose times need offsets.
+
+    When every day has the same offsets, the label names them (``Europe/London (UTC+00:00)``)
+    and only a day when the clocks change shows offsets with its times; otherwise the label is
+    the zone's name and every time carries its own offset. (None, empty) for no talks.
+    """
+    labels = {talk.local_day: day_zone_label(talk.local_day, zone_name) for talk in talks}
+    if not labels:
+        return None, set()
+    if len(set(labels.values())) == 1:
+        return next(iter(labels.values())), {
+            day for day in labels if clocks_change_on(day, zone_name)
+        }
+    return zone_name, set(labels)
+
+
+@dataclass(frozen=True)
+class TimesElsewhere:
+    """A talk's times in another zone (a speaker's hub), labelled as the agenda labels times."""
+
+    local: AgendaTalk
+    with_offsets: bool
+    zone_label: str
+
+
+def times_elsewhere(talk: AgendaTalk, zone_name: str) -> TimesElsewhere | None:
+    """``talk``'s times in ``zone_name``; None when its clocks there read as the viewer's do."""
+    there = replace(
+        talk,
+        local_start=to_zone(talk.scheduled.starts_at, zone_name),
+        local_end=to_zone(talk.scheduled.ends_at, zone_name),
+    )
+    if (there.local_start.utcoffset(), there.local_end.utcoffset()) == (
+        talk.local_start.utcoffset(),
+        talk.local_end.utcoffset(),
+    ):
+        return None
+    clocks_change = clocks_change_on(there.local_day, zone_name)
+    return TimesElsewhere(
+        local=there,
+        with_offsets=clocks_change,
+        zone_label=(
+            day_zone_label(there.local_day, zone_name)
+            if clocks_change
+            else zone_offset_label(talk.scheduled.starts_at, zone_name)
+        ),
+    )
+
+
 # --- The grid ---------------------------------------------------------------------------
 
 
@@ -449,6 +613,11 @@ def feed_links(conference: Conference, personal_url: str | None = None) -> list[
     if personal_url:
         found.append(("My starred talks (private link)", personal_url))
     return [(label, url) for label, url in found if url]
+
+
+def speaker_feed_url(conference: Conference, user_id: int) -> str | None:
+    """The https URL of the speaker's public calendar feed (the feeds area's ``speaker_feed``)."""
+    return _feed_url("feeds.speaker_feed", slug=conference.slug, user_id=user_id)
 
 
 def personal_feed_url(conference: Conference, user=None) -> str | None:

@@ -1,7 +1,8 @@
-"""The public agenda: the published schedule per day, talk pages, stars and "my agenda".
+"""The public agenda: the published schedule per day, talk and speaker pages, stars, "my agenda".
 
 Reading needs no login; starring does. Only talks of the newest published version are
-ever shown, so any other id (a draft-only talk, another conference's talk) is a 404.
+ever shown, so any other id (a draft-only talk, another conference's talk) is a 404; so is
+anyone who does not speak in one of them.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from werkzeug.exceptions import BadRequest
 
 from conference.agenda import cache as agenda_cache
 from conference.agenda import queries
-from conference.agenda.forms import AgendaFilterForm, StarForm
+from conference.agenda.forms import AgendaFilterForm, SpeakerFilterForm, StarForm
 from conference.conferences.access import load_conference
 from conference.conferences.models import Conference
 from conference.core.forms import is_safe_redirect
@@ -42,6 +43,7 @@ from conference.feedback.queries import feedback_window
 from conference.feeds import cache as feeds_cache
 from conference.feeds import links
 from conference.interest import operations as interest
+from conference.materials.queries import materials_by_talk
 from conference.proposals.models import Proposal
 
 blueprint = Blueprint("agenda", __name__)
@@ -273,6 +275,79 @@ def _feedback_changes_at(conference: Conference, found: queries.AgendaTalk) -> d
     return min((at for at in (window.opens_at, window.closes_at) if at > now), default=None)
 
 
+@blueprint.route("/c/<slug>/agenda/speakers")
+def speakers(slug: str):
+    page = _anonymous_page(slug, lambda: agenda_cache.Rendered.of(_speakers_page(slug)))
+    if page is not None:
+        return page
+    return _speakers_page(slug)
+
+
+def _speaker_filter_form(conference: Conference) -> SpeakerFilterForm:
+    try:
+        return SpeakerFilterForm.for_conference(conference, request.args)
+    except (ValueError, BadRequest):
+        abort(400)
+
+
+def _speakers_page(slug: str) -> str:
+    conference = load_conference(slug)
+    form = _speaker_filter_form(conference)
+    zone_name = viewer_time_zone()
+    version = queries.published_version(conference)
+    everyone = queries.published_speakers(conference, version, zone_name) if version else []
+    speaker_filter = form.speaker_filter()
+    shown = [s for s in everyone if queries.matches_speaker(s, speaker_filter)]
+    zone_label, offset_days = queries.zone_label_for_days(
+        [talk for speaker in shown for talk in speaker.talks], zone_name
+    )
+    return render_template(
+        "agenda/speakers.html",
+        conference=conference,
+        form=form,
+        published=version is not None,
+        speakers=shown,
+        speaker_count=len(everyone),
+        offset_days=offset_days,
+        **_zone_context(zone_label),
+    )
+
+
+@blueprint.route("/c/<slug>/agenda/speakers/<int:user_id>")
+def speaker(slug: str, user_id: int):
+    page = _anonymous_page(slug, lambda: agenda_cache.Rendered.of(_speaker_page(slug, user_id)))
+    if page is not None:
+        return page
+    return _speaker_page(slug, user_id)
+
+
+def _speaker_page(slug: str, user_id: int) -> str:
+    conference = load_conference(slug)
+    zone_name = viewer_time_zone()
+    found = queries.find_published_speaker(conference, user_id, zone_name)
+    if found is None:
+        abort(404)
+    zone_label, offset_days = queries.zone_label_for_days(found.talks, zone_name)
+    # Only where the speaker's hub reads other clocks than the viewer's.
+    hub_times: dict[int, queries.TimesElsewhere] = {}
+    if found.hub is not None:
+        for talk in found.talks:
+            elsewhere = queries.times_elsewhere(talk, found.hub.time_zone)
+            if elsewhere is not None:
+                hub_times[talk.proposal.id] = elsewhere
+    return render_template(
+        "agenda/speaker.html",
+        conference=conference,
+        speaker=found,
+        offset_days=offset_days,
+        hub_times=hub_times,
+        # The materials area's own lists, as on talk pages (one query for every talk).
+        materials=materials_by_talk([talk.proposal.id for talk in found.talks]),
+        feed_url=queries.speaker_feed_url(conference, found.user_id),
+        **_zone_context(zone_label),
+    )
+
+
 @blueprint.route("/c/<slug>/agenda/mine")
 @login_required
 def mine(slug: str):
@@ -364,6 +439,15 @@ def agenda_url(endpoint: str = "agenda.day", **changes) -> str:
         else:
             args[key] = value
     return url_for(endpoint, **args)
+
+
+@blueprint.app_template_global("agenda_zone_url")
+def agenda_zone_url(endpoint: str, **values) -> str:
+    """``url_for`` carrying only the viewer's chosen ``?tz=``: one page's filters mean nothing on another."""
+    zone_name = request.args.get("tz")
+    if zone_name and is_valid_time_zone(zone_name):
+        values.setdefault("tz", zone_name)
+    return url_for(endpoint, **values)
 
 
 @blueprint.app_template_global("webcal_url")

@@ -24,6 +24,7 @@ def test_pages_raise_no_csp_violations_and_keep_track_colours(live_server, page)
     with app.app_context():
         world = build_world(db)
         slug, talk_id, track_id = world.slug, world.talk.id, world.track.id
+        speaker_id = world.users["speaker"].id
         colour = world.track.colour
     violations: list[str] = []
     page.on(
@@ -41,6 +42,8 @@ def test_pages_raise_no_csp_violations_and_keep_track_colours(live_server, page)
         f"/c/{slug}/",
         f"/c/{slug}/agenda/",
         f"/c/{slug}/agenda/talks/{talk_id}",
+        f"/c/{slug}/agenda/speakers",
+        f"/c/{slug}/agenda/speakers/{speaker_id}",
         f"/c/{slug}/talks/",
         f"/c/{slug}/manage/tracks",
         f"/c/{slug}/manage/schedule/draft",

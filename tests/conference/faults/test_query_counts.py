@@ -2,7 +2,8 @@
 
 Measured when written (SQLite and PostgreSQL alike): agenda day 18, my agenda 23, interest
 browse 11, my proposals 8, reviews list 13, decisions ranking 11, draft editor 37, archive
-search 11 statements, the same with 1 and with 50 talks.
+search 11 statements, the same with 1 and with 50 talks; later, agenda speakers 13 and one
+speaker's page 14.
 
 Every page is fetched with 1 item and again with 50; the second may run at most
 `ALLOWED_GROWTH` more statements than the first (a page may, say, load one more kind of
@@ -52,6 +53,9 @@ PAGES = {
     "agenda day": ("attendee", "/c/devcon/agenda/2027-03-24"),
     "agenda day as grid": ("attendee", "/c/devcon/agenda/2027-03-24?view=grid"),
     "my agenda": ("attendee", "/c/devcon/agenda/mine"),
+    "agenda speakers": ("attendee", "/c/devcon/agenda/speakers"),
+    # The speaker of every talk; ``{speaker}`` is their user id.
+    "agenda speaker page": ("attendee", "/c/devcon/agenda/speakers/{speaker}"),
     "interest browse": ("attendee", "/c/devcon/talks/"),
     "my proposals": ("speaker", "/c/devcon/proposals/"),
     "reviews list": ("reviewer", "/c/devcon/reviews/"),
@@ -160,6 +164,7 @@ def _counts(app, scene: Scene) -> dict[str, int]:
     clients = {role: logged_in_client(app, scene.people[role]) for role in PAGES_ROLES}
     counts = {}
     for name, (role, url) in PAGES.items():
+        url = url.replace("{speaker}", str(scene.people["speaker"].id))
         clients[role].get(url)  # warm: first-request work (feed tokens, caches) is not per item
         with count_queries(db.engine) as statements:
             response = clients[role].get(url)

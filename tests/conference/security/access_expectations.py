@@ -270,6 +270,9 @@ DRAFTS = {
 AGENDA = {
     "agenda.day": page(public()),
     "agenda.talk": page(public()),
+    "agenda.speakers": page(public()),
+    # The world's speaker speaks in its published schedule (user_id: that speaker).
+    "agenda.speaker": page(public()),
     "agenda.mine": page(logged_in()),
     "agenda.star": action(logged_in(ALLOWED)),
     "agenda.unstar": action(logged_in(ALLOWED)),
