@@ -1,4 +1,4 @@
-"""Forms of the drafts area: move, pin, publish."""
+"""Forms of the drafts area: move (or place), pin, unschedule, publish."""
 
 from __future__ import annotations
 
@@ -17,12 +17,18 @@ class DraftEditForm(FlaskForm):
 
 
 class MoveTalkForm(DraftEditForm):
+    """Where a talk goes: moving one in the draft, or placing one that is not in it."""
+
     room_id = SelectField("Room or stream", coerce=int, validators=[DataRequired()])
     # ISO 8601 UTC instants; the labels show them in the organiser's chosen zone.
     starts_at = SelectField("Start time", validators=[DataRequired(message="Choose a start time.")])
 
 
 class PinForm(DraftEditForm):
+    pass
+
+
+class UnscheduleForm(DraftEditForm):
     pass
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -12,9 +12,9 @@ from sqlalchemy.orm import selectinload
 from conference.accounts.models import User
 from conference.archive.operations import refresh_conference_archive
 from conference.conferences.models import Conference, Room
-from conference.core.timezones import to_zone
 from conference.core.types import utcnow
 from conference.drafts.changelog import diff_versions, same_placements
+from conference.drafts.queries import clock_label
 from conference.extensions import db
 from conference.feeds.operations import record_published_version
 from conference.mail.models import OutboxMessage
@@ -78,20 +78,47 @@ def room_is_open(block: ScheduleBlock, room: Room) -> bool:
 
 
 def talks_in_the_way(
-    draft: ScheduleVersion, room: Room, starts_at: datetime, ends_at: datetime, moving: ScheduledTalk
+    draft: ScheduleVersion, room: Room, starts_at: datetime, ends_at: datetime, moving: ScheduledTalk | None
 ) -> list[ScheduledTalk]:
-    """Other talks of the draft in ``room`` overlapping [starts_at, ends_at)."""
-    return list(
-        db.session.scalars(
-            select(ScheduledTalk).where(
-                ScheduledTalk.version_id == draft.id,
-                ScheduledTalk.room_id == room.id,
-                ScheduledTalk.id != moving.id,
-                ScheduledTalk.starts_at < ends_at,
-                ScheduledTalk.ends_at > starts_at,
-            )
+    """Other placed talks of the draft in ``room`` overlapping [starts_at, ends_at).
+
+    Talks withdrawn or declined since they were placed stay in the draft (flagged) but hold no room.
+    """
+    query = (
+        select(ScheduledTalk)
+        .join(Proposal, Proposal.id == ScheduledTalk.proposal_id)
+        .where(
+            ScheduledTalk.version_id == draft.id,
+            ScheduledTalk.room_id == room.id,
+            ScheduledTalk.starts_at < ends_at,
+            ScheduledTalk.ends_at > starts_at,
+            Proposal.state.in_(scheduled_states(draft.conference)),
         )
+        .order_by(ScheduledTalk.starts_at, ScheduledTalk.id)
     )
+    if moving is not None:
+        query = query.where(ScheduledTalk.id != moving.id)
+    return list(db.session.scalars(query))
+
+
+def _block_for_placement(
+    draft: ScheduleVersion, room: Room, starts_at: datetime, ends_at: datetime, slot_minutes: int,
+    moving: ScheduledTalk | None,
+) -> ScheduleBlock:
+    """The block a talk at [starts_at, ends_at) in ``room`` goes in; MoveRefused says why none fits."""
+    block = block_for(draft.conference, starts_at, ends_at)
+    if block is None:
+        raise MoveRefused("That time is outside every session block: the talk must fit inside one block.")
+    offset_minutes = (starts_at - block.starts_at).total_seconds() / 60
+    if offset_minutes % slot_minutes:
+        raise MoveRefused(f"Talks start on the {slot_minutes}-minute grid of the block “{block.name}”.")
+    if not room_is_open(block, room):
+        raise MoveRefused(f"“{room.name}” is not open during the block “{block.name}”.")
+    blocking = talks_in_the_way(draft, room, starts_at, ends_at, moving)
+    if blocking:
+        titles = ", ".join(f"“{other.proposal.title}”" for other in blocking)
+        raise MoveRefused(f"“{room.name}” is already taken then by {titles}. Move that talk first.")
+    return block
 
 
 def move_talk(
@@ -101,23 +128,36 @@ def move_talk(
     """Place ``talk`` in ``room`` from ``starts_at``, keeping its length; refuses invalid moves."""
     check_fresh(draft, lock_version)
     ends_at = starts_at + (talk.ends_at - talk.starts_at)
-    block = block_for(draft.conference, starts_at, ends_at)
-    if block is None:
-        raise MoveRefused("That time is outside every session block: the talk must fit inside one block.")
-    offset_minutes = (starts_at - block.starts_at).total_seconds() / 60
-    if offset_minutes % slot_minutes:
-        raise MoveRefused(f"Talks start on the {slot_minutes}-minute grid of the block “{block.name}”.")
-    if not room_is_open(block, room):
-        raise MoveRefused(f"“{room.name}” is not open during the block “{block.name}”.")
-    blocking = talks_in_the_way(draft, room, starts_at, ends_at, talk)
-    if blocking:
-        titles = ", ".join(f"“{other.proposal.title}”" for other in blocking)
-        raise MoveRefused(f"“{room.name}” is already taken then by {titles}. Move that talk first.")
+    block = _block_for_placement(draft, room, starts_at, ends_at, slot_minutes, talk)
     talk.room_id, talk.room = room.id, room
     talk.block_id, talk.block = block.id, block
     talk.starts_at, talk.ends_at = starts_at, ends_at
     _touch(draft)
     return talk
+
+
+def place_talk(
+    draft: ScheduleVersion, proposal: Proposal, room: Room, starts_at: datetime, length: timedelta,
+    lock_version: int | None, slot_minutes: int,
+) -> ScheduledTalk:
+    """Put an accepted talk that is not in the draft into ``room`` from ``starts_at``; refuses as moves do."""
+    check_fresh(draft, lock_version)
+    ends_at = starts_at + length
+    block = _block_for_placement(draft, room, starts_at, ends_at, slot_minutes, None)
+    talk = ScheduledTalk(
+        version_id=draft.id, proposal_id=proposal.id, proposal=proposal, room_id=room.id, room=room,
+        block_id=block.id, block=block, starts_at=starts_at, ends_at=ends_at, pinned=False,
+    )
+    db.session.add(talk)
+    _touch(draft)
+    return talk
+
+
+def unschedule_talk(draft: ScheduleVersion, talk: ScheduledTalk, lock_version: int | None) -> None:
+    """Take ``talk`` out of the draft; its pin, kept on its row, goes with it."""
+    check_fresh(draft, lock_version)
+    db.session.delete(talk)
+    _touch(draft)
 
 
 def set_pinned(draft: ScheduleVersion, talk: ScheduledTalk, pinned: bool, lock_version: int | None) -> None:
@@ -208,14 +248,41 @@ def publish_schedule(
 
 
 def describe_slot(row: ScheduledTalk, zone_name: str) -> str:
-    """E.g. ``Wed 24 Mar 2027, 14:00–14:30 Europe/London`` in the reader's own zone."""
-    starts, ends = to_zone(row.starts_at, zone_name), to_zone(row.ends_at, zone_name)
-    return f"{starts:%a %d %b %Y, %H:%M}–{ends:%H:%M} {zone_name}"
+    """E.g. ``Wed 24 Mar 2027, 14:00–14:30 Europe/London`` in the reader's own zone; on a day the
+    clocks change there, each time carries its UTC offset (``01:15 UTC-04:00–01:45 UTC-04:00``)."""
+    return (
+        f"{clock_label(row.starts_at, zone_name, '%a %d %b %Y, %H:%M')}"
+        f"–{clock_label(row.ends_at, zone_name)} {zone_name}"
+    )
 
 
 def describe_place(row: ScheduledTalk) -> str:
     room = row.room
     return f"{room.name} ({room.hub.name})" if room.hub is not None else f"{room.name} (online stream)"
+
+
+def describe_change(old: ScheduledTalk, new: ScheduledTalk | None, zone_name: str) -> str:
+    """What changed for a talk between two versions, in lines for a speaker; ``new`` None: cancelled.
+
+    Only what changed is shown twice: a move to another room at the same time names both rooms
+    and the time once.
+    """
+    before_slot, before_place = describe_slot(old, zone_name), describe_place(old)
+    if new is None:
+        return f"The talk is cancelled: it is no longer in the schedule.\nIt was: {before_slot}, {before_place}"
+    now_slot, now_place = describe_slot(new, zone_name), describe_place(new)
+    same_time = (old.starts_at, old.ends_at) == (new.starts_at, new.ends_at)
+    if same_time and old.room_id != new.room_id:
+        return (
+            f"The room changed; the time stays the same.\nWhen: {now_slot}\n"
+            f"Room before: {before_place}\nRoom now: {now_place}"
+        )
+    if old.room_id == new.room_id:
+        return f"The time changed; the room stays the same.\nBefore: {before_slot}\nNow: {now_slot}\nWhere: {now_place}"
+    return (
+        f"The time and the room changed.\nBefore: {before_slot}, {before_place}\n"
+        f"Now: {now_slot}, {now_place}"
+    )
 
 
 def _speakers(proposal: Proposal) -> list[User]:
@@ -286,6 +353,8 @@ def queue_schedule_emails(
                 "when": "cancelled: the talk is no longer in the schedule" if cancelled else describe_slot(row, zone_name),
                 "where": "-" if cancelled else describe_place(row),
                 "previous": describe_slot(old, zone_name) if old is not None else "-",
+                "previous_where": describe_place(old) if old is not None else "-",
+                "change": describe_change(old, None if cancelled else row, zone_name) if old is not None else "-",
                 "join": join,
                 "link": link,
             }

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
@@ -87,6 +88,44 @@ def draft_talks(draft: ScheduleVersion) -> list[ScheduledTalk]:
             .order_by(ScheduledTalk.starts_at, ScheduledTalk.id)
         )
     )
+
+
+def placed_and_left_out(
+    conference: Conference, talks: list[ScheduledTalk]
+) -> tuple[list[ScheduledTalk], list[ScheduledTalk]]:
+    """The draft's talks that hold their room, and those withdrawn or declined since they were
+    placed (kept in the draft, flagged, but holding no room and left out of publishing)."""
+    states = scheduled_states(conference)
+    placed = [talk for talk in talks if talk.proposal.state in states]
+    left_out = [talk for talk in talks if talk.proposal.state not in states]
+    return placed, left_out
+
+
+def talks_not_in_draft(conference: Conference, draft: ScheduleVersion) -> list[Proposal]:
+    """Talks to schedule (accepted or confirmed) that the draft does not place, by title."""
+    in_draft = select(ScheduledTalk.proposal_id).where(ScheduledTalk.version_id == draft.id)
+    return list(
+        db.session.scalars(
+            select(Proposal)
+            .where(
+                Proposal.conference_id == conference.id,
+                Proposal.state.in_(scheduled_states(conference)),
+                Proposal.id.not_in(in_draft),
+            )
+            .options(
+                selectinload(Proposal.track),
+                selectinload(Proposal.session_format),
+                selectinload(Proposal.speakers).selectinload(ProposalSpeaker.user),
+            )
+            .order_by(Proposal.title, Proposal.id)
+        )
+    )
+
+
+def talk_length(proposal: Proposal, minutes: int) -> timedelta:
+    """How long a talk placed by hand lasts: its format's length in whole slots, as the solver counts."""
+    duration = proposal.session_format.duration_minutes if proposal.session_format is not None else minutes
+    return timedelta(minutes=minutes * max(1, math.ceil(duration / minutes)))
 
 
 def blocks_with_rooms(conference: Conference) -> list[tuple[ScheduleBlock, set[int]]]:
@@ -173,13 +212,32 @@ class Grid:
     rooms: list[Room]
     hub_groups: list[tuple[str, int]]
     days: list[GridDay]
+    # Talks the table cannot draw, each with a talk drawn in its room then (a declined talk
+    # confirmed again after its slot was given away, say); the editor lists them.
+    overlapping: list[tuple[ScheduledTalk, ScheduledTalk]] = field(default_factory=list)
 
 
 def build_grid(
     conference: Conference, talks: list[ScheduledTalk], zone_name: str, minutes: int
 ) -> Grid:
-    """One table per local day in ``zone_name``: rooms as columns, slot starts as rows."""
+    """One table per local day in ``zone_name``: rooms as columns, slot starts as rows.
+
+    ``talks`` are the placed ones; a talk overlapping one drawn earlier in its room is not drawn
+    but returned in ``overlapping``.
+    """
     rooms = ordered_rooms(conference)
+    drawn: list[ScheduledTalk] = []
+    overlapping: list[tuple[ScheduledTalk, ScheduledTalk]] = []
+    last_in_room: dict[int, ScheduledTalk] = {}
+    for talk in sorted(talks, key=lambda talk: (talk.starts_at, talk.id)):
+        previous = last_in_room.get(talk.room_id)
+        if previous is not None and talk.starts_at < previous.ends_at:
+            overlapping.append((talk, previous))
+            continue
+        drawn.append(talk)
+        if previous is None or talk.ends_at > previous.ends_at:
+            last_in_room[talk.room_id] = talk
+    talks = drawn
     blocks = blocks_with_rooms(conference)
     step = timedelta(minutes=minutes)
     instants: set[datetime] = set()
@@ -225,7 +283,7 @@ def build_grid(
             groups[-1] = (label, groups[-1][1] + 1)
         else:
             groups.append((label, 1))
-    return Grid(zone_name, rooms, groups, days)
+    return Grid(zone_name, rooms, groups, days, overlapping)
 
 
 # --- warnings -----------------------------------------------------------------------------
@@ -240,10 +298,12 @@ def talk_warnings(conference: Conference, talks: list[ScheduledTalk]) -> dict[in
     states = scheduled_states(conference)
     for talk in talks:
         if talk.proposal.state not in states:
+            # It holds no room and clashes with nobody: only why it is left out matters.
             warnings[talk.id].append(
                 f"{talk.proposal.state.label} since it was placed: publishing leaves it out"
                 " (and cancels it in calendars that had it)"
             )
+            continue
         for speaker in talk.proposal.accepted_speakers:
             user = speaker.user
             if user is None:

@@ -1,16 +1,28 @@
 """Organisers edit the draft schedule and publish numbered versions; anyone reads the changelog.
 
 Access: the conference, then the ORGANISER role there (403 otherwise), then the draft's
-talks and the versions scoped to that conference (404 otherwise). The changelog is public.
+talks, the proposals and the versions scoped to that conference (404 otherwise). The changelog
+is public.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from conference.conferences.access import conference_with_role, load_conference, load_scoped
@@ -18,11 +30,13 @@ from conference.conferences.models import Conference, Role, Room
 from conference.core.forms import require_confirm_form
 from conference.drafts import operations, queries
 from conference.drafts.checks import draft_warnings
-from conference.drafts.forms import MoveTalkForm, PinForm, PublishForm
+from conference.drafts.forms import MoveTalkForm, PinForm, PublishForm, UnscheduleForm
 from conference.extensions import db
 from conference.mail.operations import request_delivery
 from conference.mail.templates import TemplateProblem
+from conference.proposals.models import Proposal
 from conference.schedule import jobs
+from conference.schedule.mapping import scheduled_states
 from conference.schedule.models import RunKind, ScheduledTalk, ScheduleVersion
 
 blueprint = Blueprint("drafts", __name__)
@@ -38,6 +52,10 @@ STALE_PUBLISH_MESSAGE = (
 STALE_FORM_MESSAGE = (
     "Someone changed the draft since you loaded this page, so nothing was changed. "
     "Your choice is kept below, next to where the talk is now; send it again to move the talk."
+)
+STALE_PLACE_MESSAGE = (
+    "Someone changed the draft since you loaded this page, so nothing was changed. "
+    "Your choice is kept below; send it again to place the talk in the current draft."
 )
 
 
@@ -61,11 +79,23 @@ def _draft_or_404(conference: Conference) -> ScheduleVersion:
     return draft
 
 
+def _posted_lock_version() -> int | None:
+    try:
+        return int(request.form.get("lock_version", ""))
+    except ValueError:
+        return None
+
+
 def _draft_talk(draft: ScheduleVersion, talk_id: int) -> ScheduledTalk:
     talk = db.session.scalar(
         select(ScheduledTalk).where(ScheduledTalk.id == talk_id, ScheduledTalk.version_id == draft.id)
     )
     if talk is None:
+        if request.method == "POST" and _posted_lock_version() not in (None, draft.lock_version):
+            # Gone since the page was loaded (unscheduled, or the draft re-optimised): a stale page.
+            conference = draft.conference
+            zone_name = queries.chosen_zone(request.args.get("tz"), queries.zone_choices(conference, current_user))
+            abort(make_response(_stale_conflict(conference, zone_name)))
         abort(404)
     return talk
 
@@ -101,10 +131,18 @@ def editor(slug: str):
     }
     if draft is not None:
         talks = queries.draft_talks(draft)
+        placed, left_out = queries.placed_and_left_out(conference, talks)
         minutes = queries.slot_minutes(conference)
+        # Talks withdrawn or declined since they were placed hold no room: they are listed
+        # apart, flagged, and their cells are free for other talks.
+        grid = queries.build_grid(conference, placed, zone_name, minutes)
+        outside_grid = left_out + [talk for talk, _ in grid.overlapping]
         context.update(
             talks=talks,
-            grid=queries.build_grid(conference, talks, zone_name, minutes),
+            grid=grid,
+            left_out=left_out,
+            outside_times={talk.id: _talk_times(talk, zone_name) for talk in outside_grid},
+            not_in_draft=queries.talks_not_in_draft(conference, draft),
             warnings=queries.talk_warnings(conference, talks),
             checker=draft_warnings(conference, draft),
             pin_form=PinForm(formdata=None, lock_version=draft.lock_version),
@@ -120,52 +158,80 @@ def _talk_times(talk: ScheduledTalk, zone_name: str) -> str:
     )
 
 
-def _move_choices(conference: Conference, form: MoveTalkForm, talk: ScheduledTalk, zone_name: str) -> None:
+def _move_choices(conference: Conference, form: MoveTalkForm, length: timedelta, zone_name: str) -> None:
     blocks = queries.blocks_with_rooms(conference)
     # Every room is offered: a room closed at the chosen time gets a message naming the block.
     form.room_id.choices = [
         (room.id, f"{room.name} ({room.hub.name if room.hub else 'online'})")
         for room in queries.ordered_rooms(conference)
     ]
-    starts = queries.valid_starts(blocks, queries.slot_minutes(conference), talk.ends_at - talk.starts_at)
+    starts = queries.valid_starts(blocks, queries.slot_minutes(conference), length)
     form.starts_at.choices = [
         (instant.isoformat(), queries.start_label(instant, zone_name)) for instant in starts
     ]
 
 
-@blueprint.route("/c/<slug>/manage/schedule/draft/talks/<int:talk_id>/move", methods=["GET", "POST"])
-@login_required
-def move_talk(slug: str, talk_id: int):
-    conference = conference_with_role(slug, Role.ORGANISER)
-    zone_name = _zone_or_400(conference)
-    draft = _draft_or_404(conference)
-    talk = _draft_talk(draft, talk_id)
+def _talk_length(conference: Conference, proposal: Proposal, talk: ScheduledTalk | None) -> timedelta:
+    """A placed talk keeps its length; one not in the draft gets its format's."""
+    if talk is not None:
+        return talk.ends_at - talk.starts_at
+    return queries.talk_length(proposal, queries.slot_minutes(conference))
+
+
+def _placement_page(conference: Conference, zone_name: str, proposal: Proposal, talk: ScheduledTalk | None,
+                    form: MoveTalkForm, refusal: str | None, status: int, placing: bool):
+    """The move form (``placing``: the place form, reached from the list of talks not in the draft)."""
+    action = (
+        url_for("drafts.place_talk", slug=conference.slug, proposal_id=proposal.id, tz=zone_name)
+        if placing
+        else url_for("drafts.move_talk", slug=conference.slug, talk_id=talk.id, tz=zone_name)
+    )
+    length = _talk_length(conference, proposal, talk)
+    return render_template(
+        "drafts/move.html", conference=conference, proposal=proposal, talk=talk, form=form,
+        zone_name=zone_name, talk_times=_talk_times(talk, zone_name) if talk is not None else "",
+        refusal=refusal, action=action, length_minutes=int(length.total_seconds() // 60),
+    ), status
+
+
+def _place_or_move(conference: Conference, zone_name: str, draft: ScheduleVersion, proposal: Proposal,
+                   talk: ScheduledTalk | None, placing: bool):
+    """GET shows the form; POST moves ``talk``, or places ``proposal`` when it is not in the draft."""
     if request.method == "GET":
         form = MoveTalkForm(
-            formdata=None, lock_version=draft.lock_version, room_id=talk.room_id,
-            starts_at=talk.starts_at.isoformat(),
+            formdata=None, lock_version=draft.lock_version,
+            room_id=talk.room_id if talk is not None else None,
+            starts_at=talk.starts_at.isoformat() if talk is not None else None,
         )
     else:
         form = MoveTalkForm()
-    _move_choices(conference, form, talk, zone_name)
+    _move_choices(conference, form, _talk_length(conference, proposal, talk), zone_name)
+    # Read before trying: after a failed flush the session cannot load anything until rolled back.
+    proposal_id, was_in_draft = proposal.id, talk is not None
     status, refusal = 200, None
     if form.validate_on_submit():
         room = load_scoped(Room, conference, form.room_id.data)
+        starts_at = datetime.fromisoformat(form.starts_at.data)
+        minutes = queries.slot_minutes(conference)
         try:
-            operations.move_talk(
-                draft, talk, room, datetime.fromisoformat(form.starts_at.data), form.lock_version.data,
-                queries.slot_minutes(conference),
-            )
-        except (operations.StaleDraft, StaleDataError):
+            if talk is not None:
+                operations.move_talk(draft, talk, room, starts_at, form.lock_version.data, minutes)
+            else:
+                talk = operations.place_talk(
+                    draft, proposal, room, starts_at, queries.talk_length(proposal, minutes),
+                    form.lock_version.data, minutes,
+                )
+        except (operations.StaleDraft, StaleDataError, IntegrityError):
+            # IntegrityError: someone placed the same talk at the same moment.
             if _wants_json():
                 return _stale_conflict(conference, zone_name)
-            return _stale_move_form(conference, zone_name, talk_id, form)
+            return _stale_placement_form(conference, zone_name, proposal_id, form, placing)
         except operations.MoveRefused as problem:
             db.session.rollback()
             refusal, status = str(problem), 422
         else:
             message = (
-                f"Moved “{talk.proposal.title}” to {talk.room.name}, "
+                f"{'Moved' if was_in_draft else 'Placed'} “{proposal.title}” to {talk.room.name}, "
                 f"{queries.clock_label(talk.starts_at, zone_name, '%a %H:%M')} {zone_name}."
             )
             if _wants_json():
@@ -176,24 +242,59 @@ def move_talk(slug: str, talk_id: int):
         status, refusal = 422, "Choose a room and one of the listed start times."
     if _wants_json():
         return {"error": "Refused", "description": refusal}, status
-    return render_template(
-        "drafts/move.html", conference=conference, talk=talk, form=form, zone_name=zone_name,
-        talk_times=_talk_times(talk, zone_name), refusal=refusal,
-    ), status
+    return _placement_page(conference, zone_name, proposal, talk, form, refusal, status, placing)
 
 
-def _stale_move_form(conference: Conference, zone_name: str, talk_id: int, form: MoveTalkForm):
-    """The move form again with the organiser's choice kept; sending it moves the talk in the current draft."""
-    db.session.rollback()
+@blueprint.route("/c/<slug>/manage/schedule/draft/talks/<int:talk_id>/move", methods=["GET", "POST"])
+@login_required
+def move_talk(slug: str, talk_id: int):
+    conference = conference_with_role(slug, Role.ORGANISER)
+    zone_name = _zone_or_400(conference)
     draft = _draft_or_404(conference)
     talk = _draft_talk(draft, talk_id)
+    return _place_or_move(conference, zone_name, draft, talk.proposal, talk, placing=False)
+
+
+def _schedulable_proposal(conference: Conference, proposal_id: int) -> Proposal:
+    """An accepted (or confirmed) talk of this conference; 404 for anything else."""
+    proposal = load_scoped(Proposal, conference, proposal_id)
+    if proposal.state not in scheduled_states(conference):
+        abort(404)
+    return proposal
+
+
+def _draft_row_of(draft: ScheduleVersion, proposal: Proposal) -> ScheduledTalk | None:
+    return db.session.scalar(
+        select(ScheduledTalk).where(ScheduledTalk.version_id == draft.id, ScheduledTalk.proposal_id == proposal.id)
+    )
+
+
+@blueprint.route("/c/<slug>/manage/schedule/draft/proposals/<int:proposal_id>/place", methods=["GET", "POST"])
+@login_required
+def place_talk(slug: str, proposal_id: int):
+    """Put an accepted talk the draft does not have into a room and slot; one it has is moved."""
+    conference = conference_with_role(slug, Role.ORGANISER)
+    zone_name = _zone_or_400(conference)
+    draft = _draft_or_404(conference)
+    proposal = _schedulable_proposal(conference, proposal_id)
+    return _place_or_move(conference, zone_name, draft, proposal, _draft_row_of(draft, proposal), placing=True)
+
+
+def _stale_placement_form(conference: Conference, zone_name: str, proposal_id: int, form: MoveTalkForm,
+                          placing: bool):
+    """The form again with the organiser's choice kept; sending it acts on the current draft."""
+    db.session.rollback()
+    draft = _draft_or_404(conference)
+    proposal = load_scoped(Proposal, conference, proposal_id)
+    talk = _draft_row_of(draft, proposal)
+    if talk is None:
+        # Unscheduled meanwhile (or never in the draft): the form places it, if it is still a talk.
+        proposal, placing = _schedulable_proposal(conference, proposal_id), True
     form.lock_version.data = draft.lock_version
     form.lock_version.raw_data = [str(draft.lock_version)]
-    _move_choices(conference, form, talk, zone_name)
-    return render_template(
-        "drafts/move.html", conference=conference, talk=talk, form=form, zone_name=zone_name,
-        talk_times=_talk_times(talk, zone_name), refusal=STALE_FORM_MESSAGE,
-    ), 409
+    _move_choices(conference, form, _talk_length(conference, proposal, talk), zone_name)
+    message = STALE_FORM_MESSAGE if talk is not None else STALE_PLACE_MESSAGE
+    return _placement_page(conference, zone_name, proposal, talk, form, message, 409, placing)
 
 
 def _set_pin(slug: str, talk_id: int, pinned: bool):
@@ -222,6 +323,34 @@ def pin_talk(slug: str, talk_id: int):
 @login_required
 def unpin_talk(slug: str, talk_id: int):
     return _set_pin(slug, talk_id, False)
+
+
+@blueprint.route("/c/<slug>/manage/schedule/draft/talks/<int:talk_id>/unschedule", methods=["POST"])
+@login_required
+def unschedule_talk(slug: str, talk_id: int):
+    """Take a talk out of the draft (a withdrawn one, or to free its slot); its pin goes with it."""
+    conference = conference_with_role(slug, Role.ORGANISER)
+    zone_name = queries.chosen_zone(request.args.get("tz"), queries.zone_choices(conference, current_user))
+    draft = _draft_or_404(conference)
+    talk = _draft_talk(draft, talk_id)
+    form = UnscheduleForm()
+    if not form.validate_on_submit():
+        abort(400, description="The form expired; reload the page and try again.")
+    proposal, was_pinned = talk.proposal, talk.pinned
+    try:
+        operations.unschedule_talk(draft, talk, form.lock_version.data)
+    except (operations.StaleDraft, StaleDataError):
+        return _stale_conflict(conference, zone_name)
+    message, anchor = f"“{proposal.title}” is no longer in the draft.", None
+    if was_pinned:
+        message += " Its pin is dropped."
+    if proposal.state in scheduled_states(conference):
+        message += (
+            " It is listed under “Talks not in the draft” to place again (re-optimising may place it too)."
+        )
+        anchor = "not-in-draft-heading"
+    flash(message, "success")
+    return redirect(_editor_url(conference, zone_name, anchor))
 
 
 @blueprint.route("/c/<slug>/manage/schedule/draft/reoptimise", methods=["POST"])

@@ -78,9 +78,11 @@ DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
         "Your slot changed",
         "Schedule change: {{ title }}",
         "Hello {{ speaker }},\n\nThe schedule of {{ conference }} changed for “{{ title }}”.\n\n"
-        "Before: {{ previous }}\nNow: {{ when }}\nWhere: {{ where }}\n{{ join }}\n"
-        "What changed: {{ link }}\n",
-        ("speaker", "title", "conference", "previous", "when", "where", "join", "link"),
+        "{{ change }}\n{{ join }}\nWhat changed: {{ link }}\n",
+        # ``change`` says what changed in lines (a room-only move names both rooms and the time
+        # once); the other placeholders stay for organisers' own wording.
+        ("speaker", "title", "conference", "change", "previous", "previous_where", "when", "where", "join",
+         "link"),
     ),
     "feedback_reminder": DefaultTemplate(
         "Feedback reminder to attendees",

@@ -61,6 +61,12 @@ def sample_context(conference: Conference) -> dict:
         "when": "Wed 24 Mar 2027, 14:00–14:30 Europe/London",
         "previous": "Wed 24 Mar 2027, 10:00–10:30 Europe/London",
         "where": "Main Hall (London)",
+        "previous_where": "Side Room (London)",
+        "change": (
+            "The time and the room changed.\n"
+            "Before: Wed 24 Mar 2027, 10:00–10:30 Europe/London, Side Room (London)\n"
+            "Now: Wed 24 Mar 2027, 14:00–14:30 Europe/London, Main Hall (London)"
+        ),
         "join": "You present remotely: join the online stream at the link below.",
     }
 

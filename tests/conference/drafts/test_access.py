@@ -11,7 +11,7 @@ PUBLIC = {"drafts.changelog"}
 
 
 def _routes(app, scene, version_id):
-    ids = {"talk_id": scene.talk.id, "version_id": version_id}
+    ids = {"talk_id": scene.talk.id, "version_id": version_id, "proposal_id": scene.talk.proposal_id}
     routes = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("drafts."):

@@ -299,3 +299,87 @@ def test_a_co_speaker_who_joined_after_publication_gets_the_slot_with_the_next_v
     assert client.post(PUBLISH, data={"note": ""}).status_code == 302
     recipients = db.session.scalars(select(OutboxMessage.recipient)).all()
     assert recipients.count(co_speaker.email) == 1 and recipients.count(scene.speaker.email) == 1
+
+
+def _emails_of_version(db, version):
+    return db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key.startswith(f"schedule:{version.id}:"))
+    ).all()
+
+
+def test_a_room_only_move_email_names_the_rooms_and_the_time_once(client, db, scene, organiser):
+    client.post(PUBLISH, data={"note": ""})
+    _move(client, db, scene, scene.talk, scene.side_room, at(14))
+    assert client.post(PUBLISH, data={"note": "Bigger room needed elsewhere"}).status_code == 302
+    _, second = _published(db, scene.conference)
+    [message] = _emails_of_version(db, second)
+    body = message.body
+    assert "The room changed; the time stays the same." in body
+    assert "Room before: Main Hall (London)" in body
+    assert "Room now: Side Room (London)" in body
+    assert body.count("Wed 24 Mar 2027, 19:30–20:00 Asia/Kolkata") == 1
+    assert "Before:" not in body
+
+
+def test_a_move_in_time_and_room_email_shows_both_before_and_now(client, db, scene, organiser):
+    client.post(PUBLISH, data={"note": ""})
+    _move(client, db, scene, scene.talk, scene.side_room, at(10))
+    client.post(PUBLISH, data={"note": ""})
+    _, second = _published(db, scene.conference)
+    [message] = _emails_of_version(db, second)
+    assert "The time and the room changed." in message.body
+    assert "Before: Wed 24 Mar 2027, 19:30–20:00 Asia/Kolkata, Main Hall (London)" in message.body
+    assert "Now: Wed 24 Mar 2027, 15:30–16:00 Asia/Kolkata, Side Room (London)" in message.body
+
+
+def test_a_cancellation_email_says_where_and_when_the_talk_was(client, db, scene, organiser):
+    add_talk(db, db.session.get(ScheduleVersion, scene.draft.id), scene.side_room, at(11), "Stays on",
+             block=scene.block)
+    db.session.commit()
+    client.post(PUBLISH, data={"note": ""})
+    db.session.delete(db.session.get(ScheduledTalk, scene.talk.id))
+    db.session.commit()
+    client.post(PUBLISH, data={"note": ""})
+    _, second = _published(db, scene.conference)
+    [message] = _emails_of_version(db, second)
+    assert "cancelled" in message.body
+    assert "It was: Wed 24 Mar 2027, 19:30–20:00 Asia/Kolkata, Main Hall (London)" in message.body
+
+
+def test_schedule_emails_carry_utc_offsets_on_a_day_the_clocks_change(client, db, scene, organiser):
+    from datetime import UTC, datetime
+
+    from tests.factories import ScheduleBlockFactory
+
+    # New York falls back at 06:00 UTC on 7 November 2027: 01:15 happens at 05:15 and at 06:15 UTC.
+    block = ScheduleBlockFactory(conference=scene.conference, name="Night", hub=scene.new_york,
+                                 starts_at=datetime(2027, 11, 7, 4, 0, tzinfo=UTC),
+                                 ends_at=datetime(2027, 11, 7, 8, 0, tzinfo=UTC))
+    speaker = make_user(display_name="Maya Cruz", time_zone="America/New_York")
+    talk = add_talk(db, db.session.get(ScheduleVersion, scene.draft.id), scene.closed_room,
+                    datetime(2027, 11, 7, 5, 15, tzinfo=UTC), "Night owls", speaker=speaker, block=block)
+    db.session.commit()
+    client.post(PUBLISH, data={"note": ""})
+    [first] = _published(db, scene.conference)
+    [slot] = [message for message in _emails_of_version(db, first) if message.recipient == speaker.email]
+    assert "Sun 07 Nov 2027, 01:15 UTC-04:00–01:45 UTC-04:00 America/New_York" in slot.body
+    assert "Sun 07 Nov 2027, 01:15 UTC-04:00" in slot.subject
+    # The same wall clock an hour later: only the offsets tell the speaker what changed.
+    row = db.session.get(ScheduledTalk, talk.id)
+    row.starts_at = datetime(2027, 11, 7, 6, 15, tzinfo=UTC)
+    row.ends_at = datetime(2027, 11, 7, 6, 45, tzinfo=UTC)
+    db.session.commit()
+    client.post(PUBLISH, data={"note": ""})
+    _, second = _published(db, scene.conference)
+    [change] = _emails_of_version(db, second)
+    assert "Before: Sun 07 Nov 2027, 01:15 UTC-04:00–01:45 UTC-04:00 America/New_York" in change.body
+    assert "Now: Sun 07 Nov 2027, 01:15 UTC-05:00–01:45 UTC-05:00 America/New_York" in change.body
+    # Days without a change keep plain times (the Kolkata speaker's e-mail of version 1).
+    [plain] = [message for message in _emails_of_version(db, first) if message.recipient == scene.speaker.email]
+    assert "Wed 24 Mar 2027, 19:30–20:00 Asia/Kolkata" in plain.body and "UTC+" not in plain.body
+
+
+def test_the_schedule_change_template_previews_with_the_room_placeholders(client, scene, organiser):
+    page = client.get("/c/devcon/manage/emails/schedule_change").get_data(as_text=True)
+    assert "<code>{{ change }}</code>" in page and "<code>{{ previous_where }}</code>" in page
+    assert "The time and the room changed." in page  # the default body previewed with sample values

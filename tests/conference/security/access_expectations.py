@@ -258,6 +258,9 @@ SCHEDULE = {
 DRAFTS = {
     "drafts.editor": ORGANISER_PAGE,
     "drafts.move_talk": ORGANISER_FORM,
+    # The world's talk is in the draft, so its place form shows where it is now (and moves it).
+    "drafts.place_talk": ORGANISER_FORM,
+    "drafts.unschedule_talk": ORGANISER_ACTION,
     "drafts.pin_talk": ORGANISER_ACTION,
     "drafts.unpin_talk": ORGANISER_ACTION,
     "drafts.reoptimise": ORGANISER_ACTION,

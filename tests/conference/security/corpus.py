@@ -473,6 +473,19 @@ FORMS: tuple[FormCase, ...] = (
         int_fields=("room_id", "lock_version"),
     ),
     FormCase(
+        # The world's talk is in the draft: placing it where it is moves it there.
+        "draft place",
+        "organiser",
+        "/c/{slug}/manage/schedule/draft/proposals/{proposal_id}/place",
+        lambda v: {
+            "room_id": str(v["room_id"]),
+            "starts_at": v["draft_talk_starts"],
+            "lock_version": "1",
+        },
+        text_fields=("starts_at",),
+        int_fields=("room_id", "lock_version"),
+    ),
+    FormCase(
         "publish",
         "organiser",
         "/c/{slug}/manage/schedule/publish",
