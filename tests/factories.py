@@ -107,6 +107,27 @@ class ProposalFactory(BaseFactory):
     track = factory.SubFactory(TrackFactory, conference=factory.SelfAttribute("..conference"))
 
 
+class CfpQuestionFactory(BaseFactory):
+    class Meta:
+        model = models.CfpQuestion
+
+    conference = factory.SubFactory(ConferenceFactory)
+    text = factory.Sequence(lambda n: f"Question {n}?")
+    kind = models.CfpQuestionKind.SHORT_TEXT
+    position = factory.Sequence(lambda n: n + 1)
+
+
+class CfpAnswerFactory(BaseFactory):
+    class Meta:
+        model = models.CfpAnswer
+
+    proposal = factory.SubFactory(ProposalFactory)
+    question = factory.SubFactory(
+        CfpQuestionFactory, conference=factory.SelfAttribute("..proposal.conference")
+    )
+    value = "An answer."
+
+
 class ProposalSpeakerFactory(BaseFactory):
     class Meta:
         model = models.ProposalSpeaker

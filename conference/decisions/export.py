@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+
+from conference.proposals.models import CfpQuestion
+from conference.proposals.questions import answer_text
 
 # A spreadsheet treats a cell starting with one of these as a formula (OWASP: CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -33,11 +36,23 @@ def _number(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
-def ranking_csv(rows: Iterable) -> str:
-    """CSV text of ranking rows (``conference.decisions.queries.RankingRow``)."""
+def question_heading(question: CfpQuestion) -> str:
+    """A question's column heading; a retired question's answers are still exported."""
+    return question.text if question.active else f"{question.text} (retired)"
+
+
+def ranking_csv(
+    rows: Iterable,
+    questions: Sequence[CfpQuestion] = (),
+    answers: Mapping[int, Mapping[int, str]] | None = None,
+) -> str:
+    """CSV text of ranking rows (``conference.decisions.queries.RankingRow``), then one column
+    per question of the call with each proposal's answer (``answers``: proposal id -> question
+    id -> answer)."""
+    answers = answers or {}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(RANKING_HEADER)
+    writer.writerow([*RANKING_HEADER, *(safe_cell(question_heading(q)) for q in questions)])
     for rank, row in enumerate(rows, start=1):
         proposal, statistics = row.proposal, row.statistics
         cells: Sequence = (
@@ -48,5 +63,7 @@ def ranking_csv(rows: Iterable) -> str:
             _number(statistics.normalised_score), _number(statistics.spread),
             _number(statistics.standard_deviation),
         )
+        given = answers.get(proposal.id, {})
+        cells = (*cells, *(answer_text(q, given.get(q.id, "")) for q in questions))
         writer.writerow([safe_cell(cell) for cell in cells])
     return buffer.getvalue()

@@ -36,6 +36,7 @@ from conference.decisions.forms import (
 from conference.extensions import db
 from conference.mail.operations import request_delivery
 from conference.mail.templates import TemplateProblem
+from conference.proposals import questions
 from conference.proposals.models import Proposal, ProposalState
 
 blueprint = Blueprint("decisions", __name__)
@@ -133,8 +134,13 @@ def ranking(slug: str):
 def ranking_export(slug: str):
     conference = conference_with_role(slug, Role.ORGANISER)
     rows = queries.ranking_rows(conference, **_ranking_filters(conference))
+    csv_text = ranking_csv(
+        rows,
+        questions.questions(conference, include_retired=True),
+        questions.answers_by_proposal(conference),
+    )
     return Response(
-        ranking_csv(rows),
+        csv_text,
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{conference.slug}-ranking.csv"'},
     )

@@ -467,6 +467,26 @@ NOTES_TO_ORGANISERS = (
     "Needs a room with a whiteboard.",
 )
 
+# The organisers' own questions on the proposal form (see seed.add_cfp_questions).
+TAKEAWAY_QUESTION = "What will attendees be able to do after your session?"
+TAKEAWAYS = (
+    "Spot the three failure modes we hit most often and fix them in their own services.",
+    "Set up the same tooling in an afternoon, with the checklist from the talk.",
+    "Explain the trade-offs to their team and decide whether it fits them.",
+    "Measure the before and after, and know which numbers to watch.",
+    "Reuse our internal library instead of writing their own.",
+    "Avoid the migration mistakes we made, with a plan they can copy.",
+)
+GIVEN_BEFORE_QUESTION = "Have you given this talk before? Where?"
+GIVEN_BEFORE = (
+    "A shorter version at our hub's engineering all-hands.",
+    "Yes, at a public meetup last spring.",
+    "An internal brown-bag session for my department.",
+    "Once, as a team retrospective write-up turned talk.",
+)
+ROOM_SETUP_QUESTION = "What room setup does your workshop need?"
+ROOM_SETUPS = ("Tables in small groups", "Rows of chairs and a projector", "Desks with power for laptops")
+
 JOB_TITLES = (
     "Software Engineer", "Senior Software Engineer", "Staff Engineer", "Principal Engineer",
     "Engineering Manager", "Site Reliability Engineer", "Tech Lead", "Senior Engineer",

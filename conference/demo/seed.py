@@ -31,11 +31,15 @@ from conference.extensions import db
 from conference.proposals.models import (
     AudienceLevel,
     AvailabilityWindow,
+    CfpAnswer,
+    CfpQuestion,
+    CfpQuestionKind,
     InvitationState,
     PresentationMode,
     Proposal,
     ProposalSpeaker,
     ProposalState,
+    ReviewerVisibility,
     SpeakerProfile,
     SpeakerRole,
 )
@@ -154,6 +158,7 @@ def seed_demo() -> list[tuple[str, str]]:
 
     add_proposals(conference, speakers, formats, rng)
     db.session.flush()
+    add_cfp_questions(conference, formats)
     reviewing.add_review_phase(conference, tracks, reviewers, demo_speaker, rng)
     audience.add_audience(conference, hubs, password_hash, people.used_emails, attendees, rng)
     db.session.flush()
@@ -392,6 +397,44 @@ def add_proposals(
         proposal.state = ProposalState.DRAFT
         proposal.submitted_at = None
     withdrawn.state = ProposalState.WITHDRAWN
+
+
+def add_cfp_questions(conference: Conference, formats: dict[str, SessionFormat]) -> None:
+    """Three questions of the call, answered by every submitted proposal they ask (drafts
+    answer some): what attendees take away, where the talk was given before (hidden from
+    reviewers while reviews are anonymised) and, for workshops only, the room setup."""
+    # Its own random stream, so the rest of the demo stays as it was before the questions.
+    rng = random.Random(RANDOM_SEED + 1)
+    takeaway = CfpQuestion(
+        conference=conference, text=data.TAKEAWAY_QUESTION, kind=CfpQuestionKind.LONG_TEXT,
+        help_text="One or two sentences; reviewers read this first.", required=True, position=1,
+    )
+    given_before = CfpQuestion(
+        conference=conference, text=data.GIVEN_BEFORE_QUESTION, kind=CfpQuestionKind.SHORT_TEXT,
+        reviewer_visibility=ReviewerVisibility.UNLESS_ANONYMISED, position=2,
+    )
+    room_setup = CfpQuestion(
+        conference=conference, text=data.ROOM_SETUP_QUESTION, kind=CfpQuestionKind.CHOICE,
+        options=list(data.ROOM_SETUPS), required=True, position=3,
+        session_formats=[formats["Workshop"]],
+    )
+    db.session.add_all([takeaway, given_before, room_setup])
+    proposals = db.session.scalars(
+        select(Proposal).where(Proposal.conference_id == conference.id).order_by(Proposal.id)
+    )
+    for proposal in proposals:
+        if proposal.state is ProposalState.DRAFT and rng.random() < 0.5:
+            continue  # a draft still to be finished
+        answers = {takeaway: rng.choice(data.TAKEAWAYS)}
+        if rng.random() < 0.3:
+            answers[given_before] = rng.choice(data.GIVEN_BEFORE)
+        if room_setup.is_asked_of(proposal.session_format_id, proposal.track_id):
+            answers[room_setup] = rng.choice(data.ROOM_SETUPS)
+        db.session.add_all(
+            CfpAnswer(proposal=proposal, question=question, value=value)
+            for question, value in answers.items()
+        )
+    db.session.flush()
 
 
 def proposal_submitters(speakers: list[Speaker], rng: random.Random) -> list[Speaker]:

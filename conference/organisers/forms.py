@@ -14,6 +14,7 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -29,6 +30,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from conference.conferences.models import Role
 from conference.core.forms import (
@@ -41,6 +43,13 @@ from conference.core.forms import (
     wall_time_error,
 )
 from conference.core.timezones import FIRST_YEAR, LAST_YEAR, is_valid_time_zone, local_to_utc
+from conference.proposals.models import CfpQuestionKind, ReviewerVisibility
+from conference.proposals.questions import (
+    HELP_TEXT_MAX,
+    MAX_OPTIONS,
+    OPTION_MAX,
+    QUESTION_TEXT_MAX,
+)
 
 MAX_CONFERENCE_DAYS = 14
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -262,3 +271,113 @@ class SessionFormatForm(FlaskForm):
     def validate_duration_minutes(self, field) -> None:
         if field.data is not None and field.data % 5:
             raise ValidationError("Use a multiple of 5 minutes.")
+
+
+# Room for MAX_OPTIONS options of OPTION_MAX characters, one per line.
+OPTIONS_TEXT_MAX = MAX_OPTIONS * (OPTION_MAX + 2)
+
+
+class CfpQuestionForm(FlaskForm):
+    """A question of the call for proposals, as organisers write it."""
+
+    text = StringField(
+        "Question",
+        validators=[
+            DataRequired(message="Write the question."),
+            Length(
+                max=QUESTION_TEXT_MAX,
+                message=f"Keep the question under {QUESTION_TEXT_MAX} characters.",
+            ),
+        ],
+        filters=[_strip],
+    )
+    help_text = TextAreaField(
+        "Help text (optional)",
+        validators=[
+            Length(
+                max=HELP_TEXT_MAX,
+                message=f"Keep the help text under {HELP_TEXT_MAX:,} characters.",
+            )
+        ],
+        filters=[_strip],
+        render_kw={"rows": 3},
+        description="Shown under the question on the proposal form.",
+    )
+    kind = SelectField(
+        "Kind of answer",
+        choices=[SelectChoice(kind.value, kind.label) for kind in CfpQuestionKind],
+        default=CfpQuestionKind.SHORT_TEXT.value,
+    )
+    options = TextAreaField(
+        "Options, one per line",
+        validators=[
+            Length(
+                max=OPTIONS_TEXT_MAX,
+                message=f"Keep the options under {OPTIONS_TEXT_MAX:,} characters in all.",
+            )
+        ],
+        render_kw={"rows": 5},
+        description=(
+            f"Only for single-choice questions: 2 to {MAX_OPTIONS} options, each under "
+            f"{OPTION_MAX} characters. Answers already given keep their text when you change them."
+        ),
+    )
+    required = BooleanField("Speakers must answer it to submit (drafts may leave it empty)")
+    reviewer_visibility = RadioField(
+        "Who reads the answers",
+        choices=[SelectChoice(item.value, item.label) for item in ReviewerVisibility],
+        default=ReviewerVisibility.ALWAYS.value,
+    )
+    session_format_ids = SelectMultipleField(
+        "Session formats",
+        coerce=int,
+        choices=[],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    track_ids = SelectMultipleField(
+        "Tracks",
+        coerce=int,
+        choices=[],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+    def offer_scopes(self, conference) -> None:
+        """The conference's formats and tracks, to ask the question of only some of them."""
+        self.session_format_ids.choices = [
+            SelectChoice(item.id, f"{item.name} ({item.duration_minutes} min)")
+            for item in conference.session_formats
+        ]
+        self.track_ids.choices = [SelectChoice(track.id, track.name) for track in conference.tracks]
+
+    def option_list(self) -> list[str]:
+        """The options as entered, one a line, without blank lines or surrounding spaces."""
+        return [line.strip() for line in (self.options.data or "").splitlines() if line.strip()]
+
+    def validate_options(self, field) -> None:
+        if field.errors:
+            return
+        options = self.option_list()
+        if self.kind.data != CfpQuestionKind.CHOICE.value:
+            if options:
+                raise ValidationError(
+                    "Options are only for single-choice questions: clear them, or choose "
+                    f"“{CfpQuestionKind.CHOICE.label}”."
+                )
+            return
+        if len(options) < 2:
+            raise ValidationError("Give at least two options, one per line.")
+        if len(options) > MAX_OPTIONS:
+            raise ValidationError(f"Give at most {MAX_OPTIONS} options ({len(options)} given).")
+        for option in options:
+            if len(option) > OPTION_MAX:
+                raise ValidationError(
+                    f"Keep each option under {OPTION_MAX} characters; "
+                    f"“{option[:40]}…” has {len(option):,}."
+                )
+        seen: set[str] = set()
+        for option in options:
+            if option.casefold() in seen:
+                raise ValidationError(f"“{option}” is listed twice.")
+            seen.add(option.casefold())

@@ -20,6 +20,7 @@ from conference.conferences.models import (
 from conference.core.timezones import local_to_utc
 from conference.extensions import db
 from conference.proposals.models import Proposal, SpeakerProfile
+from conference.proposals.questions import forget_scope
 from conference.schedule.models import (
     ScheduleBlock,
     ScheduleBlockRoom,
@@ -300,6 +301,7 @@ def delete_track(track: Track) -> int:
         .values(track_id=None, lock_version=Proposal.lock_version + 1)
         .execution_options(synchronize_session="fetch")
     ).rowcount
+    forget_scope(track=track)
     db.session.delete(track)
     db.session.flush()
     return detached
@@ -333,5 +335,6 @@ def delete_session_format(session_format: SessionFormat) -> None:
     )
     if proposal_count:
         raise FormatInUse(proposal_count)
+    forget_scope(session_format=session_format)
     db.session.delete(session_format)
     db.session.flush()

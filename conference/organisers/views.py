@@ -36,6 +36,7 @@ from conference.organisers import operations, queries
 from conference.organisers.forms import (
     ONLINE_STREAM,
     AddRoleForm,
+    CfpQuestionForm,
     ConferenceSettingsForm,
     CreateConferenceForm,
     DeleteTrackForm,
@@ -44,7 +45,14 @@ from conference.organisers.forms import (
     SessionFormatForm,
     TrackForm,
 )
-from conference.proposals.models import Proposal
+from conference.proposals import questions
+from conference.proposals.models import (
+    CfpQuestion,
+    CfpQuestionKind,
+    Proposal,
+    ProposalState,
+    ReviewerVisibility,
+)
 
 blueprint = Blueprint("organisers", __name__)
 
@@ -505,10 +513,27 @@ def delete_track(slug: str, track_id: int):
             "info",
         )
         return redirect(url_for("organisers.tracks", slug=conference.slug, confirm_delete=track.id))
+    retiring = questions.questions_only_for(track=track)
     detached = operations.delete_track(track)
     suffix = f" {detached} proposal(s) now have no track." if detached else ""
-    flash(f"Track “{name}” is deleted.{suffix}", "success")
+    flash(f"Track “{name}” is deleted.{suffix}{_retired_note(retiring)}", "success")
     return redirect(url_for("organisers.tracks", slug=conference.slug))
+
+
+def _retired_note(retired: list[CfpQuestion]) -> str:
+    """What deleting a track or format did to the questions asked only of it."""
+    if not retired:
+        return ""
+    texts = ", ".join(f"“{question.text}”" for question in retired)
+    if len(retired) == 1:
+        return (
+            f" The proposal form no longer asks {texts}, which was only for it "
+            "(the question is retired; its answers are kept)."
+        )
+    return (
+        f" The proposal form no longer asks {texts}, which were only for it "
+        "(the questions are retired; their answers are kept)."
+    )
 
 
 # --- session formats -------------------------------------------------------------------------
@@ -576,6 +601,7 @@ def delete_session_format(slug: str, format_id: int):
     session_format = load_scoped(SessionFormat, conference, format_id)
     require_confirm_form()
     name = session_format.name
+    retiring = questions.questions_only_for(session_format=session_format)
     try:
         operations.delete_session_format(session_format)
     except operations.FormatInUse as error:
@@ -586,5 +612,165 @@ def delete_session_format(slug: str, format_id: int):
             "error",
         )
     else:
-        flash(f"Session format “{name}” is deleted.", "success")
+        flash(f"Session format “{name}” is deleted.{_retired_note(retiring)}", "success")
     return redirect(url_for("organisers.session_formats", slug=conference.slug))
+
+
+# --- questions of the call for proposals -----------------------------------------------------
+
+
+@blueprint.route("/c/<slug>/manage/cfp-questions")
+def cfp_questions(slug: str):
+    conference = conference_with_role(slug, Role.ORGANISER)
+    return render_template(
+        "organisers/cfp_questions.html",
+        conference=conference,
+        questions=questions.questions(conference, include_retired=True),
+        answer_counts=questions.answer_counts(conference),
+        scope_text=questions.scope_text,
+        anonymised=conference.setting("anonymised_review"),
+    )
+
+
+def _question_details(form: CfpQuestionForm) -> questions.QuestionDetails:
+    return questions.QuestionDetails(
+        text=form.text.data,
+        help_text=form.help_text.data or "",
+        kind=CfpQuestionKind(form.kind.data),
+        options=tuple(form.option_list()),
+        required=bool(form.required.data),
+        reviewer_visibility=ReviewerVisibility(form.reviewer_visibility.data),
+        session_format_ids=tuple(form.session_format_ids.data or ()),
+        track_ids=tuple(form.track_ids.data or ()),
+    )
+
+
+def _render_question_form(conference, form, question=None, answered=0):
+    return render_template(
+        "organisers/cfp_question_form.html",
+        conference=conference,
+        form=form,
+        question=question,
+        answered=answered,
+    ), (400 if form.errors else 200)
+
+
+@blueprint.route("/c/<slug>/manage/cfp-questions/new", methods=["GET", "POST"])
+def new_cfp_question(slug: str):
+    conference = conference_with_role(slug, Role.ORGANISER)
+    form = CfpQuestionForm()
+    form.offer_scopes(conference)
+    if form.validate_on_submit():
+        question = questions.create_question(conference, _question_details(form))
+        flash(f"Question “{question.text}” is added to the proposal form.", "success")
+        return redirect(url_for("organisers.cfp_questions", slug=conference.slug))
+    return _render_question_form(conference, form)
+
+
+@blueprint.route(
+    "/c/<slug>/manage/cfp-questions/<int:question_id>/edit", methods=["GET", "POST"]
+)
+def edit_cfp_question(slug: str, question_id: int):
+    conference = conference_with_role(slug, Role.ORGANISER)
+    question = load_scoped(CfpQuestion, conference, question_id)
+    stored = None
+    if request.method == "GET":
+        stored = {
+            "text": question.text,
+            "help_text": question.help_text,
+            "kind": question.kind.value,
+            "options": "\n".join(question.options or []),
+            "required": question.required,
+            "reviewer_visibility": question.reviewer_visibility.value,
+            "session_format_ids": [item.id for item in question.session_formats],
+            "track_ids": [track.id for track in question.tracks],
+        }
+    form = CfpQuestionForm(data=stored)
+    form.offer_scopes(conference)
+    if form.validate_on_submit():
+        try:
+            with db.session.begin_nested():
+                questions.update_question(question, _question_details(form))
+        except questions.KindLocked as locked:
+            answers = "answer" if locked.answer_count == 1 else "answers"
+            form.kind.errors.append(
+                f"This question already has {locked.answer_count} {answers}, so its kind of answer "
+                "cannot change. Retire it and add a new question instead."
+            )
+        else:
+            flash(f"Question “{question.text}” is saved.", "success")
+            return redirect(url_for("organisers.cfp_questions", slug=conference.slug))
+    return _render_question_form(conference, form, question, questions.answer_count(question))
+
+
+def _question_action(slug: str, question_id: int) -> tuple[Conference, CfpQuestion]:
+    conference = conference_with_role(slug, Role.ORGANISER)
+    question = load_scoped(CfpQuestion, conference, question_id)
+    require_confirm_form()
+    return conference, question
+
+
+@blueprint.route("/c/<slug>/manage/cfp-questions/<int:question_id>/move", methods=["POST"])
+def move_cfp_question(slug: str, question_id: int):
+    conference, question = _question_action(slug, question_id)
+    direction = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
+    if direction is None:
+        abort(400, description="Move a question up or down.")
+    questions.move_question(question, direction)
+    return redirect(url_for("organisers.cfp_questions", slug=conference.slug))
+
+
+@blueprint.route("/c/<slug>/manage/cfp-questions/<int:question_id>/retire", methods=["POST"])
+def retire_cfp_question(slug: str, question_id: int):
+    conference, question = _question_action(slug, question_id)
+    questions.set_question_active(question, False)
+    flash(
+        f"“{question.text}” is retired: the proposal form no longer asks it; "
+        "answers already given are kept.",
+        "success",
+    )
+    return redirect(url_for("organisers.cfp_questions", slug=conference.slug))
+
+
+@blueprint.route("/c/<slug>/manage/cfp-questions/<int:question_id>/restore", methods=["POST"])
+def restore_cfp_question(slug: str, question_id: int):
+    conference, question = _question_action(slug, question_id)
+    questions.set_question_active(question, True)
+    flash(f"“{question.text}” is asked again.", "success")
+    return redirect(url_for("organisers.cfp_questions", slug=conference.slug))
+
+
+@blueprint.route("/c/<slug>/manage/cfp-questions/<int:question_id>/delete", methods=["POST"])
+def delete_cfp_question(slug: str, question_id: int):
+    conference, question = _question_action(slug, question_id)
+    text = question.text
+    try:
+        questions.delete_question(question)
+    except questions.QuestionAnswered as answered:
+        answers = "answer" if answered.answer_count == 1 else "answers"
+        flash(
+            f"“{text}” already has {answered.answer_count} {answers}, so it cannot be deleted; "
+            "retire it instead (its answers are kept). Nothing was deleted.",
+            "error",
+        )
+    else:
+        flash(f"Question “{text}” is deleted.", "success")
+    return redirect(url_for("organisers.cfp_questions", slug=conference.slug))
+
+
+# --- one proposal, as organisers see it -----------------------------------------------------
+
+
+@blueprint.route("/c/<slug>/manage/proposals/<int:proposal_id>")
+def proposal(slug: str, proposal_id: int):
+    conference = conference_with_role(slug, Role.ORGANISER)
+    found = load_scoped(Proposal, conference, proposal_id)
+    if found.state is ProposalState.DRAFT:
+        abort(404)  # a speaker's draft is theirs alone until it is submitted
+    return render_template(
+        "organisers/proposal.html",
+        conference=conference,
+        proposal=found,
+        answer_rows=questions.answer_rows(found),
+        anonymised=conference.setting("anonymised_review"),
+    )

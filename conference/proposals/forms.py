@@ -20,15 +20,28 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    StopValidation,
+    ValidationError,
+)
 from wtforms.widgets import HiddenInput
 
 from conference.core.forms import (
     ConfirmForm,  # noqa: F401 - re-exported for this area
     time_zone_field,
 )
-from conference.proposals.models import AudienceLevel, PresentationMode
+from conference.proposals.models import (
+    AudienceLevel,
+    CfpQuestion,
+    CfpQuestionKind,
+    PresentationMode,
+)
 from conference.proposals.operations import minutes_to_text
+from conference.proposals.questions import YES_NO_LABELS, answer_problem
 
 TITLE_MAX = 200
 ABSTRACT_MAX = 10_000
@@ -127,6 +140,107 @@ class ProposalForm(FlaskForm):
     def validate_abstract(self, field) -> None:
         if (self.wants_submission or self.already_submitted) and not (field.data or "").strip():
             raise ValidationError("An abstract is needed to submit; save as draft to finish later.")
+
+    # --- answers to the organisers' questions (see proposal_form_class) ---
+
+    questions: list[CfpQuestion] = []
+    # Saved answers of the proposal being edited: a choice no longer offered may be kept.
+    saved_answers: dict[int, str] = {}
+
+    def question_fields(self) -> list[tuple[CfpQuestion, object]]:
+        return [(question, self[answer_field_name(question)]) for question in self.questions]
+
+    def answers(self) -> dict[int, str]:
+        """The answer to each question asked, "" when left empty."""
+        return {question.id: field.data or "" for question, field in self.question_fields()}
+
+    def keep_saved_answers(self, saved: dict[int, str]) -> None:
+        """Know the proposal's saved answers, and offer a saved choice the organisers have
+        since removed from the options, so that saving again keeps it."""
+        self.saved_answers = dict(saved)
+        for question, field in self.question_fields():
+            value = saved.get(question.id)
+            if question.kind is CfpQuestionKind.CHOICE and value and value not in question.options:
+                field.choices = [
+                    *field.choices, SelectChoice(value, f"{value} (no longer offered)")
+                ]
+
+    def show_saved_answers(self) -> None:
+        for question, field in self.question_fields():
+            field.data = self.saved_answers.get(question.id, "")
+
+    def asks(self, question: CfpQuestion) -> bool:
+        """Whether the chosen format and track are asked ``question`` (so it may be required)."""
+        return question.is_asked_of(self.session_format_id.data, self.track_id.data or None)
+
+
+def answer_field_name(question: CfpQuestion) -> str:
+    return f"answer_{question.id}"
+
+
+class _AnsweredToSubmit:
+    """A required question needs an answer to submit (a draft may leave it empty), when the
+    proposal's format and track are asked it."""
+
+    def __init__(self, question: CfpQuestion):
+        self.question = question
+        self.field_flags = {"required": True}
+
+    def __call__(self, form: ProposalForm, field) -> None:
+        if (field.data or "").strip() or not (form.wants_submission or form.already_submitted):
+            return
+        if not form.asks(self.question):
+            return
+        if form.already_submitted:
+            raise StopValidation("Answer this question: a submitted proposal needs it.")
+        raise StopValidation("Answer this question to submit, or save as draft to finish later.")
+
+
+class _AllowedAnswer:
+    """Within its length, one of the options, yes or no: see ``questions.answer_problem``."""
+
+    def __init__(self, question: CfpQuestion):
+        self.question = question
+
+    def __call__(self, form: ProposalForm, field) -> None:
+        problem = answer_problem(
+            self.question, field.data or "", form.saved_answers.get(self.question.id)
+        )
+        if problem:
+            raise ValidationError(problem)
+
+
+def _answer_field(question: CfpQuestion):
+    validators = [_AllowedAnswer(question)]
+    if question.required:
+        validators.insert(0, _AnsweredToSubmit(question))
+    label = question.text if question.required else f"{question.text} (optional)"
+    common = {"validators": validators, "filters": [_strip], "description": question.help_text}
+    if question.kind is CfpQuestionKind.SHORT_TEXT:
+        return StringField(label, **common)
+    if question.kind is CfpQuestionKind.LONG_TEXT:
+        return TextAreaField(label, render_kw={"rows": 5}, **common)
+    if question.kind is CfpQuestionKind.YES_NO:
+        choices = [SelectChoice(value, text) for value, text in YES_NO_LABELS.items()]
+    else:
+        choices = [SelectChoice(option, option) for option in question.options]
+    if not question.required:
+        # A chosen radio button cannot be unticked: this takes an optional answer back.
+        choices.append(SelectChoice("", "No answer"))
+    # Forged values are checked by _AllowedAnswer, with a clear message.
+    return RadioField(label, choices=choices, validate_choice=False, **common)
+
+
+def proposal_form_class(questions: list[CfpQuestion]) -> type[ProposalForm]:
+    """The proposal form with one field per question asked, in the organisers' order."""
+
+    class ProposalFormWithQuestions(ProposalForm):
+        pass
+
+    for question in questions:
+        setattr(ProposalFormWithQuestions, answer_field_name(question), _answer_field(question))
+    ProposalFormWithQuestions.questions = list(questions)
+    return ProposalFormWithQuestions
 
 
 class InviteCoSpeakerForm(FlaskForm):

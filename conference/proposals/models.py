@@ -6,7 +6,17 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from conference.core.markdown import markdown_to_text
@@ -148,6 +158,9 @@ class Proposal(db.Model):
     speakers: Mapped[list[ProposalSpeaker]] = relationship(
         back_populates="proposal", cascade="all, delete-orphan", order_by="ProposalSpeaker.id"
     )
+    cfp_answers: Mapped[list[CfpAnswer]] = relationship(
+        back_populates="proposal", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -183,3 +196,132 @@ class ProposalSpeaker(db.Model):
 
     proposal: Mapped[Proposal] = relationship(back_populates="speakers")
     user: Mapped[User | None] = relationship()
+
+
+# --- questions of the call for proposals ---------------------------------------------------
+
+
+class CfpQuestionKind(enum.StrEnum):
+    SHORT_TEXT = "short_text"
+    LONG_TEXT = "long_text"
+    CHOICE = "choice"  # one of the question's options
+    YES_NO = "yes_no"
+
+    @property
+    def label(self) -> str:
+        return {
+            "short_text": "Short text (one line)",
+            "long_text": "Long text (paragraphs)",
+            "choice": "Single choice from options",
+            "yes_no": "Yes or no",
+        }[self.value]
+
+
+class ReviewerVisibility(enum.StrEnum):
+    """Who besides the organisers reads a question's answers."""
+
+    ALWAYS = "always"
+    # An answer ("Where did you give this talk before?") may reveal who the speaker is.
+    UNLESS_ANONYMISED = "unless_anonymised"
+    NEVER = "never"
+
+    @property
+    def label(self) -> str:
+        return {
+            "always": "Reviewers see the answers",
+            "unless_anonymised": "Reviewers see the answers, except when reviews are anonymised",
+            "never": "Only organisers see the answers",
+        }[self.value]
+
+
+cfp_question_session_formats = Table(
+    "cfp_question_session_formats",
+    db.metadata,
+    Column(
+        "question_id", ForeignKey("cfp_questions.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "session_format_id", ForeignKey("session_formats.id", ondelete="CASCADE"), primary_key=True
+    ),
+)
+
+cfp_question_tracks = Table(
+    "cfp_question_tracks",
+    db.metadata,
+    Column(
+        "question_id", ForeignKey("cfp_questions.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("track_id", ForeignKey("tracks.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class CfpQuestion(db.Model):
+    """A question organisers add to the proposal form, e.g. "What will attendees take away?"."""
+
+    __tablename__ = "cfp_questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conference_id: Mapped[int] = mapped_column(
+        ForeignKey("conferences.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(String(300))
+    help_text: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[CfpQuestionKind] = mapped_column(
+        _enum(CfpQuestionKind), default=CfpQuestionKind.SHORT_TEXT
+    )
+    # The choices of a CHOICE question, in order; answers keep their text when these change.
+    options: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Required to submit (a draft may leave it empty), and only of the proposals it is asked of.
+    required: Mapped[bool] = mapped_column(default=False)
+    reviewer_visibility: Mapped[ReviewerVisibility] = mapped_column(
+        _enum(ReviewerVisibility, length=24), default=ReviewerVisibility.ALWAYS
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # A retired question is no longer asked; its answers are kept and still shown.
+    active: Mapped[bool] = mapped_column(default=True)
+
+    conference: Mapped[Conference] = relationship()
+    # Asked only of proposals in these formats / tracks; none means every proposal.
+    session_formats: Mapped[list[SessionFormat]] = relationship(
+        secondary=cfp_question_session_formats, order_by="SessionFormat.duration_minutes"
+    )
+    tracks: Mapped[list[Track]] = relationship(
+        secondary=cfp_question_tracks, order_by="Track.name"
+    )
+
+    def is_asked_of(self, session_format_id: int | None, track_id: int | None) -> bool:
+        """Whether a proposal in this format and track is asked this question."""
+        if self.session_formats and session_format_id not in {f.id for f in self.session_formats}:
+            return False
+        return not self.tracks or track_id in {t.id for t in self.tracks}
+
+    def shown_to_reviewers(self, anonymised_review: bool) -> bool:
+        if self.reviewer_visibility is ReviewerVisibility.ALWAYS:
+            return True
+        if self.reviewer_visibility is ReviewerVisibility.UNLESS_ANONYMISED:
+            return not anonymised_review
+        return False
+
+    def __repr__(self) -> str:
+        return f"<CfpQuestion {self.id} {self.text!r}>"
+
+
+class CfpAnswer(db.Model):
+    """A proposal's answer to one question, as text ("yes"/"no" for yes-or-no questions)."""
+
+    __tablename__ = "cfp_answers"
+    __table_args__ = (UniqueConstraint("proposal_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("proposals.id", ondelete="CASCADE"), index=True
+    )
+    # Organisers cannot delete a question with answers (they retire it); deleting the whole
+    # conference takes both away.
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("cfp_questions.id", ondelete="CASCADE"), index=True
+    )
+    value: Mapped[str] = mapped_column(Text, default="")
+
+    proposal: Mapped[Proposal] = relationship(back_populates="cfp_answers")
+    question: Mapped[CfpQuestion] = relationship()

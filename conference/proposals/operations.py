@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import delete, func, select, update
@@ -30,6 +31,7 @@ from conference.proposals.models import (
     SpeakerProfile,
     SpeakerRole,
 )
+from conference.proposals.questions import save_answers, stored_answers
 
 MAX_CO_SPEAKERS = 3
 EDITABLE_STATES = (ProposalState.DRAFT, ProposalState.SUBMITTED)
@@ -217,6 +219,8 @@ class ProposalDetails:
     track_id: int | None
     audience_level: AudienceLevel
     notes_to_organisers: str
+    # Answers to the questions asked now, by question id ("" when left empty).
+    answers: Mapping[int, str] = field(default_factory=dict)
 
 
 def _apply(proposal: Proposal, details: ProposalDetails) -> None:
@@ -242,6 +246,7 @@ def _same_details(proposal: Proposal, details: ProposalDetails) -> bool:
         and proposal.track_id == details.track_id
         and proposal.audience_level == details.audience_level
         and proposal.notes_to_organisers == details.notes_to_organisers
+        and stored_answers(proposal) == {qid: text for qid, text in details.answers.items() if text}
     )
 
 
@@ -293,6 +298,7 @@ def create_proposal(
     )
     if submit:
         _submit(proposal)
+    save_answers(conference, proposal, details.answers)
     db.session.add(proposal)
     db.session.flush()
     grant_speaker_role(conference, user)
@@ -309,6 +315,7 @@ def update_proposal(proposal: Proposal, details: ProposalDetails, submit: bool) 
     if submit:
         _submit(proposal)
     proposal.updated_at = current_instant()
+    save_answers(proposal.conference, proposal, details.answers)
     db.session.flush()
 
 

@@ -19,7 +19,7 @@ from conference.core.forms import require_confirm_form
 from conference.core.timezones import to_zone
 from conference.core.web import viewer_time_zone
 from conference.extensions import db
-from conference.proposals import operations
+from conference.proposals import operations, questions
 from conference.proposals.forms import (
     MAX_RANGES_PER_DAY,
     NO_CHOICE,
@@ -29,6 +29,7 @@ from conference.proposals.forms import (
     InviteCoSpeakerForm,
     ProposalForm,
     SpeakerProfileForm,
+    proposal_form_class,
 )
 from conference.proposals.models import (
     AudienceLevel,
@@ -130,7 +131,17 @@ def _details(form: ProposalForm) -> operations.ProposalDetails:
         track_id=form.track_id.data or None,
         audience_level=AudienceLevel(form.audience_level.data),
         notes_to_organisers=form.notes_to_organisers.data or "",
+        answers=form.answers(),
     )
+
+
+def _proposal_form(conference: Conference, proposal: Proposal | None = None, **kwargs) -> ProposalForm:
+    """The proposal form with the questions asked now; for an edit, aware of saved answers."""
+    form = proposal_form_class(questions.questions(conference))(**kwargs)
+    form.offer_choices(conference)
+    if proposal is not None:
+        form.keep_saved_answers(questions.stored_answers(proposal))
+    return form
 
 
 def _closed(conference: Conference) -> str | None:
@@ -144,8 +155,7 @@ def _closed(conference: Conference) -> str | None:
 @login_required
 def new_proposal(slug: str):
     conference = load_conference(slug)
-    form = ProposalForm()
-    form.offer_choices(conference)
+    form = _proposal_form(conference)
     closed = _closed(conference)
     if request.method == "POST" and closed:
         return _render_form(conference, None, form, closed=closed), 403
@@ -174,6 +184,11 @@ def _render_form(conference, proposal, form, closed=None, conflict=None):
         closed_note = "This conference has no session formats yet, so proposals cannot be saved."
     else:
         closed_note = None
+    # Answers to questions no longer asked are kept, and shown read-only.
+    retired_answers = (
+        [answer for answer in questions.shown_answers(proposal) if answer.retired]
+        if proposal is not None else []
+    )
     return render_template(
         "proposals/form.html",
         conference=conference,
@@ -182,6 +197,8 @@ def _render_form(conference, proposal, form, closed=None, conflict=None):
         closed=closed,
         no_formats=closed_note,
         conflict=conflict,
+        retired_answers=retired_answers,
+        scope_text=questions.scope_text,
         window_text=operations.cfp_window_text(conference, viewer_time_zone()),
     )
 
@@ -200,6 +217,7 @@ def detail(slug: str, proposal_id: int):
         may_edit=operations.speakers_may_edit(proposal) and operations.cfp_is_open(conference),
         may_withdraw=operations.speakers_may_edit(proposal),
         co_speakers=operations.co_speaker_rows(proposal),
+        answer_rows=questions.answer_rows(proposal),
         invite_form=InviteCoSpeakerForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),
         max_co_speakers=operations.MAX_CO_SPEAKERS,
@@ -235,6 +253,11 @@ def _differences(proposal: Proposal, form: ProposalForm) -> list[tuple[str, str]
     for name, label in _COMPARED_FIELDS:
         if saved[name] != (getattr(form, name).data or ("" if isinstance(saved[name], str) else NO_CHOICE)):
             changes.append((label, str(shown.get(name, saved[name]))))
+    saved_answers = questions.stored_answers(proposal)
+    for question, field in form.question_fields():
+        saved_answer = saved_answers.get(question.id, "")
+        if saved_answer != (field.data or ""):
+            changes.append((question.text, questions.answer_text(question, saved_answer) or "(no answer)"))
     return changes
 
 
@@ -258,12 +281,13 @@ def edit(slug: str, proposal_id: int):
         return redirect(url_for("proposals.detail", slug=slug, proposal_id=proposal.id))
     submitted = proposal.state is ProposalState.SUBMITTED
     form = (
-        ProposalForm(obj=proposal, submitted=submitted) if request.method == "GET" else ProposalForm(submitted=submitted)
+        _proposal_form(conference, proposal, obj=proposal, submitted=submitted)
+        if request.method == "GET" else _proposal_form(conference, proposal, submitted=submitted)
     )
-    form.offer_choices(conference)
     if request.method == "GET":
         form.track_id.data = proposal.track_id or NO_CHOICE
         form.audience_level.data = proposal.audience_level.value
+        form.show_saved_answers()
     closed = _closed(conference)
     if request.method == "POST" and closed:
         return _render_form(conference, proposal, form, closed=closed), 403

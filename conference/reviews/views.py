@@ -24,6 +24,7 @@ from conference.core.timezones import to_zone, utc_offset_text
 from conference.core.web import format_instant, viewer_time_zone
 from conference.extensions import db
 from conference.proposals.models import Proposal, ProposalSpeaker, ProposalState, SpeakerProfile
+from conference.proposals.questions import answers_for_reviewers
 from conference.reviews import operations, queries
 from conference.reviews.forms import (
     AddAssignmentForm,
@@ -149,6 +150,7 @@ def _render_review(conference, proposal, form, review, status=200, message=None,
             review=review,
             saved_review=saved_review,
             speakers=_speakers_for_reviewer(conference, proposal),
+            answers=answers_for_reviewers(conference, proposal),
             review_open=_can_write_review(conference, proposal),
             close_message=_why_read_only(conference, proposal),
             conflict_message=message,

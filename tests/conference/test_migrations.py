@@ -2,7 +2,7 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, text
 
 from conference.archive.models import POSTGRESQL_SEARCH_INDEX, SQLITE_SEARCH_TABLE, is_search_object
@@ -125,5 +125,55 @@ def test_upgrade_records_an_availability_answer_for_every_speaker_with_windows(d
                 answers = connection.execute(text("SELECT conference_id, user_id FROM availability_answers")).all()
             db.engine.dispose()
         assert answers == [(1, 1)]
+    finally:
+        drop()
+
+
+def test_questions_of_the_call_upgrade_and_downgrade_leave_proposals_alone(database_url, tmp_path):
+    """cd314776944b only adds the question and answer tables: existing proposals are untouched
+    on the way up and on the way down, and the answers go with the tables."""
+    url, drop = _fresh_url(database_url, tmp_path)
+    try:
+        app = make_test_app(url, create_schema=False)
+        with app.app_context():
+            from conference.extensions import db
+
+            upgrade(revision="9d3f6b2a8e17")
+            with db.engine.begin() as connection:
+                connection.execute(text(
+                    "INSERT INTO conferences (id, slug, name, description, starts_on, ends_on, time_zone, settings,"
+                    " created_at) VALUES (1, 'c', 'C', '', '2027-03-24', '2027-03-25', 'UTC', '{}',"
+                    " '2026-01-01 00:00:00')"))
+                connection.execute(text(
+                    "INSERT INTO session_formats (id, conference_id, name, duration_minutes) VALUES (1, 1, 'Talk', 30)"))
+                connection.execute(text(
+                    "INSERT INTO proposals (id, conference_id, title, abstract, abstract_text, session_format_id,"
+                    " audience_level, notes_to_organisers, state, created_at, updated_at, lock_version) VALUES"
+                    " (1, 1, 'Flags', 'A', 'A', 1, 'beginner', '', 'submitted', '2026-12-01 00:00:00',"
+                    " '2026-12-01 00:00:00', 1)"))
+            upgrade()
+            with db.engine.begin() as connection:
+                connection.execute(text(
+                    "INSERT INTO cfp_questions (id, conference_id, text, help_text, kind, options, required,"
+                    " reviewer_visibility, position, active) VALUES (1, 1, 'Takeaway?', '', 'choice',"
+                    " '[\"Yes\", \"No\"]', true, 'unless_anonymised', 1, true)"))
+                connection.execute(text(
+                    "INSERT INTO cfp_question_session_formats (question_id, session_format_id) VALUES (1, 1)"))
+                connection.execute(text(
+                    "INSERT INTO cfp_answers (proposal_id, question_id, value) VALUES (1, 1, 'Yes')"))
+            with db.engine.connect() as connection:
+                answers = connection.execute(text("SELECT proposal_id, question_id, value FROM cfp_answers")).all()
+            downgrade(revision="9d3f6b2a8e17")
+            with db.engine.connect() as connection:
+                tables = set(inspect(connection).get_table_names())
+                proposals = connection.execute(text("SELECT id, title, lock_version FROM proposals")).all()
+            upgrade()
+            with db.engine.connect() as connection:
+                answers_after = connection.execute(text("SELECT count(*) FROM cfp_answers")).scalar_one()
+            db.engine.dispose()
+        assert answers == [(1, 1, "Yes")]
+        assert not tables & {"cfp_questions", "cfp_answers", "cfp_question_tracks", "cfp_question_session_formats"}
+        assert proposals == [(1, "Flags", 1)]
+        assert answers_after == 0
     finally:
         drop()

@@ -32,7 +32,7 @@ def _two_reviewed_proposals(conference):
 
 def _ranking_cells(body, title):
     """Speakers, track, format, state, reviews, mean, normalised, spread, deviation."""
-    start = body.index(f'<th scope="row">{title}</th>')
+    start = body.index(f">{title}</a></th>")
     return re.findall(r"<td>(.*?)</td>", body[start:body.index("</tr>", start)], re.S)
 
 

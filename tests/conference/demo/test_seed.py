@@ -18,11 +18,15 @@ from conference.demo.seed import DEMO_PASSWORD, seed_demo
 from conference.interest.models import InterestMark
 from conference.proposals.models import (
     AvailabilityWindow,
+    CfpAnswer,
+    CfpQuestion,
+    CfpQuestionKind,
     InvitationState,
     PresentationMode,
     Proposal,
     ProposalSpeaker,
     ProposalState,
+    ReviewerVisibility,
     SpeakerProfile,
     SpeakerRole,
 )
@@ -98,6 +102,10 @@ def snapshot(db) -> dict[str, list]:
             (r.proposal.title, r.reviewer.email, r.comment_for_organisers, r.comment_for_speaker,
              r.created_at, sorted((s.criterion.name, s.value) for s in r.scores))
             for r in db.session.scalars(select(Review))
+        ),
+        "cfp_answers": sorted(
+            (a.proposal.title, a.question.text, a.value)
+            for a in db.session.scalars(select(CfpAnswer))
         ),
         "marks": sorted(
             (email, title, created_at) for email, title, created_at in db.session.execute(
@@ -224,6 +232,33 @@ def test_seed_demo_proposals_read_like_real_ones(db):
         assert 2 <= proposal.abstract.count(". ") + 1 <= 5, proposal.abstract
         assert proposal.track is not None
         assert proposal.speakers[0].role is SpeakerRole.SUBMITTER
+
+
+def test_seed_demo_asks_three_questions_of_the_call_and_submitted_proposals_answer_them(db):
+    seed_demo()
+
+    questions = list(db.session.scalars(select(CfpQuestion).order_by(CfpQuestion.position)))
+    takeaway, given_before, room_setup = questions
+    assert [q.kind for q in questions] == [
+        CfpQuestionKind.LONG_TEXT, CfpQuestionKind.SHORT_TEXT, CfpQuestionKind.CHOICE
+    ]
+    # Where a talk was given before could name the speaker: hidden while reviews are anonymised.
+    assert given_before.reviewer_visibility is ReviewerVisibility.UNLESS_ANONYMISED
+    assert [f.name for f in room_setup.session_formats] == ["Workshop"]
+    answers = list(db.session.scalars(select(CfpAnswer)))
+    by_question = {q.id: [a for a in answers if a.question_id == q.id] for q in questions}
+    submitted = [
+        p for p in db.session.scalars(select(Proposal)) if p.state is not ProposalState.DRAFT
+    ]
+    answered_takeaway = {a.proposal_id for a in by_question[takeaway.id]}
+    assert {p.id for p in submitted} <= answered_takeaway
+    assert 0 < len(by_question[given_before.id]) < len(submitted)
+    workshops = {p.id for p in submitted if p.session_format.name == "Workshop"}
+    room_answers = {a.proposal_id: a.value for a in by_question[room_setup.id]}
+    assert workshops <= set(room_answers)
+    assert all(p.session_format.name == "Workshop" for p in
+               db.session.scalars(select(Proposal).where(Proposal.id.in_(room_answers))))
+    assert set(room_answers.values()) <= set(room_setup.options)
 
 
 def test_seed_demo_is_deterministic(db):

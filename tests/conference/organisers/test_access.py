@@ -105,5 +105,6 @@ def test_management_navigation_groups_every_page_under_a_label_and_marks_the_cur
     assert "Rooms and streams" in groups["Conference"]
     assert "Draft schedule" in groups["Schedule"]
     assert "Ranking &amp; decisions" in groups["Call and review"]
-    assert len(links) == len(set(links)) == 22
+    assert "Proposal questions" in groups["Call and review"]
+    assert len(links) == len(set(links)) == 23
     assert current == ["Rooms and streams"]

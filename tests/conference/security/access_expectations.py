@@ -170,6 +170,18 @@ ORGANISERS = {
     "organisers.new_session_format": ORGANISER_FORM,
     "organisers.edit_session_format": ORGANISER_FORM,
     "organisers.delete_session_format": ORGANISER_ACTION,
+    "organisers.cfp_questions": ORGANISER_PAGE,
+    "organisers.new_cfp_question": ORGANISER_FORM,
+    "organisers.edit_cfp_question": form(
+        organiser_only(), organiser_only(ALLOWED), question_id="cfp_question"
+    ),
+    "organisers.move_cfp_question": action(organiser_only(ALLOWED), question_id="cfp_question"),
+    "organisers.retire_cfp_question": action(organiser_only(ALLOWED), question_id="cfp_question"),
+    "organisers.restore_cfp_question": action(organiser_only(ALLOWED), question_id="cfp_question"),
+    # The world's question has answers, so deleting it is refused with a message (a redirect).
+    "organisers.delete_cfp_question": action(organiser_only(ALLOWED), question_id="cfp_question"),
+    # Organisers read any submitted proposal with every answer (a draft would be a 404).
+    "organisers.proposal": ORGANISER_PAGE,
 }
 
 PROPOSALS = {

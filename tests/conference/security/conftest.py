@@ -2,9 +2,10 @@
 
 The world has a published schedule and a draft, proposals by two speakers, a review, a
 declared conflict, a feed token, a solver run, a pending co-speaker invitation, a failed
-e-mail, slides, a topic and feedback questions, so every URL variable of the app can be
-filled with the id of a real object. Its dates put every phase in reach at once: the call
-for proposals and the review are open, and the talks (yesterday) are open for feedback.
+e-mail, slides, a topic, feedback questions and answered questions of the call for
+proposals, so every URL variable of the app can be filled with the id of a real object. Its
+dates put every phase in reach at once: the call for proposals and the review are open, and
+the talks (yesterday) are open for feedback.
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ from conference.materials import files
 from conference.materials.models import MaterialKind
 from conference.materials.operations import add_link, add_slides
 from conference.proposals.models import (
+    CfpQuestionKind,
     InvitationState,
     ProposalState,
+    ReviewerVisibility,
     SpeakerRole,
 )
 from conference.schedule.models import RunState, ScheduleBlockRoom, ScheduledTalk
@@ -44,6 +47,8 @@ from conference.tasks import huey
 from tests.conftest import _empty_all_tables, make_test_app
 from tests.factories import (
     DEFAULT_PASSWORD,
+    CfpAnswerFactory,
+    CfpQuestionFactory,
     ConferenceFactory,
     ConflictFactory,
     HubFactory,
@@ -121,6 +126,8 @@ class World:
     topic: object
     question: object
     questions: list
+    cfp_question: object  # required, short text; answered by the three proposals
+    cfp_choice_question: object  # optional single choice, hidden from anonymised reviewers
     reset_token: str
     day: str
 
@@ -282,6 +289,20 @@ def build_world(db) -> World:
     topic = create_topic("Build systems", "Making builds fast.")
     attach_topic(talk, topic)
     questions = ensure_default_questions(conference)
+    cfp_question = CfpQuestionFactory(
+        conference=conference, text="What will attendees take away?", required=True, position=1
+    )
+    cfp_choice_question = CfpQuestionFactory(
+        conference=conference,
+        text="How long have you worked on this?",
+        kind=CfpQuestionKind.CHOICE,
+        options=["Under a year", "One to five years", "Longer"],
+        reviewer_visibility=ReviewerVisibility.UNLESS_ANONYMISED,
+        position=2,
+    )
+    for answered in (talk, other_talk, submission):
+        CfpAnswerFactory(proposal=answered, question=cfp_question, value="How to ship safely.")
+    CfpAnswerFactory(proposal=submission, question=cfp_choice_question, value="Longer")
     outbox_message = OutboxMessage(
         conference_id=conference.id,
         dedupe_key="security:failed",
@@ -332,6 +353,8 @@ def build_world(db) -> World:
         topic=topic,
         question=questions[0],
         questions=questions,
+        cfp_question=cfp_question,
+        cfp_choice_question=cfp_choice_question,
         reset_token=password_reset_token(users["attendee"]),
         day=first_day.isoformat(),
     )
@@ -385,6 +408,8 @@ def url_values(world: World) -> dict[str, object]:
         "material_id": world.slides.id,
         "recording": world.recording.id,
         "question_id": world.question.id,
+        "cfp_question": world.cfp_question.id,
+        "cfp_choice_question": world.cfp_choice_question.id,
         "tag_id": world.topic.id,
         "topic_slug": world.topic.slug,
         # For pages and forms that need them.

@@ -85,6 +85,7 @@ class FormCase:
     role: str
     path: str  # formatted with the world's URL values
     data: Data
+    # Field names may name a world value too, e.g. "answer_{cfp_question}" (see field_names).
     text_fields: tuple[str, ...] = ()
     zone_fields: tuple[str, ...] = ()
     date_fields: tuple[str, ...] = ()
@@ -108,6 +109,14 @@ class FormCase:
             + self.int_fields
         )
 
+    def field_names(self, values: Mapping[str, object]) -> tuple[str, ...]:
+        """Every field's name, with world values filled in."""
+        return tuple(name.format(**values) for name in self.fields())
+
+    def text_field_names(self, values: Mapping[str, object]) -> tuple[str, ...]:
+        """The free-text fields' names, with world values filled in."""
+        return tuple(name.format(**values) for name in self.text_fields)
+
 
 PASSWORD = "correct horse battery staple"
 
@@ -119,6 +128,17 @@ def _feedback(values) -> dict[str, str]:
     for question_id in values["text_questions"]:
         data[f"answer_{question_id}"] = "Caching."
     return data
+
+
+# The answers of a proposal form: the world's required question and its single-choice one.
+PROPOSAL_ANSWER_FIELDS = ("answer_{cfp_question}", "answer_{cfp_choice_question}")
+
+
+def _answers(values) -> dict[str, str]:
+    return {
+        f"answer_{values['cfp_question']}": "Safer deploys.",
+        f"answer_{values['cfp_choice_question']}": "Under a year",
+    }
 
 
 def _availability(values) -> dict[str, str]:
@@ -222,8 +242,9 @@ FORMS: tuple[FormCase, ...] = (
             "audience_level": "intermediate",
             "notes_to_organisers": "",
             "submit": "Submit",
+            **_answers(v),
         },
-        text_fields=("title", "abstract", "notes_to_organisers"),
+        text_fields=("title", "abstract", "notes_to_organisers", *PROPOSAL_ANSWER_FIELDS),
         int_fields=("session_format_id", "track_id"),
     ),
     FormCase(
@@ -239,8 +260,9 @@ FORMS: tuple[FormCase, ...] = (
             "notes_to_organisers": "",
             "lock_version": str(v["submission_lock_version"]),
             "submit": "Submit",
+            **_answers(v),
         },
-        text_fields=("title", "abstract", "notes_to_organisers"),
+        text_fields=("title", "abstract", "notes_to_organisers", *PROPOSAL_ANSWER_FIELDS),
         int_fields=("session_format_id", "track_id", "lock_version"),
     ),
     FormCase(
@@ -343,6 +365,44 @@ FORMS: tuple[FormCase, ...] = (
         "/c/{slug}/manage/tracks/new",
         lambda v: {"name": "Data", "description": "Data things.", "colour": "#336699"},
         text_fields=("name", "description", "colour"),
+    ),
+    FormCase(
+        "new proposal question",
+        "organiser",
+        "/c/{slug}/manage/cfp-questions/new",
+        lambda v: {
+            "text": "Which room setup do you need?",
+            "help_text": "Workshops only.",
+            "kind": "choice",
+            "options": "Tables in groups\nRows of chairs",
+            "required": "y",
+            "reviewer_visibility": "never",
+            "session_format_ids": str(v["format_id"]),
+            "track_ids": str(v["track_id"]),
+        },
+        text_fields=("text", "help_text", "kind", "options", "reviewer_visibility"),
+        int_fields=("session_format_ids", "track_ids"),
+    ),
+    FormCase(
+        "proposal question edit",
+        "organiser",
+        "/c/{slug}/manage/cfp-questions/{cfp_question}/edit",
+        lambda v: {
+            "text": "What will attendees take away?",
+            "help_text": "One or two sentences.",
+            "kind": "short_text",
+            "required": "y",
+            "reviewer_visibility": "unless_anonymised",
+        },
+        text_fields=("text", "help_text", "kind", "options", "reviewer_visibility"),
+        int_fields=("session_format_ids", "track_ids"),
+    ),
+    FormCase(
+        "proposal question move",
+        "organiser",
+        "/c/{slug}/manage/cfp-questions/{cfp_question}/move",
+        lambda v: {"direction": "down"},
+        text_fields=("direction",),
     ),
     FormCase(
         "new session format",

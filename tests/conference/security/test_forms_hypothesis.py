@@ -43,7 +43,7 @@ any_value = st.one_of(texts, numbers, dates, st.sampled_from(corpus.INVALID_ZONE
 def _form_data(case, values):
     """The form's valid data with any of its fields replaced by a random value."""
     valid = case.data(values)
-    names = sorted(set(valid) | set(case.fields()))
+    names = sorted(set(valid) | set(case.field_names(values)))
     return st.fixed_dictionaries(
         {name: st.one_of(st.just(valid.get(name, "")), any_value) for name in names}
     )

@@ -169,6 +169,8 @@ def _fill_with_hostile_text(world, clients) -> None:
                 "audience_level": "beginner",
                 "lock_version": str(world.submission.lock_version),
                 "submit": "Submit",
+                f"answer_{world.cfp_question.id}": corpus.HOSTILE_TITLE,
+                f"answer_{world.cfp_choice_question.id}": "Longer",
             },
         ),
         "proposal",
@@ -285,6 +287,27 @@ def _fill_with_hostile_text(world, clients) -> None:
         (
             "/feedback/questions/new",
             {"prompt": corpus.SHORT_MARKUP, "kind": "text", "required": ""},
+        ),
+        (
+            "/cfp-questions/new",
+            {
+                "text": "=1+1 " + corpus.SHORT_MARKUP,
+                "help_text": corpus.LONG_HOSTILE,
+                "kind": "choice",
+                "options": f"{corpus.SHORT_MARKUP}\n{corpus.FORMULAS[0]}",
+                "reviewer_visibility": "always",
+            },
+        ),
+        (
+            f"/cfp-questions/{world.cfp_choice_question.id}/edit",
+            {
+                "text": corpus.HOSTILE_NAME,
+                "help_text": corpus.SHORT_MARKUP,
+                "kind": "choice",
+                # "Longer", the submission's answer, is no longer an option: shown marked.
+                "options": f"{corpus.SHORT_MARKUP}\nUnder a year",
+                "reviewer_visibility": "always",
+            },
         ),
         (
             "/topics/new",
@@ -546,7 +569,7 @@ def _is_refusal(response) -> bool:
 def test_nul_bytes_are_refused_with_400(fresh, case):
     values = fresh.values
     clients = fresh.clients()
-    for name in case.fields() or ("anything",):
+    for name in case.field_names(values) or ("anything",):
         data = {**case.data(values), name: corpus.NUL}
         response = _send(clients, case, values, data)
         assert response.status_code == 400, (case.name, name, response.status_code)
@@ -559,7 +582,7 @@ def test_nul_bytes_are_refused_with_400(fresh, case):
 )
 def test_oversized_text_is_refused_never_stored(fresh, case):
     values = fresh.values
-    for name in case.text_fields:
+    for name in case.text_field_names(values):
         fresh.restore()
         response = _send(fresh.clients(), case, values, {**case.data(values), name: corpus.HUGE})
         assert response.status_code < 500, (case.name, name, response.status_code)
@@ -575,7 +598,7 @@ def test_oversized_text_never_reaches_postgresql(app, db, world, clients):
     values = url_values(world)
     problems = []
     for case in corpus.FORMS:
-        for name in case.text_fields:
+        for name in case.text_field_names(values):
             response = _send(clients, case, values, {**case.data(values), name: corpus.HUGE})
             if response.status_code >= 500:
                 problems.append(f"{case.name}.{name}: {response.status_code}")
