@@ -15,6 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conference.accounts.models import User
 from conference.conferences.models import Conference
+from conference.core.ordering import move_one_place
 from conference.core.types import utcnow
 from conference.core.web import format_instant
 from conference.extensions import db
@@ -162,13 +163,7 @@ def set_question_active(question: FeedbackQuestion, active: bool) -> None:
 
 def move_question(question: FeedbackQuestion, direction: int) -> None:
     """Swap with the neighbour above (-1) or below (+1); positions are renumbered 1..n."""
-    ordered = queries.questions(question.conference, include_retired=True)
-    index = next(i for i, q in enumerate(ordered) if q.id == question.id)
-    target = index + direction
-    if 0 <= target < len(ordered):
-        ordered[index], ordered[target] = ordered[target], ordered[index]
-    for position, item in enumerate(ordered, start=1):
-        item.position = position
+    move_one_place(queries.questions(question.conference, include_retired=True), question, direction)
     db.session.flush()
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from conference.conferences.models import Conference, SessionFormat, Track
+from conference.core.ordering import move_one_place
 from conference.extensions import db
 from conference.proposals.models import (
     CfpAnswer,
@@ -280,13 +281,7 @@ def set_question_active(question: CfpQuestion, active: bool) -> None:
 
 def move_question(question: CfpQuestion, direction: int) -> None:
     """Swap with the neighbour above (-1) or below (+1); positions are renumbered 1..n."""
-    ordered = questions(question.conference, include_retired=True)
-    index = next(i for i, q in enumerate(ordered) if q.id == question.id)
-    target = index + direction
-    if 0 <= target < len(ordered):
-        ordered[index], ordered[target] = ordered[target], ordered[index]
-    for position, item in enumerate(ordered, start=1):
-        item.position = position
+    move_one_place(questions(question.conference, include_retired=True), question, direction)
     db.session.flush()
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conference.accounts.models import User
 from conference.conferences.models import Conference
+from conference.core.ordering import move_one_place
 from conference.core.timezones import local_to_utc
 from conference.core.types import utcnow
 from conference.extensions import db
@@ -128,13 +129,7 @@ def delete_criterion(criterion: ReviewCriterion) -> None:
 
 def move_criterion(criterion: ReviewCriterion, direction: int) -> None:
     """Swap with the neighbour above (-1) or below (+1); positions are renumbered 1..n."""
-    ordered = queries.rubric(criterion.conference)
-    index = next(i for i, c in enumerate(ordered) if c.id == criterion.id)
-    target = index + direction
-    if 0 <= target < len(ordered):
-        ordered[index], ordered[target] = ordered[target], ordered[index]
-    for position, item in enumerate(ordered, start=1):
-        item.position = position
+    move_one_place(queries.rubric(criterion.conference), criterion, direction)
     db.session.flush()
 
 
