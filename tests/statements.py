@@ -25,3 +25,10 @@ def recorded_statements(engine: Engine) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+def statements_for_page(engine: Engine, client, path: str) -> int:
+    """How many statements one successful GET of ``path`` sends."""
+    with recorded_statements(engine) as statements:
+        assert client.get(path).status_code == 200
+    return len(statements)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import event
-
 from conference.proposals.models import PresentationMode, ProposalState
 from tests.conference.agenda.conftest import make_talk, make_user, place_again, utc
 from tests.factories import ScheduleVersionFactory, SpeakerProfileFactory
+from tests.statements import statements_for_page
 
 
 def page(client, path="/c/summit/agenda/", **args) -> tuple[int, str]:
@@ -284,17 +283,7 @@ def test_agenda_sends_vary_cookie(client, published):
 
 
 def count_queries(db, client, path) -> int:
-    statements = []
-
-    def record(*_args):
-        statements.append(1)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
+    return statements_for_page(db.engine, client, path)
 
 
 def test_agenda_query_count_does_not_grow_with_the_number_of_talks(

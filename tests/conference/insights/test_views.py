@@ -12,7 +12,7 @@ from conference.proposals.models import ProposalState
 from conference.schedule.versions import latest_published
 from tests.conference.insights.conftest import add_feedback, make_user, utc
 from tests.factories import ConferenceFactory, ProposalFactory, RoleFactory, ScheduledTalkFactory
-from tests.statements import recorded_statements
+from tests.statements import statements_for_page
 
 URL = "/c/insight-summit/manage/insights"
 
@@ -172,9 +172,7 @@ def test_insights_page_of_a_new_conference_explains_each_empty_chart(client, log
 
 
 def count_queries(client, url: str) -> int:
-    with recorded_statements(_db.engine) as statements:
-        assert client.get(url).status_code == 200
-    return len(statements)
+    return statements_for_page(_db.engine, client, url)
 
 
 def test_insights_page_queries_do_not_grow_with_talks_and_feedback(client, login, db, summit):

@@ -3,7 +3,7 @@
 import re
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from conference.conferences.models import Role
 from conference.proposals.models import (
@@ -24,6 +24,7 @@ from tests.factories import (
     SessionFormatFactory,
     TrackFactory,
 )
+from tests.statements import statements_for_page
 
 BASE = "/c/devcon/manage/cfp-questions"
 
@@ -273,17 +274,7 @@ def test_the_list_says_who_is_asked_and_who_reads_the_answers(client, db, confer
 
 
 def count_queries(db, client, path) -> int:
-    statements = []
-
-    def record(*_args):
-        statements.append(1)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        assert client.get(path).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-    return len(statements)
+    return statements_for_page(db.engine, client, path)
 
 
 def test_the_list_query_count_does_not_grow_with_the_number_of_questions(
