@@ -14,7 +14,7 @@ from conference.archive.operations import refresh_conference_archive
 from conference.conferences.models import Conference, Room
 from conference.core.types import utcnow
 from conference.drafts.changelog import diff_versions, same_placements
-from conference.drafts.queries import clock_label
+from conference.drafts.queries import clock_label, start_label
 from conference.extensions import db
 from conference.feeds.operations import record_published_version
 from conference.mail.models import OutboxMessage
@@ -40,7 +40,12 @@ class MoveRefused(ValueError):
 
 
 class NothingToPublish(ValueError):
-    """The draft equals the latest published version (or is empty)."""
+    """The draft equals the latest published version (or is empty), or cannot be published."""
+
+
+class RoomDoubleBooked(NothingToPublish):
+    """Two talks to be published share a room at the same time (a declined talk confirmed
+    again after its slot was given away, say): the organiser must move one first."""
 
 
 def check_fresh(draft: ScheduleVersion, lock_version: int | None) -> None:
@@ -187,6 +192,18 @@ def version_rows(version: ScheduleVersion) -> list[ScheduledTalk]:
     )
 
 
+def _refuse_double_bookings(conference: Conference, rows: list[ScheduledTalk]) -> None:
+    """Raise RoomDoubleBooked naming the first two talks that overlap in one room."""
+    ordered = sorted(rows, key=lambda row: (row.room_id, row.starts_at))
+    for first, second in zip(ordered, ordered[1:], strict=False):
+        if first.room_id == second.room_id and second.starts_at < first.ends_at:
+            raise RoomDoubleBooked(
+                f"Not published: “{first.proposal.title}” and “{second.proposal.title}” are both in "
+                f"{first.room.name} at {start_label(second.starts_at, conference.time_zone)}. "
+                "Move or unschedule one of them, then publish."
+            )
+
+
 def publish_schedule(
     conference: Conference, publisher: User, note: str = "",
     after_publish: Callable[[ScheduleVersion, ScheduleVersion | None], None] | None = None,
@@ -213,6 +230,7 @@ def publish_schedule(
     draft_rows = [row for row in version_rows(draft) if row.proposal.state in states]
     if not draft_rows:
         raise NothingToPublish("The draft has no talks: there is nothing to publish.")
+    _refuse_double_bookings(conference, draft_rows)
     previous = latest_published(conference)
     previous_rows = version_rows(previous) if previous is not None else []
     if previous is not None and same_placements(previous_rows, draft_rows):

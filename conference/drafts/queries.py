@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,7 +18,7 @@ from conference.extensions import db
 from conference.interest.operations import interest_counts
 from conference.proposals.models import Proposal, ProposalSpeaker
 from conference.proposals.operations import stated_availability
-from conference.schedule.mapping import scheduled_states
+from conference.schedule.mapping import scheduled_states, slots_for
 from conference.schedule.models import (
     ScheduleBlock,
     ScheduleBlockRoom,
@@ -104,7 +103,8 @@ def placed_and_left_out(
 def talks_not_in_draft(conference: Conference, draft: ScheduleVersion) -> list[Proposal]:
     """Talks to schedule (accepted or confirmed) that the draft does not place, by title."""
     in_draft = select(ScheduledTalk.proposal_id).where(ScheduledTalk.version_id == draft.id)
-    return list(
+    # Sorted here: SQLite's and PostgreSQL's collations order titles differently.
+    return sorted(
         db.session.scalars(
             select(Proposal)
             .where(
@@ -117,15 +117,15 @@ def talks_not_in_draft(conference: Conference, draft: ScheduleVersion) -> list[P
                 selectinload(Proposal.session_format),
                 selectinload(Proposal.speakers).selectinload(ProposalSpeaker.user),
             )
-            .order_by(Proposal.title, Proposal.id)
-        )
+        ),
+        key=lambda proposal: (proposal.title.casefold(), proposal.id),
     )
 
 
 def talk_length(proposal: Proposal, minutes: int) -> timedelta:
     """How long a talk placed by hand lasts: its format's length in whole slots, as the solver counts."""
     duration = proposal.session_format.duration_minutes if proposal.session_format is not None else minutes
-    return timedelta(minutes=minutes * max(1, math.ceil(duration / minutes)))
+    return timedelta(minutes=minutes * slots_for(duration, minutes))
 
 
 def blocks_with_rooms(conference: Conference) -> list[tuple[ScheduleBlock, set[int]]]:

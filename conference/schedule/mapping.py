@@ -124,6 +124,11 @@ def track_key(track_id: int) -> str:
     return f"k{track_id}"
 
 
+def slots_for(duration_minutes: int, slot_minutes: int) -> int:
+    """How many slots a talk of ``duration_minutes`` takes: whole slots, at least one."""
+    return max(1, math.ceil(duration_minutes / slot_minutes))
+
+
 def schedule_settings(conference: Conference) -> ScheduleSettings | None:
     """The conference's saved solver settings, or None when never saved."""
     return db.session.scalar(
@@ -372,7 +377,7 @@ def build_problem(conference: Conference, *, previous: str = "published", stabil
             scheduler.Talk(
                 key,
                 title=row.title,
-                slots=max(1, math.ceil(duration / slot_minutes)),
+                slots=slots_for(duration, slot_minutes),
                 track=track_key(row.track_id) if row.track_id else None,
                 speakers=tuple(person_key(u) for u in speaker_ids if u in users),
                 audience=int(round(sum(zones.values()) * audience_scale)) if zones else 0,

@@ -152,6 +152,28 @@ def test_a_declined_talk_confirmed_again_into_a_taken_slot_is_listed_with_the_cl
     assert "“Zero-downtime deploys”, “Kubernetes at scale”" in refused.get_data(as_text=True)
 
 
+def test_publishing_two_talks_in_one_room_at_once_is_refused_naming_them(client, db, scene, organiser):
+    other = add_talk(db, scene.draft, scene.side_room, at(10), "Kubernetes at scale", block=scene.block)
+    db.session.commit()
+    _set_state(db, scene.talk, ProposalState.DECLINED)
+    assert _move(client, other, scene.main_hall, at(14), _lock(db, scene)).status_code == 302
+    _set_state(db, scene.talk, ProposalState.CONFIRMED)  # both now claim Main Hall at 14:00
+
+    refused = client.post(PUBLISH, data={"note": ""}, follow_redirects=True)
+    page = refused.get_data(as_text=True)
+    _unschedule(client, other, _lock(db, scene))
+    published = client.post(PUBLISH, data={"note": ""})
+
+    assert "Not published: “Zero-downtime deploys” and “Kubernetes at scale” are both in Main Hall" in page
+    assert "Move or unschedule one of them, then publish." in page
+    assert published.status_code == 302
+    db.session.expire_all()
+    versions = db.session.scalars(
+        select(ScheduleVersion).where(ScheduleVersion.is_draft.is_(False))
+    ).all()
+    assert [version.number for version in versions] == [1]
+
+
 # --- unscheduling ---------------------------------------------------------------------------------
 
 
