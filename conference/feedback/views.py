@@ -37,7 +37,7 @@ from conference.feedback.forms import (
 from conference.feedback.models import FeedbackQuestion, FeedbackResponse, QuestionKind
 from conference.feedback.queries import FeedbackState, FeedbackStatus
 from conference.feedback.statistics import EMPTY_DISTRIBUTION
-from conference.proposals.models import Proposal, ProposalState
+from conference.proposals.models import Proposal
 from conference.schedule.models import ScheduledTalk
 
 # Commands such as ``flask send-feedback-reminders`` sit at the top level, not under "feedback".
@@ -244,7 +244,7 @@ def overview(slug: str):
 def talk_results(slug: str, proposal_id: int):
     conference = conference_with_role(slug, Role.ORGANISER)
     proposal = load_scoped(Proposal, conference, proposal_id)
-    if proposal.state is ProposalState.DRAFT:
+    if proposal.speakers_only:
         # A draft belongs to its speakers alone until it is submitted, and has no feedback.
         abort(404)
     (results,) = queries.talk_results(conference, [proposal])

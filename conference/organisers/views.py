@@ -50,7 +50,6 @@ from conference.proposals.models import (
     CfpQuestion,
     CfpQuestionKind,
     Proposal,
-    ProposalState,
     ReviewerVisibility,
 )
 
@@ -765,7 +764,7 @@ def delete_cfp_question(slug: str, question_id: int):
 def proposal(slug: str, proposal_id: int):
     conference = conference_with_role(slug, Role.ORGANISER)
     found = load_scoped(Proposal, conference, proposal_id)
-    if found.state is ProposalState.DRAFT:
+    if found.speakers_only:
         abort(404)  # a speaker's draft is theirs alone until it is submitted
     return render_template(
         "organisers/proposal.html",

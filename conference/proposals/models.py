@@ -16,7 +16,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from conference.core.markdown import markdown_to_text
@@ -172,6 +175,22 @@ class Proposal(db.Model):
     @property
     def accepted_speakers(self) -> list[ProposalSpeaker]:
         return [s for s in self.speakers if s.invitation_state is InvitationState.ACCEPTED]
+
+    @hybrid_property
+    def speakers_only(self) -> bool:
+        """A draft, or a draft its speakers withdrew without ever submitting it: theirs alone,
+        never shown to organisers (or anyone else)."""
+        return self.state is ProposalState.DRAFT or (
+            self.state is ProposalState.WITHDRAWN and self.submitted_at is None
+        )
+
+    @speakers_only.inplace.expression
+    @classmethod
+    def _speakers_only_expression(cls):
+        return or_(
+            cls.state == ProposalState.DRAFT,
+            and_(cls.state == ProposalState.WITHDRAWN, cls.submitted_at.is_(None)),
+        )
 
     def __repr__(self) -> str:
         return f"<Proposal {self.id} {self.title!r}>"

@@ -435,7 +435,7 @@ def _conference_proposals(conference: Conference) -> list[Proposal]:
     return list(
         db.session.scalars(
             select(Proposal)
-            .where(Proposal.conference_id == conference.id, Proposal.state != ProposalState.DRAFT)
+            .where(Proposal.conference_id == conference.id, ~Proposal.speakers_only)
             .order_by(Proposal.title, Proposal.id)
         )
     )
@@ -609,7 +609,7 @@ def add_assignment(slug: str):
     if not form.validate_on_submit() or proposal_id is None:
         return _render_assignments(conference, status=400, error="Choose a reviewer from the list.")
     proposal = load_scoped(Proposal, conference, proposal_id)
-    if proposal.state is ProposalState.DRAFT:
+    if proposal.speakers_only:
         abort(404)  # a speaker's draft is theirs alone until it is submitted
     reviewer = db.session.get(User, form.reviewer_id.data)
     try:
