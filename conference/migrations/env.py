@@ -110,18 +110,23 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
-        if connection.dialect.name == "sqlite":
-            dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            if dangling:
-                logger.warning(
-                    "%d rows point at rows that do not exist (table, rowid, parent): %s",
-                    len(dangling), dangling[:10],
-                )
-            # The connection goes back to the pool: the app's next use of it enforces them again.
-            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
-            connection.commit()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+            if connection.dialect.name == "sqlite":
+                dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if dangling:
+                    logger.warning(
+                        "%d rows point at rows that do not exist (table, rowid, parent): %s",
+                        len(dangling), dangling[:10],
+                    )
+        finally:
+            if connection.dialect.name == "sqlite":
+                # The connection goes back to the pool, even after a failed migration: the
+                # app's next use of it must enforce foreign keys again.
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+                connection.commit()
 
 
 if context.is_offline_mode():

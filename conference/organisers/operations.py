@@ -206,7 +206,7 @@ def delete_hub(hub: Hub) -> None:
     room_count = db.session.scalar(select(func.count()).where(Room.hub_id == hub.id))
     if room_count:
         raise HubHasRooms(room_count)
-    # The foreign keys say SET NULL; done here too because SQLite does not enforce them.
+    # The foreign keys say SET NULL; done here too so that this session's loaded rows agree.
     db.session.execute(update(User).where(User.home_hub_id == hub.id).values(home_hub_id=None))
     db.session.execute(
         update(SpeakerProfile).where(SpeakerProfile.hub_id == hub.id).values(hub_id=None)
@@ -294,7 +294,7 @@ def update_track(track: Track, name: str, description: str, colour: str) -> None
 
 def delete_track(track: Track) -> int:
     """Delete a track; its proposals stay, without a track. Returns how many were detached."""
-    # The foreign key says SET NULL; done here too because SQLite does not enforce it.
+    # The foreign key says SET NULL; done here too so that this session's loaded rows agree.
     detached = db.session.execute(
         update(Proposal)
         .where(Proposal.track_id == track.id)

@@ -125,8 +125,8 @@ def add_block(conference: Conference, name: str, hub: Hub | None, starts_at: dat
 
 def delete_block(block: ScheduleBlock) -> None:
     """Delete a block; talks placed in it keep their time and room, but no longer name it."""
-    # Done here rather than left to ON DELETE: SQLite does not enforce foreign keys, and it
-    # gives a deleted row's id to the next block, which would then seem to hold these talks.
+    # Done here as well as by ON DELETE: SQLite databases made before foreign keys were
+    # enforced may hold such rows, and it gives a deleted row's id to the next block.
     db.session.execute(delete(ScheduleBlockRoom).where(ScheduleBlockRoom.block_id == block.id))
     db.session.execute(
         update(ScheduledTalk).where(ScheduledTalk.block_id == block.id).values(block_id=None)
