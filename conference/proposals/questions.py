@@ -141,6 +141,13 @@ def scope_text(question: CfpQuestion) -> str:
     return f"Asked only of {what}{where}."
 
 
+def readers_text(question: CfpQuestion, anonymised_review: bool) -> str:
+    """Who reads the answer, for the speaker answering it."""
+    if question.shown_to_reviewers(anonymised_review):
+        return "The organisers and the reviewers read the answer."
+    return "Only the organisers read the answer."
+
+
 def answer_problem(question: CfpQuestion, value: str, stored: str | None = None) -> str | None:
     """Why ``value`` cannot be saved as the answer to ``question``; None when it can.
 

@@ -199,6 +199,9 @@ def _render_form(conference, proposal, form, closed=None, conflict=None):
         conflict=conflict,
         retired_answers=retired_answers,
         scope_text=questions.scope_text,
+        readers_text=lambda question: questions.readers_text(
+            question, bool(conference.setting("anonymised_review"))
+        ),
         window_text=operations.cfp_window_text(conference, viewer_time_zone()),
     )
 

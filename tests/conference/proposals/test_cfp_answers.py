@@ -10,6 +10,7 @@ from conference.proposals.models import (
     CfpQuestionKind,
     Proposal,
     ProposalState,
+    ReviewerVisibility,
 )
 from tests.conference.proposals.conftest import count, proposal_form
 from tests.conference.proposals.factories import proposal_of
@@ -400,3 +401,30 @@ def test_questions_of_another_conference_are_not_asked_here(
     data = {**proposal_form(conference), **answers(questions), f"answer_{foreign.id}": "Sneaky"}
     assert client.post("/c/devcon/proposals/new", data=data).status_code == 302
     assert "Foreign question?" not in saved_answers(db, only_proposal(db).id)
+
+
+def test_each_question_tells_the_speaker_who_reads_the_answer(client, db, conference, speaker):
+    conference.settings = {**(conference.settings or {}), "anonymised_review": True}
+    for position, (question_text, visibility) in enumerate(
+        [
+            ("Open to all?", ReviewerVisibility.ALWAYS),
+            ("Given this talk before?", ReviewerVisibility.UNLESS_ANONYMISED),
+            ("Need a travel grant?", ReviewerVisibility.NEVER),
+        ],
+        start=1,
+    ):
+        CfpQuestionFactory(
+            conference=conference, text=question_text, reviewer_visibility=visibility,
+            position=position,
+        )
+    db.session.commit()
+
+    page = client.get("/c/devcon/proposals/new").get_data(as_text=True)
+
+    hints = re.findall(r'<small id="answer_\d+-hint"[^>]*>([^<]*)</small>', page)
+    assert hints == [
+        "The organisers and the reviewers read the answer.",
+        # Reviews are anonymised here: an answer that may say who the speaker is stays hidden.
+        "Only the organisers read the answer.",
+        "Only the organisers read the answer.",
+    ]
