@@ -88,7 +88,11 @@ def test_new_proposal_form_asks_the_questions_in_order_with_fitting_widgets(
     assert asked == [str(questions[name].id) for name in ("takeaway", "experience", "repeat")]
     takeaway, experience, repeat = (questions[n].id for n in ("takeaway", "experience", "repeat"))
     assert f'id="answer_{takeaway}" name="answer_{takeaway}" required type="text"' in page
-    assert f'<small id="answer_{takeaway}-hint">One sentence is enough.</small>' in page
+    assert re.search(
+        rf'<small id="answer_{takeaway}-hint">One sentence is enough\. '
+        r"(The organisers and the reviewers|Only the organisers) read the answer\.</small>",
+        page,
+    )
     assert (
         '<legend>How long have you worked on this? <span aria-hidden="true">*</span></legend>'
         in page
