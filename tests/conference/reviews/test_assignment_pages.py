@@ -1,5 +1,7 @@
 """Organisers run the assignment and adjust it by hand."""
 
+from datetime import UTC, datetime
+
 from sqlalchemy import select
 
 from conference.proposals.models import ProposalState
@@ -98,7 +100,11 @@ def test_a_draft_cannot_be_assigned_and_a_withdrawn_or_decided_proposal_is_refus
 ):
     reviewer = make_reviewer(conference, display_name="Hand Picked")
     draft = make_proposal(conference, title="Secret draft", state=ProposalState.DRAFT)
-    withdrawn = make_proposal(conference, title="Gone", state=ProposalState.WITHDRAWN)
+    # Submitted, then withdrawn (one withdrawn before it was ever submitted is a draft: a 404).
+    withdrawn = make_proposal(
+        conference, title="Gone", state=ProposalState.WITHDRAWN,
+        submitted_at=datetime(2026, 11, 2, tzinfo=UTC),
+    )
     accepted = make_proposal(conference, title="Already in", state=ProposalState.ACCEPTED)
     db.session.commit()
 
