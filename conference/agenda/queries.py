@@ -10,7 +10,6 @@ import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
@@ -20,7 +19,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from conference.accounts.models import User
 from conference.conferences.models import Conference, Hub, Room
 from conference.core.markdown import markdown_to_text
-from conference.core.timezones import offset_changes, offset_text, to_zone, zone_offset_label
+from conference.core.timezones import (
+    clocks_change_on,
+    offset_text,
+    offsets_on,
+    to_zone,
+    zone_offset_label,
+)
 from conference.extensions import db
 from conference.feeds import links
 from conference.feeds.operations import existing_feed_token
@@ -119,24 +124,6 @@ def clock(local: datetime, with_offset: bool = False) -> str:
     return f"{local:%H:%M} {offset_text(local)}" if with_offset else f"{local:%H:%M}"
 
 
-@lru_cache(maxsize=1024)
-def offsets_on(day: date, zone_name: str) -> tuple[datetime, ...]:
-    """The local time at which each UTC offset in force on ``day`` starts, the first at its start.
-
-    Two or more on a day when the clocks change. Each is the change's instant shown in the new
-    offset (on Sydney's autumn change, 03:00 AEDT becomes 02:00 AEST: ``02:00+10:00``).
-    """
-    zone = ZoneInfo(zone_name)
-    start = datetime.combine(day, time.min, zone).astimezone(UTC)
-    # A change at the next midnight belongs to the next day.
-    end = datetime.combine(day + timedelta(days=1), time.min, zone).astimezone(UTC)
-    changes = offset_changes(zone_name, start, end)
-    starts = [start.astimezone(zone)] + [
-        changed_at.astimezone(zone) for changed_at, _, _ in changes
-    ]
-    return tuple(starts)
-
-
 def day_zone_label(day: date, zone_name: str) -> str:
     """The zone and its offsets on ``day``: ``Australia/Sydney (UTC+11:00 until 03:00, then UTC+10:00)``."""
     starts = offsets_on(day, zone_name)
@@ -146,11 +133,6 @@ def day_zone_label(day: date, zone_name: str) -> str:
         changed_at = start.astimezone(UTC) + (previous.utcoffset() or timedelta(0))
         label += f" until {changed_at:%H:%M}, then {offset_text(start)}"
     return f"{zone_name} ({label})"
-
-
-def clocks_change_on(day: date, zone_name: str) -> bool:
-    """True when ``zone_name`` has more than one UTC offset during ``day``."""
-    return len(offsets_on(day, zone_name)) > 1
 
 
 # Many talks: one statement per relationship, whatever the number of talks.

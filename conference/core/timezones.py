@@ -145,3 +145,26 @@ def offset_changes(
 
 
 _SCAN_STEP = timedelta(minutes=15)
+
+
+@lru_cache(maxsize=1024)
+def offsets_on(day: date, zone_name: str) -> tuple[datetime, ...]:
+    """The local time at which each UTC offset in force on ``day`` starts, the first at its start.
+
+    Two or more on a day when the clocks change. Each is the change's instant shown in the new
+    offset (on Sydney's autumn change, 03:00 AEDT becomes 02:00 AEST: ``02:00+10:00``).
+    """
+    tz = ZoneInfo(zone_name)
+    start = datetime.combine(day, time.min, tz).astimezone(UTC)
+    # A change at the next midnight belongs to the next day.
+    end = datetime.combine(day + timedelta(days=1), time.min, tz).astimezone(UTC)
+    changes = offset_changes(zone_name, start, end)
+    starts = [start.astimezone(tz)] + [
+        changed_at.astimezone(tz) for changed_at, _, _ in changes
+    ]
+    return tuple(starts)
+
+
+def clocks_change_on(day: date, zone_name: str) -> bool:
+    """True when ``zone_name`` has more than one UTC offset during ``day``."""
+    return len(offsets_on(day, zone_name)) > 1

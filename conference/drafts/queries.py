@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 from sqlalchemy import select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from conference.accounts.models import User
 from conference.conferences.models import Conference, Room
-from conference.core.timezones import is_valid_time_zone, offset_changes, offset_text, to_zone, zone
+from conference.core.timezones import clocks_change_on, is_valid_time_zone, offset_text, to_zone
 from conference.drafts.changelog import Changes, diff_versions
 from conference.extensions import db
 from conference.interest.operations import interest_counts
@@ -157,14 +157,6 @@ def valid_starts(blocks: list[tuple[ScheduleBlock, set[int]]], minutes: int, dur
 
 
 @lru_cache(maxsize=1024)
-def clocks_change_on(day: date, zone_name: str) -> bool:
-    """True when ``zone_name`` has more than one UTC offset during its local ``day``."""
-    tz = zone(zone_name)
-    start = datetime.combine(day, time.min, tz).astimezone(UTC)
-    end = datetime.combine(day + timedelta(days=1), time.min, tz).astimezone(UTC)
-    return bool(offset_changes(zone_name, start, end))
-
-
 def clock_label(instant: datetime, zone_name: str, pattern: str = "%H:%M") -> str:
     """``instant``'s wall clock in ``zone_name``, with its UTC offset on a day the clocks change
     (the night they go back shows 01:00 twice; only the offset tells the two apart)."""

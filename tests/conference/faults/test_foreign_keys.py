@@ -17,19 +17,24 @@ from conference.extensions import db
 from conference.proposals.models import AvailabilityWindow
 from tests.factories import ConferenceFactory, UserFactory
 
+MISSING_CONFERENCE_ID = 987_654
+
+
+def _window(conference_id: int, user_id: int) -> AvailabilityWindow:
+    """A speaker's 09:00-17:00 UTC window at the conference ``conference_id``."""
+    return AvailabilityWindow(
+        conference_id=conference_id,
+        user_id=user_id,
+        starts_at=datetime(2027, 3, 24, 9, tzinfo=UTC),
+        ends_at=datetime(2027, 3, 24, 17, tzinfo=UTC),
+    )
+
 
 def test_deleting_a_row_runs_the_on_delete_rules_of_the_rows_pointing_at_it(db):
     conference = ConferenceFactory()
     speaker = UserFactory()
     db.session.flush()
-    db.session.add(
-        AvailabilityWindow(
-            conference_id=conference.id,
-            user=speaker,
-            starts_at=datetime(2027, 3, 24, 9, tzinfo=UTC),
-            ends_at=datetime(2027, 3, 24, 17, tzinfo=UTC),
-        )
-    )
+    db.session.add(_window(conference.id, speaker.id))
     db.session.commit()
 
     # Core, not the ORM: the database itself must apply ON DELETE CASCADE.
@@ -42,14 +47,7 @@ def test_deleting_a_row_runs_the_on_delete_rules_of_the_rows_pointing_at_it(db):
 def test_a_row_pointing_at_a_missing_row_is_refused(db):
     speaker = UserFactory()
     db.session.commit()
-    db.session.add(
-        AvailabilityWindow(
-            conference_id=987_654,
-            user_id=speaker.id,
-            starts_at=datetime(2027, 3, 24, 9, tzinfo=UTC),
-            ends_at=datetime(2027, 3, 24, 17, tzinfo=UTC),
-        )
-    )
+    db.session.add(_window(MISSING_CONFERENCE_ID, speaker.id))
 
     with pytest.raises(IntegrityError):
         db.session.commit()
@@ -72,14 +70,7 @@ def test_after_migrating_the_same_process_still_enforces_them_on_sqlite(tmp_path
             dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         speaker = UserFactory()
         db.session.commit()
-        db.session.add(
-            AvailabilityWindow(
-                conference_id=987_654,
-                user_id=speaker.id,
-                starts_at=datetime(2027, 3, 24, 9, tzinfo=UTC),
-                ends_at=datetime(2027, 3, 24, 17, tzinfo=UTC),
-            )
-        )
+        db.session.add(_window(MISSING_CONFERENCE_ID, speaker.id))
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()
