@@ -58,4 +58,4 @@ def test_insights_leave_out_scores_of_a_reviewer_conflicted_with_the_proposal(
     assert _criterion_bins(html) == [("1", "1"), ("2", "0"), ("3", "1"), ("4", "1"), ("5", "1")]
     # B has no counted review, so only A (87.5), C (0) and E (50) have a mean.
     assert sum(int(count) for count in _mean_score_bins(html).values()) == 3
-    assert "3 proposal(s) have at least one scored review." in html
+    assert "3 proposals have at least one scored review." in html

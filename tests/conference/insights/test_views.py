@@ -78,7 +78,7 @@ def test_insights_review_histogram_bins_each_proposals_mean_score(client, login,
     assert bins["0–10"] == "1"
     assert bins["50–60"] == "1"
     assert sum(int(count) for label, count in bins.items() if "–" in label) == 3
-    assert "3 proposal(s) have at least one scored review" in html
+    assert "3 proposals have at least one scored review" in html
 
 
 def test_insights_criterion_histogram_counts_each_score_given(client, login, summit):
