@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -73,25 +74,68 @@ def conference_summary(conference: Conference) -> ConferenceSummary:
     )
 
 
+PEOPLE_PER_PAGE = 50
+
+
+@dataclass
+class PeoplePage:
+    """One page of the people holding roles at a conference, with how many match in all."""
+
+    people: list[PersonWithRoles]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.people else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.people) - 1 if self.people else 0
+
+
+def folded(text: str) -> str:
+    """``text`` for matching: case and accents ignored, spaces collapsed ("García" ~ "garcia")."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
 def people_with_roles(
-    conference: Conference, only_role: Role | None = None
-) -> list[PersonWithRoles]:
-    """Everyone holding a role at ``conference`` (or ``only_role``), with all their roles there."""
-    query = (
-        select(ConferenceRole, User)
-        .join(User, ConferenceRole.user_id == User.id)
-        .where(ConferenceRole.conference_id == conference.id)
-        .order_by(func.lower(User.display_name), User.id, ConferenceRole.role)
+    conference: Conference, only_role: Role | None = None, search: str = "", page: int = 1,
+    per_page: int = PEOPLE_PER_PAGE,
+) -> PeoplePage:
+    """Everyone holding a role at ``conference`` (or ``only_role``) whose name or e-mail contains
+    ``search`` (case and accents ignored), by name, one page of ``per_page`` with all their roles
+    there. A page past the end gives the last one."""
+    holders = select(User.id, User.display_name, User.email).where(
+        User.id.in_(select(ConferenceRole.user_id).where(ConferenceRole.conference_id == conference.id))
     )
     if only_role is not None:
-        holders = select(ConferenceRole.user_id).where(
-            ConferenceRole.conference_id == conference.id, ConferenceRole.role == only_role
-        )
-        query = query.where(ConferenceRole.user_id.in_(holders))
-    people: dict[int, PersonWithRoles] = {}
-    for conference_role, user in db.session.execute(query):
-        people.setdefault(user.id, PersonWithRoles(user)).roles.append(conference_role)
-    return list(people.values())
+        holders = holders.where(User.id.in_(select(ConferenceRole.user_id).where(
+            ConferenceRole.conference_id == conference.id, ConferenceRole.role == only_role)))
+    # Matched in Python: SQLite's lower() knows only ASCII, and accents are ignored on both databases.
+    wanted = folded(search)
+    rows = [row for row in db.session.execute(holders)
+            if not wanted or wanted in folded(row.display_name) or wanted in row.email.casefold()]
+    rows.sort(key=lambda row: (folded(row.display_name), row.id))
+    pages = max(1, -(-len(rows) // per_page))
+    page = min(max(1, page), pages)
+    chosen = [row.id for row in rows[(page - 1) * per_page:page * per_page]]
+    people: dict[int, PersonWithRoles | None] = dict.fromkeys(chosen)
+    if chosen:
+        for conference_role, user in db.session.execute(
+            select(ConferenceRole, User)
+            .join(User, ConferenceRole.user_id == User.id)
+            .where(ConferenceRole.conference_id == conference.id, ConferenceRole.user_id.in_(chosen))
+            .order_by(ConferenceRole.role)
+        ):
+            if people[user.id] is None:
+                people[user.id] = PersonWithRoles(user)
+            people[user.id].roles.append(conference_role)
+    return PeoplePage([person for person in people.values() if person is not None], len(rows), page, pages,
+                      per_page)
 
 
 def room_counts_by_hub(conference: Conference) -> dict[int, int]:

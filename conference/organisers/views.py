@@ -181,15 +181,42 @@ def dashboard(slug: str):
 # --- people and roles ----------------------------------------------------------------------
 
 
-def _render_people(conference: Conference, add_form: AddRoleForm, remove_error: str | None = None):
+PEOPLE_SEARCH_MAX = 100
+
+
+def _people_filters() -> dict[str, str | int]:
+    """The people list's role filter, search and page from the query string; unusable values
+    are dropped (a page that is not a number is the first)."""
+    filters: dict[str, str | int] = {}
     chosen = request.args.get("role", "")
-    only_role = Role(chosen) if chosen in {role.value for role in Role} else None
+    if chosen in {role.value for role in Role}:
+        filters["role"] = chosen
+    search = " ".join(request.args.get("q", "").split())[:PEOPLE_SEARCH_MAX]
+    if search:
+        filters["q"] = search
+    page = request.args.get("page", "")
+    if page.isascii() and page.isdigit() and int(page) > 1:
+        filters["page"] = int(page)
+    return filters
+
+
+def _render_people(conference: Conference, add_form: AddRoleForm, remove_error: str | None = None):
+    filters = _people_filters()
+    only_role = Role(filters["role"]) if "role" in filters else None
+    listing = queries.people_with_roles(conference, only_role, str(filters.get("q", "")), int(filters.get("page", 1)))
+    if listing.page > 1:
+        filters["page"] = listing.page
+    else:
+        filters.pop("page", None)
     return render_template(
         "organisers/people.html",
         conference=conference,
-        people=queries.people_with_roles(conference, only_role),
+        listing=listing,
+        filters=filters,
         only_role=only_role,
         roles=list(Role),
+        search=filters.get("q", ""),
+        search_max=PEOPLE_SEARCH_MAX,
         add_form=add_form,
         remove_error=remove_error,
     )
@@ -242,7 +269,8 @@ def remove_role(slug: str, role_id: int):
         flash("You are no longer an organiser of this conference.", "info")
         return redirect(url_for("conferences.overview", slug=conference.slug))
     flash(f"{person.display_name} is no longer a {role.value}.", "success")
-    return redirect(url_for("organisers.people", slug=conference.slug))
+    # Back to the same filtered page of the list (the form's action carries its query string).
+    return redirect(url_for("organisers.people", slug=conference.slug, **_people_filters()))
 
 
 # --- hubs ------------------------------------------------------------------------------------
