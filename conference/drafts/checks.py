@@ -35,8 +35,12 @@ class CheckerSummary:
 
 
 def draft_warnings(conference, draft) -> CheckerSummary:
-    """Run `scheduler.check` on the draft against the conference's current problem."""
-    mapped = mapping.build_problem(conference, previous="published")
+    """Run `scheduler.check` on the draft against the conference's current problem.
+
+    Only the talks the draft places are checked: an accepted talk not in the draft is listed
+    apart in the editor ("Talks not in the draft"), not reported as a broken rule.
+    """
+    mapped = mapping.build_problem(conference, previous="published", only_draft_talks=True)
     solution = mapping.draft_to_solution(mapped, draft)
     report = scheduler.check(mapped.problem, solution)
     weights = mapped.problem.weights

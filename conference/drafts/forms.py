@@ -1,9 +1,9 @@
-"""Forms of the drafts area: move (or place), pin, unschedule, publish."""
+"""Forms of the drafts area: move (or place), pin, unschedule, re-optimise, publish."""
 
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
@@ -30,6 +30,11 @@ class PinForm(DraftEditForm):
 
 class UnscheduleForm(DraftEditForm):
     pass
+
+
+class ReoptimiseForm(FlaskForm):
+    # Unticked by default: a talk an organiser took out of the draft stays out unless asked.
+    place_talks_not_in_draft = BooleanField("Also place the talks not in the draft")
 
 
 class PublishForm(FlaskForm):

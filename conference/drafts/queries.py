@@ -183,6 +183,9 @@ class Cell:
     starts_at: datetime
     talk: ScheduledTalk | None = None
     rowspan: int = 1
+    # A free cell: how many minutes from its start the room stays open and free in one block,
+    # so the editor only offers it to a talk that fits (the server checks again).
+    free_minutes: int = 0
 
 
 @dataclass
@@ -218,6 +221,9 @@ def build_grid(
     but returned in ``overlapping``.
     """
     rooms = ordered_rooms(conference)
+    holding_room: dict[int, list[ScheduledTalk]] = defaultdict(list)
+    for talk in talks:
+        holding_room[talk.room_id].append(talk)
     drawn: list[ScheduledTalk] = []
     overlapping: list[tuple[ScheduledTalk, ScheduledTalk]] = []
     last_in_room: dict[int, ScheduledTalk] = {}
@@ -250,6 +256,20 @@ def build_grid(
             block.starts_at <= instant < block.ends_at and room.id in open_ids for block, open_ids in blocks
         )
 
+    def free_minutes(room: Room, instant: datetime) -> int:
+        # Every talk holding the room counts, the ones the table cannot draw too.
+        ends = [
+            block.ends_at for block, open_ids in blocks
+            if block.starts_at <= instant < block.ends_at and room.id in open_ids
+        ]
+        if not ends:
+            return 0
+        until = max(ends)
+        for talk in holding_room[room.id]:
+            if talk.ends_at > instant:
+                until = min(until, max(talk.starts_at, instant))
+        return int((until - instant).total_seconds() // 60)
+
     days = []
     for day, day_instants in sorted(by_day.items()):
         covered: set[tuple[int, datetime]] = set()
@@ -264,8 +284,10 @@ def build_grid(
                     cells.append(Cell("talk", room, instant, talk, max(1, len(spanned))))
                 elif (room.id, instant) in covered:
                     cells.append(Cell("covered", room, instant))
+                elif is_open(room, instant):
+                    cells.append(Cell("free", room, instant, free_minutes=free_minutes(room, instant)))
                 else:
-                    cells.append(Cell("free" if is_open(room, instant) else "closed", room, instant))
+                    cells.append(Cell("closed", room, instant))
             rows.append(GridRow(instant, cells, clock_label(instant, zone_name)))
         days.append(GridDay(day, rows))
     groups: list[tuple[str, int]] = []

@@ -27,10 +27,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conference.conferences.access import conference_with_role, load_conference, load_scoped
 from conference.conferences.models import Conference, Role, Room
-from conference.core.forms import require_confirm_form
 from conference.drafts import operations, queries
 from conference.drafts.checks import draft_warnings
-from conference.drafts.forms import MoveTalkForm, PinForm, PublishForm, UnscheduleForm
+from conference.drafts.forms import (
+    MoveTalkForm,
+    PinForm,
+    PublishForm,
+    ReoptimiseForm,
+    UnscheduleForm,
+)
 from conference.extensions import db
 from conference.mail.operations import request_delivery
 from conference.mail.templates import TemplateProblem
@@ -137,12 +142,19 @@ def editor(slug: str):
         # apart, flagged, and their cells are free for other talks.
         grid = queries.build_grid(conference, placed, zone_name, minutes)
         outside_grid = left_out + [talk for talk, _ in grid.overlapping]
+        not_in_draft = queries.talks_not_in_draft(conference, draft)
         context.update(
             talks=talks,
             grid=grid,
             left_out=left_out,
             outside_times={talk.id: _talk_times(talk, zone_name) for talk in outside_grid},
-            not_in_draft=queries.talks_not_in_draft(conference, draft),
+            not_in_draft=not_in_draft,
+            # Dragging one onto a free cell checks it fits there (the server checks again).
+            place_minutes={
+                proposal.id: int(queries.talk_length(proposal, minutes).total_seconds() // 60)
+                for proposal in not_in_draft
+            },
+            reoptimise_form=ReoptimiseForm(formdata=None),
             warnings=queries.talk_warnings(conference, talks),
             checker=draft_warnings(conference, draft),
             pin_form=PinForm(formdata=None, lock_version=draft.lock_version),
@@ -239,10 +251,26 @@ def _place_or_move(conference: Conference, zone_name: str, draft: ScheduleVersio
             flash(message, "success")
             return redirect(_editor_url(conference, zone_name, f"talk-{talk.id}"))
     elif request.method == "POST":
-        status, refusal = 422, "Choose a room and one of the listed start times."
+        status, refusal = 422, _form_refusal(form, _talk_length(conference, proposal, talk))
     if _wants_json():
         return {"error": "Refused", "description": refusal}, status
     return _placement_page(conference, zone_name, proposal, talk, form, refusal, status, placing)
+
+
+def _form_refusal(form: MoveTalkForm, length: timedelta) -> str:
+    """Why a move or place was refused before trying it: a start the talk cannot have (a drop
+    onto a cell too near a block's end, say) is explained; anything else asks to choose again."""
+    if set(form.errors) == {"starts_at"} and form.starts_at.data:
+        try:
+            datetime.fromisoformat(form.starts_at.data)
+        except ValueError:
+            pass
+        else:
+            return (
+                f"A {int(length.total_seconds() // 60)}-minute talk cannot start then: "
+                "it must start on the slot grid and end inside one session block."
+            )
+    return "Choose a room and one of the listed start times."
 
 
 @blueprint.route("/c/<slug>/manage/schedule/draft/talks/<int:talk_id>/move", methods=["GET", "POST"])
@@ -346,7 +374,8 @@ def unschedule_talk(slug: str, talk_id: int):
         message += " Its pin is dropped."
     if proposal.state in scheduled_states(conference):
         message += (
-            " It is listed under “Talks not in the draft” to place again (re-optimising may place it too)."
+            " It is listed under “Talks not in the draft” to place again; re-optimising leaves it out"
+            " unless you tick “Also place the talks not in the draft”."
         )
         anchor = "not-in-draft-heading"
     flash(message, "success")
@@ -356,17 +385,32 @@ def unschedule_talk(slug: str, talk_id: int):
 @blueprint.route("/c/<slug>/manage/schedule/draft/reoptimise", methods=["POST"])
 @login_required
 def reoptimise(slug: str):
+    """Queue a re-optimising run; talks not in the draft stay out unless the organiser ticked to place them."""
     conference = conference_with_role(slug, Role.ORGANISER)
-    require_confirm_form()
-    _draft_or_404(conference)
+    form = ReoptimiseForm()
+    if not form.validate_on_submit():
+        abort(400, description="The form expired; reload the page and try again.")
+    draft = _draft_or_404(conference)
+    place_all = form.place_talks_not_in_draft.data
+    not_in_draft = len(queries.talks_not_in_draft(conference, draft))
     try:
-        run = jobs.enqueue_solver_run(conference, RunKind.REOPTIMISE, current_user)
+        run = jobs.enqueue_solver_run(
+            conference, RunKind.REOPTIMISE, current_user, place_talks_not_in_draft=place_all
+        )
     except jobs.QueueUnavailable as error:
         flash(str(error), "error")
         return redirect(_editor_url(conference))
     except jobs.RunAlreadyActive:
         flash("A solver run is already queued or running; wait for it to finish.", "error")
         return redirect(_editor_url(conference))
+    message = "Re-optimising the draft: the run is queued."
+    if not_in_draft:
+        talks = "the talk" if not_in_draft == 1 else f"the {not_in_draft} talks"
+        message += (
+            f" It places {talks} not in the draft too." if place_all
+            else f" {talks.capitalize()} not in the draft {'stays' if not_in_draft == 1 else 'stay'} out of it."
+        )
+    flash(message, "success")
     return redirect(url_for("schedule.run", slug=conference.slug, run_id=run.id))
 
 

@@ -153,11 +153,13 @@ def check_queue() -> None:
         raise QueueUnavailable(QUEUE_UNAVAILABLE_MESSAGE) from error
 
 
-def enqueue_solver_run(conference: Conference, kind: RunKind, requested_by) -> SolverRun:
+def enqueue_solver_run(conference: Conference, kind: RunKind, requested_by, *,
+                       place_talks_not_in_draft: bool = True) -> SolverRun:
     """Create a queued run and enqueue its task once the request commits.
 
-    Raises `QueueUnavailable` (nothing written) when the queue does not answer, and
-    `RunAlreadyActive` when the database refuses a second active run.
+    A re-optimising run with ``place_talks_not_in_draft`` False keeps the talks the draft does
+    not place out of the new draft. Raises `QueueUnavailable` (nothing written) when the queue
+    does not answer, and `RunAlreadyActive` when the database refuses a second active run.
     """
     check_queue()
     mark_abandoned_runs(conference)
@@ -176,7 +178,7 @@ def enqueue_solver_run(conference: Conference, kind: RunKind, requested_by) -> S
             db.session.add(run)
     except IntegrityError:
         raise RunAlreadyActive(active_run(conference)) from None
-    task = run_solver_task.s(run.id)
+    task = run_solver_task.s(run.id, place_talks_not_in_draft=place_talks_not_in_draft)
     run.task_id = task.id
     db.session.flush()
     # Enqueue only after the run row is committed, or the worker could look before it exists.
@@ -212,10 +214,10 @@ def request_cancel(run: SolverRun) -> None:
 
 
 @huey.task()
-def run_solver_task(run_id: int) -> str | None:
+def run_solver_task(run_id: int, place_talks_not_in_draft: bool = True) -> str | None:
     """The huey task: solve run ``run_id`` inside an app context."""
     with app_context():
-        return run_solver(run_id)
+        return run_solver(run_id, place_talks_not_in_draft=place_talks_not_in_draft)
 
 
 class _Watcher(threading.Thread):
@@ -288,8 +290,11 @@ def _start(run_id: int) -> SolverRun | None:
     return run
 
 
-def run_solver(run_id: int) -> str | None:
-    """Solve run ``run_id`` and record the outcome; returns the final state's value."""
+def run_solver(run_id: int, *, place_talks_not_in_draft: bool = True) -> str | None:
+    """Solve run ``run_id`` and record the outcome; returns the final state's value.
+
+    Re-optimising without ``place_talks_not_in_draft`` schedules only the talks the draft places.
+    """
     run = _start(run_id)
     if run is None:
         return None
@@ -299,10 +304,16 @@ def run_solver(run_id: int) -> str | None:
     try:
         if kind is RunKind.REOPTIMISE:
             mapped = mapping.build_problem(
-                conference, previous="draft", stability_weight=REOPTIMISE_STABILITY_WEIGHT
+                conference, previous="draft", stability_weight=REOPTIMISE_STABILITY_WEIGHT,
+                only_draft_talks=not place_talks_not_in_draft,
             )
         else:
             mapped = mapping.build_problem(conference)
+        if not mapped.problem.talks and kind is RunKind.REOPTIMISE and not place_talks_not_in_draft:
+            raise _ReadableError(
+                "The draft has no talks to re-optimise. To place the talks not in the draft, "
+                "re-optimise again with “Also place the talks not in the draft” ticked."
+            )
         if not mapped.problem.talks:
             raise _ReadableError("There are no accepted or confirmed talks to schedule.")
         if not mapped.problem.blocks:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, union
+from sqlalchemy import false, func, select, union
 
 import scheduler
 from conference.accounts.models import User
@@ -211,11 +211,13 @@ def _placements(rows, mapped_talks: set[str], rooms: set[str], blocks: dict[str,
 
 
 def build_problem(conference: Conference, *, previous: str = "published", stability_weight: int | None = None,
-                  audience_scale: float = 1.0) -> MappedProblem:
+                  audience_scale: float = 1.0, only_draft_talks: bool = False) -> MappedProblem:
     """The conference as a scheduler problem.
 
     ``previous`` is ``"published"`` (the latest published version, for stability), ``"draft"``
-    (the current draft, for re-optimising) or ``"none"``.
+    (the current draft, for re-optimising) or ``"none"``. With ``only_draft_talks`` the problem
+    has only the talks the current draft places: talks an organiser left out stay out of a
+    re-optimised draft, and the draft's checks do not count them as unscheduled.
     """
     settings = schedule_settings(conference)
     slot_minutes = settings.slot_minutes if settings else 15
@@ -284,7 +286,13 @@ def build_problem(conference: Conference, *, previous: str = "published", stabil
     )
 
     # Talks, their speakers and the speakers' profiles.
+    draft = current_draft(conference)
     talk_filter = (Proposal.conference_id == conference.id) & Proposal.state.in_(scheduled_states(conference))
+    if only_draft_talks:
+        talk_filter = talk_filter & (
+            Proposal.id.in_(select(ScheduledTalk.proposal_id).where(ScheduledTalk.version_id == draft.id))
+            if draft is not None else false()
+        )
     proposals = list(
         db.session.execute(
             select(Proposal.id, Proposal.title, Proposal.session_format_id, Proposal.track_id)
@@ -394,7 +402,6 @@ def build_problem(conference: Conference, *, previous: str = "published", stabil
 
     # Pins live in the draft; the previous schedule is the published one (or the draft).
     room_keys = set(mapped.room_of)
-    draft = current_draft(conference)
     draft_rows = _placement_rows(draft.id) if draft else []
     mapped.draft_id = draft.id if draft else None
     mapped.draft_lock_version = draft.lock_version if draft else None

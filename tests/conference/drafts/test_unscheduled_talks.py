@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -420,3 +421,110 @@ def test_unscheduling_and_placing_at_the_same_moment_one_wins_the_other_is_told(
     assert (proposal_id in rows) is (winner == "place")
     if loser == "place":
         assert "send it again to place the talk" in page  # the choice is kept to send again
+
+
+# --- placing by drag and drop (JSON) -------------------------------------------------------------
+
+
+def _place_json(client, proposal_id, room, starts_at, lock_version, tz=None):
+    return client.post(
+        f"{EDITOR}/proposals/{proposal_id}/place" + (f"?tz={tz}" if tz else ""),
+        data={"room_id": room.id, "starts_at": starts_at.isoformat(), "lock_version": lock_version},
+        headers={"Accept": "application/json"},
+    )
+
+
+def test_the_talks_not_in_the_draft_are_draggable_with_their_length_and_place_url(client, db, scene, organiser):
+    proposal = _unplaced_proposal(db, scene, minutes=40)  # three 15-minute slots
+    page = client.get(f"{EDITOR}?tz=Asia/Kolkata").get_data(as_text=True)
+    unplaced = page.split('id="not-in-draft"')[1].split('id="draft-grid"')[0]
+    assert 'class="unplaced-talk" draggable="true" data-title="Caching at the edge"' in unplaced
+    assert 'data-length-minutes="45"' in unplaced and "45 min" in unplaced
+    assert f'data-place-url="{EDITOR}/proposals/{proposal.id}/place?tz=Asia/Kolkata"' in unplaced
+    # The keyboard way stays.
+    assert f'href="{EDITOR}/proposals/{proposal.id}/place?tz=Asia/Kolkata">Place' in unplaced
+
+
+def test_each_free_cell_says_how_long_its_room_stays_free_in_the_block(client, db, scene, organiser):
+    page = client.get(EDITOR).get_data(as_text=True)
+
+    def free_minutes(room, starts_at):
+        found = re.search(re.escape(_free_cell(room, starts_at)) + r'\s+data-free-minutes="(\d+)" data-slot="([^"]*)"', page)
+        assert found, (room.name, starts_at)
+        return int(found.group(1)), found.group(2)
+
+    # Main Hall is taken from 14:00; the block ends at 17:00.
+    assert free_minutes(scene.main_hall, at(13, 30)) == (30, "Main Hall, 13:30 Europe/London")
+    assert free_minutes(scene.main_hall, at(14, 30))[0] == 150
+    assert free_minutes(scene.side_room, at(16, 45))[0] == 15
+    assert free_minutes(scene.side_room, at(9))[0] == 8 * 60
+
+
+def test_a_free_cell_left_by_a_talk_the_grid_cannot_draw_is_not_offered_as_free(client, db, scene, organiser):
+    # Two talks claim Main Hall at 14:00 (a declined talk confirmed again); the one not drawn still
+    # holds the room until 14:45, so the cells it covers offer no minutes.
+    other = add_talk(db, scene.draft, scene.side_room, at(10), "Kubernetes at scale", block=scene.block,
+                     minutes=45)
+    db.session.commit()
+    _set_state(db, scene.talk, ProposalState.DECLINED)
+    assert _move(client, other, scene.main_hall, at(14), _lock(db, scene)).status_code == 302
+    _set_state(db, scene.talk, ProposalState.CONFIRMED)
+    page = client.get(EDITOR).get_data(as_text=True)
+    assert re.search(re.escape(_free_cell(scene.main_hall, at(14, 30))) + r'\s+data-free-minutes="0"', page)
+    assert re.search(re.escape(_free_cell(scene.main_hall, at(14, 45))) + r'\s+data-free-minutes="135"', page)
+
+
+def test_place_by_drag_and_drop_answers_json_in_the_grids_zone(client, db, scene, organiser):
+    proposal = _unplaced_proposal(db, scene, minutes=45)
+    lock = _lock(db, scene)
+    response = _place_json(client, proposal.id, scene.side_room, at(10), lock, tz="Asia/Kolkata")
+    assert response.status_code == 200
+    assert response.json == {
+        "ok": True, "lock_version": lock + 1,
+        "message": "Placed “Caching at the edge” to Side Room, Wed 15:30 Asia/Kolkata.",
+    }
+    row = _row(db, scene, proposal.id)
+    assert (row.room_id, row.starts_at, row.ends_at) == (scene.side_room.id, at(10), at(10, 45))
+
+
+def test_place_by_drag_and_drop_onto_a_cell_too_short_is_refused_in_json(client, db, scene, organiser):
+    proposal = _unplaced_proposal(db, scene, minutes=45)
+    # 13:30 in Main Hall: only 30 minutes before “Zero-downtime deploys”.
+    taken = _place_json(client, proposal.id, scene.main_hall, at(13, 30), _lock(db, scene))
+    assert taken.status_code == 422
+    assert taken.json["error"] == "Refused"
+    assert taken.json["description"] == (
+        "“Main Hall” is already taken then by “Zero-downtime deploys”. Move that talk first."
+    )
+    # 16:30 in Side Room: the talk would end after the block.
+    late = _place_json(client, proposal.id, scene.side_room, at(16, 30), _lock(db, scene))
+    assert late.status_code == 422
+    assert late.json["description"] == (
+        "A 45-minute talk cannot start then: it must start on the slot grid and end inside one session block."
+    )
+    closed = _place_json(client, proposal.id, scene.closed_room, at(10), _lock(db, scene))
+    assert closed.status_code == 422 and "is not open during the block" in closed.json["description"]
+    assert _row(db, scene, proposal.id) is None
+
+
+def test_place_by_drag_and_drop_from_a_stale_page_is_a_409_in_json(client, db, scene, organiser):
+    proposal = _unplaced_proposal(db, scene)
+    stale = _lock(db, scene)
+    assert _move(client, scene.talk, scene.side_room, at(10), stale).status_code == 302
+    response = _place_json(client, proposal.id, scene.side_room, at(11), stale)
+    assert response.status_code == 409
+    assert response.json["description"].startswith(
+        "Someone changed the draft since you loaded this page, so nothing was changed."
+    )
+    assert _row(db, scene, proposal.id) is None
+
+
+def test_place_by_drag_and_drop_with_a_start_that_is_no_time_is_refused_in_json(client, db, scene, organiser):
+    proposal = _unplaced_proposal(db, scene)
+    response = client.post(
+        f"{EDITOR}/proposals/{proposal.id}/place",
+        data={"room_id": scene.side_room.id, "starts_at": "tomorrow-ish", "lock_version": _lock(db, scene)},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.json["description"] == "Choose a room and one of the listed start times."
