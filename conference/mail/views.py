@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from conference.conferences.access import conference_with_role
 from conference.conferences.models import Conference, Role
+from conference.core.text import folded, page_count
 from conference.extensions import db
 from conference.mail import operations
 from conference.mail.forms import ActionForm, EmailTemplateForm
@@ -29,7 +30,8 @@ from conference.mail.models import EmailTemplate, OutboxMessage, OutboxState
 from conference.mail.templates import DEFAULT_TEMPLATES, TemplateProblem, render_text, template_text
 
 blueprint = Blueprint("mail", __name__)
-OUTBOX_PAGE_SIZE = 200
+OUTBOX_PAGE_SIZE = 50
+OUTBOX_SEARCH_MAX = 200
 
 
 @blueprint.teardown_app_request
@@ -154,12 +156,30 @@ def reset_template(slug: str, kind: str):
 def outbox(slug: str):
     conference = conference_with_role(slug, Role.ORGANISER)
     state_value = request.args.get("state", "")
+    if state_value not in {state.value for state in OutboxState}:
+        state_value = ""
+    search = " ".join(request.args.get("q", "").split())[:OUTBOX_SEARCH_MAX]
+    page_arg = request.args.get("page", "")
+    asked_page = int(page_arg) if page_arg.isascii() and page_arg.isdigit() else 1
     conditions = [OutboxMessage.conference_id == conference.id]
-    if state_value in {state.value for state in OutboxState}:
+    if state_value:
         conditions.append(OutboxMessage.state == OutboxState(state_value))
+    # Matched in Python on the two short columns: SQLite's lower() knows only ASCII, and
+    # accents are ignored on both databases, as in the people list.
+    wanted = folded(search)
+    ids = [
+        row.id for row in db.session.execute(
+            select(OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.subject)
+            .where(*conditions).order_by(OutboxMessage.id.desc())
+        )
+        if not wanted or wanted in row.recipient.casefold() or wanted in folded(row.subject)
+    ]
+    pages = page_count(len(ids), OUTBOX_PAGE_SIZE)
+    page = min(max(1, asked_page), pages)
+    shown = ids[(page - 1) * OUTBOX_PAGE_SIZE:page * OUTBOX_PAGE_SIZE]
     messages = db.session.scalars(
-        select(OutboxMessage).where(*conditions).order_by(OutboxMessage.id.desc()).limit(OUTBOX_PAGE_SIZE)
-    ).all()
+        select(OutboxMessage).where(OutboxMessage.id.in_(shown)).order_by(OutboxMessage.id.desc())
+    ).all() if shown else []
     counts = dict(
         db.session.execute(
             select(OutboxMessage.state, func.count())
@@ -167,10 +187,33 @@ def outbox(slug: str):
             .group_by(OutboxMessage.state)
         ).all()
     )
+    filters = {key: value for key, value in (("state", state_value), ("q", search)) if value}
     return render_template(
         "mail/outbox.html", conference=conference, messages=messages, states=list(OutboxState),
         counts={OutboxState(state): count for state, count in counts.items()},
-        chosen_state=state_value, action_form=ActionForm(), page_size=OUTBOX_PAGE_SIZE,
+        chosen_state=state_value, search=search, search_max=OUTBOX_SEARCH_MAX, filters=filters,
+        total=len(ids), page=page, pages=pages, first=(page - 1) * OUTBOX_PAGE_SIZE + 1,
+        action_form=ActionForm(),
+    )
+
+
+def _outbox_message(conference: Conference, message_id: int) -> OutboxMessage:
+    message = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.conference_id == conference.id)
+    )
+    if message is None:
+        abort(404)
+    return message
+
+
+@blueprint.route("/c/<slug>/manage/outbox/<int:message_id>")
+@login_required
+def outbox_message(slug: str, message_id: int):
+    """One e-mail as it was (or will be) sent: recipient, subject, text and delivery state."""
+    conference = conference_with_role(slug, Role.ORGANISER)
+    return render_template(
+        "mail/outbox_message.html", conference=conference, message=_outbox_message(conference, message_id),
+        action_form=ActionForm(),
     )
 
 
@@ -178,11 +221,7 @@ def outbox(slug: str):
 @login_required
 def retry(slug: str, message_id: int):
     conference = conference_with_role(slug, Role.ORGANISER)
-    message = db.session.scalar(
-        select(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.conference_id == conference.id)
-    )
-    if message is None:
-        abort(404)
+    message = _outbox_message(conference, message_id)
     if not ActionForm().validate_on_submit():
         abort(400, description="The form expired; reload the page and try again.")
     if operations.retry_failed(conference.id, message.id):
@@ -190,4 +229,8 @@ def retry(slug: str, message_id: int):
         flash(f"The e-mail to {message.recipient} is queued again.", "success")
     else:
         flash("Only failed e-mails can be retried; this one is not failed.", "info")
-    return redirect(url_for("mail.outbox", slug=slug))
+    if request.form.get("back") == "message":
+        return redirect(url_for("mail.outbox_message", slug=slug, message_id=message.id))
+    # Back to the same filtered page of the outbox (the form's action carries its query string).
+    back = {key: request.args[key] for key in ("state", "q", "page") if request.args.get(key)}
+    return redirect(url_for("mail.outbox", slug=slug, **back))

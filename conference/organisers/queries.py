@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -18,6 +17,7 @@ from conference.conferences.models import (
     SessionFormat,
     Track,
 )
+from conference.core.text import folded, page_count
 from conference.extensions import db
 from conference.proposals.models import Proposal, ProposalState
 
@@ -96,12 +96,6 @@ class PeoplePage:
         return self.first + len(self.people) - 1 if self.people else 0
 
 
-def folded(text: str) -> str:
-    """``text`` for matching: case and accents ignored, spaces collapsed ("García" ~ "garcia")."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
-
-
 def people_with_roles(
     conference: Conference, only_role: Role | None = None, search: str = "", page: int = 1,
     per_page: int = PEOPLE_PER_PAGE,
@@ -120,7 +114,7 @@ def people_with_roles(
     rows = [row for row in db.session.execute(holders)
             if not wanted or wanted in folded(row.display_name) or wanted in row.email.casefold()]
     rows.sort(key=lambda row: (folded(row.display_name), row.id))
-    pages = max(1, -(-len(rows) // per_page))
+    pages = page_count(len(rows), per_page)
     page = min(max(1, page), pages)
     chosen = [row.id for row in rows[(page - 1) * per_page:page * per_page]]
     people: dict[int, PersonWithRoles | None] = dict.fromkeys(chosen)

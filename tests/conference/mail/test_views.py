@@ -102,3 +102,53 @@ def test_outbox_lists_this_conferences_messages_and_retries_failed_ones(client, 
     assert retried.state is OutboxState.PENDING and retried.attempts == 0
     assert db.session.get(OutboxMessage, foreign.id).state is OutboxState.FAILED
     assert client.get(f"/c/devcon/manage/outbox/{failed.id}/retry").status_code == 405
+
+
+def test_outbox_finds_emails_by_recipient_or_subject_and_pages_them(client, login, db):
+    conference = _setup(db, login)
+    for n in range(60):
+        queue_email(f"person{n:02d}@example.com", f"Your slot {n:02d}", "B", f"slot:{n}", conference_id=conference.id)
+    queue_email("ada@example.com", "Änderung: Zeitplan", "B", "k:de", conference_id=conference.id)
+    db.session.commit()
+    newest = client.get("/c/devcon/manage/outbox").get_data(as_text=True)
+    assert "1–50 of 61 e-mails, newest first" in newest and "Page 1 of 2" in newest
+    assert "Änderung: Zeitplan" in newest and "Your slot 11" in newest and "Your slot 10" not in newest
+    older = client.get("/c/devcon/manage/outbox?page=2").get_data(as_text=True)
+    assert "51–61 of 61 e-mails" in older and "Your slot 10" in older and "Your slot 11" not in older
+    assert "51–61 of 61 e-mails" in client.get("/c/devcon/manage/outbox?page=7").get_data(as_text=True)
+    # By recipient, by subject with case and accents ignored, and with a state filter.
+    found = client.get("/c/devcon/manage/outbox?q=PERSON07").get_data(as_text=True)
+    assert "1 e-mail matching “PERSON07”" in found and "Your slot 07" in found and "Your slot 08" not in found
+    assert "Änderung: Zeitplan" in client.get("/c/devcon/manage/outbox?q=anderung").get_data(as_text=True)
+    none = client.get("/c/devcon/manage/outbox?q=anderung&state=failed").get_data(as_text=True)
+    assert "No e-mail in this state has a recipient or subject containing “anderung”." in none
+
+
+def test_outbox_message_page_shows_the_text_and_retries_back_to_itself(client, login, db):
+    conference = _setup(db, login)
+    failed = queue_email("failed@example.com", "Failed one", "Dear Ada,\n\n<b>not bold</b>\nBye", "k:1",
+                         conference_id=conference.id)
+    failed.state, failed.attempts, failed.last_error = OutboxState.FAILED, 8, "Connection refused"
+    foreign = queue_email("x@example.com", "Foreign", "B", "k:3", conference_id=ConferenceFactory(slug="other").id)
+    db.session.commit()
+    listing = client.get("/c/devcon/manage/outbox").get_data(as_text=True)
+    assert f'href="/c/devcon/manage/outbox/{failed.id}"' in listing
+    page = client.get(f"/c/devcon/manage/outbox/{failed.id}").get_data(as_text=True)
+    assert "Dear Ada,\n\n&lt;b&gt;not bold&lt;/b&gt;\nBye" in page  # the text as sent, escaped
+    assert "failed@example.com" in page and "Connection refused" in page and "Retry now" in page
+    assert client.get(f"/c/devcon/manage/outbox/{foreign.id}").status_code == 404
+    response = client.post(f"/c/devcon/manage/outbox/{failed.id}/retry", data={"back": "message"})
+    assert response.headers["Location"].endswith(f"/c/devcon/manage/outbox/{failed.id}")
+    assert "Retry now" not in client.get(f"/c/devcon/manage/outbox/{failed.id}").get_data(as_text=True)
+
+
+def test_retrying_from_a_filtered_outbox_page_returns_to_it(client, login, db):
+    conference = _setup(db, login)
+    failed = queue_email("failed@example.com", "Failed one", "B", "k:1", conference_id=conference.id)
+    failed.state = OutboxState.FAILED
+    db.session.commit()
+    page = client.get("/c/devcon/manage/outbox?state=failed&q=failed").get_data(as_text=True)
+    action = f"/c/devcon/manage/outbox/{failed.id}/retry?state=failed&amp;q=failed"
+    assert action in page
+    response = client.post(action.replace("&amp;", "&"))
+    assert response.headers["Location"].endswith("/c/devcon/manage/outbox?state=failed&q=failed")

@@ -246,6 +246,7 @@ MAIL = {
 }
 
 INTEREST = {
+    "mail.outbox_message": ORGANISER_PAGE,
     "interest.browse": page(logged_in()),
     "interest.talk": page(logged_in()),
     "interest.mine": page(logged_in()),
