@@ -277,7 +277,34 @@ class SessionFormatForm(FlaskForm):
 OPTIONS_TEXT_MAX = MAX_OPTIONS * (OPTION_MAX + 2)
 
 
-class CfpQuestionForm(FlaskForm):
+class CfpQuestionScopeForm(FlaskForm):
+    """Which proposals a question of the call for proposals is asked of: none ticked, all."""
+
+    session_format_ids = SelectMultipleField(
+        "Session formats",
+        coerce=int,
+        choices=[],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    track_ids = SelectMultipleField(
+        "Tracks",
+        coerce=int,
+        choices=[],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+    def offer_scopes(self, conference) -> None:
+        """The conference's formats and tracks, to ask the question of only some of them."""
+        self.session_format_ids.choices = [
+            SelectChoice(item.id, f"{item.name} ({item.duration_minutes} min)")
+            for item in conference.session_formats
+        ]
+        self.track_ids.choices = [SelectChoice(track.id, track.name) for track in conference.tracks]
+
+
+class CfpQuestionForm(CfpQuestionScopeForm):
     """A question of the call for proposals, as organisers write it."""
 
     text = StringField(
@@ -328,28 +355,6 @@ class CfpQuestionForm(FlaskForm):
         choices=[SelectChoice(item.value, item.label) for item in ReviewerVisibility],
         default=ReviewerVisibility.ALWAYS.value,
     )
-    session_format_ids = SelectMultipleField(
-        "Session formats",
-        coerce=int,
-        choices=[],
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-    )
-    track_ids = SelectMultipleField(
-        "Tracks",
-        coerce=int,
-        choices=[],
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-    )
-
-    def offer_scopes(self, conference) -> None:
-        """The conference's formats and tracks, to ask the question of only some of them."""
-        self.session_format_ids.choices = [
-            SelectChoice(item.id, f"{item.name} ({item.duration_minutes} min)")
-            for item in conference.session_formats
-        ]
-        self.track_ids.choices = [SelectChoice(track.id, track.name) for track in conference.tracks]
 
     def option_list(self) -> list[str]:
         """The options as entered, one a line, without blank lines or surrounding spaces."""
@@ -381,3 +386,11 @@ class CfpQuestionForm(FlaskForm):
             if option.casefold() in seen:
                 raise ValidationError(f"“{option}” is listed twice.")
             seen.add(option.casefold())
+
+
+class RestoreCfpQuestionForm(CfpQuestionScopeForm):
+    """Ask a retired question again, of the formats and tracks chosen on the restore page."""
+
+    # Sent only by the restore page: a bare "Ask again" (from a page of before) shows that page
+    # instead of asking the question of every proposal unseen.
+    scope_chosen = HiddenField(default="yes")

@@ -41,6 +41,7 @@ from conference.organisers.forms import (
     CreateConferenceForm,
     DeleteTrackForm,
     HubForm,
+    RestoreCfpQuestionForm,
     RoomForm,
     SessionFormatForm,
     TrackForm,
@@ -214,9 +215,9 @@ def _render_people(conference: Conference, add_form: AddRoleForm, remove_error: 
         listing=listing,
         filters=filters,
         only_role=only_role,
-        roles=list(Role),
         search=filters.get("q", ""),
         search_max=PEOPLE_SEARCH_MAX,
+        roles=list(Role),
         add_form=add_form,
         remove_error=remove_error,
     )
@@ -555,11 +556,13 @@ def _retired_note(retired: list[CfpQuestion]) -> str:
     if len(retired) == 1:
         return (
             f" The proposal form no longer asks {texts}, which was only for it "
-            "(the question is retired; its answers are kept)."
+            "(the question is retired; its answers are kept; “Ask again” on the questions page "
+            "lets you choose whom it is for)."
         )
     return (
         f" The proposal form no longer asks {texts}, which were only for it "
-        "(the questions are retired; their answers are kept)."
+        "(the questions are retired; their answers are kept; “Ask again” on the questions page "
+        "lets you choose whom each is for)."
     )
 
 
@@ -654,8 +657,10 @@ def cfp_questions(slug: str):
         conference=conference,
         questions=questions.questions(conference, include_retired=True),
         answer_counts=questions.answer_counts(conference),
+        no_answers=questions.AnswerCount(),
         scope_text=questions.scope_text,
         anonymised=conference.setting("anonymised_review"),
+        confirm_id=request.args.get("confirm_delete", type=int),
     )
 
 
@@ -672,13 +677,13 @@ def _question_details(form: CfpQuestionForm) -> questions.QuestionDetails:
     )
 
 
-def _render_question_form(conference, form, question=None, answered=0):
+def _render_question_form(conference, form, question=None, answered=None):
     return render_template(
         "organisers/cfp_question_form.html",
         conference=conference,
         form=form,
         question=question,
-        answered=answered,
+        answered=answered or questions.AnswerCount(),
     ), (400 if form.errors else 200)
 
 
@@ -717,15 +722,23 @@ def edit_cfp_question(slug: str, question_id: int):
     if form.validate_on_submit():
         try:
             with db.session.begin_nested():
-                questions.update_question(question, _question_details(form))
+                removed = questions.update_question(question, _question_details(form))
         except questions.KindLocked as locked:
             answers = "answer" if locked.answer_count == 1 else "answers"
             form.kind.errors.append(
-                f"This question already has {locked.answer_count} {answers}, so its kind of answer "
-                "cannot change. Retire it and add a new question instead."
+                f"This question already has {locked.answer_count} {answers} from submitted "
+                "proposals, so its kind of answer cannot change. Retire it and add a new "
+                "question instead."
             )
         else:
-            flash(f"Question “{question.text}” is saved.", "success")
+            note = ""
+            if removed:
+                answers = "answer" if removed == 1 else "answers"
+                note = (
+                    f" {removed} {answers} in speakers' drafts did not fit the new kind of answer "
+                    f"and {'was' if removed == 1 else 'were'} removed."
+                )
+            flash(f"Question “{question.text}” is saved.{note}", "success")
             return redirect(url_for("organisers.cfp_questions", slug=conference.slug))
     return _render_question_form(conference, form, question, questions.answer_count(question))
 
@@ -759,29 +772,77 @@ def retire_cfp_question(slug: str, question_id: int):
     return redirect(url_for("organisers.cfp_questions", slug=conference.slug))
 
 
-@blueprint.route("/c/<slug>/manage/cfp-questions/<int:question_id>/restore", methods=["POST"])
+@blueprint.route(
+    "/c/<slug>/manage/cfp-questions/<int:question_id>/restore", methods=["GET", "POST"]
+)
 def restore_cfp_question(slug: str, question_id: int):
-    conference, question = _question_action(slug, question_id)
-    questions.set_question_active(question, True)
-    flash(f"“{question.text}” is asked again.", "success")
-    return redirect(url_for("organisers.cfp_questions", slug=conference.slug))
+    """Ask a retired question again, after the organiser has seen and chosen whom it asks."""
+    conference = conference_with_role(slug, Role.ORGANISER)
+    question = load_scoped(CfpQuestion, conference, question_id)
+    if question.active:
+        flash(f"“{question.text}” is already asked.", "info")
+        return redirect(url_for("organisers.cfp_questions", slug=conference.slug))
+    chosen = request.method == "POST" and request.form.get("scope_chosen") == "yes"
+    if chosen:
+        form = RestoreCfpQuestionForm()
+    else:
+        # Whom it asks now; ticked, so that keeping them is one press.
+        form = RestoreCfpQuestionForm(
+            formdata=None,
+            data={
+                "session_format_ids": [item.id for item in question.session_formats],
+                "track_ids": [track.id for track in question.tracks],
+            },
+        )
+    form.offer_scopes(conference)
+    if chosen and form.validate_on_submit():
+        questions.restore_question(
+            question, form.session_format_ids.data or (), form.track_ids.data or ()
+        )
+        scope = questions.scope_text(question) or "Asked of every proposal."
+        flash(f"“{question.text}” is asked again. {scope}", "success")
+        return redirect(url_for("organisers.cfp_questions", slug=conference.slug))
+    return render_template(
+        "organisers/cfp_question_restore.html",
+        conference=conference,
+        form=form,
+        question=question,
+        scope_text=questions.scope_text(question),
+    ), (400 if form.errors else 200)
 
 
 @blueprint.route("/c/<slug>/manage/cfp-questions/<int:question_id>/delete", methods=["POST"])
 def delete_cfp_question(slug: str, question_id: int):
     conference, question = _question_action(slug, question_id)
     text = question.text
-    try:
-        questions.delete_question(question)
-    except questions.QuestionAnswered as answered:
-        answers = "answer" if answered.answer_count == 1 else "answers"
+    answered = questions.answer_count(question)
+    if answered.drafts and not answered.submitted and request.form.get("confirmed") != "yes":
+        answers = "1 answer" if answered.drafts == 1 else f"{answered.drafts} answers"
         flash(
-            f"“{text}” already has {answered.answer_count} {answers}, so it cannot be deleted; "
-            "retire it instead (its answers are kept). Nothing was deleted.",
+            f"“{text}” has {answers} in speakers' drafts (not submitted yet). Deleting the "
+            "question deletes those answers too. Press “Delete anyway” to confirm, or retire the "
+            "question to keep them; nothing was deleted yet.",
+            "info",
+        )
+        return redirect(
+            url_for("organisers.cfp_questions", slug=conference.slug, confirm_delete=question.id)
+        )
+    try:
+        with db.session.begin_nested():
+            removed = questions.delete_question(question)
+    except questions.QuestionAnswered as refused:
+        answers = "answer" if refused.answer_count == 1 else "answers"
+        flash(
+            f"“{text}” already has {refused.answer_count} {answers} from submitted proposals, so it "
+            "cannot be deleted; retire it instead (its answers are kept). Nothing was deleted.",
             "error",
         )
     else:
-        flash(f"Question “{text}” is deleted.", "success")
+        note = ""
+        if removed:
+            answers = "answer" if removed == 1 else "answers"
+            note = f", with its {removed} {answers} in speakers' drafts"
+        flash(f"Question “{text}” is deleted{note}.", "success")
     return redirect(url_for("organisers.cfp_questions", slug=conference.slug))
 
 

@@ -151,26 +151,49 @@ class ProposalForm(FlaskForm):
         return [(question, self[answer_field_name(question)]) for question in self.questions]
 
     def answers(self) -> dict[int, str]:
-        """The answer to each question asked, "" when left empty."""
-        return {question.id: field.data or "" for question, field in self.question_fields()}
+        """The answer to each question the chosen format and track are asked, "" when left
+        empty; answers to the other questions are not kept (see ``answers_not_kept``)."""
+        return {
+            question.id: field.data or ""
+            for question, field in self.question_fields()
+            if self.asks(question)
+        }
+
+    def answers_not_kept(self) -> list[CfpQuestion]:
+        """The questions answered on the form that the chosen format and track are not asked,
+        so their answers are not kept: the speaker is told which."""
+        return [
+            question
+            for question, field in self.question_fields()
+            if not self.asks(question) and (field.data or "").strip()
+        ]
 
     def keep_saved_answers(self, saved: dict[int, str]) -> None:
         """Know the proposal's saved answers, and offer a saved choice the organisers have
-        since removed from the options, so that saving again keeps it."""
+        since removed from the options, so that saving again keeps it.
+
+        A question whose field was not sent at all keeps its saved answer: it was not on the
+        page the speaker saw (asked again, say, while they were editing), so they did not
+        take the answer back.
+        """
         self.saved_answers = dict(saved)
+        sent = self.is_submitted()
         for question, field in self.question_fields():
             value = saved.get(question.id)
             if question.kind is CfpQuestionKind.CHOICE and value and value not in question.options:
                 field.choices = [
                     *field.choices, SelectChoice(value, f"{value} (no longer offered)")
                 ]
+            if sent and value and not field.raw_data:
+                field.data = value
 
     def show_saved_answers(self) -> None:
         for question, field in self.question_fields():
             field.data = self.saved_answers.get(question.id, "")
 
     def asks(self, question: CfpQuestion) -> bool:
-        """Whether the chosen format and track are asked ``question`` (so it may be required)."""
+        """Whether the chosen format and track are asked ``question``: only then is it checked,
+        required (if it is) and its answer kept."""
         return question.is_asked_of(self.session_format_id.data, self.track_id.data or None)
 
 
@@ -203,6 +226,8 @@ class _AllowedAnswer:
         self.question = question
 
     def __call__(self, form: ProposalForm, field) -> None:
+        if not form.asks(self.question):
+            return  # hidden from the speaker, and not kept: nothing to correct
         problem = answer_problem(
             self.question, field.data or "", form.saved_answers.get(self.question.id)
         )

@@ -2,7 +2,11 @@
 
 Answers are stored as text. When organisers reword a question or change its options, answers
 keep the text the speaker chose; one that is no longer among the options is shown marked as
-such, never changed or dropped. Operations flush; the request commits.
+such, never changed or dropped. A question limited to some formats or tracks applies only to
+proposals in them: a proposal keeps no answer to a question that does not apply to it when its
+speakers save it. Only answers on proposals the speakers have submitted tie a question down
+(its kind, its deletion); answers in drafts go with the question. Operations flush; the request
+commits.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, delete, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from conference.conferences.models import Conference, SessionFormat, Track
@@ -38,7 +42,7 @@ NOT_AN_OPTION_NOTE = "no longer one of the options"
 
 
 class KindLocked(Exception):
-    """The question already has answers, so its kind of answer may not change."""
+    """The question has answers on submitted proposals, so its kind of answer may not change."""
 
     def __init__(self, answer_count: int):
         super().__init__(answer_count)
@@ -46,7 +50,8 @@ class KindLocked(Exception):
 
 
 class QuestionAnswered(Exception):
-    """The question has answers, so it cannot be deleted (retire it instead)."""
+    """The question has answers on submitted proposals, so it cannot be deleted (retire it
+    instead)."""
 
     def __init__(self, answer_count: int):
         super().__init__(answer_count)
@@ -81,24 +86,46 @@ def questions(conference: Conference, include_retired: bool = False) -> list[Cfp
     return list(db.session.scalars(query))
 
 
-def answer_counts(conference: Conference) -> dict[int, int]:
-    """Answers per question id (questions nobody answered are absent)."""
-    rows = db.session.execute(
-        select(CfpAnswer.question_id, func.count(CfpAnswer.id))
-        .join(CfpQuestion, CfpQuestion.id == CfpAnswer.question_id)
-        .where(CfpQuestion.conference_id == conference.id)
+@dataclass(frozen=True)
+class AnswerCount:
+    """A question's answers: on submitted proposals, which tie the question down, and in drafts
+    (never submitted, ``Proposal.speakers_only``), which are the speakers' alone."""
+
+    submitted: int = 0
+    drafts: int = 0
+
+
+def _answer_counts_query():
+    in_drafts = case((Proposal.speakers_only, 1), else_=0)
+    return (
+        select(
+            CfpAnswer.question_id,
+            func.count(CfpAnswer.id) - func.sum(in_drafts),
+            func.sum(in_drafts),
+        )
+        .join(Proposal, Proposal.id == CfpAnswer.proposal_id)
         .group_by(CfpAnswer.question_id)
     )
-    return dict(rows.all())
 
 
-def answer_count(question: CfpQuestion) -> int:
-    return (
-        db.session.scalar(
-            select(func.count(CfpAnswer.id)).where(CfpAnswer.question_id == question.id)
-        )
-        or 0
+def answer_counts(conference: Conference) -> dict[int, AnswerCount]:
+    """Answers per question id (questions nobody answered are absent)."""
+    rows = db.session.execute(
+        _answer_counts_query()
+        .join(CfpQuestion, CfpQuestion.id == CfpAnswer.question_id)
+        .where(CfpQuestion.conference_id == conference.id)
     )
+    return {
+        question_id: AnswerCount(int(submitted), int(drafts))
+        for question_id, submitted, drafts in rows
+    }
+
+
+def answer_count(question: CfpQuestion) -> AnswerCount:
+    row = db.session.execute(
+        _answer_counts_query().where(CfpAnswer.question_id == question.id)
+    ).first()
+    return AnswerCount(int(row[1]), int(row[2])) if row else AnswerCount()
 
 
 def stored_answers(proposal: Proposal) -> dict[int, str]:
@@ -106,12 +133,30 @@ def stored_answers(proposal: Proposal) -> dict[int, str]:
     return {answer.question_id: answer.value for answer in proposal.cfp_answers}
 
 
+def _answer_applies():
+    """SQL for ``CfpQuestion.is_asked_of``: the answer's question is asked of its proposal's
+    format and track (a question limited to tracks is not asked of a proposal without one)."""
+    formats, tracks = cfp_question_session_formats, cfp_question_tracks
+    format_limited = exists().where(formats.c.question_id == CfpAnswer.question_id)
+    format_matches = exists().where(
+        formats.c.question_id == CfpAnswer.question_id,
+        formats.c.session_format_id == Proposal.session_format_id,
+    )
+    track_limited = exists().where(tracks.c.question_id == CfpAnswer.question_id)
+    track_matches = exists().where(
+        tracks.c.question_id == CfpAnswer.question_id, tracks.c.track_id == Proposal.track_id
+    )
+    return and_(or_(~format_limited, format_matches), or_(~track_limited, track_matches))
+
+
 def answers_by_proposal(conference: Conference) -> dict[int, dict[int, str]]:
-    """Every answer at the conference: proposal id -> question id -> answer, in one query."""
+    """Every answer at the conference to a question that applies to its proposal: proposal id
+    -> question id -> answer, in one query."""
     rows = db.session.execute(
         select(CfpAnswer.proposal_id, CfpAnswer.question_id, CfpAnswer.value)
         .join(CfpQuestion, CfpQuestion.id == CfpAnswer.question_id)
-        .where(CfpQuestion.conference_id == conference.id)
+        .join(Proposal, Proposal.id == CfpAnswer.proposal_id)
+        .where(CfpQuestion.conference_id == conference.id, _answer_applies())
     )
     found: dict[int, dict[int, str]] = {}
     for proposal_id, question_id, value in rows:
@@ -176,6 +221,9 @@ class ShownAnswer:
 
     question: CfpQuestion
     value: str
+    # False for an answer kept from before the question was limited to other formats or tracks
+    # than the proposal's (a speaker's save drops such answers; see ``save_answers``).
+    applies: bool = True
 
     @property
     def text(self) -> str:
@@ -198,36 +246,45 @@ def shown_answers(
         all_questions = questions(proposal.conference, include_retired=True)
     saved = stored_answers(proposal)
     return [
-        ShownAnswer(question, saved[question.id])
+        ShownAnswer(question, saved[question.id], _applies(question, proposal))
         for question in all_questions
         if question.id in saved
     ]
+
+
+def _applies(question: CfpQuestion, proposal: Proposal) -> bool:
+    return question.is_asked_of(proposal.session_format_id, proposal.track_id)
 
 
 def answer_rows(
     proposal: Proposal, all_questions: Iterable[CfpQuestion] | None = None
 ) -> list[tuple[CfpQuestion, ShownAnswer | None]]:
     """Each question the proposal is asked now or has answered, with its answer (None when
-    not answered), for the speakers' and organisers' pages."""
+    not answered), for the speakers' and organisers' pages. An answer to a question that no
+    longer applies to the proposal is listed, marked by ``ShownAnswer.applies``."""
     if all_questions is None:
         all_questions = questions(proposal.conference, include_retired=True)
     saved = stored_answers(proposal)
     return [
-        (question, ShownAnswer(question, saved[question.id]) if question.id in saved else None)
+        (
+            question,
+            ShownAnswer(question, saved[question.id], _applies(question, proposal))
+            if question.id in saved else None,
+        )
         for question in all_questions
-        if question.id in saved
-        or (question.active and question.is_asked_of(proposal.session_format_id, proposal.track_id))
+        if question.id in saved or (question.active and _applies(question, proposal))
     ]
 
 
 def answers_for_reviewers(conference: Conference, proposal: Proposal) -> list[ShownAnswer]:
     """The answers reviewers may read: by each question's choice, and never one that could
-    reveal the speaker while reviews are anonymised unless organisers said it may be shown."""
+    reveal the speaker while reviews are anonymised unless organisers said it may be shown;
+    only to questions that apply to the proposal's format and track."""
     anonymised = bool(conference.setting("anonymised_review"))
     return [
         answer
         for answer in shown_answers(proposal)
-        if answer.question.shown_to_reviewers(anonymised)
+        if answer.applies and answer.question.shown_to_reviewers(anonymised)
     ]
 
 
@@ -269,20 +326,56 @@ def create_question(conference: Conference, details: QuestionDetails) -> CfpQues
     return question
 
 
-def update_question(question: CfpQuestion, details: QuestionDetails) -> None:
-    """Change a question; its kind is fixed once it has answers. Changed options leave saved
-    answers as they are (see the module docstring)."""
-    if details.kind is not question.kind:
-        answered = answer_count(question)
+def _draft_answers(question: CfpQuestion) -> list[CfpAnswer]:
+    return list(
+        db.session.scalars(
+            select(CfpAnswer)
+            .join(Proposal, Proposal.id == CfpAnswer.proposal_id)
+            .where(CfpAnswer.question_id == question.id, Proposal.speakers_only)
+        )
+    )
+
+
+def update_question(question: CfpQuestion, details: QuestionDetails) -> int:
+    """Change a question; its kind is fixed once submitted proposals answered it. Changed
+    options leave saved answers as they are (see the module docstring).
+
+    A new kind with answers only in drafts: the draft answers that cannot be an answer of the
+    new kind (a text where a choice or yes/no is asked) are removed, as the speaker could
+    neither see nor keep them; texts stay, to be edited. Returns how many were removed.
+    """
+    kind_changes = details.kind is not question.kind
+    if kind_changes:
+        answered = answer_count(question).submitted
         if answered:
             raise KindLocked(answered)
     _apply(question, question.conference, details)
+    removed = 0
+    if kind_changes and question.kind in (CfpQuestionKind.CHOICE, CfpQuestionKind.YES_NO):
+        for answer in _draft_answers(question):
+            if answer_problem(question, answer.value):
+                db.session.delete(answer)
+                removed += 1
     db.session.flush()
+    return removed
 
 
 def set_question_active(question: CfpQuestion, active: bool) -> None:
-    """Retire (no longer asked, answers kept) or ask again."""
+    """Retire (no longer asked, answers kept) or ask again as it is (see ``restore_question``)."""
     question.active = active
+    db.session.flush()
+
+
+def restore_question(
+    question: CfpQuestion, session_format_ids: Iterable[int], track_ids: Iterable[int]
+) -> None:
+    """Ask a retired question again, of the formats and tracks the organisers chose now: one
+    retired because its only format or track was deleted has lost that limit (see
+    ``forget_scope``), and must not come back asked of every proposal unnoticed."""
+    conference = question.conference
+    question.session_formats = _scoped(SessionFormat, conference, session_format_ids)
+    question.tracks = _scoped(Track, conference, track_ids)
+    question.active = True
     db.session.flush()
 
 
@@ -292,13 +385,26 @@ def move_question(question: CfpQuestion, direction: int) -> None:
     db.session.flush()
 
 
-def delete_question(question: CfpQuestion) -> None:
-    """Delete a question nobody has answered; one with answers must be retired instead."""
-    answered = answer_count(question)
+def delete_question(question: CfpQuestion) -> int:
+    """Delete a question no submitted proposal has answered, with its answers in drafts (one
+    with submitted answers must be retired instead). Returns how many draft answers went."""
+    answered = answer_count(question).submitted
+    if answered:
+        raise QuestionAnswered(answered)
+    in_drafts = select(Proposal.id).where(Proposal.speakers_only)
+    removed = db.session.execute(
+        delete(CfpAnswer).where(
+            CfpAnswer.question_id == question.id, CfpAnswer.proposal_id.in_(in_drafts)
+        )
+    ).rowcount
+    # A draft submitted meanwhile: its answer now ties the question down (the caller's
+    # savepoint takes the deletions above back).
+    answered = answer_count(question).submitted
     if answered:
         raise QuestionAnswered(answered)
     db.session.delete(question)
     db.session.flush()
+    return removed
 
 
 def _scoped_to(track: Track | None, session_format: SessionFormat | None):
@@ -336,7 +442,8 @@ def questions_only_for(
 
 def forget_scope(track: Track | None = None, session_format: SessionFormat | None = None) -> None:
     """Before a track or format is deleted: take it out of every question's scope. A question
-    asked only of it is retired, as it would otherwise be asked of every proposal."""
+    asked only of it is retired, as it would otherwise be asked of every proposal; asking it
+    again means choosing its scope anew (see ``restore_question``)."""
     scoped, attribute, target = _scoped_to(track, session_format)
     for question in scoped:
         remaining = [item for item in getattr(question, attribute) if item.id != target]
@@ -350,29 +457,39 @@ def forget_scope(track: Track | None = None, session_format: SessionFormat | Non
 
 
 def save_answers(conference: Conference, proposal: Proposal, answers: Mapping[int, str]) -> None:
-    """Store answers to the questions asked now (question id -> text; empty removes a saved
-    answer). Answers to questions not given here, such as retired ones, stay as they are.
+    """Store answers to the questions asked of the proposal's format and track (question id ->
+    text; empty removes a saved answer); set those before calling. A saved answer to such a
+    question that is not given here stays as it is, and so do answers to retired questions.
+
+    A question that does not apply to the proposal's format and track keeps no answer: one
+    given here is not stored and one saved before is removed (the speakers chose another format
+    or track; the form tells them, see ``ProposalForm.answers_not_kept``).
 
     Nothing is flushed before the answers are in place, so that the proposal's other changes
     and its answers reach the database in one flush: one UPDATE, one step of its version.
     """
-    if not answers:
-        return
     with db.session.no_autoflush:
         asked = {question.id: question for question in questions(conference)}
+        unknown = sorted(set(answers) - set(asked))
+        if unknown:
+            raise ValueError(f"Question {unknown[0]} is not asked at this conference.")
         saved = {answer.question_id: answer for answer in proposal.cfp_answers}
-        for question_id, value in answers.items():
-            question = asked.get(question_id)
-            if question is None:
-                raise ValueError(f"Question {question_id} is not asked at this conference.")
-            existing = saved.get(question_id)
+        for question in asked.values():
+            existing = saved.get(question.id)
+            if not _applies(question, proposal):
+                if existing is not None:
+                    proposal.cfp_answers.remove(existing)
+                continue
+            if question.id not in answers:
+                continue
+            value = answers[question.id]
             problem = answer_problem(question, value, existing.value if existing else None)
             if problem:
-                raise ValueError(f"Answer to question {question_id}: {problem}")
+                raise ValueError(f"Answer to question {question.id}: {problem}")
             if not value:
                 if existing is not None:
                     proposal.cfp_answers.remove(existing)
             elif existing is None:
-                proposal.cfp_answers.append(CfpAnswer(question_id=question_id, value=value))
+                proposal.cfp_answers.append(CfpAnswer(question_id=question.id, value=value))
             else:
                 existing.value = value

@@ -172,11 +172,23 @@ def new_proposal(slug: str):
                 else "Your draft is saved. Submit it before the call closes.",
                 "success",
             )
+            _flash_answers_not_kept(form)
         else:
             flash("This proposal was already saved; here it is.", "info")
         return redirect(url_for("proposals.detail", slug=slug, proposal_id=proposal.id))
     status = 400 if form.errors else 200
     return _render_form(conference, None, form, closed=closed), status
+
+
+def _flash_answers_not_kept(form: ProposalForm) -> None:
+    """Say which answers typed on the form were not kept: their questions are not asked of the
+    format and track the speaker chose (see ``questions.save_answers``)."""
+    for question in form.answers_not_kept():
+        flash(
+            f"Your answer to “{question.text}” is not kept: the question does not apply to the "
+            f"session format and track you chose. {questions.scope_text(question)}",
+            "warning",
+        )
 
 
 def _render_form(conference, proposal, form, closed=None, conflict=None):
@@ -258,6 +270,8 @@ def _differences(proposal: Proposal, form: ProposalForm) -> list[tuple[str, str]
             changes.append((label, str(shown.get(name, saved[name]))))
     saved_answers = questions.stored_answers(proposal)
     for question, field in form.question_fields():
+        if not form.asks(question):
+            continue  # not kept whatever was saved: see _flash_answers_not_kept
         saved_answer = saved_answers.get(question.id, "")
         if saved_answer != (field.data or ""):
             changes.append((question.text, questions.answer_text(question, saved_answer) or "(no answer)"))
@@ -309,6 +323,7 @@ def edit(slug: str, proposal_id: int):
             else "Your draft is saved.",
             "success",
         )
+        _flash_answers_not_kept(form)
         return redirect(url_for("proposals.detail", slug=slug, proposal_id=proposal.id))
     status = 400 if form.errors else 200
     return _render_form(conference, proposal, form, closed=closed), status

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from conference.conferences.models import Role
+from conference.core.types import utcnow
 from conference.proposals.models import (
     CfpAnswer,
     CfpQuestion,
@@ -174,14 +175,16 @@ def test_the_kind_of_an_answered_question_cannot_change(client, db, conference, 
     db.session.commit()
 
     page = client.get(f"{BASE}/{question.id}/edit").get_data(as_text=True)
-    assert "1 proposal has answered this question." in page
+    assert "1 submitted proposal has answered this question." in page
     response = client.post(
         f"{BASE}/{question.id}/edit",
         data=question_form(text="Renamed?", kind="long_text", options=""),
     )
 
     assert response.status_code == 400
-    assert "already has 1 answer, so its kind of answer cannot change" in response.get_data(as_text=True)
+    assert "already has 1 answer from submitted proposals, so its kind of answer cannot change" in (
+        response.get_data(as_text=True)
+    )
     (saved,) = questions_in_order(db)
     assert (saved.text, saved.kind) == ("Takeaway?", CfpQuestionKind.SHORT_TEXT)
 
@@ -231,7 +234,7 @@ def test_retiring_keeps_the_answers_and_restoring_asks_again(client, db, confere
     assert questions_in_order(db)[0].active is False
     assert count(db, CfpAnswer) == 1
 
-    client.post(f"{BASE}/{question.id}/restore")
+    client.post(f"{BASE}/{question.id}/restore", data={"scope_chosen": "yes"})
     assert questions_in_order(db)[0].active is True
 
 
@@ -245,13 +248,116 @@ def test_only_a_question_nobody_answered_can_be_deleted(client, db, conference, 
     assert f"/cfp-questions/{unanswered.id}/delete" in listing
     assert f"/cfp-questions/{answered.id}/delete" not in listing
     refused = client.post(f"{BASE}/{answered.id}/delete", follow_redirects=True)
-    assert "already has 1 answer, so it cannot be deleted; retire it instead" in refused.get_data(
-        as_text=True
+    assert (
+        "already has 1 answer from submitted proposals, so it cannot be deleted; retire it instead"
+        in refused.get_data(as_text=True)
     )
     assert client.post(f"{BASE}/{unanswered.id}/delete").status_code == 302
 
     assert [q.text for q in questions_in_order(db)] == ["Answered?"]
     assert count(db, CfpAnswer) == 1
+
+
+def draft_proposal(conference, **fields):
+    """A proposal its speaker never submitted (a draft, unless ``state`` says withdrawn)."""
+    fields.setdefault("state", ProposalState.DRAFT)
+    proposal = ProposalFactory(conference=conference, submitted_at=None, **fields)
+    ProposalSpeakerFactory(proposal=proposal, user=make_user(display_name="Dee Drafter"))
+    return proposal
+
+
+def test_answers_in_drafts_do_not_stop_a_question_being_deleted_once_confirmed(
+    client, db, conference, organiser
+):
+    question = CfpQuestionFactory(conference=conference, text="Half answered?")
+    CfpAnswerFactory(question=question, proposal=draft_proposal(conference), value="Maybe")
+    withdrawn_draft = draft_proposal(conference, state=ProposalState.WITHDRAWN)
+    CfpAnswerFactory(question=question, proposal=withdrawn_draft, value="Never sent")
+    kept = CfpQuestionFactory(conference=conference, text="Other?")
+    CfpAnswerFactory(question=kept, proposal=draft_proposal(conference), value="Stays")
+    db.session.commit()
+
+    listing = client.get(BASE).get_data(as_text=True)
+    row = listing.split(f'<tr data-question="{question.id}">', 1)[1].split("</tr>", 1)[0]
+    assert "<td>0<br><small>and 2 in drafts</small></td>" in row
+    assert f"/cfp-questions/{question.id}/delete" in row
+
+    first = client.post(f"{BASE}/{question.id}/delete", follow_redirects=True)
+    body = first.get_data(as_text=True)
+    assert "“Half answered?” has 2 answers in speakers&#39; drafts (not submitted yet). Deleting " \
+        "the question deletes those answers too. Press “Delete anyway” to confirm" in body
+    assert "Delete anyway" in body and 'name="confirmed" value="yes"' in body
+    assert count(db, CfpQuestion) == 2 and count(db, CfpAnswer) == 3
+
+    confirmed = client.post(
+        f"{BASE}/{question.id}/delete", data={"confirmed": "yes"}, follow_redirects=True
+    )
+
+    assert "Question “Half answered?” is deleted, with its 2 answers in speakers&#39; drafts." in (
+        confirmed.get_data(as_text=True)
+    )
+    assert [q.text for q in questions_in_order(db)] == ["Other?"]
+    assert db.session.scalars(select(CfpAnswer.value)).all() == ["Stays"]
+
+
+def test_an_answer_of_a_proposal_withdrawn_after_submission_still_locks_the_question(
+    client, db, conference, organiser
+):
+    question = CfpQuestionFactory(conference=conference, text="Takeaway?")
+    withdrawn = ProposalFactory(
+        conference=conference, state=ProposalState.WITHDRAWN, submitted_at=utcnow()
+    )
+    CfpAnswerFactory(question=question, proposal=withdrawn, value="Lots")
+    CfpAnswerFactory(question=question, proposal=draft_proposal(conference), value="Some")
+    db.session.commit()
+
+    assert f"/cfp-questions/{question.id}/delete" not in client.get(BASE).get_data(as_text=True)
+    refused = client.post(
+        f"{BASE}/{question.id}/delete", data={"confirmed": "yes"}, follow_redirects=True
+    )
+
+    assert "already has 1 answer from submitted proposals, so it cannot be deleted" in (
+        refused.get_data(as_text=True)
+    )
+    assert count(db, CfpQuestion) == 1 and count(db, CfpAnswer) == 2
+
+
+def test_the_kind_of_a_question_answered_only_in_drafts_can_change(
+    client, db, conference, organiser
+):
+    question = CfpQuestionFactory(conference=conference, text="Given it before?")
+    fits = CfpAnswerFactory(question=question, proposal=draft_proposal(conference), value="yes")
+    CfpAnswerFactory(question=question, proposal=draft_proposal(conference), value="At PyCon")
+    db.session.commit()
+
+    page = client.get(f"{BASE}/{question.id}/edit").get_data(as_text=True)
+    assert "2 speakers have answered this question in a draft (not submitted yet)." in page
+    response = client.post(
+        f"{BASE}/{question.id}/edit",
+        data=question_form(text="Given it before?", kind="yes_no", options="", required=None),
+        follow_redirects=True,
+    )
+
+    assert "1 answer in speakers&#39; drafts did not fit the new kind of answer and was removed" in (
+        response.get_data(as_text=True)
+    )
+    (saved,) = questions_in_order(db)
+    assert saved.kind is CfpQuestionKind.YES_NO
+    assert [(a.id, a.value) for a in db.session.scalars(select(CfpAnswer))] == [(fits.id, "yes")]
+
+
+def test_a_text_question_answered_in_drafts_keeps_the_texts_when_it_becomes_long_text(
+    client, db, conference, organiser
+):
+    question = CfpQuestionFactory(conference=conference, text="Outline?")
+    CfpAnswerFactory(question=question, proposal=draft_proposal(conference), value="First, then.")
+    db.session.commit()
+
+    data = question_form(text="Outline?", kind="long_text", options="", required=None)
+    assert client.post(f"{BASE}/{question.id}/edit", data=data).status_code == 302
+
+    assert questions_in_order(db)[0].kind is CfpQuestionKind.LONG_TEXT
+    assert db.session.scalars(select(CfpAnswer.value)).all() == ["First, then."]
 
 
 # --- the list ------------------------------------------------------------------------------
@@ -402,3 +508,118 @@ def test_deleting_the_only_format_of_a_question_retires_it(client, db, conferenc
     db.session.expire_all()
     retired = db.session.get(CfpQuestion, question.id)
     assert retired.active is False and retired.session_formats == []
+
+
+def test_asking_again_a_question_whose_only_track_was_deleted_asks_whom_it_is_for(
+    client, db, conference, organiser, places
+):
+    question = CfpQuestionFactory(
+        conference=conference, text="Datasets?", tracks=[places["data"]],
+        session_formats=[places["workshop"]],
+    )
+    db.session.commit()
+    deleted = client.post(
+        f"/c/devcon/manage/tracks/{places['data'].id}/delete", follow_redirects=True
+    ).get_data(as_text=True)
+    assert "“Ask again” on the questions page lets you choose whom it is for" in deleted
+
+    listing = client.get(BASE).get_data(as_text=True)
+    assert f'href="{BASE}/{question.id}/restore" role="button"' in listing
+    page = client.get(f"{BASE}/{question.id}/restore")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "As it stands, this one would be: Asked only of Workshop proposals." in body
+    assert "A question retired because the only track it was for was deleted" in body
+    assert "it is asked of every track." in body
+    assert re.search(rf'checked id="session_format_ids-\d+"[^>]*value="{places["workshop"].id}"', body)
+    assert 'checked id="track_ids' not in body
+    assert 'name="scope_chosen" type="hidden" value="yes"' in body
+
+    # A bare "Ask again", as the list's button used to send, only shows the page.
+    bare = client.post(f"{BASE}/{question.id}/restore")
+    assert bare.status_code == 200 and "Ask “Datasets?” again" in bare.get_data(as_text=True)
+    assert questions_in_order(db)[0].active is False
+
+    response = client.post(
+        f"{BASE}/{question.id}/restore",
+        data={
+            "scope_chosen": "yes",
+            "session_format_ids": [str(places["workshop"].id)],
+            "track_ids": [str(places["platform"].id)],
+        },
+        follow_redirects=True,
+    )
+
+    assert "“Datasets?” is asked again. Asked only of Workshop proposals in the Platform track." in (
+        response.get_data(as_text=True)
+    )
+    (restored,) = questions_in_order(db)
+    assert restored.active is True
+    assert [f.name for f in restored.session_formats] == ["Workshop"]
+    assert [t.name for t in restored.tracks] == ["Platform"]
+
+
+def test_asking_again_of_every_proposal_is_a_choice_made_on_the_restore_page(
+    client, db, conference, organiser, places
+):
+    question = CfpQuestionFactory(conference=conference, text="Takeaway?", active=False)
+    db.session.commit()
+
+    body = client.get(f"{BASE}/{question.id}/restore").get_data(as_text=True)
+    assert "As it stands, this one would be: Asked of every proposal." in body
+    assert "it is asked of every format and track." in body
+    response = client.post(
+        f"{BASE}/{question.id}/restore", data={"scope_chosen": "yes"}, follow_redirects=True
+    )
+
+    assert "“Takeaway?” is asked again. Asked of every proposal." in response.get_data(as_text=True)
+    (restored,) = questions_in_order(db)
+    assert restored.active and restored.session_formats == [] and restored.tracks == []
+
+
+def test_asking_again_with_a_format_of_another_conference_is_refused_and_keeps_it_retired(
+    client, db, conference, organiser, places
+):
+    question = CfpQuestionFactory(conference=conference, text="Room setup?", active=False)
+    db.session.commit()
+
+    response = client.post(
+        f"{BASE}/{question.id}/restore",
+        data={"scope_chosen": "yes", "session_format_ids": [str(places["foreign_format"].id)]},
+    )
+
+    assert response.status_code == 400
+    assert "is not a valid choice for this field" in response.get_data(as_text=True)
+    assert questions_in_order(db)[0].active is False
+
+
+def test_asking_again_a_question_already_asked_changes_nothing(client, db, conference, organiser, places):
+    question = CfpQuestionFactory(
+        conference=conference, text="Room setup?", session_formats=[places["workshop"]]
+    )
+    db.session.commit()
+
+    response = client.post(f"{BASE}/{question.id}/restore", data={"scope_chosen": "yes"})
+
+    assert response.status_code == 302
+    (same,) = questions_in_order(db)
+    assert [f.name for f in same.session_formats] == ["Workshop"]
+
+
+def test_organisers_see_an_answer_to_a_question_that_no_longer_applies_marked(
+    client, db, conference, organiser, places
+):
+    proposal = submitted_proposal(conference, session_format=places["talk"], track=places["data"])
+    question = CfpQuestionFactory(conference=conference, text="Room setup?", position=1)
+    CfpAnswerFactory(question=question, proposal=proposal, value="Chairs")
+    question.session_formats = [places["workshop"]]
+    db.session.commit()
+
+    body = client.get(f"/c/devcon/manage/proposals/{proposal.id}").get_data(as_text=True)
+
+    assert "Chairs" in body
+    assert re.search(
+        r"Room setup\?\s*<small class=\"answer-note\">\(not asked of this proposal's format or "
+        r"track; reviewers do not see it\)</small>",
+        body,
+    )

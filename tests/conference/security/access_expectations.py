@@ -177,7 +177,11 @@ ORGANISERS = {
     ),
     "organisers.move_cfp_question": action(organiser_only(ALLOWED), question_id="cfp_question"),
     "organisers.retire_cfp_question": action(organiser_only(ALLOWED), question_id="cfp_question"),
-    "organisers.restore_cfp_question": action(organiser_only(ALLOWED), question_id="cfp_question"),
+    # A page that asks whom the question is for, then the action; the world's question is
+    # asked, so organisers are sent back to the list.
+    "organisers.restore_cfp_question": form(
+        organiser_only(REDIRECT), organiser_only(ALLOWED), question_id="cfp_question"
+    ),
     # The world's question has answers, so deleting it is refused with a message (a redirect).
     "organisers.delete_cfp_question": action(organiser_only(ALLOWED), question_id="cfp_question"),
     # Organisers read any submitted proposal with every answer (a draft would be a 404).
@@ -242,11 +246,11 @@ MAIL = {
     "mail.edit_template": ORGANISER_FORM,
     "mail.reset_template": ORGANISER_ACTION,
     "mail.outbox": ORGANISER_PAGE,
+    "mail.outbox_message": ORGANISER_PAGE,
     "mail.retry": ORGANISER_ACTION,
 }
 
 INTEREST = {
-    "mail.outbox_message": ORGANISER_PAGE,
     "interest.browse": page(logged_in()),
     "interest.talk": page(logged_in()),
     "interest.mine": page(logged_in()),
