@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from conference.accounts.models import User
@@ -29,6 +29,7 @@ from conference.core.timezones import (
 from conference.extensions import db
 from conference.feeds import links
 from conference.feeds.operations import existing_feed_token
+from conference.interest.models import InterestMark
 from conference.interest.operations import PUBLIC_STATES
 from conference.proposals.models import (
     InvitationState,
@@ -104,11 +105,7 @@ class AgendaTalk:
 
     def time_range(self, with_offsets: bool = False) -> str:
         """``14:00–14:30``; with ``with_offsets`` each time carries its UTC offset, once if shared."""
-        if not with_offsets:
-            return f"{clock(self.local_start)}–{clock(self.local_end)}"
-        if self.local_start.utcoffset() == self.local_end.utcoffset():
-            return f"{clock(self.local_start)}–{clock(self.local_end, True)}"
-        return f"{clock(self.local_start, True)}–{clock(self.local_end, True)}"
+        return time_range(self.local_start, self.local_end, with_offsets)
 
 
 def published_version(conference: Conference) -> ScheduleVersion | None:
@@ -122,6 +119,34 @@ def published_version(conference: Conference) -> ScheduleVersion | None:
 def clock(local: datetime, with_offset: bool = False) -> str:
     """``14:30``, or ``02:30 UTC+11:00`` where the wall time alone may not say which instant."""
     return f"{local:%H:%M} {offset_text(local)}" if with_offset else f"{local:%H:%M}"
+
+
+def time_range(local_start: datetime, local_end: datetime, with_offsets: bool = False) -> str:
+    """``14:00–14:30``; with ``with_offsets`` each time carries its UTC offset, once if shared."""
+    if not with_offsets:
+        return f"{clock(local_start)}–{clock(local_end)}"
+    if local_start.utcoffset() == local_end.utcoffset():
+        return f"{clock(local_start)}–{clock(local_end, True)}"
+    return f"{clock(local_start, True)}–{clock(local_end, True)}"
+
+
+def instant_text(instant: datetime, zone_name: str, pattern: str = "%a %d %b %Y, %H:%M") -> str:
+    """``instant`` as clocks in ``zone_name`` show it; with its UTC offset on a day they change
+    there, as the agenda shows times then (``Sun 27 Oct 2024, 01:30 UTC+01:00``: 01:30 came twice)."""
+    local = to_zone(instant, zone_name)
+    if clocks_change_on(local.date(), zone_name):
+        return f"{local.strftime(pattern)} {offset_text(local)}"
+    return local.strftime(pattern)
+
+
+def span_text(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:
+    """``Sun 27 Oct 2024, 01:00–01:30`` in ``zone_name``, with offsets on a day the clocks change."""
+    local_start, local_end = to_zone(starts_at, zone_name), to_zone(ends_at, zone_name)
+    with_offsets = (
+        clocks_change_on(local_start.date(), zone_name)
+        or local_start.utcoffset() != local_end.utcoffset()
+    )
+    return f"{local_start:%a %d %b %Y}, {time_range(local_start, local_end, with_offsets)}"
 
 
 def day_zone_label(day: date, zone_name: str) -> str:
@@ -275,6 +300,39 @@ def find_published_talk(
     if row is None:
         return None
     return _agenda_talks(conference, [row], zone_name)[0]
+
+
+def _starred_by(conference: Conference, user: User):
+    # Never a draft: only its speakers may know of it (and a star needs a public talk).
+    return (
+        select(Proposal)
+        .join(InterestMark, InterestMark.proposal_id == Proposal.id)
+        .where(
+            InterestMark.user_id == user.id,
+            Proposal.conference_id == conference.id,
+            ~Proposal.speakers_only,
+        )
+    )
+
+
+def find_starred_talk(conference: Conference, user: User, proposal_id: int) -> Proposal | None:
+    """The talk ``proposal_id`` if ``user`` starred it at ``conference``, whatever became of it."""
+    return db.session.scalar(_starred_by(conference, user).where(Proposal.id == proposal_id))
+
+
+def starred_talks_gone(conference: Conference, user: User) -> list[Proposal]:
+    """Talks ``user`` starred that have left the programme since (withdrawn, declined), by title.
+
+    Their stars stay until the attendee removes them: the private calendar keeps sending
+    each as cancelled, and "My agenda" is where they can be removed.
+    """
+    return list(
+        db.session.scalars(
+            _starred_by(conference, user)
+            .where(Proposal.state.not_in(PUBLIC_STATES))
+            .order_by(func.lower(Proposal.title), Proposal.id)
+        )
+    )
 
 
 def matches(talk: AgendaTalk, agenda_filter: AgendaFilter) -> bool:

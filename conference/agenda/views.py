@@ -43,7 +43,7 @@ from conference.feedback.queries import feedback_window
 from conference.feeds import cache as feeds_cache
 from conference.feeds import links
 from conference.interest import operations as interest
-from conference.materials.queries import materials_by_talk
+from conference.materials.queries import public_materials_by_talk
 from conference.proposals.models import Proposal
 
 blueprint = Blueprint("agenda", __name__)
@@ -341,8 +341,8 @@ def _speaker_page(slug: str, user_id: int) -> str:
         speaker=found,
         offset_days=offset_days,
         hub_times=hub_times,
-        # The materials area's own lists, as on talk pages (one query for every talk).
-        materials=materials_by_talk([talk.proposal.id for talk in found.talks]),
+        # The materials area's public lists, with its consent rule, as on talk pages.
+        materials=public_materials_by_talk([talk.proposal.id for talk in found.talks]),
         feed_url=queries.speaker_feed_url(conference, found.user_id),
         **_zone_context(zone_label),
     )
@@ -374,6 +374,7 @@ def mine(slug: str):
         day_labels={} if page_label else day_labels,
         day_clocks_change={day: queries.clocks_change_on(day, zone_name) for day in by_day},
         unscheduled=unscheduled,
+        gone=queries.starred_talks_gone(conference, current_user),
         starred=starred,
         clash_count=sum(1 for t in talks if t.clashes_with),
         **_zone_context(page_label or (zone_name if day_labels else None)),
@@ -385,9 +386,26 @@ def _wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _star_target(conference: Conference, proposal_id: int) -> Proposal:
-    """The proposal behind a published talk; anonymous people are sent to log in first."""
-    found = _published_talk_or_404(conference, proposal_id)
+def _star_target(
+    conference: Conference, proposal_id: int, starred_is_enough: bool = False
+) -> Proposal:
+    """The proposal behind a published talk; anonymous people are sent to log in first.
+
+    With ``starred_is_enough``, also a talk the viewer starred that has left the published
+    schedule or the programme since (withdrawn, declined): its star can always be removed.
+    """
+    found = queries.find_published_talk(conference, proposal_id, viewer_time_zone())
+    if found is None:
+        starred = (
+            queries.find_starred_talk(conference, current_user, proposal_id)
+            if starred_is_enough and current_user.is_authenticated
+            else None
+        )
+        if starred is None:
+            abort(404)
+        if not StarForm().validate_on_submit():
+            abort(400, description="The form expired; reload the page and try again.")
+        return starred
     if not current_user.is_authenticated:
         page = url_for("agenda.talk", slug=conference.slug, proposal_id=proposal_id)
         if _wants_json():
@@ -406,6 +424,9 @@ def _after_star(conference: Conference, proposal: Proposal, starred: bool, messa
     target = StarForm().next.data
     if is_safe_redirect(target):
         return redirect(target)
+    if queries.find_published_talk(conference, proposal.id, viewer_time_zone()) is None:
+        # A talk no longer in the schedule has no page to go back to.
+        return redirect(url_for("agenda.mine", slug=conference.slug))
     return redirect(url_for("agenda.talk", slug=conference.slug, proposal_id=proposal.id))
 
 
@@ -420,7 +441,7 @@ def star(slug: str, proposal_id: int):
 @blueprint.route("/c/<slug>/agenda/talks/<int:proposal_id>/unstar", methods=["POST"])
 def unstar(slug: str, proposal_id: int):
     conference = load_conference(slug)
-    proposal = _star_target(conference, proposal_id)
+    proposal = _star_target(conference, proposal_id, starred_is_enough=True)
     interest.unmark_interest(current_user._get_current_object(), proposal)
     return _after_star(conference, proposal, False, f"Removed the star from “{proposal.title}”.")
 
@@ -465,3 +486,15 @@ def star_marker(proposal_id: int):
 def agenda_clock(local: datetime, with_offset: bool = False) -> str:
     """A local time, with its UTC offset on a day when the clocks change."""
     return queries.clock(local, with_offset)
+
+
+@blueprint.app_template_filter("unambiguous_localtime")
+def unambiguous_localtime(instant: datetime, pattern: str = "%a %d %b %Y, %H:%M") -> str:
+    """``localtime``, with the UTC offset on a day the viewer's clocks change (a time may come twice)."""
+    return queries.instant_text(instant, viewer_time_zone(), pattern)
+
+
+@blueprint.app_template_global("local_span")
+def local_span(starts_at: datetime, ends_at: datetime) -> str:
+    """A talk's date and times in the viewer's zone, with offsets on a day the clocks change."""
+    return queries.span_text(starts_at, ends_at, viewer_time_zone())

@@ -14,10 +14,10 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from conference.accounts.models import User
+from conference.agenda.queries import span_text
 from conference.conferences.models import Conference
 from conference.core.ordering import move_one_place
 from conference.core.types import utcnow
-from conference.core.web import format_instant
 from conference.extensions import db
 from conference.feedback import queries
 from conference.feedback.models import (
@@ -337,10 +337,8 @@ def queue_conference_reminders(
         # Rendered once per talk and zone: each attendee reads the time in their own zone, named.
         text_key = (slot.proposal_id, user.time_zone)
         if text_key not in texts:
-            when = (
-                f"{format_instant(slot.starts_at, user.time_zone)}–"
-                f"{format_instant(slot.ends_at, user.time_zone, '%H:%M')} {user.time_zone}"
-            )
+            # With offsets on a day the clocks change, as the agenda shows it: 01:00 may come twice.
+            when = f"{span_text(slot.starts_at, slot.ends_at, user.time_zone)} {user.time_zone}"
             texts[text_key] = _reminder_text(
                 conference,
                 {

@@ -21,11 +21,12 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from conference.agenda.queries import instant_text
 from conference.conferences.access import conference_with_role, load_conference, load_scoped
 from conference.conferences.models import Conference, Role
 from conference.core.forms import ConfirmForm, require_confirm_form
 from conference.core.types import utcnow
-from conference.core.web import format_instant, viewer_time_zone
+from conference.core.web import viewer_time_zone
 from conference.extensions import db, limiter
 from conference.feedback import operations, queries
 from conference.feedback.forms import (
@@ -62,8 +63,10 @@ def _user():
 
 
 def _when(instant) -> str:
-    """An instant in the viewer's zone, with the zone named."""
-    return f"{format_instant(instant)} ({viewer_time_zone()})"
+    """An instant in the viewer's zone, with the zone named (and the offset on a day the clocks
+    change: the feedback period may end at an 01:30 that comes twice)."""
+    zone_name = viewer_time_zone()
+    return f"{instant_text(instant, zone_name)} ({zone_name})"
 
 
 # --- attendees ------------------------------------------------------------------------------

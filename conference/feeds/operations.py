@@ -15,6 +15,7 @@ from conference.feeds.cache import forget_versions
 from conference.feeds.links import public_host
 from conference.feeds.models import FeedToken, RenderedFeed
 from conference.schedule.models import CalendarEntry, ScheduledTalk, ScheduleVersion
+from conference.schedule.versions import latest_published_version_ids
 
 CONFIRMED = "confirmed"
 CANCELLED = "cancelled"
@@ -59,6 +60,33 @@ def cancel_left_talks(session, proposal_ids: set[int], now) -> None:
         select(CalendarEntry).where(CalendarEntry.proposal_id.in_(proposal_ids), CalendarEntry.cancelled.is_(False))
     ):
         _cancel(entry, now)
+
+
+def restore_returned_talks(session, proposal_ids: set[int], now) -> None:
+    """Confirm again the cancelled calendar entries of talks back in the programme (a decline
+    undone) that the latest published schedule still places: the agenda shows them again at
+    once, and feeds say so with a higher SEQUENCE instead of CANCELLED until the next
+    publication. Works inside a flush, as ``cancel_left_talks``."""
+    placed = {
+        talk.proposal_id: talk
+        for talk in session.scalars(
+            select(ScheduledTalk).where(
+                ScheduledTalk.proposal_id.in_(proposal_ids),
+                ScheduledTalk.version_id.in_(latest_published_version_ids()),
+            )
+        )
+    }
+    if not placed:
+        return
+    for entry in session.scalars(
+        select(CalendarEntry).where(CalendarEntry.proposal_id.in_(placed), CalendarEntry.cancelled.is_(True))
+    ):
+        talk = placed[entry.proposal_id]
+        _touch(entry, _fingerprint(talk.room_id, talk.starts_at, talk.ends_at, CONFIRMED), now)
+        entry.cancelled = False
+        entry.room_id = talk.room_id
+        entry.starts_at = talk.starts_at
+        entry.ends_at = talk.ends_at
 
 
 def record_published_version(version: ScheduleVersion) -> None:

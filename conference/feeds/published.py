@@ -243,14 +243,18 @@ def starred_ids(conference: Conference, user_id: int) -> list[int]:
     )
 
 
-def is_published_speaker(conference: Conference, user_id: int) -> bool:
-    """True when the user speaks in a talk of the current published schedule."""
+def has_speaker_feed(conference: Conference, user_id: int) -> bool:
+    """True when the user speaks in a talk calendars were told of: one published now, or one
+    cancelled since (withdrawn, declined, dropped), which their feed still sends as cancelled.
+
+    A feed that answered 404 once a speaker's last talk was withdrawn left subscribed calendars
+    showing it as planned: they keep the last copy they could read.
+    """
     return (
         db.session.scalar(
             select(
                 exists().where(
                     CalendarEntry.conference_id == conference.id,
-                    CalendarEntry.cancelled.is_(False),
                     speaker_filter(user_id),
                 )
             )

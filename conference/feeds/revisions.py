@@ -7,7 +7,9 @@ calendar entries (it has published), raises ``conferences.feed_revision`` in the
 transaction, so every process serves the edited feed once it reads the conference's version
 again (within ``FEEDS_VERSION_CHECK_SECONDS``; at once in the editing process, whose agenda
 cache forgets the versions after the commit). A published talk that leaves the programme
-(declined, withdrawn) is cancelled in the feeds in the same way, with a higher SEQUENCE.
+(declined, withdrawn) is cancelled in the feeds in the same way, with a higher SEQUENCE, and
+one coming back (a decline undone) while the published schedule still places it is confirmed
+again, with a higher SEQUENCE still.
 """
 
 from __future__ import annotations
@@ -18,7 +20,11 @@ from sqlalchemy.orm import Session
 from conference.accounts.models import User
 from conference.conferences.models import Conference, Hub, Room, SessionFormat, Track
 from conference.core.types import utcnow
-from conference.feeds.operations import cancel_left_talks, forget_rendered_feeds
+from conference.feeds.operations import (
+    cancel_left_talks,
+    forget_rendered_feeds,
+    restore_returned_talks,
+)
 from conference.interest.operations import PUBLIC_STATES
 from conference.proposals.models import Proposal, ProposalSpeaker
 from conference.schedule.models import CalendarEntry, ScheduleSettings
@@ -101,11 +107,27 @@ def _left_programme(session: Session) -> set[int]:
     }
 
 
+def _back_in_programme(session: Session) -> set[int]:
+    """Proposals entering the accepted and confirmed states in this flush (a decline undone, or
+    simply a confirmation: only entries cancelled meanwhile are changed)."""
+    return {
+        instance.id
+        for instance in session.dirty
+        if isinstance(instance, Proposal)
+        and instance.id is not None
+        and instance.state in PUBLIC_STATES
+        and inspect(instance).attrs.state.history.has_changes()
+    }
+
+
 @event.listens_for(Session, "before_flush")
 def _raise_feed_revisions(session: Session, flush_context, instances) -> None:
     left = _left_programme(session)
     if left:
         cancel_left_talks(session, left, utcnow())
+    returned = _back_in_programme(session)
+    if returned:
+        restore_returned_talks(session, returned, utcnow())
     ids, own = _conference_ids(session)
     if not ids:
         return

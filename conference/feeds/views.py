@@ -29,7 +29,7 @@ from conference.feeds.cache import CachedFeed, cached_feed, feed_version, lookup
 from conference.feeds.links import public_base_url, public_host
 from conference.feeds.published import (
     PublishedSchedule,
-    is_published_speaker,
+    has_speaker_feed,
     published_schedule,
     speaker_filter,
 )
@@ -191,7 +191,7 @@ def speaker_feed(slug: str, user_id: int):
         return cached
     conference = load_conference(slug)
     speaker = db.session.get(User, user_id)
-    if speaker is None or not is_published_speaker(conference, user_id):
+    if speaker is None or not has_speaker_feed(conference, user_id):
         abort(404)
     return _calendar_feed(
         conference,

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from conference.accounts.models import User
@@ -17,7 +17,12 @@ from conference.feedback.models import FeedbackResponse
 from conference.interest.models import InterestMark
 from conference.interest.operations import PUBLIC_STATES
 from conference.materials.models import MaterialKind, TalkMaterial
-from conference.proposals.models import InvitationState, Proposal, ProposalSpeaker
+from conference.proposals.models import (
+    InvitationState,
+    Proposal,
+    ProposalSpeaker,
+    SpeakerProfile,
+)
 from conference.schedule.models import ScheduledTalk
 from conference.schedule.versions import latest_published, latest_published_version_ids
 
@@ -47,6 +52,10 @@ class TalkMaterials:
     def count(self) -> int:
         return len(self.slides) + len(self.recordings) + len(self.links)
 
+    def without_recordings(self) -> TalkMaterials:
+        """These materials as the public sees them when the talk's recordings are withheld."""
+        return TalkMaterials(slides=self.slides, recordings=[], links=self.links)
+
 
 def _materials_query(proposal_ids):
     return (
@@ -68,6 +77,49 @@ def materials_by_talk(proposal_ids: list[int] | set[int]) -> dict[int, TalkMater
 def materials_of(proposal: Proposal) -> TalkMaterials:
     """The materials attached to ``proposal``."""
     return materials_by_talk([proposal.id])[proposal.id]
+
+
+# --- Recording consent ----------------------------------------------------------------------
+
+
+def recording_withheld(proposal_id, conference_id) -> ColumnElement[bool]:
+    """SQL: a speaker of the talk said no to publishing its recording (the one consent rule).
+
+    Consent is each speaker's per-conference profile answer; only speakers who accepted count
+    (an invited or declined co-speaker does not present). A speaker without a profile there
+    never said no: the profile's default, consent, applies.
+    """
+    return exists().where(
+        ProposalSpeaker.proposal_id == proposal_id,
+        ProposalSpeaker.invitation_state == InvitationState.ACCEPTED,
+        SpeakerProfile.user_id == ProposalSpeaker.user_id,
+        SpeakerProfile.conference_id == conference_id,
+        SpeakerProfile.recording_consent.is_(False),
+    )
+
+
+def withheld_recording_ids(proposal_ids: list[int] | set[int]) -> set[int]:
+    """The talks among ``proposal_ids`` whose recordings must not be shown publicly."""
+    if not proposal_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Proposal.id).where(
+                Proposal.id.in_(list(proposal_ids)),
+                recording_withheld(Proposal.id, Proposal.conference_id),
+            )
+        )
+    )
+
+
+def public_materials_by_talk(proposal_ids: list[int] | set[int]) -> dict[int, TalkMaterials]:
+    """What anyone may see of these talks' materials: ``materials_by_talk`` less the
+    recordings a speaker did not agree to publish (two queries for any number of talks)."""
+    grouped = materials_by_talk(proposal_ids)
+    withheld = withheld_recording_ids([key for key, found in grouped.items() if found.recordings])
+    for proposal_id in withheld:
+        grouped[proposal_id] = grouped[proposal_id].without_recordings()
+    return grouped
 
 
 def is_speaker(user: User, proposal: Proposal) -> bool:
@@ -222,7 +274,7 @@ def catch_up(user: User, conference: Conference, now: datetime) -> CatchUp:
         else set()
     )
     missed = [row for row in ended if row.proposal_id not in attended]
-    materials = materials_by_talk({row.proposal_id for row in missed})
+    materials = public_materials_by_talk({row.proposal_id for row in missed})
     return CatchUp(
         published=True,
         starred_count=len(starred_ids),
@@ -236,7 +288,8 @@ def catch_up(user: User, conference: Conference, now: datetime) -> CatchUp:
 
 
 def newest_recordings(limit: int = FEED_SIZE) -> list[TalkMaterial]:
-    """Recordings of published talks at every conference, the most recently added first."""
+    """Recordings of published talks at every conference whose speakers agreed to publishing
+    them, the most recently added first."""
     placed = exists().where(
         ScheduledTalk.proposal_id == TalkMaterial.proposal_id,
         ScheduledTalk.version_id.in_(latest_published_version_ids()),
@@ -249,6 +302,7 @@ def newest_recordings(limit: int = FEED_SIZE) -> list[TalkMaterial]:
                 TalkMaterial.kind == MaterialKind.RECORDING,
                 Proposal.state.in_(PUBLIC_STATES),
                 placed,
+                ~recording_withheld(TalkMaterial.proposal_id, TalkMaterial.conference_id),
             )
             .options(
                 selectinload(TalkMaterial.conference),

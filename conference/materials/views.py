@@ -224,8 +224,14 @@ def material_size(size_bytes: int | None) -> str:
 
 @blueprint.app_template_global()
 def materials_for_talk(proposal: Proposal) -> dict:
-    """For the public talk page: the talk's materials and whether the viewer may change them."""
-    return {
-        "materials": queries.materials_of(proposal),
-        "may_manage": queries.may_manage(current_user, proposal),
-    }
+    """For the public talk page: the talk's materials and whether the viewer may change them.
+
+    Everyone sees what the speaker pages show (no recording a speaker did not agree to
+    publish); the talk's speakers and organisers see every material, told what is withheld.
+    """
+    may_manage = queries.may_manage(current_user, proposal)
+    materials = queries.materials_of(proposal)
+    withheld = bool(materials.recordings) and bool(queries.withheld_recording_ids([proposal.id]))
+    if withheld and not may_manage:
+        materials = materials.without_recordings()
+    return {"materials": materials, "may_manage": may_manage, "recordings_withheld": withheld}

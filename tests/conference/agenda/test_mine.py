@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from conference.models import FeedToken
+from conference.proposals.models import ProposalState
 from tests.conference.agenda.conftest import make_talk, make_user, utc
 from tests.factories import InterestMarkFactory, ProposalFactory
 
@@ -120,3 +121,66 @@ def test_my_agenda_makes_the_private_feed_link_only_when_asked(
         re.search(link, client.get("/c/summit/agenda/mine").get_data(as_text=True)).group(1)
         == token
     )
+
+
+def test_my_agenda_lists_starred_talks_that_left_the_programme_and_removes_their_stars(
+    client, login, conference, places, published, db
+):
+    user = make_user()
+    kept = make_talk(published, places.thames, utc(2027, 3, 12, 10), title="Still on")
+    withdrawn = make_talk(
+        published, places.thames, utc(2027, 3, 12, 11), title="Withdrawn later"
+    )
+    declined = make_talk(published, places.hudson, utc(2027, 3, 12, 11), title="Declined later")
+    someone_elses = make_talk(published, places.stream, utc(2027, 3, 12, 12), title="Not mine")
+    star(user, kept, withdrawn, declined)
+    star(make_user(), someone_elses)
+    for scheduled, state in (
+        (withdrawn, ProposalState.WITHDRAWN),
+        (declined, ProposalState.DECLINED),
+        (someone_elses, ProposalState.WITHDRAWN),
+    ):
+        scheduled.proposal.submitted_at = utc(2026, 11, 1, 12)
+        scheduled.proposal.state = state
+    login(user)
+
+    html = client.get("/c/summit/agenda/mine").get_data(as_text=True)
+
+    gone = html[html.index("Starred, no longer in the programme") :]
+    assert "Withdrawn later" in gone and "Declined later" in gone
+    assert "Still on" not in gone and "Not mine" not in html
+    assert f'action="/c/summit/agenda/talks/{withdrawn.proposal_id}/unstar"' in gone
+
+    removed = client.post(
+        f"/c/summit/agenda/talks/{withdrawn.proposal_id}/unstar",
+        data={"next": "/c/summit/agenda/mine"},
+    )
+
+    assert removed.status_code == 302
+    assert removed.headers["Location"].endswith("/c/summit/agenda/mine")
+    after = client.get("/c/summit/agenda/mine").get_data(as_text=True)
+    assert "Removed the star from “Withdrawn later”" in after
+    gone = after[after.index("Starred, no longer in the programme") :]
+    assert "Withdrawn later" not in gone and "Declined later" in gone
+    assert "Still on" in after
+
+
+def test_my_agenda_lets_stars_of_talks_not_in_the_schedule_be_removed(
+    client, login, conference, places, published, db
+):
+    user = make_user()
+    unplaced = ProposalFactory(conference=conference, state="confirmed", title="Unplaced talk")
+    InterestMarkFactory(user_id=user.id, proposal_id=unplaced.id)
+    login(user)
+
+    html = client.get("/c/summit/agenda/mine").get_data(as_text=True)
+    not_scheduled = html[html.index("Starred, not (yet) in the schedule") :]
+    assert f'action="/c/summit/agenda/talks/{unplaced.id}/unstar"' in not_scheduled
+
+    response = client.post(f"/c/summit/agenda/talks/{unplaced.id}/unstar")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/c/summit/agenda/mine")
+    after = client.get("/c/summit/agenda/mine").get_data(as_text=True)
+    assert "Removed the star from “Unplaced talk”" in after
+    assert "Starred, not (yet) in the schedule" not in after

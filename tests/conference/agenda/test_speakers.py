@@ -549,3 +549,50 @@ def test_speaker_pages_run_as_many_queries_for_twenty_speakers_as_for_one(
     db.session.commit()
 
     assert counts() == one
+
+
+def test_speaker_and_talk_pages_hide_recordings_a_speaker_did_not_consent_to(
+    client, conference, places, published, db
+):
+    ada = make_user(display_name="Ada")
+    grace = make_user(display_name="Grace")
+    SpeakerProfileFactory(conference=conference, user=ada, recording_consent=True)
+    SpeakerProfileFactory(conference=conference, user=grace, recording_consent=False)
+    shared = make_talk(published, places.thames, utc(2027, 3, 12, 14), speaker=ada, title="Shared")
+    add_co_speaker(shared, grace)
+    own = make_talk(published, places.hudson, utc(2027, 3, 12, 16), speaker=ada, title="Ada alone")
+    add_link(shared.proposal, MaterialKind.RECORDING, "https://video.example.com/shared", ada)
+    add_link(shared.proposal, MaterialKind.LINK, "https://code.example.com/shared", ada, "Code")
+    add_link(own.proposal, MaterialKind.RECORDING, "https://video.example.com/own", ada)
+    db.session.commit()
+
+    talk_page = client.get(f"/c/summit/agenda/talks/{shared.proposal_id}").get_data(as_text=True)
+    for html in (
+        client.get(speaker_url(ada)).get_data(as_text=True),
+        client.get(speaker_url(grace)).get_data(as_text=True),
+        talk_page,
+    ):
+        # Grace said no: the talk they share is never shown with its recording, anywhere.
+        assert "https://video.example.com/shared" not in html
+        assert "https://code.example.com/shared" in html  # other materials stay
+    ada_page = client.get(speaker_url(ada)).get_data(as_text=True)
+    assert "https://video.example.com/own" in ada_page
+
+
+def test_a_speaker_withdrawing_consent_hides_the_recording_from_cached_pages_at_once(
+    client, conference, places, published, db
+):
+    ada = make_user(display_name="Ada")
+    profile = SpeakerProfileFactory(conference=conference, user=ada, recording_consent=True)
+    talk = make_talk(published, places.thames, utc(2027, 3, 12, 14), speaker=ada)
+    add_link(talk.proposal, MaterialKind.RECORDING, "https://video.example.com/ada", ada)
+    db.session.commit()
+    pages = (speaker_url(ada), f"/c/summit/agenda/talks/{talk.proposal_id}")
+    for path in pages:
+        assert "https://video.example.com/ada" in client.get(path).get_data(as_text=True)
+
+    profile.recording_consent = False
+    db.session.commit()
+
+    for path in pages:
+        assert "https://video.example.com/ada" not in client.get(path).get_data(as_text=True)

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 from sqlalchemy import select
 
 from conference.interest.models import InterestMark
+from conference.proposals.models import ProposalState
 from tests.conference.agenda.conftest import make_talk, make_user, utc
 from tests.conftest import make_test_app
 from tests.factories import InterestMarkFactory
@@ -176,3 +177,71 @@ def test_shared_star_form_posts_to_the_buttons_action_without_javascript(
     assert response.status_code == 302
     assert response.headers["Location"] == "/c/summit/agenda/2027-03-12"
     assert len(marks(db, user_id=user.id, proposal_id=scheduled.proposal_id)) == 1
+
+
+def test_the_star_of_a_talk_withdrawn_after_starring_can_be_removed_but_not_added_again(
+    client, login, places, published, db
+):
+    scheduled = make_talk(published, places.thames, utc(2027, 3, 12, 14), title="Gone")
+    user = make_user()
+    InterestMarkFactory(user_id=user.id, proposal_id=scheduled.proposal_id)
+    scheduled.proposal.submitted_at = utc(2026, 11, 1, 12)
+    scheduled.proposal.state = ProposalState.WITHDRAWN
+    login(user)
+
+    assert client.post(star_url(scheduled)).status_code == 404
+    removed = client.post(unstar_url(scheduled), headers={"Accept": "application/json"})
+
+    assert removed.status_code == 200 and removed.get_json()["starred"] is False
+    assert marks(db, user_id=user.id) == []
+    # Once removed, the talk is nothing to this attendee any more.
+    assert client.post(unstar_url(scheduled)).status_code == 404
+
+
+def test_my_agendas_remove_star_form_posts_with_its_own_csrf_token(
+    database_url, app, places, published, db
+):
+    scheduled = make_talk(published, places.thames, utc(2027, 3, 12, 14), title="Gone")
+    user = make_user()
+    InterestMarkFactory(user_id=user.id, proposal_id=scheduled.proposal_id)
+    scheduled.proposal.submitted_at = utc(2026, 11, 1, 12)
+    scheduled.proposal.state = ProposalState.DECLINED
+    db.session.commit()
+    strict = make_test_app(database_url, create_schema=False, WTF_CSRF_ENABLED=True)
+    browser = strict.test_client()
+    try:
+        login_page = browser.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', login_page).group(1)
+        browser.post(
+            "/login",
+            data={"email": user.email, "password": "correct horse battery", "csrf_token": token},
+        )
+        page = browser.get("/c/summit/agenda/mine").get_data(as_text=True)
+        form = re.search(rf'<form[^>]*action="{unstar_url(scheduled)}".*?</form>', page, re.S)
+        fields = dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', form.group(0)))
+
+        response = browser.post(unstar_url(scheduled), data=fields)
+    finally:
+        with strict.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/c/summit/agenda/mine"
+    assert marks(db, user_id=user.id) == []
+
+
+def test_unstarring_a_withdrawn_talk_one_never_starred_is_not_found(
+    client, login, places, published, db
+):
+    scheduled = make_talk(published, places.thames, utc(2027, 3, 12, 14))
+    InterestMarkFactory(user_id=make_user().id, proposal_id=scheduled.proposal_id)
+    scheduled.proposal.submitted_at = utc(2026, 11, 1, 12)
+    scheduled.proposal.state = ProposalState.WITHDRAWN
+    db.session.commit()
+
+    # Anonymous people are not sent to log in for it: they learn nothing of the talk.
+    assert client.post(unstar_url(scheduled)).status_code == 404
+    login(make_user())
+    assert client.post(unstar_url(scheduled)).status_code == 404
+    assert len(marks(db)) == 1

@@ -11,6 +11,7 @@ from conference.feeds.published import conference_version
 from conference.models import FeedToken, InterestMark, RenderedFeed
 from conference.proposals.models import ProposalState
 from tests.conference.feeds.helpers import make_world, publish, read_feed
+from tests.factories import ProposalFactory, ProposalSpeakerFactory, UserFactory
 
 
 def _rendered_count(db) -> int:
@@ -231,3 +232,108 @@ def test_exports_follow_a_change_of_the_conference_days(app, client, db):
     world.conference.ends_on = date(2027, 3, 26)
     db.session.commit()
     assert json.loads(client.get(url).data)["schedule"]["conference"]["end"] == "2027-03-26"
+
+
+def _events(client, url) -> dict[str, object]:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return {str(e["SUMMARY"]): e for e in read_feed(response.data).walk("VEVENT")}
+
+
+def test_a_withdrawn_talk_is_cancelled_at_once_in_every_feed_that_held_it(app, client, db):
+    """Whole conference, its track, its hub, its speaker's and a starring attendee's feeds all
+    send it as STATUS:CANCELLED with a higher SEQUENCE, as the agenda and the speaker page
+    drop it; even when it was the speaker's only talk (their feed used to answer 404, so
+    subscribed calendars kept the talk as planned)."""
+    world = make_world()
+    attendee = UserFactory()
+    db.session.add(InterestMark(user_id=attendee.id, proposal_id=world.talks[0].id))
+    token = feed_token_for(attendee, world.conference).token
+    db.session.commit()
+    publish(world.conference, world.placements)
+    slug = world.conference.slug
+    feeds = [
+        f"/c/{slug}/calendar.ics",
+        f"/c/{slug}/tracks/{world.track.id}/calendar.ics",
+        f"/c/{slug}/hubs/{world.london.id}/calendar.ics",
+        f"/c/{slug}/speakers/{world.speaker.id}/calendar.ics",
+        f"/c/{slug}/feeds/{token}/starred.ics",
+    ]
+    before = {url: _events(client, url)["Scaling queues"] for url in feeds}
+    assert client.get(f"/c/{slug}/agenda/speakers/{world.speaker.id}").status_code == 200
+
+    world.talks[0].state = ProposalState.WITHDRAWN
+    db.session.commit()
+
+    assert client.get(f"/c/{slug}/agenda/speakers/{world.speaker.id}").status_code == 404
+    for url in feeds:
+        event = _events(client, url)["Scaling queues"]
+        assert str(event["STATUS"]) == "CANCELLED", url
+        assert int(event["SEQUENCE"]) == int(before[url]["SEQUENCE"]) + 1, url
+        assert str(event["UID"]) == str(before[url]["UID"]), url
+    # A later version without the talk keeps it cancelled there, not gone and not back.
+    kept = dict(world.placements)
+    kept.pop(world.talks[0])
+    publish(world.conference, kept)
+    for url in feeds:
+        assert str(_events(client, url)["Scaling queues"]["STATUS"]) == "CANCELLED", url
+
+
+def test_a_speaker_feed_never_exists_for_someone_only_ever_in_a_withdrawn_draft(app, client, db):
+    world = make_world()
+    bystander = UserFactory()
+    unpublished = ProposalFactory(conference=world.conference, state=ProposalState.WITHDRAWN)
+    ProposalSpeakerFactory(proposal=unpublished, user=bystander)
+    db.session.commit()
+    publish(world.conference, world.placements)
+
+    assert client.get(f"/c/{world.conference.slug}/speakers/{bystander.id}/calendar.ics").status_code == 404
+
+
+def test_a_declined_talk_confirmed_again_is_back_in_the_feeds_as_on_the_agenda(app, client, db):
+    """The speaker declined by mistake and confirmed again before the next publication: the
+    agenda shows the talk at its published place at once, and so do the feeds, with a higher
+    SEQUENCE still (they said CANCELLED until a new version was published)."""
+    world = make_world()
+    publish(world.conference, world.placements)
+    slug = world.conference.slug
+    feeds = [
+        f"/c/{slug}/calendar.ics",
+        f"/c/{slug}/tracks/{world.track.id}/calendar.ics",
+        f"/c/{slug}/speakers/{world.speaker.id}/calendar.ics",
+    ]
+    first = {url: _events(client, url)["Scaling queues"] for url in feeds}
+    world.talks[0].state = ProposalState.DECLINED
+    db.session.commit()
+    assert all(str(_events(client, url)["Scaling queues"]["STATUS"]) == "CANCELLED" for url in feeds)
+
+    world.talks[0].state = ProposalState.CONFIRMED
+    db.session.commit()
+
+    assert client.get(f"/c/{slug}/agenda/talks/{world.talks[0].id}").status_code == 200
+    for url in feeds:
+        event = _events(client, url)["Scaling queues"]
+        assert str(event["STATUS"]) == "CONFIRMED", url
+        assert int(event["SEQUENCE"]) == int(first[url]["SEQUENCE"]) + 2, url
+        assert event.start == first[url].start and str(event["LOCATION"]) == str(first[url]["LOCATION"])
+    # The next publication, placing it where it was, changes nothing more.
+    publish(world.conference, world.placements)
+    assert int(_events(client, feeds[0])["Scaling queues"]["SEQUENCE"]) == int(first[feeds[0]]["SEQUENCE"]) + 2
+
+
+def test_a_talk_confirmed_again_after_a_version_without_it_stays_cancelled(app, client, db):
+    world = make_world()
+    publish(world.conference, world.placements)
+    world.talks[0].state = ProposalState.DECLINED
+    db.session.commit()
+    without = dict(world.placements)
+    without.pop(world.talks[0])
+    publish(world.conference, without)
+
+    world.talks[0].state = ProposalState.CONFIRMED
+    db.session.commit()
+
+    # Not in the published version: neither the agenda nor the feeds have it as planned.
+    assert client.get(f"/c/{world.conference.slug}/agenda/talks/{world.talks[0].id}").status_code == 404
+    event = _events(client, f"/c/{world.conference.slug}/calendar.ics")["Scaling queues"]
+    assert str(event["STATUS"]) == "CANCELLED"
