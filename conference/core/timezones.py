@@ -168,3 +168,36 @@ def offsets_on(day: date, zone_name: str) -> tuple[datetime, ...]:
 def clocks_change_on(day: date, zone_name: str) -> bool:
     """True when ``zone_name`` has more than one UTC offset during ``day``."""
     return len(offsets_on(day, zone_name)) > 1
+
+
+def clock(local: datetime, with_offset: bool = False) -> str:
+    """``14:30``, or ``02:30 UTC+11:00`` where the wall time alone may not say which instant."""
+    return f"{local:%H:%M} {offset_text(local)}" if with_offset else f"{local:%H:%M}"
+
+
+def time_range(local_start: datetime, local_end: datetime, with_offsets: bool = False) -> str:
+    """``14:00–14:30``; with ``with_offsets`` each time carries its UTC offset, once if shared."""
+    if not with_offsets:
+        return f"{clock(local_start)}–{clock(local_end)}"
+    if local_start.utcoffset() == local_end.utcoffset():
+        return f"{clock(local_start)}–{clock(local_end, True)}"
+    return f"{clock(local_start, True)}–{clock(local_end, True)}"
+
+
+def instant_text(instant: datetime, zone_name: str, pattern: str = "%a %d %b %Y, %H:%M") -> str:
+    """``instant`` as clocks in ``zone_name`` show it; with its UTC offset on a day they change
+    there, as the agenda shows times then (``Sun 27 Oct 2024, 01:30 UTC+01:00``: 01:30 came twice)."""
+    local = to_zone(instant, zone_name)
+    if clocks_change_on(local.date(), zone_name):
+        return f"{local.strftime(pattern)} {offset_text(local)}"
+    return local.strftime(pattern)
+
+
+def span_text(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:
+    """``Sun 27 Oct 2024, 01:00–01:30`` in ``zone_name``, with offsets on a day the clocks change."""
+    local_start, local_end = to_zone(starts_at, zone_name), to_zone(ends_at, zone_name)
+    with_offsets = (
+        clocks_change_on(local_start.date(), zone_name)
+        or local_start.utcoffset() != local_end.utcoffset()
+    )
+    return f"{local_start:%a %d %b %Y}, {time_range(local_start, local_end, with_offsets)}"

@@ -14,9 +14,9 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from conference.accounts.models import User
-from conference.agenda.queries import span_text
 from conference.conferences.models import Conference
 from conference.core.ordering import move_one_place
+from conference.core.timezones import span_text
 from conference.core.types import utcnow
 from conference.extensions import db
 from conference.feedback import queries

@@ -21,10 +21,10 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from conference.agenda.queries import instant_text
 from conference.conferences.access import conference_with_role, load_conference, load_scoped
 from conference.conferences.models import Conference, Role
 from conference.core.forms import ConfirmForm, require_confirm_form
+from conference.core.timezones import instant_text
 from conference.core.types import utcnow
 from conference.core.web import viewer_time_zone
 from conference.extensions import db, limiter
