@@ -24,6 +24,7 @@ from conference.core.types import utcnow
 from conference.extensions import db
 from conference.interest.operations import PUBLIC_STATES
 from conference.materials.models import MaterialKind, TalkMaterial
+from conference.materials.queries import recording_withheld
 from conference.proposals.models import InvitationState, Proposal, ProposalSpeaker
 from conference.schedule.models import ScheduledTalk
 from conference.schedule.versions import latest_published_version_ids
@@ -119,7 +120,11 @@ def _recorded_ids(session: Session, scope: ColumnElement[bool]) -> set[int]:
         session.scalars(
             select(TalkMaterial.proposal_id)
             .join(Proposal, Proposal.id == TalkMaterial.proposal_id)
-            .where(scope, TalkMaterial.kind == MaterialKind.RECORDING)
+            .where(
+                scope,
+                TalkMaterial.kind == MaterialKind.RECORDING,
+                ~recording_withheld(Proposal.id, Proposal.conference_id),
+            )
             .distinct()
         )
     )

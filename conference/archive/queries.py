@@ -15,6 +15,7 @@ from conference.conferences.models import Conference
 from conference.extensions import db
 from conference.interest.operations import PUBLIC_STATES
 from conference.materials.models import MaterialKind, TalkMaterial
+from conference.materials.queries import recording_withheld
 from conference.proposals.models import InvitationState, Proposal, ProposalSpeaker
 
 
@@ -116,14 +117,17 @@ def topic_people(tag: TopicTag) -> list[TopicPerson]:
 
 
 def recordings_of(proposal_ids: list[int]) -> dict[int, list[TalkMaterial]]:
-    """The recording links of these talks."""
+    """The recording links of these talks, less those a speaker did not agree to publish."""
     found: dict[int, list[TalkMaterial]] = defaultdict(list)
     if not proposal_ids:
         return found
     rows = db.session.scalars(
         select(TalkMaterial)
+        .join(Proposal, Proposal.id == TalkMaterial.proposal_id)
         .where(
-            TalkMaterial.proposal_id.in_(proposal_ids), TalkMaterial.kind == MaterialKind.RECORDING
+            TalkMaterial.proposal_id.in_(proposal_ids),
+            TalkMaterial.kind == MaterialKind.RECORDING,
+            ~recording_withheld(Proposal.id, Proposal.conference_id),
         )
         .order_by(TalkMaterial.created_at, TalkMaterial.id)
     )

@@ -20,12 +20,13 @@ from conference.accounts.models import User
 from conference.archive.models import ArchiveEntry, ProposalTopic, TopicTag
 from conference.archive.operations import sync_archive_entries
 from conference.conferences.models import Conference, Hub, Room, Track
-from conference.proposals.models import Proposal, ProposalSpeaker
+from conference.proposals.models import Proposal, ProposalSpeaker, SpeakerProfile
 from conference.schedule.models import ScheduledTalk
 
 # Per class, the attributes whose change alters archive entries (a foreign key and its
 # relationship both: setting ``room.hub`` fills ``hub_id`` only during the flush). A deleted
-# row always does; a new row only for speakers (a new track, hub or user has no talk yet).
+# row always does; a new row only for speakers and speaker profiles (a new track, hub or user
+# has no talk yet; a new profile may withhold recordings of talks its speaker already has).
 COPIED_ATTRIBUTES: dict[type, frozenset[str]] = {
     Proposal: frozenset({"title", "abstract_text", "track_id", "track"}),
     ProposalSpeaker: frozenset({"proposal_id", "proposal", "user_id", "user", "invitation_state"}),
@@ -35,6 +36,8 @@ COPIED_ATTRIBUTES: dict[type, frozenset[str]] = {
     Room: frozenset({"hub_id", "hub"}),
     TopicTag: frozenset({"name"}),
     Conference: frozenset({"starts_on"}),
+    # Not a copied name: a speaker's consent decides whether the talk is listed as recorded.
+    SpeakerProfile: frozenset({"recording_consent"}),
 }
 PENDING_KEY = "archive_entries_to_refresh"
 
@@ -47,7 +50,7 @@ def _changed(instance, attributes: frozenset[str]) -> bool:
 def _edited(session: Session) -> list[object]:
     """The pending rows of this flush whose change alters archive entries."""
     edited: list[object] = [
-        instance for instance in session.new if isinstance(instance, ProposalSpeaker)
+        instance for instance in session.new if isinstance(instance, ProposalSpeaker | SpeakerProfile)
     ]
     edited += [instance for instance in session.deleted if type(instance) in COPIED_ATTRIBUTES]
     edited += [
@@ -75,6 +78,20 @@ def _stale_talks(session: Session) -> list[ColumnElement[bool]]:
                 *(proposal.id for proposal in attributes.proposal.history.deleted if proposal),
             ]
             ids[Proposal].update(found for found in (proposal_id, *left) if found is not None)
+        elif isinstance(instance, SpeakerProfile):
+            # The speaker's talks at that conference (a new profile may name both by object).
+            user_id = instance.user_id if instance.user_id is not None else getattr(instance.user, "id", None)
+            conference_id = (
+                instance.conference_id if instance.conference_id is not None
+                else getattr(instance.conference, "id", None)
+            )
+            conditions.append(
+                ArchiveEntry.proposal_id.in_(
+                    select(ProposalSpeaker.proposal_id)
+                    .join(Proposal, Proposal.id == ProposalSpeaker.proposal_id)
+                    .where(ProposalSpeaker.user_id == user_id, Proposal.conference_id == conference_id)
+                )
+            )
         elif instance.id is not None:
             ids[type(instance)].add(instance.id)
         if isinstance(instance, Track) and instance in session.deleted:
