@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest
 
+from conference.agenda.queries import find_starred_talk
 from conference.conferences.access import has_role, load_conference
 from conference.conferences.models import Conference, Role
 from conference.core.forms import is_safe_redirect
@@ -122,13 +123,18 @@ def mark(slug: str, proposal_id: int):
 @blueprint.route("/c/<slug>/talks/<int:proposal_id>/interest/remove", methods=["POST"])
 @login_required
 def unmark(slug: str, proposal_id: int):
+    """Remove a mark; also from a talk that left the programme since (withdrawn, declined), which
+    only the attendee who marked it may do."""
     conference = load_conference(slug)
-    proposal = _accepted_talk(conference, proposal_id)
+    user = current_user._get_current_object()
+    proposal = find_starred_talk(conference, user, proposal_id) or _accepted_talk(conference, proposal_id)
     form = InterestForm()
     if not form.validate_on_submit():
         abort(400, description="The form expired; reload the page and try again.")
-    operations.unmark_interest(current_user._get_current_object(), proposal)
+    operations.unmark_interest(user, proposal)
     flash(f"Removed “{proposal.title}” from your interests.", "info")
+    if operations.find_accepted_talk(conference, proposal.id) is None and not is_safe_redirect(form.next.data):
+        return redirect(url_for("interest.mine", slug=conference.slug))  # its page is gone
     return _back_to(form, conference, proposal)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import func, select
 
 from conference.conferences.models import ConferenceRole, Role
@@ -105,6 +107,24 @@ def test_unmarking_removes_the_mark(client, talks, attendee, db):
 
     assert response.status_code == 302
     assert marks(db) == []
+
+
+def test_a_mark_on_a_talk_withdrawn_since_can_still_be_removed_by_its_owner_only(client, talks, attendee, db):
+    talk = talks[ProposalState.ACCEPTED]
+    client.post(mark_url(talk))
+    other = make_user()
+    InterestMarkFactory(user_id=other.id, proposal_id=talks[ProposalState.WITHDRAWN].id)
+    talk.state, talk.submitted_at = ProposalState.WITHDRAWN, datetime(2026, 11, 1, tzinfo=UTC)
+    db.session.commit()
+
+    response = client.post(mark_url(talk) + "/remove")
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/c/devcon/talks/mine")  # the talk's page is gone
+    assert [mark.user_id for mark in marks(db)] == [other.id]
+    # Someone else's mark on a withdrawn talk: nothing to find, as for any talk not public.
+    assert client.post(mark_url(talks[ProposalState.WITHDRAWN]) + "/remove").status_code == 404
+    assert len(marks(db)) == 1
 
 
 def test_unmarking_a_talk_that_was_never_marked_does_nothing(client, talks, attendee, db):
