@@ -6,6 +6,8 @@ anyone else), then objects scoped to that conference (404 otherwise).
 
 from __future__ import annotations
 
+import uuid
+
 from flask import (
     Blueprint,
     abort,
@@ -19,15 +21,17 @@ from flask import (
 )
 from flask_login import login_required
 from sqlalchemy import func, select
+from wtforms.fields import SelectChoice
 
 from conference.conferences.access import conference_with_role
 from conference.conferences.models import Conference, Role
 from conference.core.text import folded, page_count
 from conference.extensions import db
-from conference.mail import operations
-from conference.mail.forms import ActionForm, EmailTemplateForm
+from conference.mail import compose, operations
+from conference.mail.forms import ActionForm, ComposeForm, EmailTemplateForm
 from conference.mail.models import EmailTemplate, OutboxMessage, OutboxState
 from conference.mail.templates import DEFAULT_TEMPLATES, TemplateProblem, render_text, template_text
+from conference.proposals.models import ProposalState
 
 blueprint = Blueprint("mail", __name__)
 OUTBOX_PAGE_SIZE = 50
@@ -106,6 +110,70 @@ def _validate(form: EmailTemplateForm, context: dict) -> tuple[str, str] | None:
     if subject is None or body is None:
         return None
     return subject, body
+
+
+COMPOSE_SHOWN = 25
+
+
+def _compose_form(conference: Conference) -> ComposeForm:
+    form = ComposeForm()
+    form.track.choices = [SelectChoice("", "Any track")] + [
+        SelectChoice(str(track.id), track.name) for track in conference.tracks
+    ]
+    if not form.batch.data:
+        form.batch.data = uuid.uuid4().hex
+    return form
+
+
+def _chosen_recipients(conference: Conference, form: ComposeForm) -> list[compose.Recipient]:
+    audience = compose.Audience(form.audience.data)
+    states = [ProposalState(value) for value in form.states.data or []]
+    track_id = int(form.track.data) if form.track.data else None
+    return compose.recipients(conference, audience, states, track_id)
+
+
+@blueprint.route("/c/<slug>/manage/emails/compose", methods=["GET", "POST"])
+@login_required
+def compose_email(slug: str):
+    """Write one e-mail to a group; Preview shows who gets it and their copy, Send queues it."""
+    conference = conference_with_role(slug, Role.ORGANISER)
+    form = _compose_form(conference)
+    link = url_for("conferences.overview", slug=conference.slug, _external=True)
+    people, preview, status = None, None, 200
+    if request.method == "POST":
+        status = 422
+        if form.validate_on_submit():
+            people = _chosen_recipients(conference, form)
+            if not people:
+                form.audience.errors.append("Nobody is in this group yet; choose another.")
+            else:
+                try:
+                    preview = render_text(form.subject.data, form.body.data, people[0].context(conference, link))
+                except TemplateProblem as problem:
+                    form.body.errors.append(
+                        f"The e-mail does not render: {problem}. Use only the placeholders listed.")
+            if preview is not None and form.send.data:
+                if not form.expected.data:
+                    form.expected.errors.append("Check who gets it below, then send.")
+                elif form.expected.data != str(len(people)):
+                    form.expected.errors.append(
+                        f"The group changed since your preview: it now has {len(people)} "
+                        f"{'person' if len(people) == 1 else 'people'}. Check the list below and send again.")
+                else:
+                    sent = compose.send(conference, people, form.subject.data, form.body.data, form.batch.data, link)
+                    operations.request_delivery()
+                    message = f"{sent.queued} e-mail{'' if sent.queued == 1 else 's'} queued"
+                    if sent.already:
+                        message += f"; {sent.already} had already been queued by an earlier send of this e-mail"
+                    flash(message + ".", "success")
+                    return redirect(url_for("mail.outbox", slug=conference.slug))
+            if preview is not None and not form.expected.errors:
+                status = 200
+            form.expected.data = str(len(people))
+    return render_template(
+        "mail/compose.html", conference=conference, form=form, people=people, preview=preview,
+        shown=COMPOSE_SHOWN, placeholders=compose.PLACEHOLDERS,
+    ), status
 
 
 @blueprint.route("/c/<slug>/manage/emails/<kind>", methods=["GET", "POST"])

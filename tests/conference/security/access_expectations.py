@@ -247,6 +247,7 @@ MAIL = {
     "mail.reset_template": ORGANISER_ACTION,
     "mail.outbox": ORGANISER_PAGE,
     "mail.outbox_message": ORGANISER_PAGE,
+    "mail.compose_email": ORGANISER_FORM,
     "mail.retry": ORGANISER_ACTION,
 }
 
