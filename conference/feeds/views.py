@@ -202,6 +202,38 @@ def speaker_feed(slug: str, user_id: int):
     )
 
 
+@blueprint.route("/c/<slug>/agenda/talks/<int:proposal_id>/calendar.ics")
+def talk_event(slug: str, proposal_id: int):
+    """One talk as a calendar file to add by hand ("Add to calendar" on its page): the same
+    event, UID and SEQUENCE as in the feeds, so importing it again updates the copy. A talk
+    that left the programme comes as cancelled; one never published is a 404. Not kept in
+    the feed cache: one-off downloads must not push out the feeds that calendars poll."""
+    conference = load_conference(slug)
+    proposal = load_scoped(Proposal, conference, proposal_id)
+    entry = db.session.scalar(select(CalendarEntry.id).where(CalendarEntry.proposal_id == proposal.id).limit(1))
+    if entry is None or feed_version(slug) is None:
+        abort(404)
+    schedule = published_schedule(conference, CalendarEntry.proposal_id == proposal.id)
+    if not schedule.talks:
+        abort(404)
+    stamp = utcnow().replace(microsecond=0)
+    calendar = ical.build_calendar(
+        schedule, f"{conference.name}: {proposal.title}", f"“{proposal.title}” at {conference.name}.", stamp,
+        f"{_key(conference, 'ics', 'talk', proposal.id).rsplit(':', 1)[0]}@{public_host()}",
+    )
+    response = make_response(ical.serialise(calendar))
+    response.headers["Content-Type"] = ical.CONTENT_TYPE
+    response.headers["Content-Disposition"] = f'attachment; filename="{_file_name(proposal.title)}.ics"'
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _file_name(title: str) -> str:
+    """A safe file name from a talk title: letters, digits and dashes, at most 60 characters."""
+    cleaned = "".join(c if c.isascii() and c.isalnum() else "-" for c in title.lower())
+    return "-".join(part for part in cleaned.split("-") if part)[:60].strip("-") or "talk"
+
+
 @blueprint.route("/c/<slug>/feeds/<token>/starred.ics")
 def personal_feed(slug: str, token: str):
     """The talks the token's owner starred, assembled from this version's rendered events.

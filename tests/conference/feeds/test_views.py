@@ -337,3 +337,36 @@ def test_a_talk_confirmed_again_after_a_version_without_it_stays_cancelled(app, 
     assert client.get(f"/c/{world.conference.slug}/agenda/talks/{world.talks[0].id}").status_code == 404
     event = _events(client, f"/c/{world.conference.slug}/calendar.ics")["Scaling queues"]
     assert str(event["STATUS"]) == "CANCELLED"
+
+
+def test_one_talk_downloads_as_the_feeds_event_and_follows_its_cancellation(app, client, db):
+    world = make_world()
+    publish(world.conference, world.placements)
+    slug, talk = world.conference.slug, world.talks[0]
+    url = f"/c/{slug}/agenda/talks/{talk.id}/calendar.ics"
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/calendar")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="scaling-queues.ics"'
+    events = _events(client, url)
+    assert list(events) == ["Scaling queues"]  # this talk alone
+    in_feed = _events(client, f"/c/{slug}/calendar.ics")["Scaling queues"]
+    for name in ("UID", "SEQUENCE", "DTSTART", "DTEND", "LOCATION"):
+        assert str(events["Scaling queues"][name]) == str(in_feed[name]), name
+    assert f'href="/c/{slug}/agenda/talks/{talk.id}/calendar.ics"' in client.get(
+        f"/c/{slug}/agenda/talks/{talk.id}").get_data(as_text=True)
+    # Withdrawn: the file says cancelled, so adding it again removes the talk.
+    talk.state = ProposalState.WITHDRAWN
+    db.session.commit()
+    assert str(_events(client, url)["Scaling queues"]["STATUS"]) == "CANCELLED"
+
+
+def test_a_talk_never_published_has_no_calendar_file(app, client, db):
+    world = make_world()
+    draft = ProposalFactory(conference=world.conference, state=ProposalState.ACCEPTED)
+    db.session.commit()
+    slug = world.conference.slug
+    assert client.get(f"/c/{slug}/agenda/talks/{draft.id}/calendar.ics").status_code == 404  # nothing published
+    publish(world.conference, world.placements)
+    assert client.get(f"/c/{slug}/agenda/talks/{draft.id}/calendar.ics").status_code == 404  # not placed
+    assert client.get(f"/c/{slug}/agenda/talks/999999/calendar.ics").status_code == 404

@@ -304,6 +304,7 @@ FEEDS = {
     "feeds.track_feed": page(public()),
     "feeds.hub_feed": page(public()),
     "feeds.speaker_feed": page(public()),
+    "feeds.talk_event": page(public()),
     # The secret token is the credential: whoever holds the link reads the feed.
     "feeds.personal_feed": page(public(), token="feed_token"),
     "feeds.schedule_xml": page(public()),
