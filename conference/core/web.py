@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from conference.core.markdown import render_markdown
-from conference.core.timezones import all_time_zones, is_valid_time_zone, to_zone
+from conference.core.timezones import all_time_zones, instant_text, is_valid_time_zone, to_zone
 from conference.core.types import MAX_ID
 from conference.extensions import db, limiter, login_manager
 
@@ -61,10 +61,15 @@ def viewer_time_zone() -> str:
 def format_instant(
     instant: datetime | None, zone_name: str | None = None, pattern: str = "%a %d %b %Y, %H:%M"
 ) -> str:
-    """Wall-clock text for an instant in the viewer's (or the given) zone."""
+    """Wall-clock text for an instant in the viewer's (or the given) zone; a time of day on a
+    day the clocks change there carries its UTC offset, as a wall time may then come twice
+    (``Sun 27 Oct 2024, 01:30 UTC+01:00``) or be skipped."""
     if instant is None:
         return ""
-    return to_zone(instant, zone_name or viewer_time_zone()).strftime(pattern)
+    zone_name = zone_name or viewer_time_zone()
+    if "%H" in pattern or "%I" in pattern:
+        return instant_text(instant, zone_name, pattern)
+    return to_zone(instant, zone_name).strftime(pattern)
 
 
 def _reject_nul_bytes() -> None:

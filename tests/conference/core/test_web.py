@@ -64,3 +64,18 @@ def test_local_to_utc_in_spring_forward_gap_moves_past_gap():
 def test_zone_offset_label_shows_offset_in_force():
     assert zone_offset_label(datetime(2026, 7, 1, tzinfo=UTC), "Europe/London") == "Europe/London (UTC+01:00)"
     assert zone_offset_label(datetime(2026, 12, 1, tzinfo=UTC), "Asia/Kolkata") == "Asia/Kolkata (UTC+05:30)"
+
+
+def test_localtime_gives_the_offset_of_a_time_on_a_day_the_clocks_change():
+    from conference.core.web import format_instant
+
+    # 01:30 came twice in London on 27 October 2024: the two instants must not read the same.
+    first, second = datetime(2024, 10, 27, 0, 30, tzinfo=UTC), datetime(2024, 10, 27, 1, 30, tzinfo=UTC)
+    assert format_instant(first, "Europe/London") == "Sun 27 Oct 2024, 01:30 UTC+01:00"
+    assert format_instant(second, "Europe/London") == "Sun 27 Oct 2024, 01:30 UTC+00:00"
+    assert format_instant(first, "Europe/London", "%H:%M") == "01:30 UTC+01:00"
+    # Any other day, or a pattern without a time of day, stays as written.
+    assert format_instant(datetime(2024, 10, 28, 9, tzinfo=UTC), "Europe/London") == "Mon 28 Oct 2024, 09:00"
+    assert format_instant(first, "Europe/London", "%a %d %b") == "Sun 27 Oct"
+    # Only the viewer's zone decides: the same instant in Tokyo is an ordinary time.
+    assert format_instant(first, "Asia/Tokyo") == "Sun 27 Oct 2024, 09:30"
