@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from conference.accounts.models import User
 from conference.accounts.operations import find_user_by_email, normalise_email
-from conference.conferences.models import Conference, ConferenceRole, Hub, Role
+from conference.conferences.models import Conference, ConferenceRole, Hub, Role, Room
 from conference.core.timezones import local_to_utc, to_zone
 from conference.core.types import utcnow
 from conference.extensions import db
@@ -32,6 +32,8 @@ from conference.proposals.models import (
     SpeakerRole,
 )
 from conference.proposals.questions import save_answers, stored_answers
+from conference.schedule.models import ScheduledTalk
+from conference.schedule.versions import latest_published
 
 MAX_CO_SPEAKERS = 3
 EDITABLE_STATES = (ProposalState.DRAFT, ProposalState.SUBMITTED)
@@ -174,6 +176,35 @@ def _is_accepted_speaker(user: User):
         (ProposalSpeaker.user_id == user.id)
         & (ProposalSpeaker.invitation_state == InvitationState.ACCEPTED)
     )
+
+
+@dataclass(frozen=True)
+class PublishedSlot:
+    """Where and when the published schedule has a talk, for its speakers' pages."""
+
+    starts_at: datetime
+    ends_at: datetime
+    room_name: str
+    hub_name: str | None  # None for an online stream
+    hub_zone: str | None
+
+
+def published_slots(conference: Conference, proposal_ids: list[int]) -> dict[int, PublishedSlot]:
+    """The latest published version's slot of each of these proposals that it places."""
+    version = latest_published(conference.id)
+    if version is None or not proposal_ids:
+        return {}
+    rows = db.session.execute(
+        select(ScheduledTalk.proposal_id, ScheduledTalk.starts_at, ScheduledTalk.ends_at, Room.name, Hub.name,
+               Hub.time_zone)
+        .join(Room, Room.id == ScheduledTalk.room_id)
+        .outerjoin(Hub, Hub.id == Room.hub_id)
+        .where(ScheduledTalk.version_id == version.id, ScheduledTalk.proposal_id.in_(proposal_ids))
+    )
+    return {
+        proposal_id: PublishedSlot(starts_at, ends_at, room_name, hub_name, hub_zone)
+        for proposal_id, starts_at, ends_at, room_name, hub_name, hub_zone in rows
+    }
 
 
 def my_proposals(conference: Conference, user: User) -> list[Proposal]:

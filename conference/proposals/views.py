@@ -113,10 +113,12 @@ def profile(slug: str):
 def my_proposals(slug: str):
     conference = load_conference(slug)
     user = _user()
+    proposals = operations.my_proposals(conference, user)
     return render_template(
         "proposals/list.html",
         conference=conference,
-        proposals=operations.my_proposals(conference, user),
+        proposals=proposals,
+        slots=operations.published_slots(conference, [proposal.id for proposal in proposals]),
         invitations=operations.pending_invitations(conference, user),
         cfp_open=operations.cfp_is_open(conference),
         window_text=operations.cfp_window_text(conference, viewer_time_zone()),
@@ -233,6 +235,7 @@ def detail(slug: str, proposal_id: int):
         may_withdraw=operations.speakers_may_edit(proposal),
         co_speakers=operations.co_speaker_rows(proposal),
         answer_rows=questions.answer_rows(proposal),
+        slot=operations.published_slots(conference, [proposal.id]).get(proposal.id),
         invite_form=InviteCoSpeakerForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),
         max_co_speakers=operations.MAX_CO_SPEAKERS,
