@@ -33,8 +33,21 @@ class UnscheduleForm(DraftEditForm):
 
 
 class ReoptimiseForm(FlaskForm):
+    """Whether a re-optimising run also places the talks the draft does not place."""
+
     # Unticked by default: a talk an organiser took out of the draft stays out unless asked.
     place_talks_not_in_draft = BooleanField("Also place the talks not in the draft")
+
+    def queued_message(self, not_in_draft: int) -> str:
+        """What the organiser is told once the run is queued, given how many talks are not in the draft."""
+        message = "Re-optimising the draft: the run is queued."
+        if not_in_draft:
+            talks = "the talk" if not_in_draft == 1 else f"the {not_in_draft} talks"
+            message += (
+                f" It places {talks} not in the draft too." if self.place_talks_not_in_draft.data
+                else f" {talks.capitalize()} not in the draft {'stays' if not_in_draft == 1 else 'stay'} out of it."
+            )
+        return message
 
 
 class PublishForm(FlaskForm):

@@ -403,14 +403,7 @@ def reoptimise(slug: str):
     except jobs.RunAlreadyActive:
         flash("A solver run is already queued or running; wait for it to finish.", "error")
         return redirect(_editor_url(conference))
-    message = "Re-optimising the draft: the run is queued."
-    if not_in_draft:
-        talks = "the talk" if not_in_draft == 1 else f"the {not_in_draft} talks"
-        message += (
-            f" It places {talks} not in the draft too." if place_all
-            else f" {talks.capitalize()} not in the draft {'stays' if not_in_draft == 1 else 'stay'} out of it."
-        )
-    flash(message, "success")
+    flash(form.queued_message(not_in_draft), "success")
     return redirect(url_for("schedule.run", slug=conference.slug, run_id=run.id))
 
 

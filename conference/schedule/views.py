@@ -17,6 +17,8 @@ from conference.conferences.models import Conference, Hub, Role
 from conference.core.forms import parse_id, require_confirm_form
 from conference.core.timezones import skipped_wall_time_message, to_zone
 from conference.core.types import utcnow
+from conference.drafts.forms import ReoptimiseForm
+from conference.drafts.queries import talks_not_in_draft
 from conference.extensions import db
 from conference.schedule import jobs, mapping, operations, queries
 from conference.schedule.forms import (
@@ -29,6 +31,7 @@ from conference.schedule.forms import (
     weight_field_name,
 )
 from conference.schedule.models import RunKind, RunState, ScheduleBlock, SolverRun
+from conference.schedule.versions import current_draft
 from scheduler.rules import RELAXABLE_RULES, RULES
 
 blueprint = Blueprint("schedule", __name__)
@@ -256,10 +259,21 @@ def generate_grid(slug: str):
 # --- building the schedule --------------------------------------------------------------------
 
 
-def _draft_editor_url(conference: Conference) -> str | None:
+def _draft_editor_url(conference: Conference, anchor: str | None = None) -> str | None:
     if "drafts.editor" in current_app.view_functions:
-        return url_for("drafts.editor", slug=conference.slug)
+        return url_for("drafts.editor", slug=conference.slug, _anchor=anchor)
     return None
+
+
+def _reoptimise_choice(conference: Conference) -> dict:
+    """What a re-optimise button needs to offer the editor's choice: the talks the draft does
+    not place (none without a draft: then there is nothing to choose) and where they are listed."""
+    draft = current_draft(conference.id)
+    return {
+        "not_in_draft": talks_not_in_draft(conference, draft) if draft is not None else [],
+        "not_in_draft_url": _draft_editor_url(conference, "not-in-draft-heading"),
+        "reoptimise_form": ReoptimiseForm(formdata=None),
+    }
 
 
 @blueprint.route("/c/<slug>/manage/schedule/")
@@ -281,6 +295,7 @@ def build(slug: str):
         draft_editor_url=_draft_editor_url(conference),
         kind_labels=RUN_KIND_LABELS,
         run_form=RunForm(formdata=None),
+        **_reoptimise_choice(conference),
     )
 
 
@@ -291,9 +306,20 @@ def start_run(slug: str):
     if not form.validate_on_submit() or form.kind.data not in {kind.value for kind in RunKind}:
         flash("That request could not be understood; reload the page and try again.", "error")
         return redirect(url_for("schedule.build", slug=conference.slug))
+    kind = RunKind(form.kind.data)
+    # As in the editor: re-optimising places the talks not in the draft only when ticked.
+    choice, place_all, not_in_draft = None, True, 0
+    if kind is RunKind.REOPTIMISE:
+        draft = current_draft(conference.id)
+        if draft is None:
+            flash("There is no draft to re-optimise yet: build the schedule first.", "error")
+            return redirect(url_for("schedule.build", slug=conference.slug))
+        choice = ReoptimiseForm()
+        place_all = choice.place_talks_not_in_draft.data
+        not_in_draft = len(talks_not_in_draft(conference, draft))
     try:
         run = jobs.enqueue_solver_run(
-            conference, RunKind(form.kind.data), current_user._get_current_object()
+            conference, kind, current_user._get_current_object(), place_talks_not_in_draft=place_all
         )
     except jobs.QueueUnavailable as error:
         flash(str(error), "error")
@@ -303,7 +329,10 @@ def start_run(slug: str):
         if error.run is not None:
             return redirect(url_for("schedule.run", slug=conference.slug, run_id=error.run.id))
         return redirect(url_for("schedule.build", slug=conference.slug))
-    flash(f"{RUN_KIND_LABELS[run.kind]}: the run is queued.", "success")
+    if choice is not None:
+        flash(choice.queued_message(not_in_draft), "success")
+    else:
+        flash(f"{RUN_KIND_LABELS[run.kind]}: the run is queued.", "success")
     return redirect(url_for("schedule.run", slug=conference.slug, run_id=run.id))
 
 
@@ -344,6 +373,11 @@ def _load_run(conference: Conference, run_id: int) -> SolverRun:
 def run(slug: str, run_id: int):
     conference = conference_with_role(slug, Role.ORGANISER)
     solver_run = _load_run(conference, run_id)
+    # "Try again" of a failed re-optimise run asks the editor's choice again: a run does not
+    # record whether it placed the talks not in the draft.
+    try_again_asks = solver_run.kind is RunKind.REOPTIMISE and solver_run.state in (
+        RunState.FAILED, RunState.ABANDONED
+    )
     return render_template(
         "schedule/run.html",
         conference=conference,
@@ -356,6 +390,7 @@ def run(slug: str, run_id: int):
         RunState=RunState,
         RunKind=RunKind,
         to_zone=to_zone,
+        **(_reoptimise_choice(conference) if try_again_asks else {}),
     )
 
 
