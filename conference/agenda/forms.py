@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SearchField, SelectField
+from wtforms import BooleanField, HiddenField, SearchField, SelectField
 from wtforms.validators import Length
 
 from conference.agenda.queries import NO_HUB, ONLINE, AgendaFilter, SpeakerFilter, TalkMode
@@ -62,6 +62,15 @@ class AgendaFilterForm(FlaskForm):
 
     def chosen_view(self) -> str:
         return self.valid_data().get("view") or "grid"
+
+
+class NowFilterForm(AgendaFilterForm):
+    """The "Now and next" page's filters: the agenda's, and only the viewer's starred talks."""
+
+    starred = BooleanField("Only my starred talks")
+
+    def only_starred(self) -> bool:
+        return bool(self.valid_data().get("starred"))
 
 
 def _strip(value):

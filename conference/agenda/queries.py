@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 import itertools
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
@@ -185,7 +186,11 @@ def talk_mode(scheduled: ScheduledTalk) -> TalkMode:
     The join link decides (``links.join_url``, the rule the feeds use too): a remote speaker
     in a hub room without streaming is seen in the room only, so that talk is in person.
     """
-    room = scheduled.room
+    return room_mode(scheduled.room)
+
+
+def room_mode(room: Room) -> TalkMode:
+    """How talks in ``room`` can be followed (the rule of `talk_mode`)."""
     if room.is_online:
         return TalkMode.REMOTE
     if links.has_join_link(room):
@@ -310,11 +315,16 @@ def matches(talk: AgendaTalk, agenda_filter: AgendaFilter) -> bool:
     """True when ``talk`` passes every part of ``agenda_filter``."""
     if agenda_filter.track_id is not None and talk.proposal.track_id != agenda_filter.track_id:
         return False
-    if agenda_filter.hub == ONLINE and not talk.room.is_online:
+    return room_matches(talk.room, agenda_filter)
+
+
+def room_matches(room: Room, agenda_filter: AgendaFilter) -> bool:
+    """True when talks in ``room`` pass the hub and mode parts of ``agenda_filter``."""
+    if agenda_filter.hub == ONLINE and not room.is_online:
         return False
-    if isinstance(agenda_filter.hub, int) and talk.room.hub_id != agenda_filter.hub:
+    if isinstance(agenda_filter.hub, int) and room.hub_id != agenda_filter.hub:
         return False
-    return agenda_filter.mode is None or talk.mode is agenda_filter.mode
+    return agenda_filter.mode is None or room_mode(room) is agenda_filter.mode
 
 
 def days_with_talks(talks: list[AgendaTalk]) -> list[date]:
@@ -339,6 +349,156 @@ def flag_clashes(talks: list[AgendaTalk]) -> None:
                 break
             first.clashes_with.append(second)
             second.clashes_with.append(first)
+
+
+# --- Now and next -----------------------------------------------------------------------
+
+# How far ahead "Next" looks.
+NEXT_WINDOW = timedelta(hours=2)
+
+
+class Phase(enum.StrEnum):
+    """Where an instant falls in the published schedule (every public talk, whatever the filter)."""
+
+    NO_TALKS = "no_talks"
+    BEFORE = "before"
+    DURING = "during"
+    AFTER = "after"
+
+
+@dataclass(frozen=True)
+class NowFilter:
+    """What "Now and next" is narrowed to: the agenda's filters and, perhaps, only some talks."""
+
+    agenda_filter: AgendaFilter = field(default_factory=AgendaFilter)
+    proposal_ids: frozenset[int] | None = None  # e.g. the viewer's starred talks; None: any
+
+
+@dataclass(frozen=True)
+class HubGroup:
+    """The talks running in one hub's rooms, or (``hub`` None) on the online streams."""
+
+    hub: Hub | None
+    talks: list[AgendaTalk]
+
+    @property
+    def label(self) -> str:
+        return self.hub.name if self.hub is not None else "Online streams"
+
+
+@dataclass
+class NowAndNext:
+    """The published talks running at ``instant`` and those starting soon after it."""
+
+    instant: datetime
+    phase: Phase
+    first_start: datetime | None = None  # of the whole conference, unfiltered
+    last_end: datetime | None = None
+    running: list[AgendaTalk] = field(default_factory=list)
+    # Starting within NEXT_WINDOW after ``instant``, by start.
+    upcoming: list[AgendaTalk] = field(default_factory=list)
+    # The first start after ``instant`` that passes the filter, however far ahead.
+    next_start: datetime | None = None
+
+    @property
+    def running_by_hub(self) -> list[HubGroup]:
+        """``running`` by hub (hubs by name, online streams last), each hub's talks by room."""
+        by_hub: dict[Hub | None, list[AgendaTalk]] = defaultdict(list)
+        for talk in self.running:
+            by_hub[talk.room.hub].append(talk)
+        hubs = sorted(
+            (hub for hub in by_hub if hub is not None), key=lambda h: (h.name.lower(), h.id)
+        )
+        ordered: list[Hub | None] = [*hubs, None] if None in by_hub else hubs
+        return [
+            HubGroup(
+                hub,
+                sorted(by_hub[hub], key=lambda t: (t.room.name.lower(), t.room.id, t.starts_at)),
+            )
+            for hub in ordered
+        ]
+
+
+def _public_in(version: ScheduleVersion) -> tuple:
+    """The conditions on placements of ``version`` that anyone may see."""
+    return (
+        ScheduledTalk.version_id == version.id,
+        Proposal.conference_id == version.conference_id,
+        Proposal.state.in_(PUBLIC_STATES),
+    )
+
+
+def _now_conditions(conference: Conference, now_filter: NowFilter) -> list:
+    """``now_filter`` as SQL conditions, so the talks that fail it are never loaded."""
+    agenda_filter = now_filter.agenda_filter
+    conditions = []
+    if agenda_filter.track_id is not None:
+        conditions.append(Proposal.track_id == agenda_filter.track_id)
+    if agenda_filter.hub is not None or agenda_filter.mode is not None:
+        # Hub and mode belong to the room: the agenda's own rule picks the rooms.
+        rooms = [room.id for room in conference.rooms if room_matches(room, agenda_filter)]
+        conditions.append(ScheduledTalk.room_id.in_(rooms))
+    if now_filter.proposal_ids is not None:
+        conditions.append(ScheduledTalk.proposal_id.in_(sorted(now_filter.proposal_ids)))
+    return conditions
+
+
+def now_and_next(
+    conference: Conference,
+    version: ScheduleVersion,
+    zone_name: str,
+    instant: datetime,
+    now_filter: NowFilter | None = None,
+) -> NowAndNext:
+    """What runs at ``instant`` and what starts within NEXT_WINDOW, with times in ``zone_name``.
+
+    A talk runs from its start up to, not including, its end. The phase is the whole
+    conference's; the talks and ``next_start`` pass ``now_filter``.
+    """
+    first_start, last_end = db.session.execute(
+        select(func.min(ScheduledTalk.starts_at), func.max(ScheduledTalk.ends_at))
+        .join(Proposal, Proposal.id == ScheduledTalk.proposal_id)
+        .where(*_public_in(version))
+    ).one()
+    if first_start is None:
+        return NowAndNext(instant, Phase.NO_TALKS)
+    if instant >= last_end:
+        return NowAndNext(instant, Phase.AFTER, first_start, last_end)
+    phase = Phase.BEFORE if instant < first_start else Phase.DURING
+    conditions = _now_conditions(conference, now_filter or NowFilter())
+    rows = db.session.scalars(
+        _published_talks_query(version).where(
+            ScheduledTalk.starts_at <= instant + NEXT_WINDOW,
+            ScheduledTalk.ends_at > instant,
+            *conditions,
+        )
+    )
+    talks = _agenda_talks(conference, list(rows), zone_name)
+    running = [talk for talk in talks if talk.starts_at <= instant]
+    upcoming = [talk for talk in talks if talk.starts_at > instant]
+    if upcoming:
+        next_start = upcoming[0].starts_at
+    else:
+        next_start = db.session.scalar(
+            select(func.min(ScheduledTalk.starts_at))
+            .join(Proposal, Proposal.id == ScheduledTalk.proposal_id)
+            .where(*_public_in(version), ScheduledTalk.starts_at > instant, *conditions)
+        )
+    return NowAndNext(instant, phase, first_start, last_end, running, upcoming, next_start)
+
+
+def wait_text(since: datetime, until: datetime) -> str:
+    """The time from ``since`` to ``until``, rounded up to the minute: ``25 min``, ``2 h 5 min``.
+
+    From two days on, whole days (rounded): ``3 days``.
+    """
+    minutes = max(math.ceil((until - since).total_seconds() / 60), 0)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        hours, rest = divmod(minutes, 60)
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    return f"{(minutes + 12 * 60) // (24 * 60)} days"
 
 
 # --- Speakers ---------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The public agenda: the published schedule per day, talk and speaker pages, stars, "my agenda".
+"""The public agenda: the published schedule per day, what runs now and next, talk and speaker
+pages, stars, "my agenda".
 
 Reading needs no login; starring does. Only talks of the newest published version are
 ever shown, so any other id (a draft-only talk, another conference's talk) is a 404; so is
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import (
     Blueprint,
@@ -26,7 +27,7 @@ from werkzeug.exceptions import BadRequest
 
 from conference.agenda import cache as agenda_cache
 from conference.agenda import queries
-from conference.agenda.forms import AgendaFilterForm, SpeakerFilterForm, StarForm
+from conference.agenda.forms import AgendaFilterForm, NowFilterForm, SpeakerFilterForm, StarForm
 from conference.conferences.access import load_conference
 from conference.conferences.models import Conference
 from conference.core.forms import is_safe_redirect
@@ -51,6 +52,8 @@ blueprint = Blueprint("agenda", __name__)
 ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Query-string keys carried from page to page of the agenda.
 KEPT_ARGS = ("track", "hub", "mode", "view", "tz")
+# How often "Now and next" reloads itself while it is open.
+NOW_REFRESH_SECONDS = 60
 
 
 @blueprint.after_request
@@ -111,9 +114,14 @@ def _kept_args() -> tuple[tuple[str, str], ...]:
     )
 
 
-def _anonymous_page(slug: str, render_page: Callable[[], agenda_cache.Rendered]):
+def _anonymous_page(
+    slug: str,
+    render_page: Callable[[], agenda_cache.Rendered],
+    moment: datetime | None = None,
+):
     """The page from the shared cache for a viewer with no login and no pending message.
 
+    A page that shows a ``moment`` (what runs now) is kept under it, never shown for another.
     None when the page must be rendered for this viewer alone (or the slug is unknown).
     """
     if not agenda_cache.shared_by_anonymous_viewers():
@@ -123,7 +131,7 @@ def _anonymous_page(slug: str, render_page: Callable[[], agenda_cache.Rendered])
     version = feeds_cache.feed_version(slug, agenda_cache.version_check_seconds())
     if version is None:
         return None
-    key = ("page", request.endpoint, version.conference_id, version.stamp, request.path)
+    key = ("page", request.endpoint, version.conference_id, version.stamp, request.path, moment)
     return agenda_cache.anonymous_page(key, render_page)
 
 
@@ -218,6 +226,85 @@ def _day_page(slug: str, day: str | None) -> str:
         **_zone_context(queries.day_zone_label(chosen_day, zone_name) if chosen_day else None),
         **_common(conference),
     )
+
+
+@blueprint.route("/c/<slug>/agenda/now")
+def now(slug: str):
+    moment = _this_minute()
+    page = _anonymous_page(slug, lambda: _now_page(slug, moment), moment)
+    if page is not None:
+        return page
+    return _now_page(slug, moment).html
+
+
+def _this_minute() -> datetime:
+    """The instant "Now and next" shows: this minute, read through `utcnow` alone (tests set it).
+
+    Talks start and end on whole minutes, so the page reads the same all minute long, and an
+    anonymous copy is kept under its minute alone (and only until the next one).
+    """
+    return utcnow().replace(second=0, microsecond=0)
+
+
+def _now_filter_form(conference: Conference) -> NowFilterForm:
+    try:
+        return NowFilterForm.for_conference(conference, request.args)
+    except (ValueError, BadRequest):
+        abort(400)
+
+
+def _now_page(slug: str, moment: datetime) -> agenda_cache.Rendered:
+    conference = load_conference(slug)
+    form = _now_filter_form(conference)
+    zone_name = viewer_time_zone()
+    version = queries.published_version(conference)
+    starred = _starred_ids(conference)
+    # Anonymous viewers have no stars: the box is not offered, and ignored if sent.
+    only_starred = current_user.is_authenticated and form.only_starred()
+    agenda_filter = form.agenda_filter()
+    now_filter = queries.NowFilter(agenda_filter, frozenset(starred) if only_starred else None)
+    found = (
+        queries.now_and_next(conference, version, zone_name, moment, now_filter)
+        if version is not None
+        else None
+    )
+    shown = [*found.running, *found.upcoming] if found is not None else []
+    groups = found.running_by_hub if found is not None else []
+    zone_label, offset_days = queries.zone_label_for_days(shown, zone_name)
+    if zone_label is None:
+        today = to_zone(moment, zone_name).date()
+        zone_label = (
+            queries.day_zone_label(today, zone_name)
+            if queries.clocks_change_on(today, zone_name)
+            else zone_offset_label(moment, zone_name)
+        )
+    html = render_template(
+        "agenda/now.html",
+        conference=conference,
+        form=form,
+        published=version is not None,
+        found=found,
+        groups=groups,
+        filtered=only_starred or agenda_filter != queries.AgendaFilter(),
+        # A talk across a change of offset shows each end with its own, whatever its day.
+        offset_ids={
+            t.proposal.id
+            for t in shown
+            if t.local_day in offset_days or t.local_start.utcoffset() != t.local_end.utcoffset()
+        },
+        join_urls={t.proposal.id: links.join_url(t.room) for t in shown},
+        # What the clocks read where each hub's talks are followed in person.
+        hub_clocks={
+            group.hub.id: queries.instant_text(moment, group.hub.time_zone, "%H:%M")
+            for group in groups
+            if group.hub is not None
+        },
+        starred=starred,
+        star_form=StarForm(),
+        refresh_seconds=NOW_REFRESH_SECONDS,
+        **_zone_context(zone_label),
+    )
+    return agenda_cache.Rendered.of(html, wrong_after=moment + timedelta(minutes=1))
 
 
 def _published_talk_or_404(conference: Conference, proposal_id: int) -> queries.AgendaTalk:
@@ -498,3 +585,9 @@ def unambiguous_localtime(instant: datetime, pattern: str = "%a %d %b %Y, %H:%M"
 def local_span(starts_at: datetime, ends_at: datetime) -> str:
     """A talk's date and times in the viewer's zone, with offsets on a day the clocks change."""
     return queries.span_text(starts_at, ends_at, viewer_time_zone())
+
+
+@blueprint.app_template_global("agenda_wait")
+def agenda_wait(since: datetime, until: datetime) -> str:
+    """``25 min``, ``2 h 5 min``, ``3 days``: how long from ``since`` until ``until``."""
+    return queries.wait_text(since, until)

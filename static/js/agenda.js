@@ -37,3 +37,21 @@
     });
   });
 })();
+// "Now and next" ([data-agenda-refresh]) reloads itself every so many seconds while it is on
+// screen, but not while someone is choosing in one of its forms; a tab coming back into view
+// after that long reloads at once.
+(function () {
+  "use strict";
+  var page = document.querySelector("[data-agenda-refresh]");
+  if (!page) { return; }
+  var seconds = parseInt(page.getAttribute("data-agenda-refresh"), 10) || 60;
+  var due = Date.now() + seconds * 1000;
+  function reloadIfDue() {
+    var active = document.activeElement;
+    var busy = active && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName);
+    if (document.visibilityState === "hidden" || busy || Date.now() < due) { return; }
+    window.location.reload();
+  }
+  window.setInterval(reloadIfDue, 5000);
+  document.addEventListener("visibilitychange", reloadIfDue);
+})();

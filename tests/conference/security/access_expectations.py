@@ -290,6 +290,7 @@ DRAFTS = {
 
 AGENDA = {
     "agenda.day": page(public()),
+    "agenda.now": page(public()),
     "agenda.talk": page(public()),
     "agenda.speakers": page(public()),
     # The world's speaker speaks in its published schedule (user_id: that speaker).
