@@ -201,3 +201,11 @@ def span_text(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:
         or local_start.utcoffset() != local_end.utcoffset()
     )
     return f"{local_start:%a %d %b %Y}, {time_range(local_start, local_end, with_offsets)}"
+
+
+def offset_after_localtime(instant: datetime | None, zone_name: str) -> str:
+    """The UTC offset a page writes after ``localtime`` to pin a time down on any day: empty on
+    a day the clocks change there, where ``localtime`` already gives it (or with no instant)."""
+    if instant is None or clocks_change_on(to_zone(instant, zone_name).date(), zone_name):
+        return ""
+    return utc_offset_text(instant, zone_name)

@@ -29,7 +29,7 @@ from conference.conferences.models import (
     Track,
 )
 from conference.core.forms import occurrence_of, require_confirm_form
-from conference.core.timezones import to_zone, utc_offset_text
+from conference.core.timezones import offset_after_localtime, to_zone
 from conference.core.types import utcnow
 from conference.extensions import db
 from conference.organisers import operations, queries
@@ -113,10 +113,6 @@ def _conference_form_data(conference: Conference) -> dict:
     }
 
 
-def _offset(instant, zone_name: str) -> str:
-    return "" if instant is None else utc_offset_text(instant, zone_name)
-
-
 def _label_cfp_times(form: ConferenceSettingsForm, fallback_zone: str | None) -> None:
     # Label with the zone being entered, so a changed zone is named before it is saved.
     zone_name = form.entered_zone() or fallback_zone
@@ -164,8 +160,8 @@ def settings(slug: str):
         conference=conference,
         form=form,
         # The offsets tell apart the two occurrences of a time the clocks show twice.
-        cfp_opens_offset=_offset(conference.cfp_opens_at, conference.time_zone),
-        cfp_closes_offset=_offset(conference.cfp_closes_at, conference.time_zone),
+        cfp_opens_offset=offset_after_localtime(conference.cfp_opens_at, conference.time_zone),
+        cfp_closes_offset=offset_after_localtime(conference.cfp_closes_at, conference.time_zone),
     )
 
 

@@ -20,7 +20,7 @@ from conference.conferences.access import (
 )
 from conference.conferences.models import Conference, Role, Track
 from conference.core.forms import occurrence_of, parse_id, require_confirm_form
-from conference.core.timezones import to_zone, utc_offset_text
+from conference.core.timezones import offset_after_localtime, to_zone
 from conference.core.web import format_instant, viewer_time_zone
 from conference.extensions import db
 from conference.proposals.models import Proposal, ProposalSpeaker, ProposalState, SpeakerProfile
@@ -296,7 +296,7 @@ def _render_rubric(conference, settings_form, status=200, confirm_id=None, error
         render_template(
             "reviews/rubric.html",
             conference=conference,
-            closes_offset=None if closes is None else utc_offset_text(closes, conference.time_zone),
+            closes_offset=offset_after_localtime(closes, conference.time_zone),
             criteria=criteria,
             score_counts={c.id: operations.score_count(c) for c in criteria},
             settings_form=settings_form,

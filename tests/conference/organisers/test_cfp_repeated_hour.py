@@ -88,6 +88,7 @@ def test_settings_page_shows_both_occurrences_of_a_repeated_cfp_close_time(clien
     assert "02:30 UTC+01:00 (the second, after the clocks go back)" in page
     assert _checked(page, "cfp_closes_occurrence") == "second"
     assert "closes Sun 31 Oct 2027, 02:30 UTC+01:00 <span class=\"tz-label\">(Europe/Berlin)</span>" in page
+    assert "UTC+01:00 UTC+01:00" not in page  # the offset once, not again after the time
     # A time that happens once asks nothing.
     assert 'name="cfp_opens_occurrence"' not in page
 

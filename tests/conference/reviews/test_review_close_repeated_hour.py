@@ -53,7 +53,16 @@ def test_rubric_page_shows_both_occurrences_of_a_repeated_close_time(client, org
     assert "02:30 happens twice in Europe/Berlin" in page
     assert "02:30 UTC+02:00 (the first, before the clocks go back)" in page
     assert "02:30 UTC+01:00 (the second, after the clocks go back)" in page
-    assert "Sun 31 Oct 2027, 02:30 UTC+01:00" in page
+    # The offset once: the time's own on a day the clocks change, not again after it.
+    assert 'Reviews close Sun 31 Oct 2027, 02:30 UTC+01:00 <span class="tz-label">(Europe/Berlin)</span>' in page
+    assert "UTC+01:00 UTC+01:00" not in page
+
+
+def test_rubric_page_gives_an_ordinary_close_time_its_offset(client, organiser, berlin, db):
+    berlin.review_closes_at = datetime(2027, 11, 5, 11, 0, tzinfo=UTC)
+    db.session.commit()
+    page = client.get("/c/devcon/manage/rubric").get_data(as_text=True)
+    assert 'Reviews close Fri 05 Nov 2027, 12:00 UTC+01:00 <span class="tz-label">(Europe/Berlin)</span>' in page
 
 
 def test_organiser_chooses_either_occurrence_of_a_repeated_close_time(client, organiser, berlin, db):
