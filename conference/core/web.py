@@ -16,7 +16,14 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from conference.core.markdown import render_markdown
-from conference.core.timezones import all_time_zones, instant_text, is_valid_time_zone, to_zone
+from conference.core.timezones import (
+    all_time_zones,
+    clocks_change_on,
+    instant_text,
+    is_valid_time_zone,
+    time_range,
+    to_zone,
+)
 from conference.core.types import MAX_ID
 from conference.extensions import db, limiter, login_manager
 
@@ -70,6 +77,21 @@ def format_instant(
     if "%H" in pattern or "%I" in pattern:
         return instant_text(instant, zone_name, pattern)
     return to_zone(instant, zone_name).strftime(pattern)
+
+
+def format_span(
+    starts_at: datetime, ends_at: datetime, zone_name: str | None = None, date_pattern: str | None = None
+) -> str:
+    """``10:00–10:30`` (after ``date_pattern`` and a comma when given) in the viewer's (or the
+    given) zone; each end with its UTC offset on a day the clocks change there or when the two
+    ends have different offsets, once when they share it."""
+    zone_name = zone_name or viewer_time_zone()
+    local_start, local_end = to_zone(starts_at, zone_name), to_zone(ends_at, zone_name)
+    with_offsets = (
+        clocks_change_on(local_start.date(), zone_name) or local_start.utcoffset() != local_end.utcoffset()
+    )
+    times = time_range(local_start, local_end, with_offsets)
+    return f"{local_start.strftime(date_pattern)}, {times}" if date_pattern else times
 
 
 def _reject_nul_bytes() -> None:
@@ -214,6 +236,7 @@ def init_app(app: Flask) -> None:
         return render_template("errors/error.html", error=None), 500
 
     app.jinja_env.filters["localtime"] = format_instant
+    app.jinja_env.globals["local_times"] = format_span
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.globals["viewer_time_zone"] = viewer_time_zone
     app.jinja_env.globals["all_time_zones"] = all_time_zones

@@ -79,3 +79,16 @@ def test_localtime_gives_the_offset_of_a_time_on_a_day_the_clocks_change():
     assert format_instant(first, "Europe/London", "%a %d %b") == "Sun 27 Oct"
     # Only the viewer's zone decides: the same instant in Tokyo is an ordinary time.
     assert format_instant(first, "Asia/Tokyo") == "Sun 27 Oct 2024, 09:30"
+
+
+def test_local_times_give_a_span_its_offsets_once_or_per_end_as_needed():
+    from conference.core.web import format_span
+
+    # 00:30-01:00 UTC on 27 Oct 2024 is 01:30 BST to 01:00 GMT; 01:30-02:00 UTC is 01:30-02:00 GMT.
+    first = format_span(datetime(2024, 10, 27, 0, 30, tzinfo=UTC), datetime(2024, 10, 27, 1, tzinfo=UTC), "Europe/London")
+    second = format_span(datetime(2024, 10, 27, 1, 30, tzinfo=UTC), datetime(2024, 10, 27, 2, tzinfo=UTC), "Europe/London")
+    assert first == "01:30 UTC+01:00–01:00 UTC+00:00"  # the clocks went back during it
+    assert second == "01:30–02:00 UTC+00:00"
+    ordinary = (datetime(2024, 10, 28, 9, tzinfo=UTC), datetime(2024, 10, 28, 9, 30, tzinfo=UTC))
+    assert format_span(*ordinary, "Europe/London") == "09:00–09:30"
+    assert format_span(*ordinary, "Europe/London", "%a %d %b %Y") == "Mon 28 Oct 2024, 09:00–09:30"
