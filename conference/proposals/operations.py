@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 from conference.accounts.models import User
 from conference.accounts.operations import find_user_by_email, normalise_email
 from conference.conferences.models import Conference, ConferenceRole, Hub, Role, Room
-from conference.core.timezones import local_to_utc, to_zone
+from conference.core.timezones import instant_text, local_to_utc, to_zone
 from conference.core.types import utcnow
 from conference.extensions import db
 from conference.mail.operations import queue_email
@@ -69,8 +69,8 @@ def cfp_window_text(conference: Conference, viewer_zone: str) -> str:
 
     def span(zone_name: str) -> str:
         return (
-            f"{to_zone(opens, zone_name).strftime(INSTANT_PATTERN)} – "
-            f"{to_zone(closes, zone_name).strftime(INSTANT_PATTERN)} ({zone_name})"
+            f"{instant_text(opens, zone_name, INSTANT_PATTERN)} – "
+            f"{instant_text(closes, zone_name, INSTANT_PATTERN)} ({zone_name})"
         )
 
     text = f"The call for proposals runs {span(conference.time_zone)}"
