@@ -20,13 +20,10 @@ from sqlalchemy.orm import joinedload, selectinload
 from conference.accounts.models import User
 from conference.conferences.models import Conference, Hub, Room
 from conference.core.markdown import markdown_to_text
-from conference.core.timezones import (  # noqa: F401 (clock, instant_text, span_text: for views)
-    clock,
+from conference.core.timezones import (
     clocks_change_on,
-    instant_text,
     offset_text,
     offsets_on,
-    span_text,
     time_range,
     to_zone,
     zone_offset_label,

@@ -34,7 +34,10 @@ from conference.core.forms import is_safe_redirect
 from conference.core.timezones import (
     FIRST_YEAR,
     LAST_YEAR,
+    clock,
+    instant_text,
     is_valid_time_zone,
+    span_text,
     to_zone,
     zone_offset_label,
 )
@@ -295,7 +298,7 @@ def _now_page(slug: str, moment: datetime) -> agenda_cache.Rendered:
         join_urls={t.proposal.id: links.join_url(t.room) for t in shown},
         # What the clocks read where each hub's talks are followed in person.
         hub_clocks={
-            group.hub.id: queries.instant_text(moment, group.hub.time_zone, "%H:%M")
+            group.hub.id: instant_text(moment, group.hub.time_zone, "%H:%M")
             for group in groups
             if group.hub is not None
         },
@@ -572,19 +575,19 @@ def star_marker(proposal_id: int):
 @blueprint.app_template_global("agenda_clock")
 def agenda_clock(local: datetime, with_offset: bool = False) -> str:
     """A local time, with its UTC offset on a day when the clocks change."""
-    return queries.clock(local, with_offset)
+    return clock(local, with_offset)
 
 
 @blueprint.app_template_filter("unambiguous_localtime")
 def unambiguous_localtime(instant: datetime, pattern: str = "%a %d %b %Y, %H:%M") -> str:
     """``localtime``, with the UTC offset on a day the viewer's clocks change (a time may come twice)."""
-    return queries.instant_text(instant, viewer_time_zone(), pattern)
+    return instant_text(instant, viewer_time_zone(), pattern)
 
 
 @blueprint.app_template_global("local_span")
 def local_span(starts_at: datetime, ends_at: datetime) -> str:
     """A talk's date and times in the viewer's zone, with offsets on a day the clocks change."""
-    return queries.span_text(starts_at, ends_at, viewer_time_zone())
+    return span_text(starts_at, ends_at, viewer_time_zone())
 
 
 @blueprint.app_template_global("agenda_wait")

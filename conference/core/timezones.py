@@ -193,14 +193,19 @@ def instant_text(instant: datetime, zone_name: str, pattern: str = "%a %d %b %Y,
     return local.strftime(pattern)
 
 
-def span_text(starts_at: datetime, ends_at: datetime, zone_name: str) -> str:
-    """``Sun 27 Oct 2024, 01:00–01:30`` in ``zone_name``, with offsets on a day the clocks change."""
+def span_text(
+    starts_at: datetime, ends_at: datetime, zone_name: str, date_pattern: str | None = "%a %d %b %Y"
+) -> str:
+    """``Sun 27 Oct 2024, 01:00–01:30`` in ``zone_name`` (the times alone without
+    ``date_pattern``); each end with its UTC offset on a day the clocks change there or when the
+    two ends have different offsets, once when they share it."""
     local_start, local_end = to_zone(starts_at, zone_name), to_zone(ends_at, zone_name)
     with_offsets = (
         clocks_change_on(local_start.date(), zone_name)
         or local_start.utcoffset() != local_end.utcoffset()
     )
-    return f"{local_start:%a %d %b %Y}, {time_range(local_start, local_end, with_offsets)}"
+    times = time_range(local_start, local_end, with_offsets)
+    return f"{local_start.strftime(date_pattern)}, {times}" if date_pattern else times
 
 
 def offset_after_localtime(instant: datetime | None, zone_name: str) -> str:

@@ -18,10 +18,9 @@ from werkzeug.routing import IntegerConverter
 from conference.core.markdown import render_markdown
 from conference.core.timezones import (
     all_time_zones,
-    clocks_change_on,
     instant_text,
     is_valid_time_zone,
-    time_range,
+    span_text,
     to_zone,
 )
 from conference.core.types import MAX_ID
@@ -83,15 +82,8 @@ def format_span(
     starts_at: datetime, ends_at: datetime, zone_name: str | None = None, date_pattern: str | None = None
 ) -> str:
     """``10:00–10:30`` (after ``date_pattern`` and a comma when given) in the viewer's (or the
-    given) zone; each end with its UTC offset on a day the clocks change there or when the two
-    ends have different offsets, once when they share it."""
-    zone_name = zone_name or viewer_time_zone()
-    local_start, local_end = to_zone(starts_at, zone_name), to_zone(ends_at, zone_name)
-    with_offsets = (
-        clocks_change_on(local_start.date(), zone_name) or local_start.utcoffset() != local_end.utcoffset()
-    )
-    times = time_range(local_start, local_end, with_offsets)
-    return f"{local_start.strftime(date_pattern)}, {times}" if date_pattern else times
+    given) zone, with offsets as ``core.timezones.span_text`` gives them."""
+    return span_text(starts_at, ends_at, zone_name or viewer_time_zone(), date_pattern)
 
 
 def _reject_nul_bytes() -> None:

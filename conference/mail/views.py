@@ -25,6 +25,7 @@ from wtforms.fields import SelectChoice
 
 from conference.conferences.access import conference_with_role
 from conference.conferences.models import Conference, Role
+from conference.core.forms import parse_id
 from conference.core.text import folded, page_count
 from conference.extensions import db
 from conference.mail import compose, operations
@@ -227,8 +228,7 @@ def outbox(slug: str):
     if state_value not in {state.value for state in OutboxState}:
         state_value = ""
     search = " ".join(request.args.get("q", "").split())[:OUTBOX_SEARCH_MAX]
-    page_arg = request.args.get("page", "")
-    asked_page = int(page_arg) if page_arg.isascii() and page_arg.isdigit() else 1
+    asked_page = parse_id(request.args.get("page")) or 1
     conditions = [OutboxMessage.conference_id == conference.id]
     if state_value:
         conditions.append(OutboxMessage.state == OutboxState(state_value))

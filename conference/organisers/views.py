@@ -28,7 +28,7 @@ from conference.conferences.models import (
     SessionFormat,
     Track,
 )
-from conference.core.forms import occurrence_of, require_confirm_form
+from conference.core.forms import occurrence_of, parse_id, require_confirm_form
 from conference.core.timezones import offset_after_localtime, to_zone
 from conference.core.types import utcnow
 from conference.extensions import db
@@ -191,9 +191,9 @@ def _people_filters() -> dict[str, str | int]:
     search = " ".join(request.args.get("q", "").split())[:PEOPLE_SEARCH_MAX]
     if search:
         filters["q"] = search
-    page = request.args.get("page", "")
-    if page.isascii() and page.isdigit() and int(page) > 1:
-        filters["page"] = int(page)
+    page = parse_id(request.args.get("page"))
+    if page is not None and page > 1:
+        filters["page"] = page
     return filters
 
 
