@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from conference.core.text import folded
 from conference.core.types import UTCDateTime, utcnow
 from conference.extensions import db
 
@@ -30,6 +31,10 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(120))
+    # The name as searched and sorted (case and accents ignored, `core.text.folded`), kept in
+    # step with display_name so lists page and filter in SQL. Folding can lengthen a name
+    # ("ß" -> "ss", ligatures), hence the wider column.
+    name_key: Mapped[str] = mapped_column(String(480), default="", index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     home_hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id", ondelete="SET NULL"))
@@ -44,6 +49,11 @@ class User(UserMixin, db.Model):
     roles: Mapped[list[ConferenceRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
     )
+
+    @validates("display_name")
+    def _keep_name_key(self, _key: str, value: str) -> str:
+        self.name_key = folded(value or "")
+        return value
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)

@@ -13,6 +13,7 @@ from sqlalchemy import insert, select
 
 from conference.accounts.models import User, new_session_token
 from conference.conferences.models import Conference, ConferenceRole, Hub, Role
+from conference.core.text import folded
 from conference.demo import data
 from conference.extensions import db
 from conference.interest.models import InterestMark
@@ -57,6 +58,8 @@ def add_extra_attendees(
             rows.append({
                 "email": email,
                 "display_name": f"{first} {last}",
+                # A bulk insert skips the model's validators, which keep name_key otherwise.
+                "name_key": folded(f"{first} {last}"),
                 "password_hash": password_hash,
                 "time_zone": place.time_zone,
                 "home_hub_id": hubs[place.hub].id if place.hub else None,

@@ -6,8 +6,9 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
+from conference.core.text import folded
 from conference.core.types import UTCDateTime, utcnow
 from conference.extensions import db
 
@@ -45,6 +46,9 @@ class OutboxMessage(db.Model):
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
+    # Recipient and subject as searched (case and accents ignored, `core.text.folded`), one
+    # per line so a search never matches across the two; kept in step with both columns.
+    search_key: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text)
     state: Mapped[OutboxState] = mapped_column(
         Enum(OutboxState, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e]),
@@ -56,3 +60,14 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @validates("recipient", "subject")
+    def _keep_search_key(self, key: str, value: str) -> str:
+        recipient = value if key == "recipient" else self.recipient
+        subject = value if key == "subject" else self.subject
+        self.search_key = outbox_search_key(recipient or "", subject or "")
+        return value
+
+
+def outbox_search_key(recipient: str, subject: str) -> str:
+    return f"{folded(recipient)}\n{folded(subject)}"

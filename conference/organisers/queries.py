@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from conference.accounts.models import User
 from conference.conferences.models import (
@@ -103,20 +103,24 @@ def people_with_roles(
     """Everyone holding a role at ``conference`` (or ``only_role``) whose name or e-mail contains
     ``search`` (case and accents ignored), by name, one page of ``per_page`` with all their roles
     there. A page past the end gives the last one."""
-    holders = select(User.id, User.display_name, User.email).where(
+    holders = select(User.id).where(
         User.id.in_(select(ConferenceRole.user_id).where(ConferenceRole.conference_id == conference.id))
     )
     if only_role is not None:
         holders = holders.where(User.id.in_(select(ConferenceRole.user_id).where(
             ConferenceRole.conference_id == conference.id, ConferenceRole.role == only_role)))
-    # Matched in Python: SQLite's lower() knows only ASCII, and accents are ignored on both databases.
     wanted = folded(search)
-    rows = [row for row in db.session.execute(holders)
-            if not wanted or wanted in folded(row.display_name) or wanted in row.email.casefold()]
-    rows.sort(key=lambda row: (folded(row.display_name), row.id))
-    pages = page_count(len(rows), per_page)
+    if wanted:
+        # name_key is the folded name; e-mail addresses are ASCII, which lower() folds on both
+        # databases.
+        holders = holders.where(or_(User.name_key.contains(wanted, autoescape=True),
+                                    func.lower(User.email).contains(wanted, autoescape=True)))
+    total = db.session.scalar(select(func.count()).select_from(holders.subquery())) or 0
+    pages = page_count(total, per_page)
     page = min(max(1, page), pages)
-    chosen = [row.id for row in rows[(page - 1) * per_page:page * per_page]]
+    chosen = list(db.session.scalars(
+        holders.order_by(User.name_key, User.id).offset((page - 1) * per_page).limit(per_page)
+    ))
     people: dict[int, PersonWithRoles | None] = dict.fromkeys(chosen)
     if chosen:
         for conference_role, user in db.session.execute(
@@ -128,7 +132,7 @@ def people_with_roles(
             if people[user.id] is None:
                 people[user.id] = PersonWithRoles(user)
             people[user.id].roles.append(conference_role)
-    return PeoplePage([person for person in people.values() if person is not None], len(rows), page, pages,
+    return PeoplePage([person for person in people.values() if person is not None], total, page, pages,
                       per_page)
 
 

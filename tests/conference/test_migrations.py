@@ -177,3 +177,33 @@ def test_questions_of_the_call_upgrade_and_downgrade_leave_proposals_alone(datab
         assert answers_after == 0
     finally:
         drop()
+
+
+def test_search_keys_are_filled_for_existing_people_and_emails(database_url, tmp_path):
+    """3a8e5c1f7b20 folds the names and e-mails already stored, so the people list and the
+    outbox find them by the same rule as rows written afterwards."""
+    url, drop = _fresh_url(database_url, tmp_path)
+    try:
+        app = make_test_app(url, create_schema=False)
+        with app.app_context():
+            from conference.extensions import db
+
+            upgrade(revision="cd314776944b")
+            with db.engine.begin() as connection:
+                connection.execute(text(
+                    "INSERT INTO users (id, email, display_name, password_hash, time_zone, session_token,"
+                    " is_active_account, is_site_admin, created_at) VALUES (1, 'Ana@Example.com',"
+                    " 'Ana  García Straße', 'x', 'UTC', 't', true, false, '2026-01-01 00:00:00')"))
+                connection.execute(text(
+                    "INSERT INTO outbox_messages (id, dedupe_key, recipient, subject, body, state, attempts,"
+                    " next_attempt_at, last_error, created_at) VALUES (1, 'k', 'Ana@Example.com',"
+                    " 'Änderung: Zeitplan', 'B', 'sent', 1, '2026-01-01 00:00:00', '', '2026-01-01 00:00:00')"))
+            upgrade(revision="3a8e5c1f7b20")
+            with db.engine.connect() as connection:
+                name_key = connection.execute(text("SELECT name_key FROM users")).scalar_one()
+                search_key = connection.execute(text("SELECT search_key FROM outbox_messages")).scalar_one()
+            db.engine.dispose()
+        assert name_key == "ana garcia strasse"
+        assert search_key == "ana@example.com\nanderung: zeitplan"
+    finally:
+        drop()

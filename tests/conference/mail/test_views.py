@@ -122,6 +122,12 @@ def test_outbox_finds_emails_by_recipient_or_subject_and_pages_them(client, logi
     assert "Änderung: Zeitplan" in client.get("/c/devcon/manage/outbox?q=anderung").get_data(as_text=True)
     none = client.get("/c/devcon/manage/outbox?q=anderung&state=failed").get_data(as_text=True)
     assert "No e-mail in this state has a recipient or subject containing “anderung”." in none
+    # Wildcards are plain characters, and a search never joins the recipient to the subject.
+    for wildcard in ("person0_", "%"):
+        page = client.get("/c/devcon/manage/outbox", query_string={"q": wildcard}).get_data(as_text=True)
+        assert f"No e-mail has a recipient or subject containing “{wildcard}”." in page
+    joined = client.get("/c/devcon/manage/outbox?q=example.com+your").get_data(as_text=True)
+    assert "Your slot 07" not in joined
 
 
 def test_outbox_message_page_shows_the_text_and_retries_back_to_itself(client, login, db):

@@ -106,6 +106,28 @@ def test_people_search_matches_name_or_email_ignoring_case_and_accents(client, o
     assert "Nobody with the speaker role has a name or e-mail containing “grace”." in body
     # LIKE wildcards are plain characters.
     assert "Grace Hopper" not in client.get("/c/devcon/manage/people?q=%25").get_data(as_text=True)
+    assert "Grace Hopper" not in client.get("/c/devcon/manage/people?q=gr_ce").get_data(as_text=True)
+
+
+def test_people_search_follows_renames_and_folds_like_the_page(client, organiser, conference, db):
+    role = RoleFactory(conference=conference, role=Role.ATTENDEE, user__display_name="Jo Weiss",
+                       user__email="jo@example.com")
+    db.session.commit()
+    role.user.display_name = "Johanna Weiß"
+    db.session.commit()
+    assert "Johanna Weiß" in client.get("/c/devcon/manage/people?q=WEISS").get_data(as_text=True)
+    assert "Johanna Weiß" not in client.get("/c/devcon/manage/people?q=jo+weiss").get_data(as_text=True)
+    # Spaces in the search collapse as in the names.
+    assert "Johanna Weiß" in client.get("/c/devcon/manage/people?q=johanna++weiss").get_data(as_text=True)
+
+
+def test_people_are_sorted_by_name_ignoring_case_and_accents(client, organiser, conference, db):
+    for name in ("zoë Adams", "Émile Zola", "eve Brown", "Ana Silva"):
+        RoleFactory(conference=conference, role=Role.ATTENDEE, user__display_name=name)
+    db.session.commit()
+    body = client.get("/c/devcon/manage/people?role=attendee").get_data(as_text=True)
+    positions = [body.index(name) for name in ("Ana Silva", "Émile Zola", "eve Brown", "zoë Adams")]
+    assert positions == sorted(positions)
 
 
 def test_people_are_listed_fifty_a_page_in_name_order(client, organiser, conference, db):
