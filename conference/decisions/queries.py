@@ -210,3 +210,50 @@ def proposals_awaiting_confirmation(conference: Conference, user_id: int) -> lis
             .order_by(Proposal.id)
         )
     )
+
+
+@dataclass(frozen=True)
+class ReviewDetail:
+    """One review as organisers read it on the proposal's page."""
+
+    review: Review
+    # (criterion, value) in rubric order; criteria the reviewer left unscored are absent.
+    scores: list[tuple[ReviewCriterion, int]]
+    score: float | None  # weighted 0-100 score, as the ranking computes it
+    z_score: float | None  # against this reviewer's other counted reviews; None if not counted
+    counted: bool  # False once a conflict of interest takes it out of the ranking
+
+
+@dataclass(frozen=True)
+class ProposalReviews:
+    reviews: list[ReviewDetail]
+    statistics: ranking.ProposalStatistics
+
+
+def proposal_reviews(conference: Conference, proposal: Proposal) -> ProposalReviews:
+    """Every review of ``proposal``, oldest first, with its scores, the ranking's figures and
+    whether it still counts."""
+    rows = db.session.execute(
+        select(Review, review_is_counted().label("counted"))
+        .where(Review.conference_id == conference.id, Review.proposal_id == proposal.id)
+        .options(selectinload(Review.reviewer),
+                 selectinload(Review.scores).selectinload(ReviewScore.criterion))
+        .order_by(Review.created_at, Review.id)
+    ).all()
+    inputs = conference_review_inputs(conference)
+    z_scores = ranking.reviewer_z_scores(inputs)
+    statistics = ranking.proposal_statistics(inputs).get(proposal.id, ranking.NO_REVIEWS)
+    details = []
+    for review, counted in rows:
+        scores = sorted(
+            ((score.criterion, score.value) for score in review.scores
+             if score.criterion.conference_id == conference.id),
+            key=lambda pair: (pair[0].position, pair[0].id),
+        )
+        score = ranking.review_score([
+            ranking.CriterionValue(value, criterion.scale_min, criterion.scale_max, criterion.weight)
+            for criterion, value in scores
+        ])
+        details.append(ReviewDetail(review, scores, score, z_scores.get((proposal.id, review.reviewer_id)),
+                                    bool(counted)))
+    return ProposalReviews(details, statistics)

@@ -31,6 +31,7 @@ from conference.conferences.models import (
 from conference.core.forms import occurrence_of, parse_id, require_confirm_form
 from conference.core.timezones import offset_after_localtime, to_zone
 from conference.core.types import utcnow
+from conference.decisions import queries as decision_queries
 from conference.extensions import db
 from conference.organisers import operations, queries
 from conference.organisers.forms import (
@@ -851,10 +852,14 @@ def proposal(slug: str, proposal_id: int):
     found = load_scoped(Proposal, conference, proposal_id)
     if found.speakers_only:
         abort(404)  # a speaker's draft is theirs alone until it is submitted
+    # A speaker who also organises never reads the reviews of their own proposal.
+    own_proposal = any(speaker.user_id == current_user.id for speaker in found.speakers)
     return render_template(
         "organisers/proposal.html",
         conference=conference,
         proposal=found,
         answer_rows=questions.answer_rows(found),
         anonymised=conference.setting("anonymised_review"),
+        own_proposal=own_proposal,
+        reviews=None if own_proposal else decision_queries.proposal_reviews(conference, found),
     )
