@@ -15,3 +15,33 @@
     });
   }
 })();
+// A table wider than the page (on a phone, most organiser tables) scrolls sideways in a region
+// of its own, named after its caption or heading, instead of widening the whole page. Tables
+// that fit are left alone, so they add no tab stop.
+(function () {
+  "use strict";
+  function labelFor(table) {
+    var caption = table.querySelector("caption");
+    if (caption && caption.textContent.trim()) { return caption.textContent.trim(); }
+    var labelledBy = table.getAttribute("aria-labelledby");
+    var named = labelledBy && document.getElementById(labelledBy);
+    if (named) { return named.textContent.trim(); }
+    var heading = table.closest("section, article");
+    heading = heading && heading.querySelector("h1, h2, h3");
+    return heading ? heading.textContent.trim() : "Table";
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("main table").forEach(function (table) {
+      if (table.closest(".overflow-auto, .schedule-scroll")) { return; }
+      var parent = table.parentNode;
+      if (table.getBoundingClientRect().width <= parent.getBoundingClientRect().width + 1) { return; }
+      var region = document.createElement("div");
+      region.className = "overflow-auto table-region";
+      region.setAttribute("role", "region");
+      region.setAttribute("tabindex", "0");
+      region.setAttribute("aria-label", labelFor(table));
+      parent.insertBefore(region, table);
+      region.appendChild(table);
+    });
+  });
+})();
