@@ -12,8 +12,17 @@ from wtforms import (
     StringField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+from wtforms.widgets import HiddenInput
 
+from conference.core.types import MAX_ID
 from conference.schedule.mapping import DEFAULT_RELAXED_WEIGHT, DEFAULT_WEIGHTS, WEIGHED_TERMS
 from scheduler.rules import RELAXABLE_RULES
 
@@ -110,6 +119,8 @@ class BlockForm(FlaskForm):
 
 
 class RunForm(FlaskForm):
-    """Which kind of solver run a button starts."""
+    """Which kind of solver run a button starts, and the run a largest subset follows."""
 
     kind = HiddenField(validators=[DataRequired()])
+    # A largest-subset run keeps the re-optimise choice of the run it follows.
+    follows = IntegerField(widget=HiddenInput(), validators=[Optional(), NumberRange(min=1, max=MAX_ID)])

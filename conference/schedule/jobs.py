@@ -153,17 +153,39 @@ def check_queue() -> None:
         raise QueueUnavailable(QUEUE_UNAVAILABLE_MESSAGE) from error
 
 
+def run_options(conference: Conference, kind: RunKind, *, place_talks_not_in_draft: bool = True,
+                follows: SolverRun | None = None) -> dict[str, Any]:
+    """What a new run records on its row: the re-optimise choice and the talks it concerns.
+
+    A largest-subset run takes the choice of the run it ``follows`` (itself possibly inherited);
+    after a build, or with nothing to follow, it places every talk as a build does.
+    """
+    options: dict[str, Any] = {}
+    if kind is RunKind.REOPTIMISE:
+        options["place_talks_not_in_draft"] = bool(place_talks_not_in_draft)
+    elif kind is RunKind.LARGEST_SUBSET and follows is not None:
+        options["follows_run_id"] = follows.id
+        if follows.place_talks_not_in_draft is not None:
+            options["place_talks_not_in_draft"] = follows.place_talks_not_in_draft
+    if "place_talks_not_in_draft" in options:
+        options["not_in_draft"] = mapping.talks_not_in_draft(conference)
+    return options
+
+
 def enqueue_solver_run(conference: Conference, kind: RunKind, requested_by, *,
-                       place_talks_not_in_draft: bool = True) -> SolverRun:
+                       place_talks_not_in_draft: bool = True, follows: SolverRun | None = None) -> SolverRun:
     """Create a queued run and enqueue its task once the request commits.
 
     A re-optimising run with ``place_talks_not_in_draft`` False keeps the talks the draft does
-    not place out of the new draft. Raises `QueueUnavailable` (nothing written) when the queue
-    does not answer, and `RunAlreadyActive` when the database refuses a second active run.
+    not place out of the new draft; a largest-subset run keeps the choice of the run it
+    ``follows``. The choice is stored on the run (see `run_options`), where the worker reads it.
+    Raises `QueueUnavailable` (nothing written) when the queue does not answer, and
+    `RunAlreadyActive` when the database refuses a second active run.
     """
     check_queue()
     mark_abandoned_runs(conference)
     settings = mapping.schedule_settings(conference)
+    options = run_options(conference, kind, place_talks_not_in_draft=place_talks_not_in_draft, follows=follows)
     try:
         with db.session.begin_nested():
             run = SolverRun(
@@ -174,11 +196,13 @@ def enqueue_solver_run(conference: Conference, kind: RunKind, requested_by, *,
                 time_limit_seconds=settings.time_limit_seconds if settings else 60,
                 result={},
                 error="",
+                options=options,
             )
             db.session.add(run)
     except IntegrityError:
         raise RunAlreadyActive(active_run(conference)) from None
-    task = run_solver_task.s(run.id, place_talks_not_in_draft=place_talks_not_in_draft)
+    # Only the id travels with the task: the worker reads what the run was asked from its row.
+    task = run_solver_task.s(run.id)
     run.task_id = task.id
     db.session.flush()
     # Enqueue only after the run row is committed, or the worker could look before it exists.
@@ -214,10 +238,13 @@ def request_cancel(run: SolverRun) -> None:
 
 
 @huey.task()
-def run_solver_task(run_id: int, place_talks_not_in_draft: bool = True) -> str | None:
-    """The huey task: solve run ``run_id`` inside an app context."""
+def run_solver_task(run_id: int, place_talks_not_in_draft: bool | None = None) -> str | None:
+    """The huey task: solve run ``run_id`` inside an app context.
+
+    ``place_talks_not_in_draft`` is only read for tasks queued before runs stored their choice.
+    """
     with app_context():
-        return run_solver(run_id, place_talks_not_in_draft=place_talks_not_in_draft)
+        return run_solver(run_id, legacy_place_talks_not_in_draft=place_talks_not_in_draft)
 
 
 class _Watcher(threading.Thread):
@@ -290,10 +317,11 @@ def _start(run_id: int) -> SolverRun | None:
     return run
 
 
-def run_solver(run_id: int, *, place_talks_not_in_draft: bool = True) -> str | None:
+def run_solver(run_id: int, *, legacy_place_talks_not_in_draft: bool | None = None) -> str | None:
     """Solve run ``run_id`` and record the outcome; returns the final state's value.
 
-    Re-optimising without ``place_talks_not_in_draft`` schedules only the talks the draft places.
+    What the run was asked is read from its row: re-optimising (or a largest subset following
+    such a run) without ``place_talks_not_in_draft`` schedules only the talks the draft places.
     """
     run = _start(run_id)
     if run is None:
@@ -301,17 +329,26 @@ def run_solver(run_id: int, *, place_talks_not_in_draft: bool = True) -> str | N
     conference = run.conference
     kind = run.kind
     time_limit = run.time_limit_seconds
+    place_all = run.place_talks_not_in_draft
+    if place_all is None and kind is RunKind.REOPTIMISE:
+        place_all = True if legacy_place_talks_not_in_draft is None else legacy_place_talks_not_in_draft
     try:
         if kind is RunKind.REOPTIMISE:
             mapped = mapping.build_problem(
                 conference, previous="draft", stability_weight=REOPTIMISE_STABILITY_WEIGHT,
-                only_draft_talks=not place_talks_not_in_draft,
+                only_draft_talks=not place_all,
             )
+        elif kind is RunKind.LARGEST_SUBSET and place_all is not None:
+            mapped = mapping.build_problem(conference, only_draft_talks=not place_all)
         else:
             mapped = mapping.build_problem(conference)
-        if not mapped.problem.talks and kind is RunKind.REOPTIMISE and not place_talks_not_in_draft:
+        if place_all is not None:
+            _record_talks_not_in_draft(run, place_all, mapped)
+        if not mapped.problem.talks and place_all is False:
             raise _ReadableError(
-                "The draft has no talks to re-optimise. To place the talks not in the draft, "
+                ("The draft has no talks to re-optimise." if kind is RunKind.REOPTIMISE else
+                 "The draft has no talks, and this run keeps the talks not in the draft out as the run it follows did.")
+                + " To place the talks not in the draft, "
                 "re-optimise again with “Also place the talks not in the draft” ticked."
             )
         if not mapped.problem.talks:
@@ -367,6 +404,14 @@ def run_solver(run_id: int, *, place_talks_not_in_draft: bool = True) -> str | N
 
 class _ReadableError(Exception):
     pass
+
+
+def _record_talks_not_in_draft(run: SolverRun, place_all: bool, mapped: mapping.MappedProblem) -> None:
+    """Write the talks the draft did not place as the solver read it (kept out or placed): the run
+    page lists these, not the draft's later state. Committed at once, so a failure keeps them."""
+    run.options = {**(run.options or {}), "place_talks_not_in_draft": place_all,
+                   "not_in_draft": mapped.not_in_draft}
+    db.session.commit()
 
 
 def _cancel_requested(run_id: int) -> bool:

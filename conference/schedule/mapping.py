@@ -74,6 +74,9 @@ class MappedProblem:
     draft_id: int | None = None
     # The draft's lock version the problem was read from: a result is only written over that draft.
     draft_lock_version: int | None = None
+    # Talks to schedule that draft did not place, read in the same query as the talks: left out
+    # of the problem with ``only_draft_talks``, in it otherwise. [{"proposal_id", "title"}].
+    not_in_draft: list[dict[str, Any]] = field(default_factory=list)
 
     def readable(self, message: str) -> str:
         """A scheduler message with quoted ids replaced by the names people know, and instants labelled UTC."""
@@ -163,6 +166,27 @@ def scheduled_states(conference: Conference) -> tuple[ProposalState, ...]:
 
 def current_draft(conference: Conference) -> ScheduleVersion | None:
     return versions.current_draft(conference.id)
+
+
+def _by_title(rows) -> list[dict[str, Any]]:
+    """``(id, title)`` rows as ``{"proposal_id", "title"}``, by title (collations differ: sorted here)."""
+    return [
+        {"proposal_id": proposal_id, "title": title}
+        for proposal_id, title in sorted(rows, key=lambda row: (row[1].casefold(), row[0]))
+    ]
+
+
+def talks_not_in_draft(conference: Conference) -> list[dict[str, Any]]:
+    """The talks to schedule the current draft does not place, as a run records them."""
+    draft = current_draft(conference)
+    query = select(Proposal.id, Proposal.title).where(
+        Proposal.conference_id == conference.id, Proposal.state.in_(scheduled_states(conference))
+    )
+    if draft is not None:
+        query = query.where(
+            Proposal.id.not_in(select(ScheduledTalk.proposal_id).where(ScheduledTalk.version_id == draft.id))
+        )
+    return _by_title(db.session.execute(query).all())
 
 
 def latest_published(conference: Conference) -> ScheduleVersion | None:
@@ -288,18 +312,22 @@ def build_problem(conference: Conference, *, previous: str = "published", stabil
     # Talks, their speakers and the speakers' profiles.
     draft = current_draft(conference)
     talk_filter = (Proposal.conference_id == conference.id) & Proposal.state.in_(scheduled_states(conference))
-    if only_draft_talks:
-        talk_filter = talk_filter & (
-            Proposal.id.in_(select(ScheduledTalk.proposal_id).where(ScheduledTalk.version_id == draft.id))
-            if draft is not None else false()
-        )
-    proposals = list(
-        db.session.execute(
-            select(Proposal.id, Proposal.title, Proposal.session_format_id, Proposal.track_id)
-            .where(talk_filter)
-            .order_by(Proposal.id)
-        )
+    in_draft = (
+        Proposal.id.in_(select(ScheduledTalk.proposal_id).where(ScheduledTalk.version_id == draft.id))
+        if draft is not None else false()
     )
+    # One query reads the talks and whether the draft places them, so the talks a run records
+    # as not in the draft are exactly those the problem left out (or took in).
+    rows = db.session.execute(
+        select(Proposal.id, Proposal.title, Proposal.session_format_id, Proposal.track_id,
+               in_draft.label("in_draft"))
+        .where(talk_filter)
+        .order_by(Proposal.id)
+    ).all()
+    mapped.not_in_draft = _by_title((row.id, row.title) for row in rows if not row.in_draft)
+    if only_draft_talks:
+        talk_filter = talk_filter & in_draft
+    proposals = [row for row in rows if row.in_draft or not only_draft_talks]
     speakers_of: dict[int, list[int]] = defaultdict(list)
     for proposal_id, user_id in db.session.execute(
         select(ProposalSpeaker.proposal_id, ProposalSpeaker.user_id)

@@ -141,9 +141,31 @@ class SolverRun(db.Model):
     # Summary of the result: status, terms, violations, unscheduled talks, explanation.
     result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     error: Mapped[str] = mapped_column(Text, default="")
+    # What the run was asked, read by the worker from here (a restarted consumer keeps it):
+    # "place_talks_not_in_draft" (re-optimising, and a largest subset following such a run),
+    # "not_in_draft" (the talks the draft did not place, [{"proposal_id", "title"}], written when
+    # queued and again when the solver reads the draft) and "follows_run_id" (a largest subset).
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, server_default="{}")
 
     conference: Mapped[Conference] = relationship()
     requested_by: Mapped[User | None] = relationship()
+
+    @property
+    def place_talks_not_in_draft(self) -> bool | None:
+        """Whether the run places the talks the draft does not; None when not asked (a build)."""
+        value = (self.options or {}).get("place_talks_not_in_draft")
+        return value if isinstance(value, bool) else None
+
+    @property
+    def talks_not_in_draft(self) -> list[dict[str, Any]]:
+        """The talks the draft did not place when the run read it: kept out, or placed too."""
+        return list((self.options or {}).get("not_in_draft") or [])
+
+    @property
+    def follows_run_id(self) -> int | None:
+        """The run a largest-subset run follows and takes its choice from."""
+        value = (self.options or {}).get("follows_run_id")
+        return value if isinstance(value, int) else None
 
 
 class ScheduleVersion(db.Model):

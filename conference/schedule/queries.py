@@ -25,6 +25,15 @@ def recent_runs(conference: Conference, limit: int = RECENT_RUNS) -> list[Solver
     )
 
 
+def followed_run(run: SolverRun) -> SolverRun | None:
+    """The run of the same conference whose choice a largest-subset ``run`` keeps, if any."""
+    if run.follows_run_id is None:
+        return None
+    return db.session.scalar(
+        select(SolverRun).where(SolverRun.id == run.follows_run_id, SolverRun.conference_id == run.conference_id)
+    )
+
+
 def hubs_of(conference: Conference) -> list[Hub]:
     return list(db.session.scalars(select(Hub).where(Hub.conference_id == conference.id).order_by(Hub.name)))
 

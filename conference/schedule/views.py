@@ -265,15 +265,50 @@ def _draft_editor_url(conference: Conference, anchor: str | None = None) -> str 
     return None
 
 
-def _reoptimise_choice(conference: Conference) -> dict:
+def _reoptimise_choice(conference: Conference, place_talks_not_in_draft: bool = False) -> dict:
     """What a re-optimise button needs to offer the editor's choice: the talks the draft does
-    not place (none without a draft: then there is nothing to choose) and where they are listed."""
+    not place (none without a draft: then there is nothing to choose), where they are listed,
+    and the choice ticked to start with (a failed run's "Try again" starts from that run's)."""
     draft = current_draft(conference.id)
     return {
         "not_in_draft": talks_not_in_draft(conference, draft) if draft is not None else [],
         "not_in_draft_url": _draft_editor_url(conference, "not-in-draft-heading"),
-        "reoptimise_form": ReoptimiseForm(formdata=None),
+        "reoptimise_form": ReoptimiseForm(formdata=None, place_talks_not_in_draft=place_talks_not_in_draft),
     }
+
+
+def _titles(talks: list[dict]) -> str:
+    return ", ".join(f"“{talk.get('title', '')}”" for talk in talks)
+
+
+def run_choice_text(run: SolverRun) -> str:
+    """The run's re-optimise choice with the talks it concerned, as the run recorded them."""
+    if run.place_talks_not_in_draft is None:
+        if run.kind is RunKind.REOPTIMISE:
+            return ("This run did not record whether it placed the talks not in the draft "
+                    "(it was queued before runs recorded that).")
+        return "Every talk to schedule is included."
+    if run.place_talks_not_in_draft:
+        verb = ("were placed too" if run.state is RunState.SUCCEEDED
+                else "will be placed too" if run.state.is_active else "were to be placed too")
+    else:
+        verb = "will be kept out" if run.state is RunState.QUEUED else "were kept out"
+    talks = run.talks_not_in_draft
+    listed = _titles(talks) if talks else "none (the draft placed every talk to schedule)"
+    return f"Talks not in the draft {verb}: {listed}."
+
+
+def run_choice_summary(run: SolverRun) -> str:
+    """The run's options in a few words, for the list of runs."""
+    words = {True: "placed too", False: "kept out"}
+    choice = run.place_talks_not_in_draft
+    if choice is None:
+        text = "Not recorded" if run.kind is RunKind.REOPTIMISE else "Every talk"
+    else:
+        text = f"Talks not in the draft {words[choice]} ({len(run.talks_not_in_draft)})"
+    if run.follows_run_id is not None:
+        text = f"Follows run {run.follows_run_id}; " + text[0].lower() + text[1:]
+    return text
 
 
 @blueprint.route("/c/<slug>/manage/schedule/")
@@ -294,6 +329,7 @@ def build(slug: str):
         draft=queries.draft_summary(conference),
         draft_editor_url=_draft_editor_url(conference),
         kind_labels=RUN_KIND_LABELS,
+        choice_summary=run_choice_summary,
         run_form=RunForm(formdata=None),
         **_reoptimise_choice(conference),
     )
@@ -307,6 +343,10 @@ def start_run(slug: str):
         flash("That request could not be understood; reload the page and try again.", "error")
         return redirect(url_for("schedule.build", slug=conference.slug))
     kind = RunKind(form.kind.data)
+    # A largest subset keeps the choice of the run it follows (an id of another conference is a 404).
+    follows = None
+    if kind is RunKind.LARGEST_SUBSET and form.follows.data is not None:
+        follows = load_scoped(SolverRun, conference, form.follows.data)
     # As in the editor: re-optimising places the talks not in the draft only when ticked.
     choice, place_all, not_in_draft = None, True, 0
     if kind is RunKind.REOPTIMISE:
@@ -319,7 +359,8 @@ def start_run(slug: str):
         not_in_draft = len(talks_not_in_draft(conference, draft))
     try:
         run = jobs.enqueue_solver_run(
-            conference, kind, current_user._get_current_object(), place_talks_not_in_draft=place_all
+            conference, kind, current_user._get_current_object(), place_talks_not_in_draft=place_all,
+            follows=follows,
         )
     except jobs.QueueUnavailable as error:
         flash(str(error), "error")
@@ -331,6 +372,9 @@ def start_run(slug: str):
         return redirect(url_for("schedule.build", slug=conference.slug))
     if choice is not None:
         flash(choice.queued_message(not_in_draft), "success")
+    elif follows is not None and run.place_talks_not_in_draft is not None:
+        flash(f"{RUN_KIND_LABELS[run.kind]}: the run is queued. It keeps the choice of run {follows.id}: "
+              + run_choice_text(run), "success")
     else:
         flash(f"{RUN_KIND_LABELS[run.kind]}: the run is queued.", "success")
     return redirect(url_for("schedule.run", slug=conference.slug, run_id=run.id))
@@ -373,8 +417,7 @@ def _load_run(conference: Conference, run_id: int) -> SolverRun:
 def run(slug: str, run_id: int):
     conference = conference_with_role(slug, Role.ORGANISER)
     solver_run = _load_run(conference, run_id)
-    # "Try again" of a failed re-optimise run asks the editor's choice again: a run does not
-    # record whether it placed the talks not in the draft.
+    # "Try again" of a failed re-optimise run offers the editor's choice, ticked as this run had it.
     try_again_asks = solver_run.kind is RunKind.REOPTIMISE and solver_run.state in (
         RunState.FAILED, RunState.ABANDONED
     )
@@ -382,6 +425,8 @@ def run(slug: str, run_id: int):
         "schedule/run.html",
         conference=conference,
         run=solver_run,
+        followed=queries.followed_run(solver_run),
+        choice_text=run_choice_text(solver_run),
         status=_run_status(conference, solver_run),
         kind_labels=RUN_KIND_LABELS,
         term_labels={name: rule.label for name, rule in RULES.items()},
@@ -390,7 +435,7 @@ def run(slug: str, run_id: int):
         RunState=RunState,
         RunKind=RunKind,
         to_zone=to_zone,
-        **(_reoptimise_choice(conference) if try_again_asks else {}),
+        **(_reoptimise_choice(conference, bool(solver_run.place_talks_not_in_draft)) if try_again_asks else {}),
     )
 
 

@@ -1,8 +1,8 @@
 """The Build page's "Re-optimise the draft" and a failed run's "Try again" offer the editor's choice.
 
 Talks not in the draft stay out of a re-optimised draft unless the organiser ticks "Also place
-the talks not in the draft", wherever the run is started from. A run does not record that
-choice, so "Try again" of a failed re-optimise run asks it again.
+the talks not in the draft", wherever the run is started from. "Try again" of a failed
+re-optimise run offers the choice again, ticked as that run had it (see test_run_options).
 """
 
 from __future__ import annotations
@@ -141,15 +141,16 @@ def test_building_still_places_every_talk(client, db, scene, organiser, enqueued
 
 
 @pytest.mark.parametrize("state", [RunState.FAILED, RunState.ABANDONED])
-def test_try_again_of_a_failed_re_optimise_run_asks_the_choice_again(client, db, scene, organiser, state):
+def test_try_again_of_a_failed_re_optimise_run_offers_the_choice_again(client, db, scene, organiser, state):
     _take_out_of_the_draft(client, db, scene, scene.talk)
     failed = SolverRunFactory(conference=scene.conference, kind=RunKind.REOPTIMISE, state=state, result={},
-                              error="No schedule was found within the time limit of 5 s.")
+                              error="No schedule was found within the time limit of 5 s.",
+                              options={"place_talks_not_in_draft": False, "not_in_draft": []})
     db.session.commit()
 
     page = client.get(f"{RUNS}/{failed.id}").get_data(as_text=True)
 
-    assert "A run does not record whether it was asked to place the talks not in the draft, so choose again." in page
+    assert "“Try again” starts with this run's choice; change it below if you like." in page
     form = _run_form(page, "reoptimise")
     assert CHECKBOX in form and "checked" not in form
     assert "Also place the talk not in the draft, “Zero-downtime deploys”" in form
