@@ -102,6 +102,8 @@ RATE_LIMIT_DEFAULTS = {
     "RATELIMIT_PASSWORD_RESET_PER_EMAIL": "3 per hour",
     # Feedback is counted per person, not per address: a whole office may share one address.
     "RATELIMIT_FEEDBACK": "30 per minute",
+    # API requests per token, across every endpoint.
+    "RATELIMIT_API": "120 per minute",
 }
 
 

@@ -1,6 +1,7 @@
 """Imports every area's models so SQLAlchemy and Alembic see the whole schema."""
 
 from conference.accounts.models import User
+from conference.api.models import ApiToken
 from conference.archive.models import ArchiveEntry, ProposalTopic, TopicTag
 from conference.conferences.models import (
     Conference,
@@ -45,6 +46,7 @@ from conference.schedule.models import (
 )
 
 __all__ = [
+    "ApiToken",
     "ArchiveEntry",
     "FeedbackAnswer",
     "FeedbackQuestion",

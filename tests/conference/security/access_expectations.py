@@ -21,10 +21,12 @@ REDIRECT = "redirect"  # 302 to somewhere other than the login page
 LOGIN = "login"  # 302 to the login page
 FORBIDDEN = "403"
 NOT_FOUND = "404"
+# The JSON API's answer without a bearer token: a session login is no API credential.
+UNAUTHORIZED = "401"
 # Past the access check: any answer but 401/403/404/405, a redirect to log in, or a 5xx.
 ALLOWED = "allowed"
 
-DENIED = frozenset({LOGIN, FORBIDDEN, NOT_FOUND})
+DENIED = frozenset({LOGIN, FORBIDDEN, NOT_FOUND, UNAUTHORIZED})
 
 
 @dataclass(frozen=True)
@@ -359,6 +361,19 @@ INSIGHTS = {
     "insights.overview": ORGANISER_PAGE,
 }
 
+API = {
+    "api.tokens": ORGANISER_FORM,
+    "api.revoke_token": ORGANISER_ACTION,
+    # Bearer tokens only (tests/conference/api/test_access.py checks them per route).
+    "api.v1.conference": page(public(UNAUTHORIZED)),
+    "api.v1.proposals": page(public(UNAUTHORIZED)),
+    "api.v1.speakers": page(public(UNAUTHORIZED)),
+    "api.v1.reviews": page(public(UNAUTHORIZED)),
+    "api.v1.schedule": page(public(UNAUTHORIZED)),
+    "api.v1.rooms": page(public(UNAUTHORIZED)),
+    "api.v1.tracks": page(public(UNAUTHORIZED)),
+}
+
 STATIC = {
     "static": page(public()),
 }
@@ -380,6 +395,7 @@ TABLES = {
     "materials": MATERIALS,
     "archive": ARCHIVE,
     "insights": INSIGHTS,
+    "api": API,
     "static": STATIC,
 }
 

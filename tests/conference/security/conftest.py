@@ -24,6 +24,7 @@ from werkzeug.security import generate_password_hash
 
 import conference.models  # noqa: F401 - every mapper, before modules that build model objects at import
 from conference.accounts.operations import password_reset_token
+from conference.api.operations import create_api_token
 from conference.archive.operations import attach_topic, create_topic
 from conference.conferences.models import Role
 from conference.drafts.operations import publish_schedule
@@ -119,6 +120,7 @@ class World:
     draft: object
     draft_talk: object
     feed_token: object
+    api_token: object
     outbox_message: object
     attendee_role: object
     slides: object
@@ -276,6 +278,7 @@ def build_world(db) -> World:
         )
     )
     feed_token = feed_token_for(users["attendee"], conference)
+    api_token, _secret = create_api_token(conference, "Intranet sync", users["organiser"])
     slides = add_slides(
         talk,
         FileStorage(BytesIO(MINIMAL_PDF), filename="slides.pdf", content_type="application/pdf"),
@@ -346,6 +349,7 @@ def build_world(db) -> World:
         draft=draft,
         draft_talk=draft_talk,
         feed_token=feed_token,
+        api_token=api_token,
         outbox_message=outbox_message,
         attendee_role=attendee_role,
         slides=slides,
@@ -387,6 +391,7 @@ def url_values(world: World) -> dict[str, object]:
         "speaker_id": world.invitation.id,
         "invitation_token": world.invitation.invitation_token,
         "feed_token": world.feed_token.token,
+        "token_id": world.api_token.id,
         "reset_token": world.reset_token,
         "day": world.day,
         "hub_id": world.hub.id,

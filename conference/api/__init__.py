@@ -1,0 +1,1 @@
+"""A read-only JSON API for integrations, authenticated by per-conference bearer tokens."""

@@ -1,0 +1,259 @@
+"""What the API reads: one page of each list, with everything its rows show loaded up front.
+
+Review statistics come from the ranking (`decisions.queries`, `decisions.ranking`), answers
+from the call's questions (`proposals.questions`), the published version from
+`schedule.versions`; each list runs the same statements whatever its number of rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from conference.accounts.models import User
+from conference.api.parameters import Page
+from conference.conferences.models import Conference, Room, Track
+from conference.decisions import ranking
+from conference.decisions.queries import conference_review_inputs
+from conference.extensions import db
+from conference.proposals import questions
+from conference.proposals.models import (
+    CfpQuestion,
+    InvitationState,
+    Proposal,
+    ProposalSpeaker,
+    ProposalState,
+    SpeakerProfile,
+)
+from conference.reviews.models import Review, ReviewScore
+from conference.reviews.queries import review_is_counted
+from conference.schedule.models import ScheduledTalk, ScheduleVersion
+from conference.schedule.versions import latest_published
+
+# Every state organisers see; a draft (and a draft withdrawn unsubmitted) is its speakers' alone.
+LISTED_STATES = tuple(state for state in ProposalState if state is not ProposalState.DRAFT)
+
+
+def count_of(query: Select) -> int:
+    """How many rows ``query`` selects, ignoring its order."""
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+
+
+def _slice(query: Select, page: Page) -> Select:
+    return query.limit(page.limit).offset(page.offset)
+
+
+def _visible_proposals(conference: Conference):
+    return (Proposal.conference_id == conference.id, ~Proposal.speakers_only)
+
+
+# --- proposals -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProposalPage:
+    proposals: list[Proposal]
+    count: int
+    statistics: dict[int, ranking.ProposalStatistics]
+    all_questions: list[CfpQuestion]
+
+
+def proposals_page(
+    conference: Conference,
+    page: Page,
+    states: Sequence[ProposalState] | None = None,
+    track_id: int | None = None,
+) -> ProposalPage:
+    """Proposals by id with speakers, answers and the ranking's review statistics."""
+    query = select(Proposal).where(*_visible_proposals(conference)).order_by(Proposal.id)
+    if states:
+        query = query.where(Proposal.state.in_(states))
+    if track_id is not None:
+        query = query.where(Proposal.track_id == track_id)
+    proposals = db.session.scalars(
+        _slice(query, page).options(
+            selectinload(Proposal.track),
+            selectinload(Proposal.session_format),
+            selectinload(Proposal.speakers).selectinload(ProposalSpeaker.user),
+            selectinload(Proposal.cfp_answers),
+        )
+    ).all()
+    return ProposalPage(
+        proposals=list(proposals),
+        count=count_of(query),
+        # Every review at the conference: each reviewer's z-scores need all of their reviews.
+        statistics=ranking.proposal_statistics(conference_review_inputs(conference)),
+        all_questions=questions.questions(conference, include_retired=True),
+    )
+
+
+def track_of(conference: Conference, track_id: int) -> Track | None:
+    return db.session.scalar(
+        select(Track).where(Track.id == track_id, Track.conference_id == conference.id)
+    )
+
+
+def is_listed_proposal(conference: Conference, proposal_id: int) -> bool:
+    """Whether the proposal is one the API lists at this conference (not a speakers' draft)."""
+    return (
+        db.session.scalar(
+            select(Proposal.id).where(Proposal.id == proposal_id, *_visible_proposals(conference))
+        )
+        is not None
+    )
+
+
+# --- speakers ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpeakerRow:
+    user: User
+    profile: SpeakerProfile | None
+    proposal_ids: list[int]
+
+
+def speakers_page(conference: Conference, page: Page) -> tuple[list[SpeakerRow], int]:
+    """People who speak on a proposal organisers see (invitations they accepted), by user id."""
+    speaks = exists().where(
+        ProposalSpeaker.user_id == User.id,
+        ProposalSpeaker.invitation_state == InvitationState.ACCEPTED,
+        Proposal.id == ProposalSpeaker.proposal_id,
+        *_visible_proposals(conference),
+    )
+    query = select(User).where(speaks).order_by(User.id)
+    users = db.session.scalars(_slice(query, page)).all()
+    user_ids = [user.id for user in users]
+    profiles: dict[int, SpeakerProfile] = {}
+    proposal_ids: dict[int, list[int]] = {user_id: [] for user_id in user_ids}
+    if user_ids:
+        profiles = {
+            profile.user_id: profile
+            for profile in db.session.scalars(
+                select(SpeakerProfile)
+                .where(
+                    SpeakerProfile.conference_id == conference.id,
+                    SpeakerProfile.user_id.in_(user_ids),
+                )
+                .options(joinedload(SpeakerProfile.hub))
+            )
+        }
+        for user_id, proposal_id in db.session.execute(
+            select(ProposalSpeaker.user_id, ProposalSpeaker.proposal_id)
+            .join(Proposal, Proposal.id == ProposalSpeaker.proposal_id)
+            .where(
+                ProposalSpeaker.user_id.in_(user_ids),
+                ProposalSpeaker.invitation_state == InvitationState.ACCEPTED,
+                *_visible_proposals(conference),
+            )
+            .order_by(ProposalSpeaker.proposal_id)
+        ):
+            proposal_ids[user_id].append(proposal_id)
+    rows = [SpeakerRow(user, profiles.get(user.id), proposal_ids[user.id]) for user in users]
+    return rows, count_of(query)
+
+
+# --- reviews -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    review: Review
+    # False once its author may no longer review the proposal (a conflict declared since):
+    # the ranking leaves it out, as `decisions.queries` does.
+    counted: bool
+    # Against the reviewer's other counted reviews, as the ranking computes it; None if not counted.
+    z_score: float | None
+
+
+def reviews_page(
+    conference: Conference,
+    page: Page,
+    proposal_id: int | None = None,
+    hidden_from_speaker_id: int | None = None,
+) -> tuple[list[ReviewRow], int]:
+    """Reviews by id, with their scores and criteria; none of a proposal on which the person
+    ``hidden_from_speaker_id`` speaks (the organisers' proposal page hides those from them too)."""
+    conditions = [Review.conference_id == conference.id, *_visible_proposals(conference)]
+    if proposal_id is not None:
+        conditions.append(Review.proposal_id == proposal_id)
+    if hidden_from_speaker_id is not None:
+        conditions.append(
+            ~exists().where(
+                ProposalSpeaker.proposal_id == Review.proposal_id,
+                ProposalSpeaker.user_id == hidden_from_speaker_id,
+            )
+        )
+    reviews = (
+        select(Review, review_is_counted().label("counted"))
+        .join(Proposal, Proposal.id == Review.proposal_id)
+        .where(*conditions)
+        .order_by(Review.id)
+    )
+    rows = db.session.execute(
+        _slice(reviews, page).options(
+            joinedload(Review.reviewer),
+            selectinload(Review.scores).joinedload(ReviewScore.criterion),
+        )
+    ).all()
+    count = count_of(
+        select(Review.id).join(Proposal, Proposal.id == Review.proposal_id).where(*conditions)
+    )
+    z_scores = ranking.reviewer_z_scores(conference_review_inputs(conference)) if rows else {}
+    return [
+        ReviewRow(review, bool(counted), z_scores.get((review.proposal_id, review.reviewer_id)))
+        for review, counted in rows
+    ], count
+
+
+# --- schedule ------------------------------------------------------------------------------
+
+
+def published_version(conference: Conference, number: int | None = None) -> ScheduleVersion | None:
+    """The latest published version, or the one numbered ``number``; None if there is none."""
+    if number is None:
+        return latest_published(conference.id)
+    return db.session.scalar(
+        select(ScheduleVersion).where(
+            ScheduleVersion.conference_id == conference.id,
+            ScheduleVersion.is_draft.is_(False),
+            ScheduleVersion.number == number,
+        )
+    )
+
+
+def scheduled_talks_page(version: ScheduleVersion, page: Page) -> tuple[list[ScheduledTalk], int]:
+    """The version's talks as published, by start, room and id."""
+    query = (
+        select(ScheduledTalk)
+        .where(ScheduledTalk.version_id == version.id)
+        .order_by(ScheduledTalk.starts_at, ScheduledTalk.room_id, ScheduledTalk.id)
+    )
+    talks = db.session.scalars(
+        _slice(query, page).options(
+            selectinload(ScheduledTalk.proposal).selectinload(Proposal.track),
+            selectinload(ScheduledTalk.proposal).selectinload(Proposal.session_format),
+            selectinload(ScheduledTalk.proposal)
+            .selectinload(Proposal.speakers)
+            .selectinload(ProposalSpeaker.user),
+            selectinload(ScheduledTalk.room).selectinload(Room.hub),
+        )
+    ).all()
+    return list(talks), count_of(query)
+
+
+# --- rooms and tracks ----------------------------------------------------------------------
+
+
+def rooms_page(conference: Conference, page: Page) -> tuple[list[Room], int]:
+    query = select(Room).where(Room.conference_id == conference.id).order_by(Room.id)
+    rooms = db.session.scalars(_slice(query, page).options(joinedload(Room.hub))).all()
+    return list(rooms), count_of(query)
+
+
+def tracks_page(conference: Conference, page: Page) -> tuple[list[Track], int]:
+    query = select(Track).where(Track.conference_id == conference.id).order_by(Track.id)
+    return list(db.session.scalars(_slice(query, page))), count_of(query)

@@ -1,0 +1,158 @@
+"""Lists come a page at a time; bad query parameters are a JSON 400 that names them."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.factories import TrackFactory
+
+LISTS = ("proposals", "speakers", "reviews", "schedule", "rooms", "tracks")
+
+
+@pytest.mark.parametrize("endpoint", LISTS)
+def test_following_next_gives_every_row_exactly_once_in_order(api, scene, endpoint):
+    whole = api.json(scene.url(endpoint, limit=200))
+    assert whole["next"] is None and whole["previous"] is None
+    assert whole["count"] == len(whole["results"]) >= 2
+    walked = api.walk(scene.url(endpoint, limit=1))
+    assert walked == whole["results"]
+
+
+def test_pages_keep_the_filters_and_link_back(api, scene):
+    first = api.json(scene.url("proposals", state="accepted,confirmed,withdrawn", limit=2))
+    assert first["count"] == 4
+    assert first["previous"] is None
+    query = parse_qs(urlsplit(first["next"]).query)
+    assert query == {"state": ["accepted,confirmed,withdrawn"], "limit": ["2"], "offset": ["2"]}
+    assert first["next"].startswith("http://conference.test/api/v1/conferences/devcon/proposals?")
+    second = api.json(first["next"])
+    assert second["next"] is None
+    assert parse_qs(urlsplit(second["previous"]).query)["offset"] == ["0"]
+    ids = [row["id"] for row in first["results"] + second["results"]]
+    assert len(ids) == len(set(ids)) == 4
+    assert {row["state"] for row in first["results"] + second["results"]} == {
+        "accepted",
+        "confirmed",
+        "withdrawn",
+    }
+
+
+def test_default_page_is_fifty_rows_and_at_most_two_hundred_are_given(api, scene, db):
+    for number in range(248):
+        TrackFactory(conference=scene.conference, name=f"Extra track {number:03}")
+    db.session.commit()  # 250 tracks
+    body = api.json(scene.url("tracks"))
+    assert body["count"] == 250
+    assert len(body["results"]) == 50
+    assert parse_qs(urlsplit(body["next"]).query) == {"limit": ["50"], "offset": ["50"]}
+    assert len(api.json(scene.url("tracks", limit=200))["results"]) == 200
+    assert len(api.walk(scene.url("tracks", limit=200))) == 250
+    beyond = api.json(scene.url("tracks", offset=1000))
+    assert beyond["results"] == [] and beyond["next"] is None and beyond["count"] == 250
+
+
+BAD_PARAMETERS = [
+    ("proposals", "limit=0", "limit", "limit must be an integer from 1 to 200"),
+    ("proposals", "limit=201", "limit", "limit must be an integer from 1 to 200"),
+    ("proposals", "limit=abc", "limit", "limit must be an integer from 1 to 200"),
+    ("proposals", "limit=-1", "limit", "limit must be an integer from 1 to 200"),
+    ("proposals", "limit=1.5", "limit", "limit must be an integer from 1 to 200"),
+    ("proposals", "limit=", "limit", "limit must be an integer from 1 to 200"),
+    ("proposals", "limit=%D9%A1%D9%A2", "limit", "limit must be an integer from 1 to 200"),
+    ("proposals", "limit=%2B5", "limit", "limit must be an integer from 1 to 200"),
+    ("tracks", "offset=-1", "offset", "offset must be an integer from 0 to 2147483647"),
+    (
+        "tracks",
+        "offset=99999999999999999999999",
+        "offset",
+        "offset must be an integer from 0 to 2147483647",
+    ),
+    ("proposals", "state=draft", "state", None),
+    ("proposals", "state=accepted,,rejected", "state", None),
+    ("proposals", "state=ACCEPTED", "state", None),
+    ("proposals", "track=platform", "track", None),
+    ("proposals", "track=0", "track", None),
+    ("proposals", "track=99999999999", "track", None),
+    ("reviews", "proposal=x", "proposal", None),
+    ("schedule", "version=0", "version", None),
+    ("schedule", "version=two", "version", None),
+    ("proposals", "sate=accepted", "sate", "unknown parameter 'sate'; this endpoint takes"),
+    ("rooms", "state=accepted", "state", "unknown parameter 'state'"),
+    ("", "limit=5", "limit", "unknown parameter 'limit'; this endpoint takes no parameters"),
+    ("tracks", "limit=5&limit=6", "limit", "limit may be given only once"),
+]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "query", "parameter", "message"),
+    BAD_PARAMETERS,
+    ids=[f"{endpoint}?{query}" for endpoint, query, _p, _m in BAD_PARAMETERS],
+)
+def test_a_bad_parameter_is_a_json_400_naming_it(api, scene, endpoint, query, parameter, message):
+    path = scene.url(endpoint) + "?" + query
+    response = api.get(path)
+    assert response.status_code == 400, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["error"] == "Bad Request"
+    assert body["parameter"] == parameter
+    assert body["message"].startswith(parameter) or parameter in body["message"]
+    if message:
+        assert body["message"].startswith(message)
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_a_track_or_proposal_of_another_conference_is_a_400(api, scene, db):
+    elsewhere = TrackFactory(conference=scene.other_conference, name="Their track")
+    db.session.commit()
+    body = api.json(scene.url("proposals", track=elsewhere.id), status=400)
+    assert body == {
+        "error": "Bad Request",
+        "parameter": "track",
+        "message": f"track {elsewhere.id} is not a track of this conference",
+    }
+    draft = scene.proposals["draft"].id
+    body = api.json(scene.url("reviews", proposal=draft), status=400)
+    assert body["message"] == f"proposal {draft} is not a proposal of this conference"
+
+
+def test_a_nul_byte_is_a_json_400(api, scene):
+    response = api.get(scene.url("proposals") + "?state=accepted%00")
+    assert response.status_code == 400
+    assert response.get_json()["message"] == "Requests may not contain NUL bytes."
+
+
+HOSTILE_VALUES = (
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "%ff",
+    "%E2%80%AEevil",
+    "9" * 40,
+    "-0",
+    "1e3",
+    "%201",
+    "0x10",
+    "%EF%BC%91",  # a full-width digit one
+    "%C2%B2",  # a superscript two
+    ",",
+    "accepted,",
+    "%0D%0ASet-Cookie:%20x=1",
+)
+PARAMETERS = {
+    "proposals": ("limit", "offset", "state", "track"),
+    "reviews": ("proposal",),
+    "schedule": ("version",),
+}
+
+
+def test_hostile_parameter_values_are_a_json_400_never_a_server_error(api, scene):
+    problems = []
+    for endpoint, names in PARAMETERS.items():
+        for name in names:
+            for value in HOSTILE_VALUES:
+                response = api.get(f"{scene.url(endpoint)}?{name}={value}")
+                if response.status_code != 400 or response.get_json().get("parameter") != name:
+                    problems.append(f"{endpoint}?{name}={value}: {response.status_code}")
+                assert "Set-Cookie" not in response.headers
+    assert not problems, "\n".join(problems)
