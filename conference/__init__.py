@@ -28,6 +28,7 @@ AREAS = (
     "materials",
     "archive",
     "insights",
+    "discussion",
     "api",
 )
 

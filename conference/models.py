@@ -12,6 +12,7 @@ from conference.conferences.models import (
     SessionFormat,
     Track,
 )
+from conference.discussion.models import ProposalComment
 from conference.feedback.models import FeedbackAnswer, FeedbackQuestion, FeedbackResponse
 from conference.feeds.models import FeedToken, RenderedFeed
 from conference.interest.models import InterestMark
@@ -48,6 +49,7 @@ from conference.schedule.models import (
 __all__ = [
     "ApiToken",
     "ArchiveEntry",
+    "ProposalComment",
     "FeedbackAnswer",
     "FeedbackQuestion",
     "FeedbackResponse",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from conference.accounts.models import User
 from conference.conferences.models import Conference, Track
 from conference.decisions import ranking
+from conference.discussion.models import ProposalComment
 from conference.extensions import db
 from conference.proposals.models import InvitationState, Proposal, ProposalSpeaker, ProposalState
 from conference.reviews.models import Review, ReviewCriterion, ReviewScore
@@ -38,6 +39,7 @@ class RankingRow:
     statistics: ranking.ProposalStatistics
     excluded_reviews: int = 0  # reviews that exist but do not count (see review_is_counted)
     excluded_reason: str = EXCLUDED_REVIEW_REASON
+    comment_count: int = 0  # comments in the proposal's discussion
 
     @property
     def speaker_names(self) -> str:
@@ -125,12 +127,18 @@ def ranking_rows(
     ).all()
     statistics = ranking.proposal_statistics(conference_review_inputs(conference))
     excluded = excluded_review_counts(conference)
+    comment_counts = dict(db.session.execute(
+        select(ProposalComment.proposal_id, func.count())
+        .where(ProposalComment.conference_id == conference.id)
+        .group_by(ProposalComment.proposal_id)
+    ).all())
     rows = [
         RankingRow(
             proposal=proposal,
             speakers=[s.user.display_name for s in proposal.accepted_speakers if s.user is not None],
             statistics=statistics.get(proposal.id, ranking.NO_REVIEWS),
             excluded_reviews=excluded.get(proposal.id, 0),
+            comment_count=comment_counts.get(proposal.id, 0),
         )
         for proposal in proposals
     ]

@@ -32,6 +32,7 @@ from conference.core.forms import occurrence_of, parse_id, require_confirm_form
 from conference.core.timezones import offset_after_localtime, to_zone
 from conference.core.types import utcnow
 from conference.decisions import queries as decision_queries
+from conference.discussion.thread import BACK_TO_MANAGE, thread_for
 from conference.extensions import db
 from conference.organisers import operations, queries
 from conference.organisers.forms import (
@@ -862,4 +863,5 @@ def proposal(slug: str, proposal_id: int):
         anonymised=conference.setting("anonymised_review"),
         own_proposal=own_proposal,
         reviews=None if own_proposal else decision_queries.proposal_reviews(conference, found),
+        thread=thread_for(conference, found, current_user, BACK_TO_MANAGE),
     )

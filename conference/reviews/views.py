@@ -22,6 +22,7 @@ from conference.conferences.models import Conference, Role, Track
 from conference.core.forms import occurrence_of, parse_id, require_confirm_form
 from conference.core.timezones import offset_after_localtime, to_zone
 from conference.core.web import format_instant, viewer_time_zone
+from conference.discussion.thread import BACK_TO_REVIEW, thread_for
 from conference.extensions import db
 from conference.proposals.models import Proposal, ProposalSpeaker, ProposalState, SpeakerProfile
 from conference.proposals.questions import answers_for_reviewers
@@ -158,6 +159,7 @@ def _render_review(conference, proposal, form, review, status=200, message=None,
                 conference, _reviewer(), after_id=proposal.id
             ),
             conflict_form=DeclareConflictForm(formdata=None),
+            thread=thread_for(conference, proposal, current_user, BACK_TO_REVIEW),
         ),
         status,
     )

@@ -374,6 +374,16 @@ API = {
     "api.v1.tracks": page(public(UNAUTHORIZED)),
 }
 
+# The talk is decided: its reviewer reads its discussion but may no longer write in it; the
+# conflicted reviewer is told it does not exist; only the organiser (the world comment's
+# author) writes, edits and deletes.
+_DISCUSSION_WRITERS = reviewer_not_conflicted(FORBIDDEN).but(organiser=ALLOWED)
+DISCUSSION = {
+    "discussion.post": action(_DISCUSSION_WRITERS),
+    "discussion.change": form(reviewer_not_conflicted(FORBIDDEN).but(organiser=OK), _DISCUSSION_WRITERS),
+    "discussion.delete": action(_DISCUSSION_WRITERS, fresh_world_per_role=True),
+}
+
 STATIC = {
     "static": page(public()),
 }
@@ -395,6 +405,7 @@ TABLES = {
     "materials": MATERIALS,
     "archive": ARCHIVE,
     "insights": INSIGHTS,
+    "discussion": DISCUSSION,
     "api": API,
     "static": STATIC,
 }

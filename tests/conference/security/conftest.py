@@ -27,6 +27,7 @@ from conference.accounts.operations import password_reset_token
 from conference.api.operations import create_api_token
 from conference.archive.operations import attach_topic, create_topic
 from conference.conferences.models import Role
+from conference.discussion.models import ProposalComment
 from conference.drafts.operations import publish_schedule
 from conference.extensions import db as _db
 from conference.feedback.models import QuestionKind
@@ -122,6 +123,7 @@ class World:
     feed_token: object
     api_token: object
     outbox_message: object
+    comment: object  # the organiser's comment in the talk's discussion
     attendee_role: object
     slides: object
     recording: object
@@ -317,6 +319,9 @@ def build_world(db) -> World:
         last_error="refused",
     )
     db.session.add(outbox_message)
+    comment = ProposalComment(conference_id=conference.id, proposal_id=talk.id,
+                              author_id=users["organiser"].id, body="Worth a keynote slot?")
+    db.session.add(comment)
     db.session.add(
         EmailTemplate(
             conference_id=conference.id,
@@ -351,6 +356,7 @@ def build_world(db) -> World:
         feed_token=feed_token,
         api_token=api_token,
         outbox_message=outbox_message,
+        comment=comment,
         attendee_role=attendee_role,
         slides=slides,
         recording=recording,
@@ -408,6 +414,7 @@ def url_values(world: World) -> dict[str, object]:
         "talk_id": world.draft_talk.id,
         "version_id": world.published.id,
         "message_id": world.outbox_message.id,
+        "comment_id": world.comment.id,
         "kind": "decision_accepted",
         "filename": "css/app.css",
         "material_id": world.slides.id,

@@ -1,0 +1,226 @@
+"""A proposal's discussion: organisers and the reviewers who have reviewed it talk in comments
+that its speakers never see."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conference.conferences.models import Role
+from conference.discussion.models import ProposalComment
+from conference.proposals.models import ProposalState
+from tests.conference.decisions.conftest import add_review, make_proposal, make_reviewer
+from tests.conference.organisers.conftest import make_user
+from tests.factories import (
+    ConferenceFactory,
+    ProposalSpeakerFactory,
+    ReviewAssignmentFactory,
+    RoleFactory,
+)
+
+
+@pytest.fixture
+def conference(db):
+    conference = ConferenceFactory(slug="devcon", name="DevCon", time_zone="Europe/London")
+    db.session.commit()
+    return conference
+
+
+@pytest.fixture
+def scene(db, conference):
+    """A submitted proposal with one speaker, an organiser, a reviewer who reviewed it and one
+    assigned who has not yet."""
+    proposal = make_proposal(conference, title="Tracing at scale")
+    organiser = make_user(display_name="Olga Organiser")
+    RoleFactory(conference=conference, user=organiser, role=Role.ORGANISER)
+    done = make_reviewer(conference, "Rita Reviewed")
+    pending = make_reviewer(conference, "Paul Pending")
+    for reviewer in (done, pending):
+        ReviewAssignmentFactory(proposal=proposal, reviewer=reviewer)
+    add_review(proposal, done, 4)
+    db.session.commit()
+    return proposal, organiser, done, pending
+
+
+def _switch(client, login, user):
+    """Log ``user`` in, after whoever was logged in before."""
+    client.post("/logout")
+    login(user)
+
+
+def _discussion(html: str) -> str:
+    found = re.search(r'<section id="discussion".*?</section>', html, re.S)
+    return found.group(0) if found else ""
+
+
+def _post(client, proposal, body, back="manage"):
+    return client.post(f"/c/devcon/proposals/{proposal.id}/discussion",
+                       data={"comment-body": body, "comment-back": back})
+
+
+def _manage_page(client, proposal) -> str:
+    response = client.get(f"/c/devcon/manage/proposals/{proposal.id}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _review_page(client, proposal) -> str:
+    response = client.get(f"/c/devcon/reviews/{proposal.id}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_organisers_and_reviewers_who_reviewed_discuss_a_proposal(client, login, scene, db):
+    proposal, organiser, done, pending = scene
+    _switch(client, login, organiser)
+    response = _post(client, proposal, "Does this **overlap** with the observability keynote?")
+    comment = db.session.scalars(db.select(ProposalComment)).one()
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/c/devcon/manage/proposals/{proposal.id}#comment-{comment.id}")
+    thread = _discussion(_manage_page(client, proposal))
+    assert "Olga Organiser" in thread and "<strong>overlap</strong>" in thread
+
+    _switch(client, login, done)
+    thread = _discussion(_review_page(client, proposal))
+    assert "Olga Organiser" in thread and "observability keynote" in thread
+    response = _post(client, proposal, "Some, but the angle differs.", back="review")
+    assert response.headers["Location"].endswith(f"/c/devcon/reviews/{proposal.id}#comment-{comment.id + 1}")
+    thread = _discussion(_review_page(client, proposal))
+    assert thread.index("observability keynote") < thread.index("the angle differs")
+
+
+def test_a_reviewer_reads_the_discussion_only_after_reviewing(client, login, scene, db):
+    proposal, organiser, done, pending = scene
+    _switch(client, login, organiser)
+    _post(client, proposal, "Leaning towards accepting.")
+    _switch(client, login, pending)
+    thread = _discussion(_review_page(client, proposal))
+    assert "once you have saved your review" in thread
+    assert "Leaning towards accepting." not in thread
+    assert _post(client, proposal, "Sneaky.").status_code == 404
+    # Once they have reviewed, it opens.
+    add_review(proposal, pending, 2)
+    db.session.commit()
+    assert "Leaning towards accepting." in _discussion(_review_page(client, proposal))
+
+
+def test_speakers_never_see_the_discussion_even_as_organisers(client, login, scene, db):
+    proposal, organiser, done, pending = scene
+    _switch(client, login, organiser)
+    _post(client, proposal, "The speaker must not read this.")
+    speaking_organiser = make_user(display_name="Sam Speaker")
+    RoleFactory(conference=proposal.conference, user=speaking_organiser, role=Role.ORGANISER)
+    ProposalSpeakerFactory(proposal=proposal, user=speaking_organiser)
+    db.session.commit()
+    _switch(client, login, speaking_organiser)
+    thread = _discussion(_manage_page(client, proposal))
+    assert "You are a speaker of this proposal, so its discussion is hidden from you." in thread
+    assert "must not read this" not in thread
+    assert _post(client, proposal, "Let me weigh in.").status_code == 404
+    # The speaker's own pages do not carry it either.
+    speaker = proposal.speakers[0].user
+    _switch(client, login, speaker)
+    assert "must not read this" not in client.get(f"/c/devcon/proposals/{proposal.id}").get_data(as_text=True)
+    assert _post(client, proposal, "Hello?").status_code == 403
+
+
+def test_unassigned_reviewers_and_other_conferences_get_nothing(client, login, scene, db):
+    proposal, organiser, done, pending = scene
+    _switch(client, login, organiser)
+    _post(client, proposal, "Internal.")
+    stranger = make_reviewer(proposal.conference, "Unassigned Reviewer")
+    db.session.commit()
+    _switch(client, login, stranger)
+    assert _post(client, proposal, "Me too.").status_code == 404
+    comment = db.session.scalars(db.select(ProposalComment)).one()
+    assert client.get(f"/c/devcon/proposals/{proposal.id}/discussion/{comment.id}").status_code == 404
+    other = ConferenceFactory(slug="other")
+    RoleFactory(conference=other, user=stranger, role=Role.ORGANISER)
+    db.session.commit()
+    # The proposal's id under another conference's address is a 404.
+    assert client.post(f"/c/other/proposals/{proposal.id}/discussion",
+                       data={"comment-body": "x"}).status_code == 404
+    assert db.session.scalar(db.select(db.func.count()).select_from(ProposalComment)) == 1
+
+
+def test_an_empty_or_too_long_comment_is_refused_with_the_text_kept(client, login, scene, db):
+    proposal, organiser, *_ = scene
+    _switch(client, login, organiser)
+    empty = _post(client, proposal, "   ")
+    assert empty.status_code == 400
+    assert "Write something before posting." in empty.get_data(as_text=True)
+    long_text = "word " * 1001
+    too_long = _post(client, proposal, long_text)
+    page = too_long.get_data(as_text=True)
+    assert too_long.status_code == 400
+    assert "Keep a comment under 5000 characters; it has 5005." in page
+    assert long_text.strip() in page
+    assert db.session.scalar(db.select(db.func.count()).select_from(ProposalComment)) == 0
+
+
+def test_authors_edit_their_comments_and_organisers_delete_any(client, login, scene, db):
+    proposal, organiser, done, pending = scene
+    _switch(client, login, done)
+    _post(client, proposal, "Firts thoughts.", back="review")
+    comment = db.session.scalars(db.select(ProposalComment)).one()
+    edit_url = f"/c/devcon/proposals/{proposal.id}/discussion/{comment.id}"
+    assert "Firts thoughts." in client.get(edit_url).get_data(as_text=True)
+    response = client.post(edit_url, data={"comment-body": "First thoughts.", "comment-back": "review"})
+    assert response.status_code == 302
+    thread = _discussion(_review_page(client, proposal))
+    assert "First thoughts." in thread and "(edited " in thread
+
+    # Another reviewer can neither edit nor delete it.
+    add_review(proposal, pending, 3)
+    db.session.commit()
+    _switch(client, login, pending)
+    assert "Edit or delete" not in _discussion(_review_page(client, proposal))
+    assert client.post(edit_url, data={"comment-body": "Hijacked"}).status_code == 403
+    assert client.post(f"{edit_url}/delete").status_code == 403
+
+    # An organiser may delete it (not edit it).
+    _switch(client, login, organiser)
+    thread = _discussion(_manage_page(client, proposal))
+    assert re.search(r">Delete<span class=\"visually-hidden\"> this comment", thread)
+    assert client.post(edit_url, data={"comment-body": "Reworded"}).status_code == 403
+    response = client.post(f"{edit_url}/delete")
+    assert response.status_code == 302
+    assert db.session.scalar(db.select(db.func.count()).select_from(ProposalComment)) == 0
+
+
+def test_a_decided_proposal_closes_the_discussion_to_reviewers_but_not_organisers(client, login, scene, db):
+    proposal, organiser, done, pending = scene
+    _switch(client, login, done)
+    _post(client, proposal, "Before the decision.", back="review")
+    proposal.state = ProposalState.ACCEPTED
+    db.session.commit()
+    thread = _discussion(_review_page(client, proposal))
+    assert "Before the decision." in thread
+    assert "closed to reviewers now that the proposal is decided" in thread
+    assert _post(client, proposal, "After.", back="review").status_code == 403
+    _switch(client, login, organiser)
+    assert _post(client, proposal, "Organisers still can.").status_code == 302
+
+
+def test_comments_are_markdown_without_scripts(client, login, scene, db):
+    proposal, organiser, *_ = scene
+    _switch(client, login, organiser)
+    _post(client, proposal, "<script>alert(1)</script> [link](javascript:alert(1)) *fine*")
+    thread = _discussion(_manage_page(client, proposal))
+    assert "<script>" not in thread and "&lt;script&gt;" in thread
+    assert 'href="javascript' not in thread
+    assert "<em>fine</em>" in thread
+
+
+def test_the_ranking_counts_each_proposals_comments(client, login, scene, db):
+    proposal, organiser, *_ = scene
+    quiet = make_proposal(proposal.conference, title="Quiet one")
+    db.session.commit()
+    _switch(client, login, organiser)
+    _post(client, proposal, "One.")
+    _post(client, proposal, "Two.")
+    ranking = client.get("/c/devcon/manage/ranking").get_data(as_text=True)
+    link = f'href="/c/devcon/manage/proposals/{proposal.id}#discussion">2 comments'
+    assert link in ranking
+    assert f"/c/devcon/manage/proposals/{quiet.id}#discussion" not in ranking
