@@ -14,7 +14,7 @@ from conference.conferences.models import (
 )
 from conference.discussion.models import ProposalComment
 from conference.feedback.models import FeedbackAnswer, FeedbackQuestion, FeedbackResponse
-from conference.feeds.models import FeedToken, RenderedFeed
+from conference.feeds.models import FeedMembership, FeedToken, RenderedFeed
 from conference.interest.models import InterestMark
 from conference.mail.models import EmailTemplate, OutboxMessage
 from conference.materials.models import TalkMaterial
@@ -62,6 +62,7 @@ __all__ = [
     "CfpAnswer",
     "CfpQuestion",
     "CfpQuestionKind",
+    "FeedMembership",
     "FeedToken",
     "RenderedFeed",
     "ScheduleBlock",

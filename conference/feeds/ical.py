@@ -33,6 +33,10 @@ from conference.feeds.published import PublishedSchedule, PublishedTalk, clean_t
 PRODID = "-//Conference planner//Schedule feeds 1.0//EN"
 REFRESH = "PT1H"
 CONTENT_TYPE = "text/calendar; charset=utf-8"
+# What a feed says of a talk that still takes place but no longer belongs to it.
+REMOVED_FROM_FEED = (
+    "This talk is no longer part of this calendar: its talk page says where and when it takes place."
+)
 
 
 def _is_utc(zone_name: str) -> bool:
@@ -51,14 +55,16 @@ def event_description(talk: PublishedTalk) -> str:
     parts = []
     if talk.cancelled:
         parts.append("This talk has been cancelled.")
+    elif talk.removed_from_feed:
+        parts.append(REMOVED_FROM_FEED)
     if talk.abstract:
         parts.append(talk.abstract)
     if talk.speakers:
         parts.append("Speakers: " + ", ".join(speaker.name for speaker in talk.speakers))
-    if talk.join_url and not talk.cancelled:
+    if talk.join_url and not talk.sent_as_cancelled:
         parts.append(f"Join online: {talk.join_url}")
     parts.append(f"Talk page: {talk.url}")
-    if talk.feedback_url and not talk.cancelled:
+    if talk.feedback_url and not talk.sent_as_cancelled:
         parts.append(f"Feedback: {talk.feedback_url}")
     return "\n\n".join(parts)
 
@@ -117,14 +123,14 @@ def build_event(talk: PublishedTalk, stamp: datetime, shared: _SharedValues | No
     event["DTSTAMP"] = shared.stamp
     event["LAST-MODIFIED"] = vDatetime(talk.last_modified.astimezone(UTC))
     event["SEQUENCE"] = vInt(talk.sequence)
-    event["STATUS"] = shared.status[talk.cancelled]
+    event["STATUS"] = shared.status[talk.sent_as_cancelled]
     event["SUMMARY"] = vText(talk.title or "Untitled talk")
     event["DESCRIPTION"] = vText(event_description(talk))
     event["LOCATION"] = shared.text(talk.location)
     event["URL"] = vUri(talk.url)
     event["DTSTART"] = shared.local_time(talk.starts_at, talk.zone_name)
     event["DTEND"] = shared.local_time(talk.ends_at, talk.zone_name)
-    if talk.join_url and not talk.cancelled:
+    if talk.join_url and not talk.sent_as_cancelled:
         event["CONFERENCE"] = shared.conference(talk.join_url)
     if talk.track_name:
         event["CATEGORIES"] = shared.categories(talk.track_name)

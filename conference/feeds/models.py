@@ -1,4 +1,5 @@
-"""Secret feed tokens for personal calendars, and the cache of rendered feeds."""
+"""Secret feed tokens for personal calendars, the cache of rendered feeds, and the talks each
+filtered feed has carried."""
 
 from __future__ import annotations
 
@@ -39,3 +40,28 @@ class RenderedFeed(db.Model):
     content_type: Mapped[str] = mapped_column(String(80))
     body: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class FeedMembership(db.Model):
+    """A talk a hub's, track's, speaker's or starred feed has carried (`conference.feeds.membership`).
+
+    Kept so the feed goes on sending the talk, as STATUS:CANCELLED, once it no longer matches
+    (moved to another hub or track, speaker taken off it, unstarred): calendars keep whatever
+    a feed stops mentioning. ``subject_id`` is the hub's, track's or user's id (0 for the online
+    streams); one row per feed and talk, however often the talk leaves and comes back.
+    """
+
+    __tablename__ = "feed_memberships"
+    __table_args__ = (UniqueConstraint("kind", "subject_id", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("calendar_entries.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    subject_id: Mapped[int]
+    # Whether the feed last sent the talk as one of its own (else as cancelled).
+    in_feed: Mapped[bool] = mapped_column(default=True)
+    # Added to the entry's SEQUENCE in this feed: one more each time the talk left or came back.
+    sequence_offset: Mapped[int] = mapped_column(default=0)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -9,6 +9,10 @@ for one database query per request and no rendering.
 
 Events are stamped (DTSTAMP) with the version's publication time, not the time a process
 rendered them, so every process assembles the same bytes, and the same ETag, for a feed.
+
+A talk the attendee unstarred stays in their feed as cancelled, and one starred again comes
+back confirmed, each time with a higher SEQUENCE (`conference.feeds.membership`): the same
+query reads the feed's records with the stars, and those few events are rendered on request.
 """
 
 from __future__ import annotations
@@ -16,20 +20,23 @@ from __future__ import annotations
 import functools
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from icalendar import vText
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, cast, null, select
 
 from conference.conferences.models import Conference
-from conference.core.types import utcnow
+from conference.core.types import UTCDateTime, utcnow
 from conference.extensions import db
 from conference.feeds import ical
-from conference.feeds.models import FeedToken
-from conference.feeds.published import PublishedSchedule, published_schedule
+from conference.feeds.membership import STARRED, Recorded, Sent, as_record, as_sent
+from conference.feeds.models import FeedMembership, FeedToken
+from conference.feeds.published import PublishedSchedule, PublishedTalk, published_schedule
 from conference.interest.models import InterestMark
+from conference.schedule.models import CalendarEntry
 
 END = b"END:VCALENDAR\r\n"
 _lock = threading.Lock()
@@ -45,22 +52,52 @@ class EventLibrary:
     events: dict[int, bytes]  # proposal id -> the VEVENT's content lines
     position: dict[int, int]  # proposal id -> place in the feed (start, then id)
     zone_years: dict[int, tuple[str, tuple[int, ...]]]  # talks not in UTC: TZID and local years
+    talks: dict[int, PublishedTalk]  # proposal id -> the talk, for events a feed sends otherwise
+    dtstamp: datetime
 
     @classmethod
     def build(cls, schedule: PublishedSchedule, conference_id: int, stamp: str) -> EventLibrary:
         # The version's publication time: the same DTSTAMP in every process.
         dtstamp = (schedule.published_at or utcnow()).replace(microsecond=0)
         shared = ical._SharedValues(dtstamp)
-        events, position, zone_years = {}, {}, {}
+        events, position, zone_years, talks = {}, {}, {}, {}
         for index, talk in enumerate(schedule.talks):
             events[talk.proposal_id] = ical.serialise(ical.build_event(talk, dtstamp, shared))
             position[talk.proposal_id] = index
+            talks[talk.proposal_id] = talk
             if (zoned := ical.local_years(talk)) is not None:
                 zone_years[talk.proposal_id] = zoned
-        return cls(conference_id, stamp, schedule.conference_name, events, position, zone_years)
+        return cls(
+            conference_id, stamp, schedule.conference_name, events, position, zone_years, talks, dtstamp
+        )
 
-    def assemble(self, proposal_ids: Iterable[int], name: str, description: str, uid: str) -> bytes:
-        """The feed of ``proposal_ids`` (ids not in this version are left out)."""
+    def entry_ids(self, proposal_ids: Iterable[int]) -> dict[int, int]:
+        """Proposal id -> calendar entry id of those of ``proposal_ids`` in this version."""
+        return {
+            proposal_id: self.talks[proposal_id].entry_id
+            for proposal_id in proposal_ids
+            if proposal_id in self.talks
+        }
+
+    def _event(self, proposal_id: int, sent: Sent | None) -> bytes:
+        talk = self.talks[proposal_id]
+        as_it_is_sent = as_sent(talk, sent)
+        if as_it_is_sent is talk:
+            return self.events[proposal_id]
+        # Talks that left the feed or came back: a few per feed, rendered on request.
+        return ical.serialise(ical.build_event(as_it_is_sent, self.dtstamp))
+
+    def assemble(
+        self,
+        proposal_ids: Iterable[int],
+        name: str,
+        description: str,
+        uid: str,
+        sent: Mapping[int, Sent] | None = None,
+    ) -> bytes:
+        """The feed of ``proposal_ids`` (ids not in this version are left out), each event
+        sent as ``sent`` says (a higher SEQUENCE, or cancelled: `conference.feeds.membership`)."""
+        sent = sent or {}
         chosen = sorted(
             (proposal_id for proposal_id in set(proposal_ids) if proposal_id in self.events),
             key=self.position.__getitem__,
@@ -75,7 +112,7 @@ class EventLibrary:
         parts += [
             _timezone(zone_name, tuple(sorted(years[zone_name]))) for zone_name in sorted(years)
         ]
-        parts += [self.events[proposal_id] for proposal_id in chosen]
+        parts += [self._event(proposal_id, sent.get(proposal_id)) for proposal_id in chosen]
         parts.append(END)
         return b"".join(parts)
 
@@ -124,30 +161,76 @@ def event_library(conference_id: int, stamp: str) -> EventLibrary:
         return found
 
 
-# Built once: composing the statement cost a tenth of a personal feed request.
-_TOKEN_AND_STARS = (
-    select(FeedToken.user_id, FeedToken.token, InterestMark.proposal_id)
-    .outerjoin(InterestMark, InterestMark.user_id == FeedToken.user_id)
-    .where(
-        FeedToken.conference_id == bindparam("conference_id"), FeedToken.token == bindparam("token")
+_THIS_TOKEN = and_(
+    FeedToken.conference_id == bindparam("conference_id"), FeedToken.token == bindparam("token")
+)
+# Built once: composing the statement cost a tenth of a personal feed request. The feed's
+# records first (their columns type the union's), then the token with its owner's stars.
+_TOKEN_STARS_AND_RECORDS = (
+    select(
+        FeedToken.user_id,
+        FeedToken.token,
+        CalendarEntry.proposal_id,
+        FeedMembership.entry_id,
+        FeedMembership.in_feed,
+        FeedMembership.sequence_offset,
+        FeedMembership.changed_at,
+    )
+    .join(
+        FeedMembership,
+        and_(FeedMembership.kind == STARRED, FeedMembership.subject_id == FeedToken.user_id),
+    )
+    .join(
+        CalendarEntry,
+        and_(
+            CalendarEntry.id == FeedMembership.entry_id,
+            CalendarEntry.conference_id == FeedToken.conference_id,
+        ),
+    )
+    .where(_THIS_TOKEN)
+    .union_all(
+        select(
+            FeedToken.user_id,
+            FeedToken.token,
+            InterestMark.proposal_id,
+            cast(null(), FeedMembership.entry_id.type),
+            cast(null(), FeedMembership.in_feed.type),
+            cast(null(), FeedMembership.sequence_offset.type),
+            cast(null(), UTCDateTime()),
+        )
+        .outerjoin(InterestMark, InterestMark.user_id == FeedToken.user_id)
+        .where(_THIS_TOKEN)
     )
 )
 
 
-def starred_by_token(conference_id: int, secret: str) -> tuple[int, list[int]] | None:
-    """(user id, starred talk ids) of the feed token ``secret``; None when no token matches.
+@dataclass(frozen=True)
+class StarredFeed:
+    """A personal feed's owner, their stars, and what their feed has carried (by proposal id)."""
 
-    One query: the token and its owner's stars. Stars at other conferences are ignored by
-    the caller (they are not in this conference's library).
+    user_id: int
+    starred: list[int]
+    recorded: dict[int, Recorded]
+
+
+def starred_by_token(conference_id: int, secret: str) -> StarredFeed | None:
+    """The owner, stars and records of the feed token ``secret``; None when no token matches.
+
+    One query: the token, its owner's stars and the feed's records. Stars at other conferences
+    are ignored by the caller (they are not in this conference's library).
     """
     if not secret or len(secret) > 64:
         return None
     rows = db.session.execute(
-        _TOKEN_AND_STARS, {"conference_id": conference_id, "token": secret}
+        _TOKEN_STARS_AND_RECORDS, {"conference_id": conference_id, "token": secret}
     ).all()
     if not rows:
         return None
     # The database compared the token already; compare_digest guards a case-folding collation.
     if not secrets.compare_digest(rows[0].token, secret):
         return None
-    return rows[0].user_id, [row.proposal_id for row in rows if row.proposal_id is not None]
+    return StarredFeed(
+        rows[0].user_id,
+        [row.proposal_id for row in rows if row.entry_id is None and row.proposal_id is not None],
+        {row.proposal_id: as_record(row) for row in rows if row.entry_id is not None},
+    )

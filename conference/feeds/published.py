@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from conference.accounts.models import User
 from conference.conferences.models import Conference, Hub, Room, SessionFormat, Track
 from conference.core.markdown import markdown_to_text
 from conference.extensions import db
 from conference.feeds.links import TalkLinks, join_url
+from conference.feeds.models import FeedMembership
 from conference.interest.models import InterestMark
 from conference.proposals.models import InvitationState, Proposal, ProposalSpeaker
 from conference.schedule.models import CalendarEntry, ScheduleVersion
@@ -68,11 +72,40 @@ class PublishedTalk:
     join_url: str | None
     # The talk's feedback form (None for cancelled talks).
     feedback_url: str | None = None
+    entry_id: int | None = None
+    # Sent as cancelled by a feed it no longer belongs to (`conference.feeds.membership`).
+    removed_from_feed: bool = False
 
     @property
     def location(self) -> str:
         place = self.hub_name if self.hub_name else "Online"
         return f"{self.room_name}, {place}" if self.room_name else place
+
+    @property
+    def sent_as_cancelled(self) -> bool:
+        """STATUS:CANCELLED in this feed: the talk was cancelled, or it left the feed."""
+        return self.cancelled or self.removed_from_feed
+
+
+def content_digest(talk: PublishedTalk) -> str:
+    """A digest of what the talk's event says besides its time, place id and status.
+
+    Links enter by their path (the site's host comes from configuration or the request and
+    changes no event's meaning); the join link by whether there is one (its base is
+    configuration too). A change of digest raises the entry's SEQUENCE (`settle_calendar_entries`).
+    """
+    said = [
+        talk.title,
+        talk.abstract,
+        [speaker.name for speaker in talk.speakers],
+        talk.track_name,
+        talk.room_name,
+        talk.hub_name,
+        talk.zone_name,
+        talk.join_url is not None,
+        urlsplit(talk.url).path,
+    ]
+    return hashlib.sha256(json.dumps(said, ensure_ascii=False).encode()).hexdigest()[:24]
 
 
 @dataclass(frozen=True)
@@ -134,6 +167,7 @@ def entries_query(conference: Conference) -> Select:
     """One row per talk with exactly the columns a feed needs (no ORM objects: ~5x cheaper)."""
     return (
         select(
+            CalendarEntry.id.label("entry_id"),
             CalendarEntry.uid,
             CalendarEntry.sequence,
             CalendarEntry.last_modified,
@@ -160,11 +194,13 @@ def entries_query(conference: Conference) -> Select:
     )
 
 
-def _speakers_by_talk(conference: Conference, conditions) -> dict[int, list[Speaker]]:
+def _speakers_by_talk(
+    session: Session, conference: Conference, conditions
+) -> dict[int, list[Speaker]]:
     """Accepted speakers of the talks matching ``conditions``, in the order they were added."""
     # Aliased, so a speaker condition's EXISTS never correlates with this query's own speakers.
     speaker = aliased(ProposalSpeaker)
-    rows = db.session.execute(
+    rows = session.execute(
         select(speaker.proposal_id, speaker.user_id, User.display_name)
         .join(CalendarEntry, CalendarEntry.proposal_id == speaker.proposal_id)
         .join(User, User.id == speaker.user_id)
@@ -192,9 +228,9 @@ class _Place:
     join_url: str | None
 
 
-def _places(conference: Conference) -> dict[int, _Place]:
+def _places(session: Session, conference: Conference) -> dict[int, _Place]:
     """Every room of the conference with its hub's name and zone and its join link, by id."""
-    rows = db.session.execute(
+    rows = session.execute(
         select(
             Room.id,
             Room.name,
@@ -245,17 +281,23 @@ def starred_ids(conference: Conference, user_id: int) -> list[int]:
 
 def has_speaker_feed(conference: Conference, user_id: int) -> bool:
     """True when the user speaks in a talk calendars were told of: one published now, or one
-    cancelled since (withdrawn, declined, dropped), which their feed still sends as cancelled.
+    cancelled since (withdrawn, declined, dropped), which their feed still sends as cancelled;
+    or when their feed carried a talk they no longer speak in, which it sends as cancelled.
 
     A feed that answered 404 once a speaker's last talk was withdrawn left subscribed calendars
     showing it as planned: they keep the last copy they could read.
     """
+    carried = exists().where(
+        FeedMembership.kind == "speaker",
+        FeedMembership.subject_id == user_id,
+        FeedMembership.entry_id == CalendarEntry.id,
+    )
     return (
         db.session.scalar(
             select(
                 exists().where(
                     CalendarEntry.conference_id == conference.id,
-                    speaker_filter(user_id),
+                    speaker_filter(user_id) | carried,
                 )
             )
         )
@@ -273,6 +315,7 @@ def _talk(
     place = places.get(row.room_id) if row.room_id is not None else None
     cancelled = bool(row.cancelled)
     return PublishedTalk(
+        entry_id=row.entry_id,
         uid=row.uid,
         sequence=row.sequence,
         last_modified=row.last_modified,
@@ -297,6 +340,21 @@ def _talk(
     )
 
 
+def published_talks(
+    conference: Conference, *conditions, session: Session | None = None
+) -> tuple[PublishedTalk, ...]:
+    """The calendar entries matching ``conditions`` (SQL expressions) as feeds describe them.
+
+    ``session`` lets flush events read through the session being flushed.
+    """
+    session = session if session is not None else db.session()
+    places = _places(session, conference)
+    speakers = _speakers_by_talk(session, conference, conditions)
+    rows = session.execute(entries_query(conference).where(*conditions))
+    links = TalkLinks(conference.slug)
+    return tuple(_talk(conference, row, places, speakers, links) for row in rows)
+
+
 def published_schedule(
     conference: Conference, *conditions, include_cancelled: bool = True
 ) -> PublishedSchedule:
@@ -306,11 +364,7 @@ def published_schedule(
     if version is not None:
         if not include_cancelled:
             conditions = (*conditions, CalendarEntry.cancelled.is_(False))
-        places = _places(conference)
-        speakers = _speakers_by_talk(conference, conditions)
-        rows = db.session.execute(entries_query(conference).where(*conditions))
-        links = TalkLinks(conference.slug)
-        talks = tuple(_talk(conference, row, places, speakers, links) for row in rows)
+        talks = published_talks(conference, *conditions)
     return PublishedSchedule(
         conference_name=single_line(conference.name),
         conference_slug=conference.slug,

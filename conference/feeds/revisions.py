@@ -10,42 +10,79 @@ cache forgets the versions after the commit). A published talk that leaves the p
 (declined, withdrawn) is cancelled in the feeds in the same way, with a higher SEQUENCE, and
 one coming back (a decline undone) while the published schedule still places it is confirmed
 again, with a higher SEQUENCE still.
+
+An edit that changes what a published event says (the talk's title or abstract, its speakers
+or their names, its track or the track's name, its room's or hub's name, the hub's zone, the
+room's join link) also raises the SEQUENCE of the events concerned, right after the flush and
+only if their text really changed (`settle_calendar_entries`): clients ignore an event whose
+SEQUENCE did not rise. Renaming a room no published talk uses raises none.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import event, exists, inspect, select, update
+from collections import defaultdict
+
+from sqlalchemy import ColumnElement, delete, event, exists, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from conference.accounts.models import User
 from conference.conferences.models import Conference, Hub, Room, SessionFormat, Track
 from conference.core.types import utcnow
+from conference.feeds import membership
+from conference.feeds.models import FeedMembership
 from conference.feeds.operations import (
     cancel_left_talks,
     forget_rendered_feeds,
     restore_returned_talks,
+    settle_calendar_entries,
 )
 from conference.interest.operations import PUBLIC_STATES
 from conference.proposals.models import Proposal, ProposalSpeaker
 from conference.schedule.models import CalendarEntry, ScheduleSettings
 
-# Columns whose change alters a feed, per class; None: any change (or the row coming or going).
+# Attributes whose change alters a feed, per class (a foreign key and its relationship both:
+# setting ``proposal.track`` fills ``track_id`` only during the flush); None: any change (or
+# the row coming or going).
 FEED_COLUMNS: dict[type, frozenset[str] | None] = {
     Conference: frozenset({"name", "description", "time_zone", "slug", "starts_on", "ends_on"}),
     Hub: None,
     Room: None,
     Track: None,
     SessionFormat: None,
-    Proposal: frozenset({"title", "abstract", "abstract_text", "track_id", "session_format_id", "state"}),
+    Proposal: frozenset(
+        {"title", "abstract", "abstract_text", "track_id", "track", "session_format_id", "session_format", "state"}
+    ),
     ScheduleSettings: frozenset({"slot_minutes"}),
     ProposalSpeaker: None,
     User: frozenset({"display_name"}),
 }
 
 
+# Attributes whose change alters the text of published events, per class (a foreign key and its
+# relationship both: setting ``room.hub`` fills ``hub_id`` only during the flush).
+EVENT_ATTRIBUTES: dict[type, frozenset[str]] = {
+    Conference: frozenset({"time_zone", "slug"}),
+    Hub: frozenset({"name", "time_zone"}),
+    Room: frozenset({"name", "hub_id", "hub", "has_streaming"}),
+    Track: frozenset({"name"}),
+    # The state too: a talk back in the programme takes the text of its published place.
+    Proposal: frozenset({"title", "abstract", "abstract_text", "track_id", "track", "state"}),
+    ProposalSpeaker: frozenset({"proposal_id", "proposal", "user_id", "user", "invitation_state"}),
+    User: frozenset({"display_name"}),
+}
+SETTLE_KEY = "feeds_entries_to_settle"
+CHUNK_SIZE = 500
+# The feeds whose records go with a deleted row (SQLite may hand its id to a new one).
+FEEDS_OF_DELETED: dict[type, tuple[str, ...]] = {
+    Track: (membership.TRACK,),
+    Hub: (membership.HUB,),
+    User: (membership.SPEAKER, membership.STARRED),
+}
+
+
 def _changed(instance, columns: frozenset[str] | None) -> bool:
     state = inspect(instance)
-    names = columns if columns is not None else [attr.key for attr in state.mapper.column_attrs]
+    names = columns if columns is not None else [attr.key for attr in state.mapper.attrs]
     return any(state.attrs[name].history.has_changes() for name in names)
 
 
@@ -93,6 +130,69 @@ def _conference_ids(session: Session) -> tuple[set[int], set[int]]:
     return ids, own
 
 
+def _event_edits(session: Session) -> list[ColumnElement[bool]]:
+    """Conditions on `CalendarEntry` for the events this flush's edits may change."""
+    ids: dict[type, set[int]] = defaultdict(set)
+    conditions: list[ColumnElement[bool]] = []
+    edited = [instance for instance in session.new if isinstance(instance, ProposalSpeaker)]
+    edited += [instance for instance in session.deleted if isinstance(instance, ProposalSpeaker | Track)]
+    edited += [
+        instance
+        for instance in session.dirty
+        if type(instance) in EVENT_ATTRIBUTES and _changed(instance, EVENT_ATTRIBUTES[type(instance)])
+    ]
+    for instance in edited:
+        if isinstance(instance, ProposalSpeaker):
+            proposal_id = instance.proposal_id
+            if proposal_id is None and instance.proposal is not None:
+                proposal_id = instance.proposal.id
+            # A speaker moved to another talk changes the one it left too.
+            attributes = inspect(instance).attrs
+            left = [
+                *attributes.proposal_id.history.deleted,
+                *(proposal.id for proposal in attributes.proposal.history.deleted if proposal),
+            ]
+            ids[Proposal].update(found for found in (proposal_id, *left) if found is not None)
+        elif isinstance(instance, Track) and instance in session.deleted:
+            # `delete_track` detached its talks before the flush: settle the whole conference.
+            ids[Conference].add(instance.conference_id)
+        elif instance.id is not None:
+            ids[type(instance)].add(instance.id)
+    if ids[Conference]:
+        conditions.append(CalendarEntry.conference_id.in_(ids[Conference]))
+    if ids[Proposal]:
+        conditions.append(CalendarEntry.proposal_id.in_(ids[Proposal]))
+    if ids[Track]:
+        conditions.append(CalendarEntry.proposal_id.in_(select(Proposal.id).where(Proposal.track_id.in_(ids[Track]))))
+    if ids[Room]:
+        conditions.append(CalendarEntry.room_id.in_(ids[Room]))
+    if ids[Hub]:
+        conditions.append(CalendarEntry.room_id.in_(select(Room.id).where(Room.hub_id.in_(ids[Hub]))))
+    if ids[User]:
+        conditions.append(
+            CalendarEntry.proposal_id.in_(
+                select(ProposalSpeaker.proposal_id).where(ProposalSpeaker.user_id.in_(ids[User]))
+            )
+        )
+    return conditions
+
+
+def _forget_memberships_of_deleted(session: Session) -> None:
+    """The records of the feeds of deleted tracks, hubs and users go with them."""
+    feeds = [
+        (kind, instance.id)
+        for instance in session.deleted
+        if instance.id is not None
+        for kind in FEEDS_OF_DELETED.get(type(instance), ())
+    ]
+    for kind, subject_id in feeds:
+        session.connection().execute(
+            delete(FeedMembership.__table__).where(
+                FeedMembership.kind == kind, FeedMembership.subject_id == subject_id
+            )
+        )
+
+
 def _left_programme(session: Session) -> set[int]:
     """Proposals leaving the accepted and confirmed states in this flush."""
     # The old state may not be loaded (expired after a commit): any change to a state outside
@@ -118,6 +218,32 @@ def _back_in_programme(session: Session) -> set[int]:
         and instance.state in PUBLIC_STATES
         and inspect(instance).attrs.state.history.has_changes()
     }
+
+
+@event.listens_for(Session, "before_flush")
+def _note_edited_events(session: Session, flush_context, instances) -> None:
+    # Looked up before the flush: a speaker taken off a talk is gone from the tables after it.
+    conditions = _event_edits(session)
+    stale = (
+        set(session.scalars(select(CalendarEntry.id).where(or_(*conditions)))) if conditions else set()
+    )
+    if stale:
+        session.info.setdefault(SETTLE_KEY, set()).update(stale)
+    _forget_memberships_of_deleted(session)
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _settle_edited_events(session: Session, flush_context) -> None:
+    # The new text is in the database now, in this transaction: a rollback undoes both.
+    stale = sorted(session.info.pop(SETTLE_KEY, ()))
+    now = utcnow()
+    for start in range(0, len(stale), CHUNK_SIZE):
+        settle_calendar_entries(session, CalendarEntry.id.in_(stale[start : start + CHUNK_SIZE]), now)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_edited_events(session: Session, previous_transaction) -> None:
+    session.info.pop(SETTLE_KEY, None)
 
 
 @event.listens_for(Session, "before_flush")

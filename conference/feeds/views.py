@@ -24,7 +24,7 @@ from conference.conferences.models import Conference, Hub, Room, Track
 from conference.core.forms import is_safe_redirect, parse_id
 from conference.core.types import utcnow
 from conference.extensions import db, limiter
-from conference.feeds import exports, ical, operations, personal
+from conference.feeds import exports, ical, membership, operations, personal
 from conference.feeds.cache import CachedFeed, cached_feed, feed_version, lookup
 from conference.feeds.links import public_base_url, public_host
 from conference.feeds.published import (
@@ -61,7 +61,7 @@ def _feeds_are_not_rate_limited() -> bool:
 
 PUBLIC_MAX_AGE = 300
 # Bumped when what a feed contains changes, so rows rendered by older code are not served.
-RENDER_FORMAT = "f2"
+RENDER_FORMAT = "f3"
 
 
 def _serve(feed: CachedFeed, *, private: bool = False):
@@ -158,7 +158,7 @@ def track_feed(slug: str, track_id: int):
         _key(conference, "ics", "track", track.id),
         f"{conference.name}: {track.name}",
         f"Talks of the {track.name} track at {conference.name}.",
-        lambda: published_schedule(conference, track_talks),
+        lambda: membership.feed_schedule(conference, membership.TRACK, track.id, track_talks),
     )
 
 
@@ -170,10 +170,12 @@ def hub_feed(slug: str, hub_id: str):
     if hub_id == "online":
         place = "Online streams"
         rooms = select(Room.id).where(Room.conference_id == conference.id, Room.hub_id.is_(None))
+        kind, subject_id = membership.ONLINE, 0
     elif parse_id(hub_id) is not None:
         hub = load_scoped(Hub, conference, parse_id(hub_id))
         place = hub.name
         rooms = select(Room.id).where(Room.conference_id == conference.id, Room.hub_id == hub.id)
+        kind, subject_id = membership.HUB, hub.id
     else:
         abort(404)
     return _calendar_feed(
@@ -181,7 +183,7 @@ def hub_feed(slug: str, hub_id: str):
         _key(conference, "ics", "hub", hub_id),
         f"{conference.name}: {place}",
         f"Talks at {place}, {conference.name}.",
-        lambda: published_schedule(conference, CalendarEntry.room_id.in_(rooms)),
+        lambda: membership.feed_schedule(conference, kind, subject_id, CalendarEntry.room_id.in_(rooms)),
     )
 
 
@@ -198,7 +200,7 @@ def speaker_feed(slug: str, user_id: int):
         _key(conference, "ics", "speaker", user_id),
         f"{conference.name}: {speaker.display_name}",
         f"Talks by {speaker.display_name} at {conference.name}.",
-        lambda: published_schedule(conference, speaker_filter(user_id)),
+        lambda: membership.feed_schedule(conference, membership.SPEAKER, user_id, speaker_filter(user_id)),
     )
 
 
@@ -236,10 +238,12 @@ def _file_name(title: str) -> str:
 
 @blueprint.route("/c/<slug>/feeds/<token>/starred.ics")
 def personal_feed(slug: str, token: str):
-    """The talks the token's owner starred, assembled from this version's rendered events.
+    """The talks the token's owner starred, assembled from this version's rendered events, and
+    those they unstarred since the feed last sent them, as cancelled.
 
-    One query (the token and its owner's stars); the events come from the process's
-    library of the published version (`conference.feeds.personal`), so no feed is stored.
+    One query (the token, its owner's stars and the feed's records); the events come from the
+    process's library of the published version (`conference.feeds.personal`), so no feed is
+    stored. A star changed since the feed was last read is recorded (a write on that request).
     """
     version = feed_version(slug)
     if version is None:
@@ -247,14 +251,17 @@ def personal_feed(slug: str, token: str):
     found = personal.starred_by_token(version.conference_id, token)
     if found is None:
         abort(404)
-    user_id, starred = found
     library = personal.event_library(version.conference_id, version.stamp)
+    now = utcnow().replace(microsecond=0)
+    sent, changes = membership.reconcile(library.entry_ids(found.starred), found.recorded, now)
+    membership.save(db.session(), membership.STARRED, found.user_id, changes, now)
     name = library.conference_name
     body = library.assemble(
-        starred,
+        sent.keys(),  # the starred talks and those the feed carried before
         f"{name}: my starred talks",
         f"The talks you starred at {name}.",
-        f"c{version.conference_id}:ics:personal:u{user_id}@{public_host()}",
+        f"c{version.conference_id}:ics:personal:u{found.user_id}@{public_host()}",
+        sent,
     )
     return _serve(CachedFeed.of(body, ical.CONTENT_TYPE), private=True)
 
