@@ -26,7 +26,8 @@ from conference.schedule.models import ScheduledTalk
 # Per class, the attributes whose change alters archive entries (a foreign key and its
 # relationship both: setting ``room.hub`` fills ``hub_id`` only during the flush). A deleted
 # row always does; a new row only for speakers and speaker profiles (a new track, hub or user
-# has no talk yet; a new profile may withhold recordings of talks its speaker already has).
+# has no talk yet; a new profile's consent may publish recordings of talks its speaker already
+# has, and a deleted one withholds them).
 COPIED_ATTRIBUTES: dict[type, frozenset[str]] = {
     Proposal: frozenset({"title", "abstract_text", "track_id", "track"}),
     ProposalSpeaker: frozenset({"proposal_id", "proposal", "user_id", "user", "invitation_state"}),
@@ -36,7 +37,8 @@ COPIED_ATTRIBUTES: dict[type, frozenset[str]] = {
     Room: frozenset({"hub_id", "hub"}),
     TopicTag: frozenset({"name"}),
     Conference: frozenset({"starts_on"}),
-    # Not a copied name: a speaker's consent decides whether the talk is listed as recorded.
+    # Not a copied name: a speaker's consent (yes, no or not answered) decides whether the talk
+    # is listed as recorded (`conference.materials.queries.recording_withheld`).
     SpeakerProfile: frozenset({"recording_consent"}),
 }
 PENDING_KEY = "archive_entries_to_refresh"

@@ -8,6 +8,7 @@ from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, ValidationError
 
 from conference.core.types import MAX_ID
+from conference.proposals.forms import recording_consent_field
 
 DECISION_CHOICES = [
     SelectChoice("accepted", "Accept"),
@@ -47,6 +48,8 @@ class ConfirmationForm(FlaskForm):
         ],
         validators=[InputRequired(message="Choose whether you confirm or decline.")],
     )
+    # Asked while the speaker has not answered it (see decisions.views.confirmation).
+    recording_consent = recording_consent_field(required=False)
 
 
 class ActionForm(FlaskForm):

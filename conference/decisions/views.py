@@ -36,7 +36,9 @@ from conference.decisions.forms import (
 from conference.extensions import db
 from conference.mail.operations import request_delivery
 from conference.mail.templates import TemplateProblem
+from conference.proposals import operations as proposal_operations
 from conference.proposals import questions
+from conference.proposals.forms import consent_from_choice
 from conference.proposals.models import Proposal, ProposalState
 
 blueprint = Blueprint("decisions", __name__)
@@ -268,22 +270,34 @@ def confirmation(slug: str, proposal_id: int):
         abort(404)
     answerable = proposal.state in (ProposalState.ACCEPTED, ProposalState.CONFIRMED, ProposalState.DECLINED)
     form = ConfirmationForm()
+    # Publishing a recording needs the speaker's yes: asked here until they answer.
+    speaker = current_user._get_current_object()
+    asks_consent = proposal_operations.recording_consent_of(conference, speaker) is None
     if answerable and form.validate_on_submit():
+        consent = consent_from_choice(form.recording_consent.data)
         try:
             operations.answer_acceptance(proposal, form.answer.data == "confirm")
         except StaleDataError:
             return _stale_conflict()
+        if consent is not None:
+            proposal_operations.answer_recording_consent(conference, speaker, consent)
         if proposal.state is ProposalState.CONFIRMED:
             flash(f"Thank you: you confirmed “{proposal.title}”.", "success")
         else:
             flash(f"You declined “{proposal.title}”. The organisers are informed.", "info")
+        if consent is not None:
+            flash(
+                "Recordings of your sessions may be published." if consent
+                else "Recordings of your sessions will not be published.",
+                "success",
+            )
         return redirect(url_for("decisions.confirmation", slug=slug, proposal_id=proposal.id))
     if request.method == "POST" and not answerable:
         abort(409, description="This proposal is not accepted, so there is nothing to confirm.")
     status = 200 if request.method == "GET" or not form.errors else 422
     return render_template(
         "decisions/confirmation.html", conference=conference, proposal=proposal, form=form,
-        answerable=answerable,
+        answerable=answerable, asks_consent=asks_consent,
     ), status
 
 

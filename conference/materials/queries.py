@@ -83,19 +83,96 @@ def materials_of(proposal: Proposal) -> TalkMaterials:
 
 
 def recording_withheld(proposal_id, conference_id) -> ColumnElement[bool]:
-    """SQL: a speaker of the talk said no to publishing its recording (the one consent rule).
+    """SQL: not every speaker of the talk said yes to publishing its recording (the one consent
+    rule).
 
     Consent is each speaker's per-conference profile answer; only speakers who accepted count
-    (an invited or declined co-speaker does not present). A speaker without a profile there
-    never said no: the profile's default, consent, applies.
+    (an invited or declined co-speaker does not present). A speaker who said no, who has not
+    answered, or who has no profile there has not said yes: publishing needs their yes.
+    `recording_consents` explains the same rule in words.
     """
+    said_yes = (
+        exists()
+        .where(
+            SpeakerProfile.user_id == ProposalSpeaker.user_id,
+            SpeakerProfile.conference_id == conference_id,
+            SpeakerProfile.recording_consent.is_(True),
+        )
+        # ``conference_id`` may name the outermost query's table: correlate past the middle.
+        .correlate_except(SpeakerProfile)
+    )
     return exists().where(
         ProposalSpeaker.proposal_id == proposal_id,
         ProposalSpeaker.invitation_state == InvitationState.ACCEPTED,
-        SpeakerProfile.user_id == ProposalSpeaker.user_id,
-        SpeakerProfile.conference_id == conference_id,
-        SpeakerProfile.recording_consent.is_(False),
+        ~said_yes,
     )
+
+
+@dataclass(frozen=True)
+class RecordingConsent:
+    """Where a talk's speakers stand on publishing its recording: who said no, and who has not
+    answered (or has no speaker profile at the conference)."""
+
+    declined: tuple[User, ...] = ()
+    awaiting: tuple[User, ...] = ()
+
+    @property
+    def withheld(self) -> bool:
+        return bool(self.declined or self.awaiting)
+
+    def is_awaiting(self, user) -> bool:
+        return any(person.id == user.id for person in self.awaiting)
+
+    def has_declined(self, user) -> bool:
+        return any(person.id == user.id for person in self.declined)
+
+    @property
+    def reason(self) -> str:
+        """Why the recording is withheld, e.g. "Awaiting consent from Ana García."; "" if not."""
+        parts = []
+        if self.declined:
+            parts.append(f"{_names(self.declined)} declined")
+        if self.awaiting:
+            parts.append(f"awaiting consent from {_names(self.awaiting)}")
+        text = "; ".join(parts)
+        return text[:1].upper() + text[1:] + "." if text else ""
+
+
+def _names(people: tuple[User, ...]) -> str:
+    names = [person.display_name for person in people]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def recording_consents(proposal_ids: list[int] | set[int]) -> dict[int, RecordingConsent]:
+    """Per talk, its speakers' answers to publishing its recording (one query for any number
+    of talks); every asked id has an entry. ``withheld`` agrees with `recording_withheld`."""
+    declined: dict[int, list[User]] = defaultdict(list)
+    awaiting: dict[int, list[User]] = defaultdict(list)
+    if proposal_ids:
+        rows = db.session.execute(
+            select(ProposalSpeaker.proposal_id, User, SpeakerProfile.recording_consent)
+            .join(Proposal, Proposal.id == ProposalSpeaker.proposal_id)
+            .join(User, User.id == ProposalSpeaker.user_id)
+            .outerjoin(
+                SpeakerProfile,
+                (SpeakerProfile.user_id == ProposalSpeaker.user_id)
+                & (SpeakerProfile.conference_id == Proposal.conference_id),
+            )
+            .where(
+                ProposalSpeaker.proposal_id.in_(list(proposal_ids)),
+                ProposalSpeaker.invitation_state == InvitationState.ACCEPTED,
+            )
+            .order_by(ProposalSpeaker.proposal_id, ProposalSpeaker.id)
+        )
+        for proposal_id, user, consent in rows:
+            if consent is False:
+                declined[proposal_id].append(user)
+            elif consent is None:
+                awaiting[proposal_id].append(user)
+    return {
+        proposal_id: RecordingConsent(tuple(declined[proposal_id]), tuple(awaiting[proposal_id]))
+        for proposal_id in proposal_ids
+    }
 
 
 def withheld_recording_ids(proposal_ids: list[int] | set[int]) -> set[int]:

@@ -82,6 +82,7 @@ def _render_manage(conference, proposal, slides_form=None, link_form=None, statu
         conference=conference,
         proposal=proposal,
         materials=queries.materials_of(proposal),
+        consent=queries.recording_consents([proposal.id])[proposal.id],
         published=queries.is_published_talk(proposal),
         as_organiser=queries.is_organiser(_user(), conference),
         slides_form=slides_form or SlidesForm(formdata=None, prefix=SLIDES_PREFIX),
@@ -187,6 +188,7 @@ def overview(slug: str):
         conference=conference,
         talks=talks,
         counts=queries.material_counts(conference),
+        consents=queries.recording_consents([talk.id for talk in talks]),
         published_ids=queries.published_talk_ids(conference),
         MaterialKind=MaterialKind,
     )
@@ -226,12 +228,20 @@ def material_size(size_bytes: int | None) -> str:
 def materials_for_talk(proposal: Proposal) -> dict:
     """For the public talk page: the talk's materials and whether the viewer may change them.
 
-    Everyone sees what the speaker pages show (no recording a speaker did not agree to
-    publish); the talk's speakers and organisers see every material, told what is withheld.
+    Everyone sees what the speaker pages show (no recording without every speaker's yes); the
+    talk's speakers and organisers see every material, told what is withheld and why.
     """
     may_manage = queries.may_manage(current_user, proposal)
     materials = queries.materials_of(proposal)
     withheld = bool(materials.recordings) and bool(queries.withheld_recording_ids([proposal.id]))
     if withheld and not may_manage:
         materials = materials.without_recordings()
-    return {"materials": materials, "may_manage": may_manage, "recordings_withheld": withheld}
+    consent = (
+        queries.recording_consents([proposal.id])[proposal.id] if withheld and may_manage else None
+    )
+    return {
+        "materials": materials,
+        "may_manage": may_manage,
+        "recordings_withheld": withheld,
+        "consent": consent,
+    }

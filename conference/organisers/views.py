@@ -733,7 +733,7 @@ def edit_cfp_question(slug: str, question_id: int):
             if removed:
                 answers = "answer" if removed == 1 else "answers"
                 note = (
-                    f" {removed} {answers} in speakers' drafts did not fit the new kind of answer "
+                    f" {removed} {answers} in speakers' drafts or set aside did not fit the new kind of answer "
                     f"and {'was' if removed == 1 else 'were'} removed."
                 )
             flash(f"Question “{question.text}” is saved.{note}", "success")
@@ -809,15 +809,28 @@ def restore_cfp_question(slug: str, question_id: int):
     ), (400 if form.errors else 200)
 
 
+def _unsubmitted_answers(answered: questions.AnswerCount) -> str:
+    """"2 answers in speakers' drafts", "1 answer set aside", or both, for a question's answers
+    that reviewers never see."""
+    parts = []
+    if answered.drafts:
+        parts.append(f"{answered.drafts} {'answer' if answered.drafts == 1 else 'answers'} in speakers' drafts")
+    if answered.set_aside:
+        parts.append(f"{answered.set_aside} {'answer' if answered.set_aside == 1 else 'answers'} set aside "
+                     "(given under a format or track the question does not apply to)")
+    return " and ".join(parts)
+
+
 @blueprint.route("/c/<slug>/manage/cfp-questions/<int:question_id>/delete", methods=["POST"])
 def delete_cfp_question(slug: str, question_id: int):
     conference, question = _question_action(slug, question_id)
     text = question.text
     answered = questions.answer_count(question)
-    if answered.drafts and not answered.submitted and request.form.get("confirmed") != "yes":
-        answers = "1 answer" if answered.drafts == 1 else f"{answered.drafts} answers"
+    unsubmitted = answered.drafts + answered.set_aside
+    if unsubmitted and not answered.submitted and request.form.get("confirmed") != "yes":
         flash(
-            f"“{text}” has {answers} in speakers' drafts (not submitted yet). Deleting the "
+            f"“{text}” has {_unsubmitted_answers(answered)}"
+            f"{' (not submitted yet)' if not answered.set_aside else ''}. Deleting the "
             "question deletes those answers too. Press “Delete anyway” to confirm, or retire the "
             "question to keep them; nothing was deleted yet.",
             "info",
@@ -836,10 +849,7 @@ def delete_cfp_question(slug: str, question_id: int):
             "error",
         )
     else:
-        note = ""
-        if removed:
-            answers = "answer" if removed == 1 else "answers"
-            note = f", with its {removed} {answers} in speakers' drafts"
+        note = f", with its {_unsubmitted_answers(answered)}" if removed else ""
         flash(f"Question “{text}” is deleted{note}.", "success")
     return redirect(url_for("organisers.cfp_questions", slug=conference.slug))
 

@@ -21,10 +21,12 @@ from wtforms import (
 )
 from wtforms.fields import SelectChoice
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     Email,
     InputRequired,
     Length,
+    Optional,
     StopValidation,
     ValidationError,
 )
@@ -56,6 +58,43 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+RECORDING_CONSENT_CHOICES = {
+    "yes": "Yes, recordings of my sessions may be published",
+    "no": "No, do not publish recordings of my sessions",
+}
+
+
+def recording_consent_field(required: bool) -> RadioField:
+    """The question whether recordings of the speaker's sessions here may be published: nothing
+    is chosen beforehand, so an answer is always the speaker's own (see ``consent_from_choice``)."""
+    return RadioField(
+        "May recordings of your sessions be published?",
+        choices=[SelectChoice(value, text) for value, text in RECORDING_CONSENT_CHOICES.items()],
+        # Forged values get AnyOf's clear message rather than the generic "Not a valid choice".
+        validate_choice=False,
+        validators=[
+            InputRequired(message="Answer whether recordings of your sessions may be published.")
+            if required
+            else Optional(),
+            AnyOf(list(RECORDING_CONSENT_CHOICES), message="Answer yes or no."),
+        ],
+        description=(
+            "Sessions in recorded rooms are filmed; a recording is published (on the talk page, in "
+            "the archive and the recordings feed) only once every speaker of the talk has said yes. "
+            "You can change your answer here at any time."
+        ),
+    )
+
+
+def consent_from_choice(choice: str | None) -> bool | None:
+    """The stored consent for a chosen "yes" or "no"; None when nothing was chosen."""
+    return {"yes": True, "no": False}.get(choice or "")
+
+
+def choice_from_consent(consent: bool | None) -> str | None:
+    return None if consent is None else ("yes" if consent else "no")
+
+
 class SpeakerProfileForm(FlaskForm):
     display_name = StringField(
         "Your name", validators=[DataRequired(), Length(max=120)], filters=[_strip]
@@ -73,7 +112,7 @@ class SpeakerProfileForm(FlaskForm):
         default=PresentationMode.IN_PERSON.value,
         validators=[InputRequired()],
     )
-    recording_consent = BooleanField("You may record my session and publish the recording")
+    recording_consent = recording_consent_field(required=True)
 
     def offer_hubs(self, hubs) -> None:
         self.hub_id.choices = [SelectChoice(NO_CHOICE, "No hub")] + [
@@ -151,22 +190,39 @@ class ProposalForm(FlaskForm):
         return [(question, self[answer_field_name(question)]) for question in self.questions]
 
     def answers(self) -> dict[int, str]:
-        """The answer to each question the chosen format and track are asked, "" when left
-        empty; answers to the other questions are not kept (see ``answers_not_kept``)."""
+        """The answer to each question, "" when left empty. An answer to a question the chosen
+        format and track are not asked is kept set aside (see ``answers_set_aside``), unless it
+        could not be saved: then the saved answer, if any, stays as it is (see
+        ``answers_not_kept``)."""
         return {
             question.id: field.data or ""
             for question, field in self.question_fields()
-            if self.asks(question)
+            if self.asks(question) or not self._problem(question, field)
         }
 
-    def answers_not_kept(self) -> list[CfpQuestion]:
-        """The questions answered on the form that the chosen format and track are not asked,
-        so their answers are not kept: the speaker is told which."""
+    def answers_set_aside(self) -> list[CfpQuestion]:
+        """The questions answered on the form that the chosen format and track are not asked:
+        their answers are kept but set aside (not required, and nobody but the speakers sees
+        them) until the proposal is in a format and track they apply to again."""
         return [
             question
             for question, field in self.question_fields()
-            if not self.asks(question) and (field.data or "").strip()
+            if not self.asks(question)
+            and (field.data or "").strip()
+            and not self._problem(question, field)
         ]
+
+    def answers_not_kept(self) -> list[tuple[CfpQuestion, str]]:
+        """(question, why) for each answer to a question the chosen format and track are not
+        asked that could not be saved (hidden from the speaker, so it is no obstacle)."""
+        return [
+            (question, problem)
+            for question, field in self.question_fields()
+            if not self.asks(question) and (problem := self._problem(question, field))
+        ]
+
+    def _problem(self, question: CfpQuestion, field) -> str | None:
+        return answer_problem(question, field.data or "", self.saved_answers.get(question.id))
 
     def keep_saved_answers(self, saved: dict[int, str]) -> None:
         """Know the proposal's saved answers, and offer a saved choice the organisers have
@@ -192,8 +248,8 @@ class ProposalForm(FlaskForm):
             field.data = self.saved_answers.get(question.id, "")
 
     def asks(self, question: CfpQuestion) -> bool:
-        """Whether the chosen format and track are asked ``question``: only then is it checked,
-        required (if it is) and its answer kept."""
+        """Whether the chosen format and track are asked ``question``: only then is it checked
+        and required (if it is); otherwise its answer is set aside."""
         return question.is_asked_of(self.session_format_id.data, self.track_id.data or None)
 
 
@@ -227,7 +283,7 @@ class _AllowedAnswer:
 
     def __call__(self, form: ProposalForm, field) -> None:
         if not form.asks(self.question):
-            return  # hidden from the speaker, and not kept: nothing to correct
+            return  # hidden from the speaker: set aside if it can be, else not kept
         problem = answer_problem(
             self.question, field.data or "", form.saved_answers.get(self.question.id)
         )

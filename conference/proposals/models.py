@@ -92,7 +92,10 @@ class SpeakerProfile(db.Model):
         _enum(PresentationMode), default=PresentationMode.IN_PERSON
     )
     hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id", ondelete="SET NULL"))
-    recording_consent: Mapped[bool] = mapped_column(default=True)
+    # May recordings of the speaker's sessions here be published? True yes, False no, None not
+    # answered yet: a recording is published only once every speaker of the talk said yes
+    # (`conference.materials.queries.recording_withheld`).
+    recording_consent: Mapped[bool | None] = mapped_column(default=None)
 
     conference: Mapped[Conference] = relationship()
     user: Mapped[User] = relationship()

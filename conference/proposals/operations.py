@@ -142,7 +142,7 @@ class ProfileDetails:
     time_zone: str
     hub_id: int | None
     presentation_mode: PresentationMode
-    recording_consent: bool
+    recording_consent: bool  # the form asks it as a required choice
 
 
 def save_speaker_profile(conference: Conference, user: User, details: ProfileDetails) -> SpeakerProfile:
@@ -163,6 +163,36 @@ def save_speaker_profile(conference: Conference, user: User, details: ProfileDet
     user.display_name = details.display_name
     user.time_zone = details.time_zone
     user.home_hub_id = details.hub_id
+    db.session.flush()
+    grant_speaker_role(conference, user)
+    return profile
+
+
+def recording_consent_of(conference: Conference, user: User) -> bool | None:
+    """The speaker's answer here to publishing recordings of their sessions (None: not
+    answered, or no profile yet)."""
+    profile = speaker_profile(conference, user)
+    return profile.recording_consent if profile is not None else None
+
+
+def answer_recording_consent(conference: Conference, user: User, consent: bool) -> SpeakerProfile:
+    """Store the speaker's yes or no to publishing recordings of their sessions here.
+
+    A speaker without a profile gets one holding only this answer: in person without a hub, which
+    the schedule and the pages read as they read no profile at all.
+    """
+    _serialise_writes_of(user)
+    profile = speaker_profile(conference, user)
+    if profile is None:
+        profile = SpeakerProfile(
+            conference_id=conference.id,
+            user_id=user.id,
+            bio="",
+            presentation_mode=PresentationMode.IN_PERSON,
+            hub_id=None,
+        )
+        db.session.add(profile)
+    profile.recording_consent = consent
     db.session.flush()
     grant_speaker_role(conference, user)
     return profile

@@ -3,9 +3,12 @@
 Answers are stored as text. When organisers reword a question or change its options, answers
 keep the text the speaker chose; one that is no longer among the options is shown marked as
 such, never changed or dropped. A question limited to some formats or tracks applies only to
-proposals in them: a proposal keeps no answer to a question that does not apply to it when its
-speakers save it. Only answers on proposals the speakers have submitted tie a question down
-(its kind, its deletion); answers in drafts go with the question. Operations flush; the request
+proposals in them. An answer to a question that does not apply to its proposal (the speakers
+chose another format or track, or the organisers limited the question since) is kept but set
+aside: not required, not shown to reviewers or organisers nor exported, and back on the form,
+as given, once the proposal is in one of those formats and tracks again. Only answers that
+apply, on proposals the speakers have submitted, tie a question down (its kind, its deletion);
+answers in drafts and set-aside answers go with the question. Operations flush; the request
 commits.
 """
 
@@ -88,44 +91,61 @@ def questions(conference: Conference, include_retired: bool = False) -> list[Cfp
 
 @dataclass(frozen=True)
 class AnswerCount:
-    """A question's answers: on submitted proposals, which tie the question down, and in drafts
-    (never submitted, ``Proposal.speakers_only``), which are the speakers' alone."""
+    """A question's answers: on submitted proposals it applies to, which tie the question down;
+    in drafts (never submitted, ``Proposal.speakers_only``), which are the speakers' alone; and
+    set aside on submitted proposals it does not apply to (see the module docstring), which
+    nobody but their speakers sees."""
 
     submitted: int = 0
     drafts: int = 0
+    set_aside: int = 0
 
 
-def _answer_counts_query():
-    in_drafts = case((Proposal.speakers_only, 1), else_=0)
-    return (
+# How an answer counts, for ``_answer_counts_query``.
+_SUBMITTED, _IN_DRAFT, _SET_ASIDE = 1, 2, 3
+
+
+def _answer_counts_query(scope):
+    # Each answer's kind in a subquery, counted outside it: an aggregate over EXISTS
+    # subqueries is not portable.
+    kinds = (
         select(
-            CfpAnswer.question_id,
-            func.count(CfpAnswer.id) - func.sum(in_drafts),
-            func.sum(in_drafts),
+            CfpAnswer.question_id.label("question_id"),
+            case(
+                (Proposal.speakers_only, _IN_DRAFT),
+                (_answer_applies(), _SUBMITTED),
+                else_=_SET_ASIDE,
+            ).label("kind"),
         )
         .join(Proposal, Proposal.id == CfpAnswer.proposal_id)
-        .group_by(CfpAnswer.question_id)
+        .where(scope)
+        .subquery()
     )
+
+    def counted(kind: int):
+        return func.sum(case((kinds.c.kind == kind, 1), else_=0))
+
+    return select(
+        kinds.c.question_id, counted(_SUBMITTED), counted(_IN_DRAFT), counted(_SET_ASIDE)
+    ).group_by(kinds.c.question_id)
 
 
 def answer_counts(conference: Conference) -> dict[int, AnswerCount]:
     """Answers per question id (questions nobody answered are absent)."""
-    rows = db.session.execute(
-        _answer_counts_query()
-        .join(CfpQuestion, CfpQuestion.id == CfpAnswer.question_id)
-        .where(CfpQuestion.conference_id == conference.id)
+    at_conference = CfpAnswer.question_id.in_(
+        select(CfpQuestion.id).where(CfpQuestion.conference_id == conference.id)
     )
     return {
-        question_id: AnswerCount(int(submitted), int(drafts))
-        for question_id, submitted, drafts in rows
+        question_id: AnswerCount(int(submitted), int(drafts), int(set_aside))
+        for question_id, submitted, drafts, set_aside in db.session.execute(
+            _answer_counts_query(at_conference)
+        )
     }
 
 
 def answer_count(question: CfpQuestion) -> AnswerCount:
-    row = db.session.execute(
-        _answer_counts_query().where(CfpAnswer.question_id == question.id)
-    ).first()
-    return AnswerCount(int(row[1]), int(row[2])) if row else AnswerCount()
+    row = db.session.execute(_answer_counts_query(CfpAnswer.question_id == question.id)).first()
+    return AnswerCount(int(row[1]), int(row[2]), int(row[3])) if row else AnswerCount()
 
 
 def stored_answers(proposal: Proposal) -> dict[int, str]:
@@ -221,8 +241,8 @@ class ShownAnswer:
 
     question: CfpQuestion
     value: str
-    # False for an answer kept from before the question was limited to other formats or tracks
-    # than the proposal's (a speaker's save drops such answers; see ``save_answers``).
+    # False for an answer set aside: its question does not apply to the proposal's format and
+    # track (see the module docstring). Only the proposal's speakers see it.
     applies: bool = True
 
     @property
@@ -256,24 +276,35 @@ def _applies(question: CfpQuestion, proposal: Proposal) -> bool:
     return question.is_asked_of(proposal.session_format_id, proposal.track_id)
 
 
+def set_aside_answers(proposal: Proposal) -> dict[int, str]:
+    """The proposal's saved answers to questions that do not apply to it, by question id."""
+    return {
+        answer.question_id: answer.value
+        for answer in proposal.cfp_answers
+        if not _applies(answer.question, proposal)
+    }
+
+
 def answer_rows(
-    proposal: Proposal, all_questions: Iterable[CfpQuestion] | None = None
+    proposal: Proposal,
+    all_questions: Iterable[CfpQuestion] | None = None,
+    include_set_aside: bool = False,
 ) -> list[tuple[CfpQuestion, ShownAnswer | None]]:
     """Each question the proposal is asked now or has answered, with its answer (None when
-    not answered), for the speakers' and organisers' pages. An answer to a question that no
-    longer applies to the proposal is listed, marked by ``ShownAnswer.applies``."""
+    not answered), for the organisers' pages. Set-aside answers (to questions that do not
+    apply to the proposal) are left out unless ``include_set_aside``, for its speakers' page,
+    which lists them marked by ``ShownAnswer.applies``."""
     if all_questions is None:
         all_questions = questions(proposal.conference, include_retired=True)
     saved = stored_answers(proposal)
-    return [
-        (
-            question,
-            ShownAnswer(question, saved[question.id], _applies(question, proposal))
-            if question.id in saved else None,
-        )
-        for question in all_questions
-        if question.id in saved or (question.active and _applies(question, proposal))
-    ]
+    rows = []
+    for question in all_questions:
+        applies = _applies(question, proposal)
+        if question.id in saved and (applies or include_set_aside):
+            rows.append((question, ShownAnswer(question, saved[question.id], applies)))
+        elif question.active and applies:
+            rows.append((question, None))
+    return rows
 
 
 def answers_for_reviewers(conference: Conference, proposal: Proposal) -> list[ShownAnswer]:
@@ -326,21 +357,25 @@ def create_question(conference: Conference, details: QuestionDetails) -> CfpQues
     return question
 
 
-def _draft_answers(question: CfpQuestion) -> list[CfpAnswer]:
+def _answers_not_tying_down(question: CfpQuestion) -> list[CfpAnswer]:
+    """The question's answers in drafts and set aside (see ``AnswerCount``)."""
     return list(
         db.session.scalars(
             select(CfpAnswer)
             .join(Proposal, Proposal.id == CfpAnswer.proposal_id)
-            .where(CfpAnswer.question_id == question.id, Proposal.speakers_only)
+            .where(
+                CfpAnswer.question_id == question.id,
+                or_(Proposal.speakers_only, ~_answer_applies()),
+            )
         )
     )
 
 
 def update_question(question: CfpQuestion, details: QuestionDetails) -> int:
-    """Change a question; its kind is fixed once submitted proposals answered it. Changed
-    options leave saved answers as they are (see the module docstring).
+    """Change a question; its kind is fixed once submitted proposals it applies to answered it.
+    Changed options leave saved answers as they are (see the module docstring).
 
-    A new kind with answers only in drafts: the draft answers that cannot be an answer of the
+    A new kind with answers only in drafts or set aside: those that cannot be an answer of the
     new kind (a text where a choice or yes/no is asked) are removed, as the speaker could
     neither see nor keep them; texts stay, to be edited. Returns how many were removed.
     """
@@ -352,7 +387,7 @@ def update_question(question: CfpQuestion, details: QuestionDetails) -> int:
     _apply(question, question.conference, details)
     removed = 0
     if kind_changes and question.kind in (CfpQuestionKind.CHOICE, CfpQuestionKind.YES_NO):
-        for answer in _draft_answers(question):
+        for answer in _answers_not_tying_down(question):
             if answer_problem(question, answer.value):
                 db.session.delete(answer)
                 removed += 1
@@ -386,17 +421,18 @@ def move_question(question: CfpQuestion, direction: int) -> None:
 
 
 def delete_question(question: CfpQuestion) -> int:
-    """Delete a question no submitted proposal has answered, with its answers in drafts (one
-    with submitted answers must be retired instead). Returns how many draft answers went."""
+    """Delete a question no submitted proposal it applies to has answered, with its answers in
+    drafts and set aside (one with submitted answers must be retired instead). Returns how many
+    answers went."""
     answered = answer_count(question).submitted
     if answered:
         raise QuestionAnswered(answered)
-    in_drafts = select(Proposal.id).where(Proposal.speakers_only)
-    removed = db.session.execute(
-        delete(CfpAnswer).where(
-            CfpAnswer.question_id == question.id, CfpAnswer.proposal_id.in_(in_drafts)
-        )
-    ).rowcount
+    removable = [answer.id for answer in _answers_not_tying_down(question)]
+    removed = (
+        db.session.execute(delete(CfpAnswer).where(CfpAnswer.id.in_(removable))).rowcount
+        if removable
+        else 0
+    )
     # A draft submitted meanwhile: its answer now ties the question down (the caller's
     # savepoint takes the deletions above back).
     answered = answer_count(question).submitted
@@ -457,13 +493,13 @@ def forget_scope(track: Track | None = None, session_format: SessionFormat | Non
 
 
 def save_answers(conference: Conference, proposal: Proposal, answers: Mapping[int, str]) -> None:
-    """Store answers to the questions asked of the proposal's format and track (question id ->
-    text; empty removes a saved answer); set those before calling. A saved answer to such a
-    question that is not given here stays as it is, and so do answers to retired questions.
+    """Store answers to the conference's asked questions (question id -> text; empty removes a
+    saved answer). A saved answer to a question not given here stays as it is, and so do
+    answers to retired questions.
 
-    A question that does not apply to the proposal's format and track keeps no answer: one
-    given here is not stored and one saved before is removed (the speakers chose another format
-    or track; the form tells them, see ``ProposalForm.answers_not_kept``).
+    An answer to a question that does not apply to the proposal's format and track (set those
+    before calling) is stored too, set aside: see the module docstring, and
+    ``ProposalForm.answers_set_aside`` for what the speakers are told.
 
     Nothing is flushed before the answers are in place, so that the proposal's other changes
     and its answers reach the database in one flush: one UPDATE, one step of its version.
@@ -476,10 +512,6 @@ def save_answers(conference: Conference, proposal: Proposal, answers: Mapping[in
         saved = {answer.question_id: answer for answer in proposal.cfp_answers}
         for question in asked.values():
             existing = saved.get(question.id)
-            if not _applies(question, proposal):
-                if existing is not None:
-                    proposal.cfp_answers.remove(existing)
-                continue
             if question.id not in answers:
                 continue
             value = answers[question.id]

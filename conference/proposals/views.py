@@ -19,6 +19,8 @@ from conference.core.forms import require_confirm_form
 from conference.core.timezones import to_zone
 from conference.core.web import viewer_time_zone
 from conference.extensions import db
+from conference.interest.operations import PUBLIC_STATES
+from conference.materials.queries import materials_of, recording_consents
 from conference.proposals import operations, questions
 from conference.proposals.forms import (
     MAX_RANGES_PER_DAY,
@@ -29,6 +31,9 @@ from conference.proposals.forms import (
     InviteCoSpeakerForm,
     ProposalForm,
     SpeakerProfileForm,
+    answer_field_name,
+    choice_from_consent,
+    consent_from_choice,
     proposal_form_class,
 )
 from conference.proposals.models import (
@@ -80,11 +85,10 @@ def profile(slug: str):
             form.bio.data = existing.bio
             form.hub_id.data = existing.hub_id or NO_CHOICE
             form.presentation_mode.data = existing.presentation_mode.value
-            form.recording_consent.data = existing.recording_consent
+            form.recording_consent.data = choice_from_consent(existing.recording_consent)
         else:
             home_hub = user.home_hub_id if user.home_hub_id in {h.id for h in conference.hubs} else None
             form.hub_id.data = home_hub or NO_CHOICE
-            form.recording_consent.data = True
     if form.validate_on_submit():
         details = operations.ProfileDetails(
             display_name=form.display_name.data,
@@ -92,7 +96,7 @@ def profile(slug: str):
             time_zone=form.time_zone.data,
             hub_id=form.hub_id.data or None,
             presentation_mode=PresentationMode(form.presentation_mode.data),
-            recording_consent=bool(form.recording_consent.data),
+            recording_consent=consent_from_choice(form.recording_consent.data),
         )
         try:
             operations.save_speaker_profile(conference, user, details)
@@ -174,7 +178,7 @@ def new_proposal(slug: str):
                 else "Your draft is saved. Submit it before the call closes.",
                 "success",
             )
-            _flash_answers_not_kept(form)
+            _flash_answer_notes(form, {})
         else:
             flash("This proposal was already saved; here it is.", "info")
         return redirect(url_for("proposals.detail", slug=slug, proposal_id=proposal.id))
@@ -182,13 +186,24 @@ def new_proposal(slug: str):
     return _render_form(conference, None, form, closed=closed), status
 
 
-def _flash_answers_not_kept(form: ProposalForm) -> None:
-    """Say which answers typed on the form were not kept: their questions are not asked of the
-    format and track the speaker chose (see ``questions.save_answers``)."""
-    for question in form.answers_not_kept():
+def _flash_answer_notes(form: ProposalForm, set_aside_before: dict[int, str]) -> None:
+    """Say which answers the save set aside, as their questions are not asked of the format and
+    track the speaker chose (``set_aside_before``: those already set aside, by question id, so
+    that each is told once), and which hidden answers could not be kept at all."""
+    for question in form.answers_set_aside():
+        if set_aside_before.get(question.id) == form[answer_field_name(question)].data:
+            continue
         flash(
-            f"Your answer to “{question.text}” is not kept: the question does not apply to the "
-            f"session format and track you chose. {questions.scope_text(question)}",
+            f"Your answer to “{question.text}” is kept but set aside: the question does not apply "
+            "to the session format and track you chose, so it is not required and only the "
+            f"speakers see the answer. {questions.scope_text(question)} Choose one of those "
+            "again and the answer is back on the form.",
+            "info",
+        )
+    for question, problem in form.answers_not_kept():
+        flash(
+            f"Your answer to “{question.text}” is not kept ({problem}): the question does not "
+            f"apply to the session format and track you chose. {questions.scope_text(question)}",
             "warning",
         )
 
@@ -234,13 +249,25 @@ def detail(slug: str, proposal_id: int):
         may_edit=operations.speakers_may_edit(proposal) and operations.cfp_is_open(conference),
         may_withdraw=operations.speakers_may_edit(proposal),
         co_speakers=operations.co_speaker_rows(proposal),
-        answer_rows=questions.answer_rows(proposal),
+        answer_rows=questions.answer_rows(proposal, include_set_aside=True),
         slot=operations.published_slots(conference, [proposal.id]).get(proposal.id),
+        recording=_recording_consent(proposal),
         invite_form=InviteCoSpeakerForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),
         max_co_speakers=operations.MAX_CO_SPEAKERS,
         InvitationState=InvitationState,
     )
+
+
+def _recording_consent(proposal: Proposal) -> dict | None:
+    """For an accepted talk's page: where its speakers stand on publishing its recording, and
+    whether one is attached (that is, waiting for their answers)."""
+    if proposal.state not in PUBLIC_STATES:
+        return None
+    return {
+        "consent": recording_consents([proposal.id])[proposal.id],
+        "has_recording": bool(materials_of(proposal).recordings),
+    }
 
 
 _COMPARED_FIELDS = (
@@ -272,11 +299,12 @@ def _differences(proposal: Proposal, form: ProposalForm) -> list[tuple[str, str]
         if saved[name] != (getattr(form, name).data or ("" if isinstance(saved[name], str) else NO_CHOICE)):
             changes.append((label, str(shown.get(name, saved[name]))))
     saved_answers = questions.stored_answers(proposal)
-    for question, field in form.question_fields():
-        if not form.asks(question):
-            continue  # not kept whatever was saved: see _flash_answers_not_kept
+    given = form.answers()
+    for question, _field in form.question_fields():
+        if question.id not in given:
+            continue  # not kept whatever was saved: see _flash_answer_notes
         saved_answer = saved_answers.get(question.id, "")
-        if saved_answer != (field.data or ""):
+        if saved_answer != given[question.id]:
             changes.append((question.text, questions.answer_text(question, saved_answer) or "(no answer)"))
     return changes
 
@@ -314,6 +342,7 @@ def edit(slug: str, proposal_id: int):
     if form.validate_on_submit():
         if form.lock_version.data != proposal.lock_version:
             return _conflict_response(conference, proposal, form)
+        set_aside_before = questions.set_aside_answers(proposal)
         try:
             with db.session.begin_nested():
                 operations.update_proposal(proposal, _details(form), submit=form.wants_submission)
@@ -326,7 +355,7 @@ def edit(slug: str, proposal_id: int):
             else "Your draft is saved.",
             "success",
         )
-        _flash_answers_not_kept(form)
+        _flash_answer_notes(form, set_aside_before)
         return redirect(url_for("proposals.detail", slug=slug, proposal_id=proposal.id))
     status = 400 if form.errors else 200
     return _render_form(conference, proposal, form, closed=closed), status

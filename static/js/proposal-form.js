@@ -1,8 +1,8 @@
 // The proposal form shows only the organisers' questions asked of the chosen session format and
 // track, as the speaker changes them. Hidden answers stay in the page, so choosing the format
-// back shows them as typed; the server keeps no answer to a question that does not apply (see
-// conference/proposals/questions.py, save_answers), and the note below the fields says so.
-// Without JavaScript every question shows, each saying which proposals it is asked of.
+// back shows them as typed; saved, they are kept but set aside (not required, seen by nobody
+// but the speakers; see conference/proposals/questions.py), and the note below the fields says
+// so. Without JavaScript every question shows, each saying which proposals it is asked of.
 (function () {
   "use strict";
 
@@ -30,37 +30,38 @@
     return false;
   }
 
-  function showNotKept(region, texts) {
+  function showSetAside(region, texts) {
     region.textContent = "";
     if (texts.length === 0) { return; }
     var note = document.createElement("p");
-    note.className = "flash flash-warning";
+    note.className = "flash flash-info";
     note.textContent = (texts.length === 1 ? "Your answer to " : "Your answers to ") +
-      texts.join(", ") + " will not be kept: " +
+      texts.join(", ") + " will be kept but set aside: " +
       (texts.length === 1 ? "the question does not" : "those questions do not") +
-      " apply to this session format and track. Choose the format or track back to keep " +
-      (texts.length === 1 ? "it." : "them.");
+      " apply to this session format and track, so only the speakers see " +
+      (texts.length === 1 ? "it" : "them") + ". Choose the format or track back to use " +
+      (texts.length === 1 ? "it" : "them") + " again.";
     region.appendChild(note);
   }
 
   function start(form) {
     var format = form.querySelector("#session_format_id");
     var track = form.querySelector("#track_id");
-    var region = form.querySelector("[data-answers-not-kept]");
+    var region = form.querySelector("[data-answers-set-aside]");
     var questions = form.querySelectorAll("[data-question]");
     if (!format || !track || questions.length === 0) { return; }
 
     function update() {
-      var notKept = [];
+      var setAside = [];
       for (var i = 0; i < questions.length; i += 1) {
         var question = questions[i];
         var asked = applies(question, format.value, track.value);
         question.hidden = !asked;
         if (!asked && isAnswered(question)) {
-          notKept.push("“" + question.getAttribute("data-question-text") + "”");
+          setAside.push("“" + question.getAttribute("data-question-text") + "”");
         }
       }
-      if (region) { showNotKept(region, notKept); }
+      if (region) { showSetAside(region, setAside); }
     }
 
     format.addEventListener("change", update);

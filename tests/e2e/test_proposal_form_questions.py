@@ -1,5 +1,6 @@
 """The proposal form in a real browser: a question asked only of workshops shows when the speaker
-chooses the workshop format, hides when they choose another, and keeps what they typed."""
+chooses the workshop format, hides when they choose another, and keeps what they typed, also
+across saves under another format (set aside, then back)."""
 
 from datetime import timedelta
 
@@ -62,7 +63,7 @@ def test_a_question_for_workshops_appears_and_disappears_with_the_chosen_format(
 
     setup_question = page.locator(f'[data-question="{setup_id}"]')
     takeaway_question = page.locator(f'[data-question="{takeaway_id}"]')
-    note = page.locator("[data-answers-not-kept]")
+    note = page.locator("[data-answers-set-aside]")
     format_select = page.get_by_label("Session format")
     # The talk format comes first, so the workshop question starts hidden.
     expect(format_select.locator("option:checked")).to_have_text("Talk (30 min)")
@@ -75,7 +76,9 @@ def test_a_question_for_workshops_appears_and_disappears_with_the_chosen_format(
 
     format_select.select_option(label="Talk (30 min)")
     expect(setup_question).to_be_hidden()
-    expect(note).to_contain_text("Your answer to “Which room setup do you need?” will not be kept")
+    expect(note).to_contain_text(
+        "Your answer to “Which room setup do you need?” will be kept but set aside"
+    )
 
     format_select.select_option(label="Workshop (90 min)")
     expect(setup_question).to_be_visible()
@@ -88,10 +91,39 @@ def test_a_question_for_workshops_appears_and_disappears_with_the_chosen_format(
     page.wait_for_load_state()
     expect(page.get_by_text("Your proposal is submitted.")).to_be_visible()
     expect(page.get_by_text("Tables in groups")).to_be_visible()
-    assert refused == []
 
     with app.app_context():
         proposal = db.session.scalar(select(Proposal))
+        answers = {a.question_id: a.value for a in db.session.scalars(select(CfpAnswer))}
+        assert proposal.session_format.name == "Workshop"
+        assert answers == {setup_id: "Tables in groups"}
+        proposal_id = proposal.id
+        db.session.remove()
+
+    # Saved as a talk, the answer is set aside, not lost ...
+    page.goto(f"{base_url}/c/summit/proposals/{proposal_id}/edit")
+    page.get_by_label("Session format").select_option(label="Talk (30 min)")
+    expect(setup_question).to_be_hidden()
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("Your answer to “Which room setup do you need?” is kept but set aside")).to_be_visible()
+    with app.app_context():
+        answers = {a.question_id: a.value for a in db.session.scalars(select(CfpAnswer))}
+        assert answers == {setup_id: "Tables in groups"}
+        db.session.remove()
+
+    # ... and back on the form, as given, once the workshop format is chosen again.
+    page.goto(f"{base_url}/c/summit/proposals/{proposal_id}/edit")
+    expect(setup_question).to_be_hidden()
+    page.get_by_label("Session format").select_option(label="Workshop (90 min)")
+    expect(setup_question).to_be_visible()
+    expect(page.get_by_label("Which room setup do you need?")).to_have_value("Tables in groups")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_load_state()
+    expect(page.get_by_text("Your proposal is submitted.")).to_be_visible()
+    assert refused == []
+    with app.app_context():
+        proposal = db.session.get(Proposal, proposal_id)
         answers = {a.question_id: a.value for a in db.session.scalars(select(CfpAnswer))}
         assert proposal.session_format.name == "Workshop"
         assert answers == {setup_id: "Tables in groups"}

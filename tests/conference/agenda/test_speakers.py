@@ -345,9 +345,10 @@ def test_speaker_page_hub_times_follow_the_hubs_daylight_saving_change(
 
 
 def test_speaker_page_links_the_talks_recordings_and_slides_of_the_materials_area(
-    client, places, published, db
+    client, conference, places, published, db
 ):
     speaker = make_user(display_name="Ada")
+    SpeakerProfileFactory(conference=conference, user=speaker, recording_consent=True)
     talk = make_talk(published, places.thames, utc(2027, 3, 12, 14), speaker=speaker)
     add_link(talk.proposal, MaterialKind.RECORDING, "https://video.example.com/watch/7", speaker, "Watch it")
     db.session.commit()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from conference.archive.models import ProposalTopic, TopicTag
@@ -14,7 +15,7 @@ from conference.archive.operations import refresh_conference_archive
 from conference.conferences.models import Role
 from conference.extensions import db as _db
 from conference.materials.models import MaterialKind, TalkMaterial
-from conference.proposals.models import ProposalState
+from conference.proposals.models import ProposalState, SpeakerProfile
 from tests.factories import (
     DEFAULT_PASSWORD,
     ConferenceFactory,
@@ -26,6 +27,7 @@ from tests.factories import (
     ScheduledTalkFactory,
     ScheduleVersionFactory,
     SessionFormatFactory,
+    SpeakerProfileFactory,
     TrackFactory,
     UserFactory,
 )
@@ -69,8 +71,13 @@ class Edition:
         starts_at=None,
         state=ProposalState.ACCEPTED,
         published=True,
+        recording_consent=True,
     ):
-        """A proposal placed in this edition's published version (or only in a draft)."""
+        """A proposal placed in this edition's published version (or only in a draft).
+
+        Each speaker without a profile at this edition gets one answering
+        ``recording_consent`` (yes, no, or None: not answered; publishing needs a yes).
+        """
         proposal = ProposalFactory(
             conference=self.conference,
             title=title,
@@ -81,6 +88,10 @@ class Edition:
         )
         for speaker in speakers:
             ProposalSpeakerFactory(proposal=proposal, user=speaker)
+            if profile_of(self.conference, speaker) is None:
+                SpeakerProfileFactory(
+                    conference=self.conference, user=speaker, recording_consent=recording_consent
+                )
         first_slot = datetime.combine(self.conference.starts_on, datetime.min.time(), UTC).replace(
             hour=9
         )
@@ -118,6 +129,16 @@ def make_edition(slug: str, name: str, starts_on: date) -> Edition:
         data=TrackFactory(conference=conference, name="Data"),
         talk_format=SessionFormatFactory(conference=conference, name="Talk", duration_minutes=30),
         version=ScheduleVersionFactory(conference=conference, is_draft=False, number=1),
+    )
+
+
+def profile_of(conference, user) -> SpeakerProfile | None:
+    """The speaker's profile at ``conference``, holding their recording consent there."""
+    _db.session.flush()
+    return _db.session.scalar(
+        select(SpeakerProfile).where(
+            SpeakerProfile.conference_id == conference.id, SpeakerProfile.user_id == user.id
+        )
     )
 
 

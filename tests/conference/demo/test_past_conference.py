@@ -24,7 +24,8 @@ from conference.feedback.models import (
     QuestionKind,
 )
 from conference.materials.models import MaterialKind, TalkMaterial
-from conference.proposals.models import Proposal, ProposalSpeaker, ProposalState
+from conference.materials.queries import withheld_recording_ids
+from conference.proposals.models import Proposal, ProposalSpeaker, ProposalState, SpeakerProfile
 from conference.schedule.models import ScheduledTalk
 from conference.schedule.versions import current_draft, latest_published
 from tests.conference.demo.conftest import demo_app, module_database_url
@@ -238,6 +239,30 @@ def test_past_summit_recordings_are_https_links_for_recorded_rooms_with_consent(
         .where(TalkMaterial.conference_id == summit.id, TalkMaterial.kind == MaterialKind.LINK)
     )
     assert slides >= 15
+
+
+def test_demo_speakers_answered_recording_consent_and_recordings_are_published(demo):
+    """Publishing needs every speaker's yes: each demo speaker said yes or no (a few no), and
+    every recording of last year is public."""
+    for conference in (past(), current()):
+        answers = Counter(
+            _db.session.scalars(
+                select(SpeakerProfile.recording_consent).where(
+                    SpeakerProfile.conference_id == conference.id
+                )
+            )
+        )
+        assert None not in answers, conference.slug
+        assert answers[True] > 5 * answers[False] > 0, conference.slug
+    recorded = set(
+        _db.session.scalars(
+            select(TalkMaterial.proposal_id).where(
+                TalkMaterial.conference_id == past().id, TalkMaterial.kind == MaterialKind.RECORDING
+            )
+        )
+    )
+    assert len(recorded) >= 20
+    assert withheld_recording_ids(recorded) == set()
 
 
 def test_demo_topic_tags_are_shared_by_talks_of_both_years(demo):

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from conference.conferences.models import Role
 from conference.materials.models import MaterialKind, TalkMaterial
-from conference.proposals.models import ProposalState, SpeakerRole
+from conference.proposals.models import ProposalState, SpeakerProfile, SpeakerRole
 from tests.factories import (
     DEFAULT_PASSWORD,
     ConferenceFactory,
@@ -23,6 +24,7 @@ from tests.factories import (
     RoomFactory,
     ScheduledTalkFactory,
     ScheduleVersionFactory,
+    SpeakerProfileFactory,
     UserFactory,
 )
 
@@ -32,6 +34,13 @@ FAST_PASSWORD_HASH = generate_password_hash(DEFAULT_PASSWORD, method="scrypt:102
 
 def make_user(**fields):
     return UserFactory(password_hash=FAST_PASSWORD_HASH, **fields)
+
+
+def consenting_speaker(conference, **fields):
+    """A new user who said yes at ``conference`` to publishing recordings of their sessions."""
+    user = make_user(**fields)
+    SpeakerProfileFactory(conference=conference, user=user, recording_consent=True)
+    return user
 
 
 def utc(year, month, day, hour, minute=0) -> datetime:
@@ -187,6 +196,9 @@ def talk(db) -> Talk:
         conference=conference, state=ProposalState.ACCEPTED, title="Another talk"
     )
     ProposalSpeakerFactory(proposal=other, user=other_speaker)
+    # Publishing a recording needs every speaker's yes: these speakers gave it.
+    for person in (speaker, co_speaker, other_speaker):
+        SpeakerProfileFactory(conference=conference, user=person, recording_consent=True)
     db.session.commit()
     return Talk(
         conference,
@@ -199,6 +211,17 @@ def talk(db) -> Talk:
         attendee,
         other_speaker,
         other,
+    )
+
+
+def profile_of(talk: Talk, user) -> SpeakerProfile:
+    """The speaker's profile at the talk's conference, holding their recording consent."""
+    from conference.extensions import db
+
+    return db.session.scalar(
+        select(SpeakerProfile).where(
+            SpeakerProfile.conference_id == talk.conference.id, SpeakerProfile.user_id == user.id
+        )
     )
 
 

@@ -7,7 +7,11 @@ from datetime import timedelta
 
 from conference.core.types import utcnow
 from conference.feedback.models import FeedbackResponse
-from tests.conference.materials.conftest import add_recording, make_user, minimal_pdf
+from tests.conference.materials.conftest import (
+    add_recording,
+    consenting_speaker,
+    minimal_pdf,
+)
 from tests.factories import (
     InterestMarkFactory,
     ProposalFactory,
@@ -22,7 +26,7 @@ URL = "/c/summit/agenda/catch-up"
 
 def place(version, title, starts_at, room=None, minutes=30):
     proposal = ProposalFactory(conference=version.conference, state="confirmed", title=title)
-    ProposalSpeakerFactory(proposal=proposal, user=make_user())
+    ProposalSpeakerFactory(proposal=proposal, user=consenting_speaker(version.conference))
     return ScheduledTalkFactory(
         version=version,
         proposal=proposal,

@@ -10,7 +10,7 @@ import feedparser
 from conference.core.types import utcnow
 from conference.materials.models import MaterialKind, TalkMaterial
 from conference.materials.queries import FEED_SIZE
-from tests.conference.materials.conftest import add_recording, make_user
+from tests.conference.materials.conftest import add_recording, consenting_speaker
 from tests.factories import (
     ConferenceFactory,
     ProposalFactory,
@@ -27,7 +27,9 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 def published_talk(conference, title, number=1, **fields):
     version = ScheduleVersionFactory(conference=conference, is_draft=False, number=number)
     proposal = ProposalFactory(conference=conference, state="accepted", title=title, **fields)
-    ProposalSpeakerFactory(proposal=proposal, user=make_user(display_name=f"Speaker of {title}"))
+    ProposalSpeakerFactory(
+        proposal=proposal, user=consenting_speaker(conference, display_name=f"Speaker of {title}")
+    )
     ScheduledTalkFactory(version=version, proposal=proposal)
     return proposal
 

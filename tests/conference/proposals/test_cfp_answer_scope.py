@@ -1,21 +1,45 @@
 """A question limited to some formats or tracks applies only to proposals in them: the form
-hides it from the others (with JavaScript), and the proposal keeps no answer to it."""
+hides it from the others (with JavaScript), and an answer to it is kept but set aside: not
+required, seen only by the speakers, no tie on the question, and back when the proposal is in
+one of those formats and tracks again."""
 
 import re
 
 import pytest
 from sqlalchemy import select
 
-from conference.proposals.models import CfpAnswer, CfpQuestionKind, Proposal, ProposalState
+from conference.conferences.models import Role
+from conference.proposals.models import (
+    CfpAnswer,
+    CfpQuestion,
+    CfpQuestionKind,
+    Proposal,
+    ProposalState,
+)
 from conference.proposals.questions import (
+    AnswerCount,
+    KindLocked,
+    QuestionAnswered,
+    QuestionDetails,
+    answer_count,
+    answer_counts,
     answers_by_proposal,
     answers_for_reviewers,
+    delete_question,
     save_answers,
     shown_answers,
+    update_question,
 )
-from tests.conference.proposals.conftest import count, proposal_form
+from tests.conference.proposals.conftest import count, make_user, proposal_form
 from tests.conference.proposals.factories import proposal_of
-from tests.factories import CfpAnswerFactory, CfpQuestionFactory, SessionFormatFactory, TrackFactory
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    CfpAnswerFactory,
+    CfpQuestionFactory,
+    RoleFactory,
+    SessionFormatFactory,
+    TrackFactory,
+)
 
 
 @pytest.fixture
@@ -76,13 +100,13 @@ def test_the_form_tells_the_script_which_formats_and_tracks_each_question_is_for
     assert '<script src="/static/js/proposal-form.js" defer></script>' in page
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert "<script>" not in page
-    assert '<div role="status" data-answers-not-kept></div>' in page
+    assert '<div role="status" data-answers-set-aside></div>' in page
 
 
 # --- saving ---------------------------------------------------------------------------------
 
 
-def test_an_answer_typed_for_a_question_of_another_format_is_not_stored_and_the_speaker_is_told(
+def test_an_answer_typed_for_a_question_of_another_format_is_set_aside_and_the_speaker_is_told(
     client, db, conference, speaker, places, setup_question
 ):
     data = {**as_format(conference, places["talk"]), f"answer_{setup_question.id}": "Tables"}
@@ -92,11 +116,16 @@ def test_an_answer_typed_for_a_question_of_another_format_is_not_stored_and_the_
     assert response.status_code == 200
     proposal = db.session.scalar(select(Proposal))
     assert proposal.state is ProposalState.SUBMITTED
-    assert saved_answers(db, proposal.id) == {}
+    assert saved_answers(db, proposal.id) == {"Room setup?": "Tables"}
     assert (
-        "Your answer to “Room setup?” is not kept: the question does not apply to the session "
-        "format and track you chose. Asked only of Workshop proposals."
+        "Your answer to “Room setup?” is kept but set aside: the question does not apply to the "
+        "session format and track you chose, so it is not required and only the speakers see the "
+        "answer. Asked only of Workshop proposals. Choose one of those again and the answer is "
+        "back on the form."
     ) in response.get_data(as_text=True)
+    # Nobody but the speakers reads it: not the reviewers, nor the ranking export.
+    assert answers_for_reviewers(conference, proposal) == []
+    assert proposal.id not in answers_by_proposal(conference)
 
 
 def test_an_answer_that_could_not_be_saved_is_no_obstacle_when_its_question_does_not_apply(
@@ -114,9 +143,14 @@ def test_an_answer_that_could_not_be_saved_is_no_obstacle_when_its_question_does
         f"answer_{long_text.id}": "x" * 301,
     }
 
-    assert client.post("/c/devcon/proposals/new", data=data).status_code == 302
+    response = client.post("/c/devcon/proposals/new", data=data, follow_redirects=True)
 
+    assert response.status_code == 200
+    # Hidden from the speaker, so no form error; not kept either, and they are told.
     assert count(db, CfpAnswer) == 0
+    body = response.get_data(as_text=True)
+    assert "Your answer to “Rows or tables?” is not kept (Choose one of the options.)" in body
+    assert "Your answer to “Agenda?” is not kept (Keep the answer under 300 characters" in body
     # In the research track the same answers are refused, as before.
     data["track_id"] = str(places["research"].id)
     data["title"] = "Another"
@@ -135,12 +169,20 @@ def test_a_question_limited_to_tracks_does_not_apply_to_a_proposal_without_a_tra
     )
     db.session.commit()
 
-    data = {**proposal_form(conference, track_id="0"), f"answer_{question.id}": "Taxi rides"}
-    assert client.post("/c/devcon/proposals/new", data=data).status_code == 302
+    # Required of research talks only: a talk without a track is submitted without it.
+    assert client.post("/c/devcon/proposals/new", data=proposal_form(conference, track_id="0")).status_code == 302
     assert count(db, CfpAnswer) == 0
+    # An answer given anyway is set aside.
+    data = {
+        **proposal_form(conference, track_id="0", title="Another"),
+        f"answer_{question.id}": "Taxi rides",
+    }
+    assert client.post("/c/devcon/proposals/new", data=data).status_code == 302
+    assert count(db, CfpAnswer) == 1
+    assert answers_by_proposal(conference) == {}
 
 
-def test_switching_away_from_the_format_drops_the_answer_and_switching_back_asks_again(
+def test_switching_away_from_the_format_sets_the_answer_aside_and_switching_back_brings_it_back(
     client, db, conference, speaker, places, setup_question
 ):
     proposal = proposal_of(speaker, conference, session_format=places["workshop"])
@@ -154,19 +196,57 @@ def test_switching_away_from_the_format_drops_the_answer_and_switching_back_asks
     }
     response = client.post(f"/c/devcon/proposals/{proposal.id}/edit", data=data, follow_redirects=True)
 
-    assert "Your answer to “Room setup?” is not kept" in response.get_data(as_text=True)
-    assert saved_answers(db, proposal.id) == {}
+    page = response.get_data(as_text=True)
+    assert "Your answer to “Room setup?” is kept but set aside" in page
+    assert saved_answers(db, proposal.id) == {"Room setup?": "Tables"}
     db.session.expire_all()
     proposal = db.session.get(Proposal, proposal.id)
     assert proposal.session_format_id == places["talk"].id
-    # Back to a workshop: a submitted workshop proposal needs the answer again.
-    back = as_format(conference, places["workshop"], lock_version=str(proposal.lock_version))
+    assert answers_for_reviewers(conference, proposal) == []
+    assert proposal.id not in answers_by_proposal(conference)
+    # Saving again as a talk says nothing more about it.
+    data["lock_version"] = str(proposal.lock_version)
+    again = client.post(f"/c/devcon/proposals/{proposal.id}/edit", data=data, follow_redirects=True)
+    assert again.status_code == 200
+    assert "is kept but set aside" not in again.get_data(as_text=True)
+
+    # The edit form holds it, as given, ready for the workshop format.
+    form_page = client.get(f"/c/devcon/proposals/{proposal.id}/edit").get_data(as_text=True)
+    assert re.search(rf'name="answer_{setup_question.id}"[^>]*value="Tables"', form_page)
+    # Back to a workshop, as the browser sends the shown answer: it applies again.
+    db.session.expire_all()
+    proposal = db.session.get(Proposal, proposal.id)
+    back = {
+        **as_format(conference, places["workshop"], lock_version=str(proposal.lock_version)),
+        f"answer_{setup_question.id}": "Tables",
+    }
+    assert client.post(f"/c/devcon/proposals/{proposal.id}/edit", data=back).status_code == 302
+    assert saved_answers(db, proposal.id) == {"Room setup?": "Tables"}
+    proposal = db.session.get(Proposal, proposal.id)
+    assert answers_by_proposal(conference)[proposal.id] == {setup_question.id: "Tables"}
+    # Taking it back is still refused: a submitted workshop proposal needs it.
+    back[f"answer_{setup_question.id}"] = ""
+    back["lock_version"] = str(proposal.lock_version)
     response = client.post(f"/c/devcon/proposals/{proposal.id}/edit", data=back)
     assert response.status_code == 400
     assert "Answer this question: a submitted proposal needs it." in response.get_data(as_text=True)
-    back[f"answer_{setup_question.id}"] = "Tables again"
-    assert client.post(f"/c/devcon/proposals/{proposal.id}/edit", data=back).status_code == 302
-    assert saved_answers(db, proposal.id) == {"Room setup?": "Tables again"}
+
+
+def test_a_set_aside_answer_taken_back_on_a_form_without_javascript_is_removed(
+    client, db, conference, speaker, places, setup_question
+):
+    """Without JavaScript every question shows: emptying one that does not apply removes it."""
+    proposal = proposal_of(speaker, conference, session_format=places["talk"])
+    CfpAnswerFactory(proposal=proposal, question=setup_question, value="Tables")
+    db.session.commit()
+
+    data = {
+        **as_format(conference, places["talk"], lock_version=str(proposal.lock_version)),
+        f"answer_{setup_question.id}": "",
+    }
+    assert client.post(f"/c/devcon/proposals/{proposal.id}/edit", data=data).status_code == 302
+
+    assert saved_answers(db, proposal.id) == {}
 
 
 def test_a_form_sent_back_with_errors_keeps_the_hidden_answer_as_typed(
@@ -213,7 +293,7 @@ def test_an_answer_to_a_question_missing_from_the_page_the_speaker_saw_is_kept(
     assert "Answer this question: a submitted proposal needs it." in response.get_data(as_text=True)
 
 
-def test_save_answers_removes_a_saved_answer_whose_question_no_longer_applies(
+def test_save_answers_keeps_an_answer_whose_question_no_longer_applies_set_aside(
     db, conference, speaker, places, setup_question
 ):
     proposal = proposal_of(speaker, conference, session_format=places["workshop"])
@@ -221,10 +301,116 @@ def test_save_answers_removes_a_saved_answer_whose_question_no_longer_applies(
     db.session.commit()
 
     proposal.session_format_id = places["talk"].id
+    save_answers(conference, proposal, {})
+    db.session.commit()
+    assert saved_answers(db, proposal.id) == {"Room setup?": "Tables"}
+
+    proposal = db.session.get(Proposal, proposal.id)
     save_answers(conference, proposal, {setup_question.id: "Chairs"})
     db.session.commit()
+    assert saved_answers(db, proposal.id) == {"Room setup?": "Chairs"}
+    assert [answer.applies for answer in shown_answers(db.session.get(Proposal, proposal.id))] == [False]
 
-    assert saved_answers(db, proposal.id) == {}
+
+def test_save_answers_refuses_an_answer_that_could_not_be_saved_even_set_aside(
+    db, conference, speaker, places
+):
+    choice = CfpQuestionFactory(
+        conference=conference, text="Rows or tables?", kind=CfpQuestionKind.CHOICE,
+        options=["Rows", "Tables"], session_formats=[places["workshop"]],
+    )
+    proposal = proposal_of(speaker, conference, session_format=places["talk"])
+    db.session.commit()
+
+    with pytest.raises(ValueError, match="Choose one of the options."):
+        save_answers(conference, proposal, {choice.id: "A forged option"})
+
+
+# --- what set-aside answers tie down ---------------------------------------------------------
+
+
+@pytest.fixture
+def set_aside(db, conference, speaker, places, setup_question):
+    """A submitted talk that kept its answer to the workshop question, and a draft workshop."""
+    talk = proposal_of(speaker, conference, session_format=places["talk"])
+    CfpAnswerFactory(proposal=talk, question=setup_question, value="Tables")
+    draft = proposal_of(
+        speaker, conference, state=ProposalState.DRAFT, session_format=places["workshop"]
+    )
+    CfpAnswerFactory(proposal=draft, question=setup_question, value="Chairs")
+    db.session.commit()
+    return talk
+
+
+def test_set_aside_answers_do_not_tie_the_question_down(db, conference, setup_question, set_aside):
+    assert answer_count(setup_question) == AnswerCount(submitted=0, drafts=1, set_aside=1)
+    assert answer_counts(conference) == {setup_question.id: AnswerCount(0, 1, 1)}
+
+    # Its kind may change: the set-aside text that is no yes or no goes, as in drafts.
+    removed = update_question(setup_question, _details(setup_question, kind=CfpQuestionKind.YES_NO))
+    db.session.commit()
+
+    assert removed == 2
+    assert count(db, CfpAnswer) == 0
+
+
+def test_deleting_a_question_removes_its_answers_in_drafts_and_set_aside(
+    db, conference, setup_question, set_aside
+):
+    question_id = setup_question.id
+
+    assert delete_question(setup_question) == 2
+    db.session.commit()
+
+    assert count(db, CfpAnswer) == 0
+    assert db.session.get(CfpQuestion, question_id) is None
+
+
+def test_an_answer_that_applies_on_a_submitted_proposal_still_ties_the_question_down(
+    db, conference, speaker, places, setup_question, set_aside
+):
+    workshop = proposal_of(speaker, conference, session_format=places["workshop"])
+    CfpAnswerFactory(proposal=workshop, question=setup_question, value="Tables")
+    db.session.commit()
+
+    assert answer_count(setup_question) == AnswerCount(submitted=1, drafts=1, set_aside=1)
+    with pytest.raises(QuestionAnswered):
+        delete_question(setup_question)
+    with pytest.raises(KindLocked):
+        update_question(setup_question, _details(setup_question, kind=CfpQuestionKind.YES_NO))
+
+
+def test_organisers_see_no_set_aside_answer_on_the_proposal_page(
+    app, db, conference, set_aside, places
+):
+    organiser = make_user()
+    RoleFactory(conference=conference, user=organiser, role=Role.ORGANISER)
+    applies = CfpQuestionFactory(conference=conference, text="Takeaway?")
+    CfpAnswerFactory(proposal=set_aside, question=applies, value="Safer deploys")
+    db.session.commit()
+    browser = app.test_client()
+    browser.post("/login", data={"email": organiser.email, "password": DEFAULT_PASSWORD})
+
+    page = browser.get(f"/c/devcon/manage/proposals/{set_aside.id}").get_data(as_text=True)
+
+    assert "Safer deploys" in page
+    assert "Room setup?" not in page and "Tables" not in page
+
+
+def _details(question, **changes) -> QuestionDetails:
+    return QuestionDetails(
+        **{
+            "text": question.text,
+            "help_text": question.help_text,
+            "kind": question.kind,
+            "options": tuple(question.options),
+            "required": question.required,
+            "reviewer_visibility": question.reviewer_visibility,
+            "session_format_ids": tuple(item.id for item in question.session_formats),
+            "track_ids": tuple(track.id for track in question.tracks),
+            **changes,
+        }
+    )
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -270,7 +456,8 @@ def test_the_speaker_sees_an_answer_that_no_longer_applies_marked(client, db, co
     page = client.get(f"/c/devcon/proposals/{rescoped.id}").get_data(as_text=True)
 
     assert re.search(
-        r"Room setup\?\s*<small class=\"answer-note\">\(not asked of this proposal's format or "
-        r"track\)</small>",
+        r"Room setup\?\s*<small class=\"answer-note\">\(set aside: not asked of this proposal's "
+        r"format or track, so only its speakers see the answer; it is back when the proposal is in "
+        r"one the question is asked of\)</small>",
         page,
     )

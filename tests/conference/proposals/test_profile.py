@@ -12,7 +12,7 @@ def _profile_form(hub_id, **overrides):
         "time_zone": "Asia/Kolkata",
         "hub_id": str(hub_id),
         "presentation_mode": "in_person",
-        "recording_consent": "y",
+        "recording_consent": "yes",
     }
     data.update(overrides)
     return data

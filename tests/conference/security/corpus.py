@@ -216,7 +216,7 @@ FORMS: tuple[FormCase, ...] = (
             "time_zone": "Europe/London",
             "hub_id": str(v["hub_id"]),
             "presentation_mode": "in_person",
-            "recording_consent": "y",
+            "recording_consent": "yes",
         },
         text_fields=("display_name", "bio"),
         zone_fields=("time_zone",),

@@ -152,7 +152,7 @@ def _fill_with_hostile_text(world, clients) -> None:
                 "time_zone": "Europe/London",
                 "hub_id": str(world.hub.id),
                 "presentation_mode": "in_person",
-                "recording_consent": "y",
+                "recording_consent": "yes",
             },
         ),
         "speaker profile",
@@ -199,6 +199,13 @@ def _fill_with_hostile_text(world, clients) -> None:
             },
         ),
         "review",
+    )
+    _ok(
+        organiser.post(
+            f"/c/{slug}/proposals/{world.talk.id}/discussion",
+            data={"comment-body": corpus.LONG_HOSTILE, "comment-back": "manage"},
+        ),
+        "discussion comment",
     )
     _ok(
         organiser.post(
