@@ -62,8 +62,8 @@ def decide_many(proposals: Iterable[Proposal], decision: ProposalState) -> tuple
     return changed, skipped
 
 
-def speaker_comments(proposal: Proposal) -> str:
-    """Reviewers' comments meant for the speakers, without saying who wrote them.
+def speaker_comment_texts(proposal: Proposal) -> list[str]:
+    """Reviewers' comments meant for the speakers, oldest first, without saying who wrote them.
 
     Comments of reviewers with a conflict of interest are left out, as their scores are.
     """
@@ -72,10 +72,24 @@ def speaker_comments(proposal: Proposal) -> str:
         .where(Review.proposal_id == proposal.id, Review.comment_for_speaker != "", review_is_counted())
         .order_by(Review.id)
     ).all()
-    comments = [comment.strip() for comment in comments if comment.strip()]
+    return [comment.strip() for comment in comments if comment.strip()]
+
+
+def speaker_comments(proposal: Proposal) -> str:
+    """The reviewers' comments as the decision e-mail's ``{{ comments }}`` gives them."""
+    comments = speaker_comment_texts(proposal)
     if not comments:
         return ""
     return "Comments from the reviewers:\n\n" + "\n\n".join(f"* {comment}" for comment in comments) + "\n"
+
+
+def decision_sent_to(proposal: Proposal, user: User) -> bool:
+    """Whether a decision e-mail about ``proposal`` has been queued for ``user``: from then on
+    their proposal page shows what it told them, the reviewers' comments included."""
+    keys = [decision_dedupe_key(proposal, state, user) for state in DECISIONS]
+    return db.session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.dedupe_key.in_(keys))
+    ) > 0
 
 
 def _speakers(proposal: Proposal) -> list[User]:

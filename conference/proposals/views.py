@@ -18,6 +18,7 @@ from conference.conferences.models import Conference
 from conference.core.forms import require_confirm_form
 from conference.core.timezones import to_zone
 from conference.core.web import viewer_time_zone
+from conference.decisions import operations as decision_operations
 from conference.extensions import db
 from conference.interest.operations import PUBLIC_STATES
 from conference.materials.queries import materials_of, recording_consents
@@ -252,6 +253,9 @@ def detail(slug: str, proposal_id: int):
         answer_rows=questions.answer_rows(proposal, include_set_aside=True),
         slot=operations.published_slots(conference, [proposal.id]).get(proposal.id),
         recording=_recording_consent(proposal),
+        # Once the decision e-mail went out, the reviewers' comments it carried stay here too.
+        reviewer_comments=(decision_operations.speaker_comment_texts(proposal)
+                           if decision_operations.decision_sent_to(proposal, user) else None),
         invite_form=InviteCoSpeakerForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),
         max_co_speakers=operations.MAX_CO_SPEAKERS,
