@@ -129,8 +129,8 @@ def day_zone_label(day: date, zone_name: str) -> str:
     return f"{zone_name} ({label})"
 
 
-# Many talks: one statement per relationship, whatever the number of talks.
-_MANY_TALKS = (
+# Many talks: one statement per relationship, whatever the number of talks (the API uses it too).
+MANY_TALKS = (
     selectinload(ScheduledTalk.proposal).selectinload(Proposal.track),
     selectinload(ScheduledTalk.proposal).selectinload(Proposal.session_format),
     selectinload(ScheduledTalk.proposal)
@@ -149,7 +149,7 @@ _ONE_TALK = (
 )
 
 
-def _published_talks_query(version: ScheduleVersion, loaders=_MANY_TALKS):
+def _published_talks_query(version: ScheduleVersion, loaders=MANY_TALKS):
     return (
         select(ScheduledTalk)
         .join(Proposal, Proposal.id == ScheduledTalk.proposal_id)

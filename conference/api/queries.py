@@ -14,6 +14,7 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from conference.accounts.models import User
+from conference.agenda.queries import MANY_TALKS
 from conference.api.parameters import Page
 from conference.conferences.models import Conference, Room, Track
 from conference.decisions import ranking
@@ -233,14 +234,7 @@ def scheduled_talks_page(version: ScheduleVersion, page: Page) -> tuple[list[Sch
         .order_by(ScheduledTalk.starts_at, ScheduledTalk.room_id, ScheduledTalk.id)
     )
     talks = db.session.scalars(
-        _slice(query, page).options(
-            selectinload(ScheduledTalk.proposal).selectinload(Proposal.track),
-            selectinload(ScheduledTalk.proposal).selectinload(Proposal.session_format),
-            selectinload(ScheduledTalk.proposal)
-            .selectinload(Proposal.speakers)
-            .selectinload(ProposalSpeaker.user),
-            selectinload(ScheduledTalk.room).selectinload(Room.hub),
-        )
+        _slice(query, page).options(*MANY_TALKS)
     ).all()
     return list(talks), count_of(query)
 
