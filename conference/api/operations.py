@@ -7,12 +7,12 @@ import hmac
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from conference.accounts.models import User
 from conference.api.models import ApiToken
-from conference.conferences.models import Conference
+from conference.conferences.models import Conference, ConferenceRole, Role
 from conference.core.types import utcnow
 from conference.extensions import db
 
@@ -53,25 +53,38 @@ def revoke_api_token(token: ApiToken) -> None:
 
 
 def conference_tokens(conference: Conference) -> list[ApiToken]:
-    """Every token of the conference, active ones first, newest first."""
-    return list(
-        db.session.scalars(
-            select(ApiToken)
-            .where(ApiToken.conference_id == conference.id)
-            .options(joinedload(ApiToken.created_by))
-            .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())
-        )
+    """Every token of the conference, active ones first, newest first; each with
+    ``maker_organises`` set (False: it no longer works, see `maker_organises`)."""
+    rows = db.session.execute(
+        select(ApiToken, maker_organises().label("maker_organises"))
+        .where(ApiToken.conference_id == conference.id)
+        .options(joinedload(ApiToken.created_by))
+        .order_by(ApiToken.revoked_at.is_not(None), ApiToken.id.desc())
+    ).all()
+    for token, organises in rows:
+        token.maker_organises = bool(organises)
+    return [token for token, _ in rows]
+
+
+def maker_organises():
+    """Condition on ``ApiToken``: its maker still organises its conference. A token reads what
+    an organiser may, so it stops working when its maker leaves (or their account is deleted)."""
+    return exists().where(
+        ConferenceRole.user_id == ApiToken.created_by_id,
+        ConferenceRole.conference_id == ApiToken.conference_id,
+        ConferenceRole.role == Role.ORGANISER,
     )
 
 
 def find_api_token(secret: str | None) -> ApiToken | None:
-    """The active token with this secret, its conference loaded; None if unknown or revoked."""
+    """The active token with this secret, its conference loaded; None if unknown, revoked, or
+    made by someone who no longer organises the conference."""
     if not secret or len(secret) != SECRET_LENGTH or not secret.startswith(TOKEN_PREFIX):
         return None
     digest = secret_hash(secret)
     token = db.session.scalar(
         select(ApiToken)
-        .where(ApiToken.secret_hash == digest)
+        .where(ApiToken.secret_hash == digest, maker_organises())
         .options(joinedload(ApiToken.conference))
     )
     if token is None or not hmac.compare_digest(token.secret_hash, digest):

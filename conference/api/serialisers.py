@@ -122,8 +122,11 @@ def proposal_json(
             "mean_score": _rounded(statistics.mean_score),
             "normalised_score": _rounded(statistics.normalised_score),
         },
+        # Set-aside answers (to questions that do not apply to the proposal) are its speakers'
+        # alone, as on the organisers' pages and in the CSV.
         "answers": [
             _answer_json(answer) for answer in questions.shown_answers(proposal, all_questions)
+            if answer.applies
         ],
     }
 

@@ -16,6 +16,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     make_response,
     redirect,
@@ -211,10 +212,19 @@ def _api_limit() -> str:
     return current_app.config.get("RATELIMIT_API") or DEFAULT_API_LIMIT
 
 
+def _request_token() -> ApiToken | None:
+    """The request's valid token (looked up once per request), or None."""
+    if "api_token" not in g:
+        g.api_token = operations.find_api_token(_presented_secret())
+    return g.api_token
+
+
 def _api_limit_key() -> str:
-    secret = _presented_secret()
-    if secret:
-        return "api-token:" + operations.secret_hash(secret)
+    # A valid token has its own budget; anything else (no token, or made-up ones, which would
+    # otherwise each get a fresh budget) counts against the client's address.
+    token = _request_token()
+    if token is not None:
+        return f"api-token:{token.id}"
     return f"api-address:{request.remote_addr}"
 
 
@@ -240,7 +250,7 @@ def authorised(slug: str) -> tuple[Conference, ApiToken]:
     secret = _presented_secret()
     if secret is None:
         raise _unauthorized("Send an API token in the header: Authorization: Bearer <token>.")
-    token = operations.find_api_token(secret)
+    token = _request_token()
     if token is None:
         raise _unauthorized("The API token is not valid or was revoked.", "invalid_token")
     if token.conference.slug != slug:

@@ -10,7 +10,13 @@ from conference.api.operations import create_api_token
 from conference.conferences.models import Role, Room, Track
 from conference.proposals.models import Proposal, ProposalState
 from tests.conference.api.conftest import ApiClient
-from tests.factories import ReviewFactory, RoleFactory
+from tests.factories import (
+    CfpAnswerFactory,
+    CfpQuestionFactory,
+    ReviewFactory,
+    RoleFactory,
+    SessionFormatFactory,
+)
 
 UTC_INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
@@ -109,6 +115,19 @@ def test_proposal_gives_its_fields_speakers_with_email_review_summary_and_answer
             },
         ],
     }
+
+
+def test_set_aside_answers_are_the_speakers_alone(api, scene, db):
+    """An answer to a question limited to another format is kept for its speakers but, as on the
+    organisers' pages and in the CSV, not given out."""
+    workshop = SessionFormatFactory(conference=scene.conference, name="Workshop", duration_minutes=90)
+    limited = CfpQuestionFactory(conference=scene.conference, text="Room setup?", position=9,
+                                 session_formats=[workshop])
+    CfpAnswerFactory(proposal=scene.proposals["accepted"], question=limited, value="Set-aside answer")
+    db.session.commit()
+    row = _by_id(api.json(scene.url("proposals"))["results"])[scene.proposals["accepted"].id]
+    assert "Set-aside answer" not in str(row)
+    assert all(answer["applies"] for answer in row["answers"])
 
 
 def test_proposal_speakers_leave_out_pending_invitations(api, scene):

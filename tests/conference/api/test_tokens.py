@@ -11,10 +11,13 @@ from sqlalchemy import select
 
 from conference.api.models import ApiToken
 from conference.api.operations import create_api_token
+from conference.conferences.models import ConferenceRole, Role
 from conference.core.types import utcnow
 from conference.extensions import db as _db
 from tests.conference.api.conftest import bearer, build_scene
+from tests.conference.faults.conftest import logged_in_client, make_user
 from tests.conftest import _empty_all_tables, make_test_app
+from tests.factories import RoleFactory
 
 SECRET = re.compile(r"cpk_[A-Za-z0-9_-]{43}")
 TOKENS_PAGE = "/c/devcon/manage/api-tokens"
@@ -258,3 +261,43 @@ def test_each_token_has_its_own_rate_limit_across_endpoints(limited):
     assert 1 <= int(refused.headers["Retry-After"]) <= 61
     assert refused.headers["Cache-Control"] == "private, no-store"
     assert client.get(scene.url("speakers"), headers=bearer(second_secret)).status_code == 200
+
+
+def test_made_up_tokens_share_the_clients_budget(limited):
+    """Each invented token would otherwise get a budget of its own and never be limited."""
+    app, scene = limited
+    client = app.test_client()
+    answers = [
+        client.get(scene.url("tracks"), headers=bearer(f"cpk_{n:043d}")).status_code for n in range(5)
+    ]
+    assert answers == [401, 401, 401, 429, 429]
+    # A real token keeps its own budget.
+    assert client.get(scene.url("tracks"), headers=bearer(scene.secret)).status_code == 200
+
+
+# --- the maker's role ------------------------------------------------------------------------
+
+
+def test_a_token_stops_working_when_its_maker_no_longer_organises(app, scene, api, organiser_client, db):
+    assert api.get(scene.url("tracks")).status_code == 200
+    colleague = make_user(display_name="Cora Colleague")
+    RoleFactory(conference=scene.conference, user=colleague, role=Role.ORGANISER)
+    role = db.session.scalar(select(ConferenceRole).where(
+        ConferenceRole.user_id == scene.organiser.id, ConferenceRole.conference_id == scene.conference.id,
+        ConferenceRole.role == Role.ORGANISER))
+    db.session.delete(role)
+    db.session.commit()
+
+    refused = api.get(scene.url("tracks"))
+    assert refused.status_code == 401
+    assert refused.get_json()["message"] == "The API token is not valid or was revoked."
+    page = logged_in_client(app, colleague).get(TOKENS_PAGE).get_data(as_text=True)
+    assert "whoever made it no longer organises this conference" in page
+
+    # Back in the role, the token works again; a deleted maker ends it for good.
+    RoleFactory(conference=scene.conference, user=scene.organiser, role=Role.ORGANISER)
+    db.session.commit()
+    assert api.get(scene.url("tracks")).status_code == 200
+    db.session.delete(db.session.get(type(scene.organiser), scene.organiser.id))
+    db.session.commit()
+    assert api.get(scene.url("tracks")).status_code == 401
