@@ -83,13 +83,14 @@ def speaker_comments(proposal: Proposal) -> str:
     return "Comments from the reviewers:\n\n" + "\n\n".join(f"* {comment}" for comment in comments) + "\n"
 
 
-def decision_sent_to(proposal: Proposal, user: User) -> bool:
-    """Whether a decision e-mail about ``proposal`` has been queued for ``user``: from then on
-    their proposal page shows what it told them, the reviewers' comments included."""
+def latest_decision_email(proposal: Proposal, user: User) -> OutboxMessage | None:
+    """The last decision e-mail about ``proposal`` queued for ``user``, exactly as written: their
+    proposal page shows it, so they read what the organisers sent (the reviewers' comments only
+    if the organisers' template gave them) and nothing it did not."""
     keys = [decision_dedupe_key(proposal, state, user) for state in DECISIONS]
     return db.session.scalar(
-        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.dedupe_key.in_(keys))
-    ) > 0
+        select(OutboxMessage).where(OutboxMessage.dedupe_key.in_(keys)).order_by(OutboxMessage.id.desc()).limit(1)
+    )
 
 
 def _speakers(proposal: Proposal) -> list[User]:

@@ -253,9 +253,7 @@ def detail(slug: str, proposal_id: int):
         answer_rows=questions.answer_rows(proposal, include_set_aside=True),
         slot=operations.published_slots(conference, [proposal.id]).get(proposal.id),
         recording=_recording_consent(proposal),
-        # Once the decision e-mail went out, the reviewers' comments it carried stay here too.
-        reviewer_comments=(decision_operations.speaker_comment_texts(proposal)
-                           if decision_operations.decision_sent_to(proposal, user) else None),
+        decision_email=decision_operations.latest_decision_email(proposal, user),
         invite_form=InviteCoSpeakerForm(formdata=None),
         confirm_form=ConfirmForm(formdata=None),
         max_co_speakers=operations.MAX_CO_SPEAKERS,
