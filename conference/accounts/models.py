@@ -18,6 +18,7 @@ from conference.extensions import db
 if TYPE_CHECKING:
     from conference.conferences.models import ConferenceRole, Hub
 
+NAME_KEY_LENGTH = 480
 PASSWORD_METHOD = "scrypt"  # noqa: S105 - a hashing method name, not a secret
 
 
@@ -33,8 +34,9 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(120))
     # The name as searched and sorted (case and accents ignored, `core.text.folded`), kept in
     # step with display_name so lists page and filter in SQL. Folding can lengthen a name
-    # ("ß" -> "ss", ligatures), hence the wider column.
-    name_key: Mapped[str] = mapped_column(String(480), default="", index=True)
+    # ("ß" -> "ss"; one ligature U+FDFA becomes 18 characters), hence the wider column, and a
+    # key cut at its length (only absurd names reach it; their search matches the start).
+    name_key: Mapped[str] = mapped_column(String(NAME_KEY_LENGTH), default="", index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC")
     home_hub_id: Mapped[int | None] = mapped_column(ForeignKey("hubs.id", ondelete="SET NULL"))
@@ -52,7 +54,7 @@ class User(UserMixin, db.Model):
 
     @validates("display_name")
     def _keep_name_key(self, _key: str, value: str) -> str:
-        self.name_key = folded(value or "")
+        self.name_key = folded(value or "")[:NAME_KEY_LENGTH]
         return value
 
     def set_password(self, password: str) -> None:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select
 
-from conference.accounts.models import User, new_session_token
+from conference.accounts.models import NAME_KEY_LENGTH, User, new_session_token
 from conference.conferences.models import Conference, ConferenceRole, Hub, Role
 from conference.core.text import folded
 from conference.demo import data
@@ -59,7 +59,7 @@ def add_extra_attendees(
                 "email": email,
                 "display_name": f"{first} {last}",
                 # A bulk insert skips the model's validators, which keep name_key otherwise.
-                "name_key": folded(f"{first} {last}"),
+                "name_key": folded(f"{first} {last}")[:NAME_KEY_LENGTH],
                 "password_hash": password_hash,
                 "time_zone": place.time_zone,
                 "home_hub_id": hubs[place.hub].id if place.hub else None,

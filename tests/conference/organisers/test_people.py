@@ -159,3 +159,13 @@ def test_removing_a_role_returns_to_the_same_filtered_page(client, organiser, co
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/c/devcon/manage/people?role=attendee&page=2")
     assert _roles_of(db, last.user, conference) == {Role.ATTENDEE}
+
+
+def test_a_name_that_folds_past_the_key_column_is_saved_and_found(client, organiser, conference, db):
+    # U+FDFA folds to 18 characters: 120 of them would be 2160, past the 480-character key.
+    role = RoleFactory(conference=conference, role=Role.ATTENDEE, user__display_name="\ufdfa" * 120)
+    db.session.commit()
+    assert len(role.user.name_key) == 480
+    page = client.get("/c/devcon/manage/people", query_string={"q": "\ufdfa"})
+    assert page.status_code == 200
+    assert "1 person matching" in page.get_data(as_text=True)
