@@ -9,11 +9,13 @@ import pytest
 
 from conference.conferences.models import Role
 from conference.discussion.models import ProposalComment
+from conference.mail.models import OutboxMessage
 from conference.proposals.models import ProposalState
 from tests.conference.decisions.conftest import add_review, make_proposal, make_reviewer
 from tests.conference.organisers.conftest import make_user
 from tests.factories import (
     ConferenceFactory,
+    ConflictFactory,
     ProposalSpeakerFactory,
     ReviewAssignmentFactory,
     RoleFactory,
@@ -224,3 +226,29 @@ def test_the_ranking_counts_each_proposals_comments(client, login, scene, db):
     link = f'href="/c/devcon/manage/proposals/{proposal.id}#discussion">2 comments'
     assert link in ranking
     assert f"/c/devcon/manage/proposals/{quiet.id}#discussion" not in ranking
+
+
+def test_earlier_participants_get_an_email_once_per_comment_if_they_may_still_read(client, login, scene, db):
+    proposal, organiser, done, pending = scene
+    _switch(client, login, done)
+    _post(client, proposal, "My first thought.", back="review")
+    add_review(proposal, pending, 3)
+    db.session.commit()
+    _switch(client, login, pending)
+    _post(client, proposal, "I agree.", back="review")
+    # Rita, the only earlier participant, is told; Paul, the author, is not.
+    messages = db.session.scalars(db.select(OutboxMessage)).all()
+    assert [m.recipient for m in messages] == [done.email]
+    assert messages[0].subject == "New comment on “Tracing at scale”"
+    assert "Paul Pending commented" in messages[0].body and "I agree." in messages[0].body
+    assert f"/c/devcon/reviews/{proposal.id}#discussion" in messages[0].body
+
+    # A conflict declared since keeps the next one from Rita; the organiser, new here, gets none.
+    ConflictFactory(conference_id=proposal.conference_id, reviewer=done, proposal=proposal)
+    db.session.commit()
+    _switch(client, login, organiser)
+    _post(client, proposal, "Thanks both.")
+    recipients = sorted(m.recipient for m in db.session.scalars(db.select(OutboxMessage)))
+    assert recipients == sorted([done.email, pending.email])
+    to_paul = [m for m in db.session.scalars(db.select(OutboxMessage)) if m.recipient == pending.email][0]
+    assert f"/c/devcon/reviews/{proposal.id}#discussion" in to_paul.body
