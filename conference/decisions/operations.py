@@ -62,8 +62,8 @@ def decide_many(proposals: Iterable[Proposal], decision: ProposalState) -> tuple
     return changed, skipped
 
 
-def speaker_comment_texts(proposal: Proposal) -> list[str]:
-    """Reviewers' comments meant for the speakers, oldest first, without saying who wrote them.
+def speaker_comments(proposal: Proposal) -> str:
+    """Reviewers' comments meant for the speakers, without saying who wrote them.
 
     Comments of reviewers with a conflict of interest are left out, as their scores are.
     """
@@ -72,12 +72,7 @@ def speaker_comment_texts(proposal: Proposal) -> list[str]:
         .where(Review.proposal_id == proposal.id, Review.comment_for_speaker != "", review_is_counted())
         .order_by(Review.id)
     ).all()
-    return [comment.strip() for comment in comments if comment.strip()]
-
-
-def speaker_comments(proposal: Proposal) -> str:
-    """The reviewers' comments as the decision e-mail's ``{{ comments }}`` gives them."""
-    comments = speaker_comment_texts(proposal)
+    comments = [comment.strip() for comment in comments if comment.strip()]
     if not comments:
         return ""
     return "Comments from the reviewers:\n\n" + "\n\n".join(f"* {comment}" for comment in comments) + "\n"

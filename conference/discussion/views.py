@@ -7,7 +7,7 @@ nothing about it leaks.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -20,6 +20,7 @@ from conference.discussion.forms import CommentForm
 from conference.discussion.models import ProposalComment
 from conference.discussion.thread import BACK_TO_REVIEW
 from conference.extensions import db
+from conference.feeds.links import public_base_url
 from conference.mail.operations import request_delivery
 from conference.proposals.models import Proposal
 
@@ -49,10 +50,7 @@ def _back_url(conference: Conference, proposal: Proposal, access: DiscussionAcce
 def _email_link(conference: Conference, proposal: Proposal, organiser: bool) -> str:
     """The page an e-mailed participant replies on, on PUBLIC_URL when configured."""
     endpoint = "organisers.proposal" if organiser else "reviews.review"
-    path = url_for(endpoint, slug=conference.slug, proposal_id=proposal.id, _anchor="discussion")
-    public_url = current_app.config.get("PUBLIC_URL")
-    return public_url.rstrip("/") + path if public_url else url_for(
-        endpoint, slug=conference.slug, proposal_id=proposal.id, _anchor="discussion", _external=True)
+    return public_base_url() + url_for(endpoint, slug=conference.slug, proposal_id=proposal.id, _anchor="discussion")
 
 
 def _comment(proposal: Proposal, comment_id: int) -> ProposalComment:
