@@ -321,7 +321,8 @@ def run_solver(run_id: int, *, legacy_place_talks_not_in_draft: bool | None = No
     """Solve run ``run_id`` and record the outcome; returns the final state's value.
 
     What the run was asked is read from its row: re-optimising (or a largest subset following
-    such a run) without ``place_talks_not_in_draft`` schedules only the talks the draft places.
+    such a run) without ``place_talks_not_in_draft`` schedules only the talks the draft places,
+    and both keep draft talks where they are when they can.
     """
     run = _start(run_id)
     if run is None:
@@ -339,7 +340,12 @@ def run_solver(run_id: int, *, legacy_place_talks_not_in_draft: bool | None = No
                 only_draft_talks=not place_all,
             )
         elif kind is RunKind.LARGEST_SUBSET and place_all is not None:
-            mapped = mapping.build_problem(conference, only_draft_talks=not place_all)
+            # Following a re-optimise run, the subset re-optimises too: it keeps that run's
+            # choice and moves as few draft talks as possible (not "stays near the published").
+            mapped = mapping.build_problem(
+                conference, previous="draft", stability_weight=REOPTIMISE_STABILITY_WEIGHT,
+                only_draft_talks=not place_all,
+            )
         else:
             mapped = mapping.build_problem(conference)
         if place_all is not None:

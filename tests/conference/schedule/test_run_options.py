@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from conference.conferences.models import Role
 from conference.core.types import utcnow
 from conference.schedule import jobs
-from conference.schedule.models import RunKind, RunState, ScheduleVersion, SolverRun
+from conference.schedule.models import RunKind, RunState, ScheduledTalk, ScheduleVersion, SolverRun
 from tests.conference.drafts.conftest import add_talk, at, make_scene
 from tests.conference.organisers.conftest import make_user
 from tests.conference.schedule.factories import ScheduleSettingsFactory
@@ -32,7 +32,13 @@ from tests.conference.schedule.test_reoptimise_choice import (
     _start,
     _take_out_of_the_draft,
 )
-from tests.factories import ConferenceFactory, RoleFactory, SolverRunFactory
+from tests.factories import (
+    ConferenceFactory,
+    RoleFactory,
+    ScheduledTalkFactory,
+    ScheduleVersionFactory,
+    SolverRunFactory,
+)
 
 ZERO_DOWNTIME = "“Zero-downtime deploys”"
 KEPT_OUT = f"Talks not in the draft were kept out: {ZERO_DOWNTIME}."
@@ -275,7 +281,7 @@ def test_the_largest_subset_after_a_re_optimise_run_keeps_the_talks_not_in_the_d
     infeasible = _infeasible_re_optimise_run(client, db, scene, enqueued)
 
     page = _run_page(client, infeasible.id)
-    assert "The subset keeps this run's choice: the talks not in the draft stay out." in page
+    assert "The subset keeps this run's choice: the talks not in the draft stay out, and it moves as few draft talks as possible." in page
     form = _run_form(page, "largest_subset")
     assert _submitted(form)["follows"] == str(infeasible.id)
 
@@ -296,7 +302,7 @@ def test_the_largest_subset_after_a_ticked_re_optimise_run_places_the_talks_not_
     infeasible = _infeasible_re_optimise_run(client, db, scene, enqueued, place_talks_not_in_draft="y")
 
     page = _run_page(client, infeasible.id)
-    assert "The subset keeps this run's choice: the talks not in the draft are placed too." in page
+    assert "The subset keeps this run's choice: the talks not in the draft are placed too, and it moves as few draft talks as possible." in page
     _start(client, **_submitted(_run_form(page, "largest_subset")))
     run = _solve_queued(enqueued)
 
@@ -358,3 +364,53 @@ def test_a_largest_subset_cannot_follow_a_run_of_another_conference(client, db, 
 
     assert response.status_code == 404
     assert db.session.scalar(select(func.count(SolverRun.id))) == 1 and enqueued == []
+
+
+def _placement(db, scene, proposal_id: int) -> tuple[int, object]:
+    db.session.expire_all()
+    talk = db.session.scalar(select(ScheduledTalk).where(ScheduledTalk.version_id == scene.draft.id,
+                                                        ScheduledTalk.proposal_id == proposal_id))
+    return talk.room_id, talk.starts_at
+
+
+def test_the_largest_subset_after_a_re_optimise_run_moves_as_few_draft_talks_as_it_does(
+        client, db, scene, organiser, enqueued):
+    """Re-optimising keeps the draft's placements where it can; so does the subset following it,
+    even where the published schedule placed a talk elsewhere."""
+    kept = scene.kept.proposal_id
+    published = ScheduleVersionFactory(conference=scene.conference, is_draft=False, number=1,
+                                       published_at=utcnow())
+    ScheduledTalkFactory(version=published, proposal=scene.kept.proposal, room=scene.main_hall,
+                         block=scene.block, starts_at=at(15), ends_at=at(15, 30))
+    db.session.commit()
+    in_draft = _placement(db, scene, kept)
+    _take_out_of_the_draft(client, db, scene, scene.talk)
+    infeasible = _infeasible_re_optimise_run(client, db, scene, enqueued)
+
+    page = _run_page(client, infeasible.id)
+    assert "and it moves as few draft talks as possible" in page
+    _start(client, **_submitted(_run_form(page, "largest_subset")))
+    run = _solve_queued(enqueued)
+
+    assert run.state is RunState.SUCCEEDED, run.error
+    assert _placement(db, scene, kept) == in_draft != (scene.main_hall.id, at(15))
+
+
+def test_the_largest_subset_after_a_build_stays_close_to_the_published_schedule(
+        client, db, scene, organiser, enqueued):
+    kept = scene.kept.proposal_id
+    published = ScheduleVersionFactory(conference=scene.conference, is_draft=False, number=1,
+                                       published_at=utcnow())
+    ScheduledTalkFactory(version=published, proposal=scene.kept.proposal, room=scene.main_hall,
+                         block=scene.block, starts_at=at(15), ends_at=at(15, 30))
+    infeasible = SolverRunFactory(conference=scene.conference, kind=RunKind.BUILD, state=RunState.INFEASIBLE,
+                                  result={"status": "INFEASIBLE", "explanation": {}})
+    db.session.commit()
+
+    page = _run_page(client, infeasible.id)
+    assert "moves as few draft talks as possible" not in page
+    _start(client, **_submitted(_run_form(page, "largest_subset")))
+    run = _solve_queued(enqueued)
+
+    assert run.state is RunState.SUCCEEDED, run.error
+    assert _placement(db, scene, kept) == (scene.main_hall.id, at(15))
