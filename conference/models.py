@@ -12,7 +12,7 @@ from conference.conferences.models import (
     SessionFormat,
     Track,
 )
-from conference.discussion.models import ProposalComment
+from conference.discussion.models import DiscussionFollower, ProposalComment
 from conference.feedback.models import FeedbackAnswer, FeedbackQuestion, FeedbackResponse
 from conference.feeds.models import FeedMembership, FeedToken, RenderedFeed
 from conference.interest.models import InterestMark
@@ -50,6 +50,7 @@ __all__ = [
     "ApiToken",
     "ArchiveEntry",
     "ProposalComment",
+    "DiscussionFollower",
     "FeedbackAnswer",
     "FeedbackQuestion",
     "FeedbackResponse",

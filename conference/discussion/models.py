@@ -32,3 +32,17 @@ class ProposalComment(db.Model):
 
     proposal: Mapped[Proposal] = relationship()
     author: Mapped[User | None] = relationship()
+
+
+class DiscussionFollower(db.Model):
+    """Someone who gets each new comment of a proposal's discussion by e-mail.
+
+    Writing a comment follows the discussion; anyone who may read it follows or stops
+    following with a button. Whether they may still read it is checked at each e-mail.
+    """
+
+    __tablename__ = "discussion_followers"
+
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

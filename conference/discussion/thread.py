@@ -8,7 +8,7 @@ from conference.accounts.models import User
 from conference.conferences.models import Conference
 from conference.discussion import operations
 from conference.discussion.access import DiscussionAccess, discussion_access
-from conference.discussion.forms import CommentForm
+from conference.discussion.forms import CommentForm, FollowForm
 from conference.discussion.models import ProposalComment
 from conference.proposals.models import Proposal
 
@@ -24,6 +24,8 @@ class Thread:
     back: str
     comments: list[ProposalComment] = field(default_factory=list)
     form: CommentForm | None = None
+    following: bool = False
+    follow_form: FollowForm | None = None
 
     def can_change(self, comment: ProposalComment) -> bool:
         """Edit (their own) or delete (organisers: any) from the thread."""
@@ -35,6 +37,8 @@ def thread_for(conference: Conference, proposal: Proposal, viewer: User, back: s
     thread = Thread(proposal, access, viewer, back)
     if access.can_read:
         thread.comments = operations.comments(proposal)
+        thread.following = operations.is_following(proposal, viewer)
+        thread.follow_form = FollowForm(formdata=None, follow="0" if thread.following else "1", back=back)
     if access.can_write:
         thread.form = CommentForm(formdata=None, back=back)
     return thread

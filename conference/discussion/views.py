@@ -16,7 +16,7 @@ from conference.conferences.models import Conference, Role
 from conference.core.forms import ConfirmForm, require_confirm_form
 from conference.discussion import operations
 from conference.discussion.access import DiscussionAccess, discussion_access
-from conference.discussion.forms import CommentForm
+from conference.discussion.forms import CommentForm, FollowForm
 from conference.discussion.models import ProposalComment
 from conference.discussion.thread import BACK_TO_REVIEW
 from conference.extensions import db
@@ -77,11 +77,28 @@ def post(slug: str, proposal_id: int):
             back_url=_back_url(conference, proposal, access, form.back.data), delete_form=None,
         ), 400
     comment = operations.post(proposal, current_user, form.body.data)
-    if operations.notify_participants(comment, lambda person, organiser: _email_link(conference, proposal, organiser)):
+    if operations.notify_followers(comment, lambda person, organiser: _email_link(conference, proposal, organiser)):
         request_delivery()
     db.session.commit()
     flash("Your comment is posted.", "success")
     return redirect(_back_url(conference, proposal, access, form.back.data, anchor=f"comment-{comment.id}"))
+
+
+@blueprint.route("/c/<slug>/proposals/<int:proposal_id>/discussion/follow", methods=["POST"])
+@login_required
+def follow(slug: str, proposal_id: int):
+    """Follow the discussion (each new comment by e-mail) or stop following it; anyone who may
+    read it may, even once it is closed to them for writing."""
+    conference, proposal, access = _readable(slug, proposal_id)
+    form = FollowForm()
+    if not form.validate_on_submit():
+        abort(400, description="; ".join(error for errors in form.errors.values() for error in errors))
+    following = form.follow.data == "1"
+    operations.follow(proposal, current_user, following)
+    db.session.commit()
+    flash("You follow this discussion: each new comment is e-mailed to you." if following
+          else "You no longer follow this discussion.", "success")
+    return redirect(_back_url(conference, proposal, access, form.back.data))
 
 
 @blueprint.route("/c/<slug>/proposals/<int:proposal_id>/discussion/<int:comment_id>", methods=["GET", "POST"])

@@ -252,3 +252,105 @@ def test_earlier_participants_get_an_email_once_per_comment_if_they_may_still_re
     assert recipients == sorted([done.email, pending.email])
     to_paul = [m for m in db.session.scalars(db.select(OutboxMessage)) if m.recipient == pending.email][0]
     assert f"/c/devcon/reviews/{proposal.id}#discussion" in to_paul.body
+
+
+def _follow(client, proposal, follow: str, back="manage"):
+    return client.post(f"/c/devcon/proposals/{proposal.id}/discussion/follow",
+                       data={"follow-follow": follow, "follow-back": back})
+
+
+def _recipients(db, comment: str | None = None) -> list[str]:
+    """Who was e-mailed (about ``comment``, when given)."""
+    return sorted(m.recipient for m in db.session.scalars(db.select(OutboxMessage))
+                  if comment is None or comment in m.body)
+
+
+def test_anyone_who_may_read_follows_the_discussion_by_e_mail_and_stops(client, login, scene, db):
+    proposal, organiser, done, pending = scene
+    _switch(client, login, organiser)
+    discussion = _discussion(_manage_page(client, proposal))
+    assert "Follow this discussion</button>" in discussion
+    assert "writing a comment follows it too" in discussion
+
+    response = _follow(client, proposal, "1")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/c/devcon/manage/proposals/{proposal.id}#discussion")
+    discussion = _discussion(_manage_page(client, proposal))
+    assert "You follow this discussion: each new comment is e-mailed to you." in discussion
+    assert "Stop following</button>" in discussion
+
+    # Rita, who reviewed but never wrote, comments: the organiser is told, having followed.
+    _switch(client, login, done)
+    assert "Follow this discussion</button>" in _discussion(_review_page(client, proposal))
+    _post(client, proposal, "Strong abstract.", back="review")
+    [message] = db.session.scalars(db.select(OutboxMessage)).all()
+    assert message.recipient == organiser.email
+    assert "which you follow" in message.body and "Stop following" in message.body
+    assert f"/c/devcon/manage/proposals/{proposal.id}#discussion" in message.body
+
+    # Rita follows now that she wrote; she stops, from her review page.
+    assert "Stop following</button>" in _discussion(_review_page(client, proposal))
+    response = _follow(client, proposal, "0", back="review")
+    assert response.headers["Location"].endswith(f"/c/devcon/reviews/{proposal.id}#discussion")
+    _switch(client, login, organiser)
+    _post(client, proposal, "Agreed, accept.")
+    assert _recipients(db, "Agreed, accept.") == []
+
+    # Writing again follows again.
+    _switch(client, login, done)
+    _post(client, proposal, "One more thing.", back="review")
+    _switch(client, login, organiser)
+    _post(client, proposal, "Noted.")
+    assert _recipients(db, "One more thing.") == [organiser.email]
+    assert _recipients(db, "Noted.") == [done.email]
+
+
+def test_following_twice_or_stopping_when_not_following_writes_nothing_new(client, login, scene, db):
+    from conference.discussion.models import DiscussionFollower
+
+    proposal, organiser, _done, _pending = scene
+    _switch(client, login, organiser)
+    _follow(client, proposal, "1")
+    _follow(client, proposal, "1")
+    assert db.session.scalar(db.select(db.func.count()).select_from(DiscussionFollower)) == 1
+    _follow(client, proposal, "0")
+    _follow(client, proposal, "0")
+    assert db.session.scalar(db.select(db.func.count()).select_from(DiscussionFollower)) == 0
+
+
+@pytest.mark.parametrize("value", ["", "yes", "2"])
+def test_a_follow_form_without_a_clear_choice_is_refused_with_nothing_written(client, login, scene, db, value):
+    from conference.discussion.models import DiscussionFollower
+
+    proposal, organiser, _done, _pending = scene
+    _switch(client, login, organiser)
+    response = _follow(client, proposal, value)
+    assert response.status_code == 400
+    assert "Choose to follow the discussion or to stop following it." in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count()).select_from(DiscussionFollower)) == 0
+
+
+def test_only_those_who_may_read_the_discussion_may_follow_it(client, login, scene, db):
+    from conference.discussion.models import DiscussionFollower
+
+    proposal, organiser, _done, pending = scene
+    speaker = make_user(display_name="Sam Speaker")
+    ProposalSpeakerFactory(proposal=proposal, user=speaker)
+    RoleFactory(conference=proposal.conference, user=speaker, role=Role.ORGANISER)
+    db.session.commit()
+    # Paul has not reviewed yet; Sam speaks on it, though he organises.
+    for person in (pending, speaker):
+        _switch(client, login, person)
+        assert _follow(client, proposal, "1").status_code == 404
+    assert db.session.scalar(db.select(db.func.count()).select_from(DiscussionFollower)) == 0
+
+
+def test_a_follower_who_may_no_longer_read_gets_no_e_mail(client, login, scene, db):
+    proposal, organiser, done, _pending = scene
+    _switch(client, login, done)
+    _follow(client, proposal, "1", back="review")
+    ConflictFactory(conference_id=proposal.conference_id, reviewer=done, proposal=proposal)
+    db.session.commit()
+    _switch(client, login, organiser)
+    _post(client, proposal, "Anyone?")
+    assert _recipients(db) == []

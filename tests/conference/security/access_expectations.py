@@ -382,6 +382,8 @@ DISCUSSION = {
     "discussion.post": action(_DISCUSSION_WRITERS),
     "discussion.change": form(reviewer_not_conflicted(FORBIDDEN).but(organiser=OK), _DISCUSSION_WRITERS),
     "discussion.delete": action(_DISCUSSION_WRITERS, fresh_world_per_role=True),
+    # Following needs only reading: the decided talk's reviewer still may.
+    "discussion.follow": action(_DISCUSSION_WRITERS.but(reviewer=ALLOWED)),
 }
 
 STATIC = {
