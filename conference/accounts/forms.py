@@ -87,6 +87,10 @@ class PasswordResetForm(FlaskForm):
 class ProfileForm(FlaskForm):
     display_name = StringField("Your name", validators=[DataRequired(), Length(max=120)])
     time_zone = time_zone_field("Your time zone")
+    starred_change_emails = BooleanField(
+        "E-mail me when a talk I starred moves or is cancelled",
+        description="One e-mail per published schedule version, with the changes in your time zone.",
+    )
 
 
 class LogoutForm(FlaskForm):

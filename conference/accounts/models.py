@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -45,6 +45,8 @@ class User(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     # Site administrators create conferences; everything else is per-conference roles.
     is_site_admin: Mapped[bool] = mapped_column(default=False)
+    # E-mail when a talk this person starred moves or is cancelled (conference.drafts.starred).
+    starred_change_emails: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     home_hub: Mapped[Hub | None] = relationship(foreign_keys=[home_hub_id])

@@ -129,7 +129,9 @@ def request_password_reset(email: str, link_for: Callable[[str], str], max_age: 
     )
 
 
-def update_profile(user: User, display_name: str, time_zone: str) -> None:
+def update_profile(user: User, display_name: str, time_zone: str, *, starred_change_emails: bool | None = None) -> None:
     user.display_name = display_name.strip()
     user.time_zone = time_zone
+    if starred_change_emails is not None:
+        user.starred_change_emails = starred_change_emails
     db.session.flush()

@@ -36,6 +36,7 @@ from conference.drafts.forms import (
     ReoptimiseForm,
     UnscheduleForm,
 )
+from conference.drafts.starred import queue_starred_changes
 from conference.extensions import db
 from conference.mail.operations import request_delivery
 from conference.mail.templates import TemplateProblem
@@ -419,12 +420,18 @@ def publish(slug: str):
         return redirect(_editor_url(conference))
     schedule_link = url_for("conferences.overview", slug=conference.slug, _external=True)
     changelog_link = url_for("drafts.changelog", slug=conference.slug, _external=True)
+    agenda_link = url_for("agenda.mine", slug=conference.slug, _external=True)
+    account_link = url_for("accounts.profile", _external=True)
+    told_attendees = 0
+
+    def tell(new, previous) -> None:
+        nonlocal told_attendees
+        operations.queue_schedule_emails(new, previous, schedule_link, changelog_link)
+        told_attendees = queue_starred_changes(new, previous, agenda_link, account_link)
+
     try:
         version = operations.publish_schedule(
-            conference, current_user, form.note.data or "",
-            after_publish=lambda new, previous: operations.queue_schedule_emails(
-                new, previous, schedule_link, changelog_link
-            ),
+            conference, current_user, form.note.data or "", after_publish=tell,
             lock_version=form.lock_version.data,
         )
     except operations.StaleDraft:
@@ -438,7 +445,9 @@ def publish(slug: str):
         flash(f"A schedule e-mail template does not render ({problem}); fix it under E-mails.", "error")
         return redirect(_editor_url(conference))
     request_delivery()
-    flash(f"Published version {version.number}; speakers are told about their slots.", "success")
+    attendees = ("" if not told_attendees else
+                 f" {told_attendees} {'person is' if told_attendees == 1 else 'people are'} told about talks they starred that changed.")
+    flash(f"Published version {version.number}; speakers are told about their slots.{attendees}", "success")
     return redirect(url_for("drafts.versions", slug=conference.slug))
 
 
