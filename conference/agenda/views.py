@@ -26,7 +26,7 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import BadRequest
 
 from conference.agenda import cache as agenda_cache
-from conference.agenda import queries
+from conference.agenda import queries, signs
 from conference.agenda.forms import AgendaFilterForm, NowFilterForm, SpeakerFilterForm, StarForm
 from conference.conferences.access import load_conference
 from conference.conferences.models import Conference
@@ -363,6 +363,38 @@ def _feedback_changes_at(conference: Conference, found: queries.AgendaTalk) -> d
     window = feedback_window(conference, found.scheduled)
     now = utcnow()
     return min((at for at in (window.opens_at, window.closes_at) if at > now), default=None)
+
+
+@blueprint.route("/c/<slug>/agenda/rooms")
+def rooms(slug: str):
+    """Each room's talks per day in its hub's time: to read at a hub, or print as door signs."""
+    conference = load_conference(slug)
+    hubs = sorted(conference.hubs, key=lambda hub: hub.name.casefold())
+    problems = []
+    hub_id = request.args.get("hub", "")
+    chosen_hub = next((hub for hub in hubs if str(hub.id) == hub_id), None)
+    if hub_id and chosen_hub is None:
+        problems.append("That hub is not one of this conference's; showing every hub.")
+    day_text = request.args.get("day", "")
+    chosen_day = None
+    if day_text:
+        try:
+            chosen_day = date.fromisoformat(day_text)
+        except ValueError:
+            problems.append(f"“{day_text[:20]}” is not a day (YYYY-MM-DD); showing every day.")
+    hub_filter = chosen_hub.id if chosen_hub else None
+    version = queries.published_version(conference)
+    return render_template(
+        "agenda/rooms.html",
+        conference=conference,
+        published=version is not None,
+        hubs=hubs,
+        chosen_hub=chosen_hub,
+        chosen_day=chosen_day,
+        days=signs.sign_days(conference, hub_filter) if version else [],
+        signs=signs.room_signs(conference, hub_filter, chosen_day) if version else [],
+        problems=problems,
+    ), 400 if problems else 200
 
 
 @blueprint.route("/c/<slug>/agenda/speakers")

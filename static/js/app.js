@@ -45,3 +45,13 @@
     });
   });
 })();
+// "Print" buttons need JavaScript, so they stay hidden without it (the browser's own Print works).
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("button[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  });
+})();

@@ -295,6 +295,7 @@ AGENDA = {
     "agenda.now": page(public()),
     "agenda.talk": page(public()),
     "agenda.speakers": page(public()),
+    "agenda.rooms": page(public()),
     # The world's speaker speaks in its published schedule (user_id: that speaker).
     "agenda.speaker": page(public()),
     "agenda.mine": page(logged_in()),
