@@ -13,17 +13,31 @@ Recorded when a feed is rendered, not when the edit is made: exactly what a cale
 have read, whatever made the talk leave (a publication, a track change, a Core statement).
 Public feeds are rendered once per version stamp, and every edit that moves a talk between
 them raises the stamp; a personal feed compares on each request (its one query reads the
-records with the stars) and writes only when a star changed since the feed was last read. A
+records with the stars) and writes only when a star changed since the feed was last read, or a
+starred talk reads otherwise than the feed last sent it (its snapshot, below). A
 feed holds at most every talk of its conference, and one row per talk it ever carried.
+
+A cancelled copy shows what the feed last sent of the talk, not where the talk is now: each
+record keeps a `Snapshot` (time, zone, title, room, hub, track) written whenever the feed sends
+the talk as its own and the snapshot differs, so Outlook strikes through, and Apple shows, the
+event the subscriber had. Records written before snapshots were kept have none until the feed
+next sends the talk as its own; a talk leaving such a feed first is cancelled at its current
+time and place, as before (all there is to go on).
+
+A deleted track's or hub's records are kept under another kind (`retire`), so its feed goes on
+answering, with every talk it had sent cancelled (`conference.feeds.views`): subscribed
+calendars keep the last copy of a feed that answers 404, events and all. The kind, not only the
+id, tells them apart because SQLite may give a deleted row's id to the next new one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -39,6 +53,77 @@ ONLINE = "online"  # the online streams' feed; its subject id is 0
 TRACK = "track"
 SPEAKER = "speaker"
 STARRED = "starred"
+# The kinds a deleted track's or hub's records are kept under (`retire`).
+REMOVED_TRACK = "removed-track"
+REMOVED_HUB = "removed-hub"
+REMOVED_KINDS = {TRACK: REMOVED_TRACK, HUB: REMOVED_HUB}
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a feed showed of a talk while carrying it: its cancelled copy there shows the same."""
+
+    starts_at: datetime
+    ends_at: datetime
+    zone_name: str
+    title: str
+    room_name: str
+    hub_name: str | None
+    track_name: str
+
+    @classmethod
+    def of(cls, talk: PublishedTalk) -> Snapshot:
+        return cls(
+            talk.starts_at.astimezone(UTC),
+            talk.ends_at.astimezone(UTC),
+            talk.zone_name,
+            talk.title,
+            talk.room_name,
+            talk.hub_name,
+            talk.track_name,
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "starts_at": self.starts_at.isoformat(),
+            "ends_at": self.ends_at.isoformat(),
+            "zone": self.zone_name,
+            "title": self.title,
+            "room": self.room_name,
+            "hub": self.hub_name,
+            "track": self.track_name,
+        }
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any] | None) -> Snapshot | None:
+        """The stored snapshot; None for rows without one (or one this code cannot read)."""
+        if not value:
+            return None
+        try:
+            return cls(
+                datetime.fromisoformat(value["starts_at"]).astimezone(UTC),
+                datetime.fromisoformat(value["ends_at"]).astimezone(UTC),
+                str(value["zone"]),
+                str(value["title"]),
+                str(value["room"]),
+                None if value["hub"] is None else str(value["hub"]),
+                str(value["track"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            return None
+
+    def shown_on(self, talk: PublishedTalk) -> PublishedTalk:
+        """``talk`` at the time and place, and under the title, of this snapshot."""
+        return replace(
+            talk,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            zone_name=self.zone_name,
+            title=self.title,
+            room_name=self.room_name,
+            hub_name=self.hub_name,
+            track_name=self.track_name,
+        )
 
 
 @dataclass(frozen=True)
@@ -49,6 +134,7 @@ class Recorded:
     in_feed: bool
     sequence_offset: int
     changed_at: datetime
+    snapshot: Snapshot | None = None
 
 
 @dataclass(frozen=True)
@@ -58,55 +144,66 @@ class Sent:
     sequence_offset: int = 0
     removed: bool = False
     changed_at: datetime | None = None
+    # What a removed talk's cancelled copy shows (None: the talk as it is now).
+    snapshot: Snapshot | None = None
 
 
 @dataclass(frozen=True)
 class Changes:
     """The records a feed's rendering adds or changes."""
 
-    new: tuple[int, ...] = ()  # entry ids now carried for the first time
+    new: tuple[tuple[int, Snapshot], ...] = ()  # (entry id, snapshot) of talks carried for the first time
     moved: tuple[tuple[Recorded, bool], ...] = ()  # (record, carried now) for talks that left or came back
+    shown: tuple[tuple[int, Snapshot], ...] = ()  # (entry id, snapshot) of carried talks that read otherwise now
 
     def __bool__(self) -> bool:
-        return bool(self.new or self.moved)
+        return bool(self.new or self.moved or self.shown)
 
 
 def reconcile(
-    members: Mapping[int, int], recorded: Mapping[int, Recorded], now: datetime
+    members: Mapping[int, PublishedTalk], recorded: Mapping[int, Recorded], now: datetime
 ) -> tuple[dict[int, Sent], Changes]:
-    """How to send each talk the feed matches now (``members``: proposal id -> entry id) or has
+    """How to send each talk the feed matches now (``members``: proposal id -> talk) or has
     carried (``recorded``: proposal id -> record), and the records to write for that."""
     sent: dict[int, Sent] = {}
-    new: list[int] = []
+    new: list[tuple[int, Snapshot]] = []
     moved: list[tuple[Recorded, bool]] = []
-    for proposal_id, entry_id in members.items():
+    shown: list[tuple[int, Snapshot]] = []
+    for proposal_id, talk in members.items():
         found = recorded.get(proposal_id)
+        snapshot = Snapshot.of(talk)
         if found is None:
             sent[proposal_id] = Sent()
-            new.append(entry_id)
-        elif found.in_feed:
+            new.append((talk.entry_id, snapshot))
+            continue
+        if found.in_feed:
             sent[proposal_id] = Sent(found.sequence_offset, False, found.changed_at)
         else:
             sent[proposal_id] = Sent(found.sequence_offset + 1, False, now)
             moved.append((found, True))
+        if found.snapshot != snapshot:
+            shown.append((found.entry_id, snapshot))
     for proposal_id, found in recorded.items():
         if proposal_id in members:
             continue
         if found.in_feed:
-            sent[proposal_id] = Sent(found.sequence_offset + 1, True, now)
+            sent[proposal_id] = Sent(found.sequence_offset + 1, True, now, found.snapshot)
             moved.append((found, False))
         else:
-            sent[proposal_id] = Sent(found.sequence_offset, True, found.changed_at)
-    return sent, Changes(tuple(new), tuple(moved))
+            sent[proposal_id] = Sent(found.sequence_offset, True, found.changed_at, found.snapshot)
+    return sent, Changes(tuple(new), tuple(moved), tuple(shown))
 
 
 def as_sent(talk: PublishedTalk, sent: Sent | None) -> PublishedTalk:
-    """``talk`` as a feed sends it: its SEQUENCE raised by the feed's offset, cancelled if it left."""
+    """``talk`` as a feed sends it: its SEQUENCE raised by the feed's offset; cancelled if it
+    left, at the time and place the feed last showed it."""
     if sent is None or (sent.sequence_offset == 0 and not sent.removed):
         return talk
     last_modified = talk.last_modified
     if sent.changed_at is not None and sent.changed_at > last_modified:
         last_modified = sent.changed_at
+    if sent.removed and sent.snapshot is not None:
+        talk = sent.snapshot.shown_on(talk)
     return replace(
         talk,
         sequence=talk.sequence + sent.sequence_offset,
@@ -145,8 +242,9 @@ def save(session: Session, kind: str, subject_id: int, changes: Changes, now: da
                     "in_feed": True,
                     "sequence_offset": 0,
                     "changed_at": now,
+                    "sent": snapshot.as_json(),
                 }
-                for entry_id in changes.new
+                for entry_id, snapshot in changes.new
             ],
         )
     if changes.moved:
@@ -174,6 +272,56 @@ def save(session: Session, kind: str, subject_id: int, changes: Changes, now: da
                 for record, carried in changes.moved
             ],
         )
+    if changes.shown:
+        # Whichever of two renderings writes last, both sent the talk as it reads now.
+        session.execute(
+            update(table)
+            .where(
+                table.c.kind == kind,
+                table.c.subject_id == subject_id,
+                table.c.entry_id == bindparam("entry"),
+            )
+            .values(sent=bindparam("snapshot", type_=table.c.sent.type)),
+            [{"entry": entry_id, "snapshot": snapshot.as_json()} for entry_id, snapshot in changes.shown],
+        )
+
+
+def retire(connection: Connection, kind: str, subject_id: int) -> None:
+    """Keep the records of a deleted track's or hub's feed under its removed kind.
+
+    A removed feed of the same id already there (SQLite gave the id to a track deleted since)
+    loses the talks both carried: the later feed is the one its subscribers read last.
+    """
+    table = FeedMembership.__table__
+    removed = REMOVED_KINDS[kind]
+    connection.execute(
+        delete(table).where(
+            table.c.kind == removed,
+            table.c.subject_id == subject_id,
+            table.c.entry_id.in_(
+                select(table.c.entry_id).where(table.c.kind == kind, table.c.subject_id == subject_id)
+            ),
+        )
+    )
+    connection.execute(
+        update(table).where(table.c.kind == kind, table.c.subject_id == subject_id).values(kind=removed)
+    )
+
+
+def has_records(conference_id: int, kind: str, subject_id: int) -> bool:
+    """Whether the feed has sent a talk of the conference (a removed feed answers only then)."""
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    FeedMembership.kind == kind,
+                    FeedMembership.subject_id == subject_id,
+                    CalendarEntry.id == FeedMembership.entry_id,
+                    CalendarEntry.conference_id == conference_id,
+                )
+            )
+        )
+    )
 
 
 def recorded_query(conference_id: int, kind: str, subject_id: int):
@@ -185,6 +333,7 @@ def recorded_query(conference_id: int, kind: str, subject_id: int):
             FeedMembership.in_feed,
             FeedMembership.sequence_offset,
             FeedMembership.changed_at,
+            FeedMembership.sent,
         )
         .join(CalendarEntry, CalendarEntry.id == FeedMembership.entry_id)
         .where(
@@ -196,7 +345,9 @@ def recorded_query(conference_id: int, kind: str, subject_id: int):
 
 
 def as_record(row) -> Recorded:
-    return Recorded(row.entry_id, bool(row.in_feed), row.sequence_offset, row.changed_at)
+    return Recorded(
+        row.entry_id, bool(row.in_feed), row.sequence_offset, row.changed_at, Snapshot.from_json(row.sent)
+    )
 
 
 def feed_schedule(
@@ -212,7 +363,7 @@ def feed_schedule(
         row.proposal_id: as_record(row)
         for row in db.session.execute(recorded_query(conference.id, kind, subject_id))
     }
-    members = {talk.proposal_id: talk.entry_id for talk in schedule.talks}
+    members = {talk.proposal_id: talk for talk in schedule.talks}
     now = utcnow().replace(microsecond=0)
     sent, changes = reconcile(members, recorded, now)
     talks = list(schedule.talks)
@@ -227,5 +378,7 @@ def feed_schedule(
         )
         talks += [talk for talk in carried.talks if talk.proposal_id not in members]
     save(db.session(), kind, subject_id, changes, now)
+    # Sorted as sent: a cancelled copy keeps the time the feed showed.
+    talks = [as_sent(talk, sent.get(talk.proposal_id)) for talk in talks]
     talks.sort(key=lambda talk: (talk.starts_at, talk.proposal_id))
-    return replace(schedule, talks=tuple(as_sent(talk, sent.get(talk.proposal_id)) for talk in talks))
+    return replace(schedule, talks=tuple(talks))

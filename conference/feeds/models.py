@@ -4,8 +4,9 @@ filtered feed has carried."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from conference.core.types import UTCDateTime, utcnow
@@ -48,7 +49,9 @@ class FeedMembership(db.Model):
     Kept so the feed goes on sending the talk, as STATUS:CANCELLED, once it no longer matches
     (moved to another hub or track, speaker taken off it, unstarred): calendars keep whatever
     a feed stops mentioning. ``subject_id`` is the hub's, track's or user's id (0 for the online
-    streams); one row per feed and talk, however often the talk leaves and comes back.
+    streams); one row per feed and talk, however often the talk leaves and comes back. A deleted
+    track's or hub's rows stay under another kind (``removed-track``, ``removed-hub``), so its
+    feed can go on cancelling what it sent.
     """
 
     __tablename__ = "feed_memberships"
@@ -65,3 +68,7 @@ class FeedMembership(db.Model):
     # Added to the entry's SEQUENCE in this feed: one more each time the talk left or came back.
     sequence_offset: Mapped[int] = mapped_column(default=0)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # What the feed last sent of the talk while carrying it (`membership.Snapshot`): the time,
+    # zone, title, room, hub and track its cancelled copy shows. NULL for rows written before
+    # it was kept, until the feed next sends the talk as its own.
+    sent: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)

@@ -71,21 +71,26 @@ class EventLibrary:
             conference_id, stamp, schedule.conference_name, events, position, zone_years, talks, dtstamp
         )
 
-    def entry_ids(self, proposal_ids: Iterable[int]) -> dict[int, int]:
-        """Proposal id -> calendar entry id of those of ``proposal_ids`` in this version."""
+    def members(self, proposal_ids: Iterable[int]) -> dict[int, PublishedTalk]:
+        """Proposal id -> talk of those of ``proposal_ids`` in this version."""
         return {
-            proposal_id: self.talks[proposal_id].entry_id
+            proposal_id: self.talks[proposal_id]
             for proposal_id in proposal_ids
             if proposal_id in self.talks
         }
 
-    def _event(self, proposal_id: int, sent: Sent | None) -> bytes:
+    def _event(
+        self, proposal_id: int, sent: Sent | None
+    ) -> tuple[bytes, tuple[str, tuple[int, ...]] | None]:
+        """The talk's VEVENT as ``sent`` says, and its TZID and local years (None in UTC)."""
         talk = self.talks[proposal_id]
         as_it_is_sent = as_sent(talk, sent)
         if as_it_is_sent is talk:
-            return self.events[proposal_id]
-        # Talks that left the feed or came back: a few per feed, rendered on request.
-        return ical.serialise(ical.build_event(as_it_is_sent, self.dtstamp))
+            return self.events[proposal_id], self.zone_years.get(proposal_id)
+        # Talks that left the feed or came back: a few per feed, rendered on request (a
+        # cancelled copy at the time and zone the feed last showed, `membership.Snapshot`).
+        event = ical.serialise(ical.build_event(as_it_is_sent, self.dtstamp))
+        return event, ical.local_years(as_it_is_sent)
 
     def assemble(
         self,
@@ -102,9 +107,9 @@ class EventLibrary:
             (proposal_id for proposal_id in set(proposal_ids) if proposal_id in self.events),
             key=self.position.__getitem__,
         )
+        events = [self._event(proposal_id, sent.get(proposal_id)) for proposal_id in chosen]
         years: dict[str, set[int]] = {}
-        for proposal_id in chosen:
-            zoned = self.zone_years.get(proposal_id)
+        for _, zoned in events:
             if zoned is not None:
                 years.setdefault(zoned[0], set()).update(zoned[1])
         before_uid, after_uid = _head(name, description)
@@ -112,7 +117,7 @@ class EventLibrary:
         parts += [
             _timezone(zone_name, tuple(sorted(years[zone_name]))) for zone_name in sorted(years)
         ]
-        parts += [self._event(proposal_id, sent.get(proposal_id)) for proposal_id in chosen]
+        parts += [event for event, _ in events]
         parts.append(END)
         return b"".join(parts)
 
@@ -175,6 +180,7 @@ _TOKEN_STARS_AND_RECORDS = (
         FeedMembership.in_feed,
         FeedMembership.sequence_offset,
         FeedMembership.changed_at,
+        FeedMembership.sent,
     )
     .join(
         FeedMembership,
@@ -197,6 +203,7 @@ _TOKEN_STARS_AND_RECORDS = (
             cast(null(), FeedMembership.in_feed.type),
             cast(null(), FeedMembership.sequence_offset.type),
             cast(null(), UTCDateTime()),
+            cast(null(), FeedMembership.sent.type),
         )
         .outerjoin(InterestMark, InterestMark.user_id == FeedToken.user_id)
         .where(_THIS_TOKEN)

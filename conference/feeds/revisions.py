@@ -72,7 +72,8 @@ EVENT_ATTRIBUTES: dict[type, frozenset[str]] = {
 }
 SETTLE_KEY = "feeds_entries_to_settle"
 CHUNK_SIZE = 500
-# The feeds whose records go with a deleted row (SQLite may hand its id to a new one).
+# The feeds whose records go with a deleted row, or move to its removed kind (SQLite may hand
+# its id to a new one).
 FEEDS_OF_DELETED: dict[type, tuple[str, ...]] = {
     Track: (membership.TRACK,),
     Hub: (membership.HUB,),
@@ -178,7 +179,8 @@ def _event_edits(session: Session) -> list[ColumnElement[bool]]:
 
 
 def _forget_memberships_of_deleted(session: Session) -> None:
-    """The records of the feeds of deleted tracks, hubs and users go with them."""
+    """The records of the feeds of deleted users go with them; a deleted track's or hub's are
+    kept under its removed kind, so its feed goes on cancelling what it sent (`membership.retire`)."""
     feeds = [
         (kind, instance.id)
         for instance in session.deleted
@@ -186,6 +188,9 @@ def _forget_memberships_of_deleted(session: Session) -> None:
         for kind in FEEDS_OF_DELETED.get(type(instance), ())
     ]
     for kind, subject_id in feeds:
+        if kind in membership.REMOVED_KINDS:
+            membership.retire(session.connection(), kind, subject_id)
+            continue
         session.connection().execute(
             delete(FeedMembership.__table__).where(
                 FeedMembership.kind == kind, FeedMembership.subject_id == subject_id

@@ -16,7 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from conference.accounts.models import User
 from conference.conferences.access import load_conference, load_scoped
@@ -60,8 +60,9 @@ def _feeds_are_not_rate_limited() -> bool:
 
 
 PUBLIC_MAX_AGE = 300
-# Bumped when what a feed contains changes, so rows rendered by older code are not served.
-RENDER_FORMAT = "f3"
+# Bumped when what a feed contains changes, so rows rendered by older code are not served
+# (f4: cancelled copies show what the feed last sent; removed tracks' and hubs' feeds).
+RENDER_FORMAT = "f4"
 
 
 def _serve(feed: CachedFeed, *, private: bool = False):
@@ -144,12 +145,44 @@ def conference_feed(slug: str):
     )
 
 
+def _scoped_or_none(model, conference: Conference, object_id: int):
+    return db.session.scalar(
+        select(model).where(model.id == object_id, model.conference_id == conference.id)
+    )
+
+
+def _removed_feed(conference: Conference, kind: str, subject_id: int, what: str, cache_key: str):
+    """The feed of a deleted track or hub (``what``): every talk it had sent, cancelled.
+
+    Subscribed calendars keep the last copy of a feed that answers 404, events and all, so a
+    feed that was served goes on answering, named as removed, with each talk it carried sent
+    as cancelled (a higher SEQUENCE, at the time and place it last showed). It says no more
+    than the feed said while the track or hub existed. An id whose feed never sent a talk at
+    this conference (never existed, never published, never read) stays a 404. On SQLite a new
+    track or hub may take a deleted one's id: its URL then serves the new one's feed.
+    """
+    if not membership.has_records(conference.id, kind, subject_id):
+        abort(404)
+    return _calendar_feed(
+        conference,
+        cache_key,
+        f"{conference.name}: removed {what}",
+        f"This {what} was removed from {conference.name}, and its talks from this calendar; "
+        "each talk's page says where and when it takes place.",
+        lambda: membership.feed_schedule(conference, kind, subject_id, false()),
+    )
+
+
 @blueprint.route("/c/<slug>/tracks/<int:track_id>/calendar.ics")
 def track_feed(slug: str, track_id: int):
     if (cached := _from_memory(slug, "ics", "track", track_id)) is not None:
         return cached
     conference = load_conference(slug)
-    track = load_scoped(Track, conference, track_id)
+    track = _scoped_or_none(Track, conference, track_id)
+    if track is None:
+        return _removed_feed(
+            conference, membership.REMOVED_TRACK, track_id, "track", _key(conference, "ics", "track", track_id)
+        )
     track_talks = CalendarEntry.proposal_id.in_(
         select(Proposal.id).where(Proposal.track_id == track.id)
     )
@@ -172,7 +205,11 @@ def hub_feed(slug: str, hub_id: str):
         rooms = select(Room.id).where(Room.conference_id == conference.id, Room.hub_id.is_(None))
         kind, subject_id = membership.ONLINE, 0
     elif parse_id(hub_id) is not None:
-        hub = load_scoped(Hub, conference, parse_id(hub_id))
+        hub = _scoped_or_none(Hub, conference, parse_id(hub_id))
+        if hub is None:
+            return _removed_feed(
+                conference, membership.REMOVED_HUB, parse_id(hub_id), "hub", _key(conference, "ics", "hub", hub_id)
+            )
         place = hub.name
         rooms = select(Room.id).where(Room.conference_id == conference.id, Room.hub_id == hub.id)
         kind, subject_id = membership.HUB, hub.id
@@ -243,7 +280,8 @@ def personal_feed(slug: str, token: str):
 
     One query (the token, its owner's stars and the feed's records); the events come from the
     process's library of the published version (`conference.feeds.personal`), so no feed is
-    stored. A star changed since the feed was last read is recorded (a write on that request).
+    stored. A star changed since the feed was last read, or a starred talk that reads otherwise
+    than the feed last sent it (`membership.Snapshot`), is recorded (a write on that request).
     """
     version = feed_version(slug)
     if version is None:
@@ -253,7 +291,7 @@ def personal_feed(slug: str, token: str):
         abort(404)
     library = personal.event_library(version.conference_id, version.stamp)
     now = utcnow().replace(microsecond=0)
-    sent, changes = membership.reconcile(library.entry_ids(found.starred), found.recorded, now)
+    sent, changes = membership.reconcile(library.members(found.starred), found.recorded, now)
     membership.save(db.session(), membership.STARRED, found.user_id, changes, now)
     name = library.conference_name
     body = library.assemble(

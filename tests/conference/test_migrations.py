@@ -207,3 +207,54 @@ def test_search_keys_are_filled_for_existing_people_and_emails(database_url, tmp
         assert search_key == "ana@example.com\nanderung: zeitplan"
     finally:
         drop()
+
+
+def test_feed_records_keep_their_rows_when_snapshots_are_added_and_dropped(database_url, tmp_path):
+    """dc0f115c0866 adds the snapshot of what a feed sent: existing records keep their columns
+    with none (filled on the feed's next render); downgrading drops the snapshots and the records
+    of removed tracks' and hubs' feeds (which the older code deleted with the row)."""
+    url, drop = _fresh_url(database_url, tmp_path)
+    try:
+        app = make_test_app(url, create_schema=False)
+        with app.app_context():
+            from conference.extensions import db
+
+            upgrade(revision="dcf42346a337")
+            with db.engine.begin() as connection:
+                connection.execute(text(
+                    "INSERT INTO conferences (id, slug, name, description, starts_on, ends_on, time_zone, settings,"
+                    " created_at, feed_revision) VALUES (1, 'c', 'C', '', '2027-03-24', '2027-03-25', 'UTC', '{}',"
+                    " '2026-01-01 00:00:00', 0)"))
+                connection.execute(text(
+                    "INSERT INTO session_formats (id, conference_id, name, duration_minutes) VALUES (1, 1, 'Talk', 30)"))
+                connection.execute(text(
+                    "INSERT INTO proposals (id, conference_id, title, abstract, abstract_text, session_format_id,"
+                    " audience_level, notes_to_organisers, state, created_at, updated_at, lock_version) VALUES"
+                    " (1, 1, 'Flags', 'A', 'A', 1, 'beginner', '', 'confirmed', '2026-12-01 00:00:00',"
+                    " '2026-12-01 00:00:00', 1)"))
+                connection.execute(text(
+                    "INSERT INTO calendar_entries (id, conference_id, proposal_id, uid, sequence, fingerprint,"
+                    " cancelled, last_modified, starts_at, ends_at) VALUES (1, 1, 1, 'talk-1@c', 3, '', false,"
+                    " '2026-12-01 00:00:00', '2027-03-24 09:00:00', '2027-03-24 09:30:00')"))
+                connection.execute(text(
+                    "INSERT INTO feed_memberships (id, entry_id, kind, subject_id, in_feed, sequence_offset,"
+                    " changed_at) VALUES (1, 1, 'hub', 4, true, 0, '2026-12-01 00:00:00'),"
+                    " (2, 1, 'track', 5, false, 1, '2026-12-02 00:00:00')"))
+            upgrade(revision="dc0f115c0866")
+            columns = "entry_id, kind, subject_id, in_feed, sequence_offset"
+            with db.engine.begin() as connection:
+                upgraded = connection.execute(text(f"SELECT {columns}, sent FROM feed_memberships ORDER BY id")).all()
+                connection.execute(text(
+                    "INSERT INTO feed_memberships (id, entry_id, kind, subject_id, in_feed, sequence_offset,"
+                    " changed_at, sent) VALUES (3, 1, 'removed-track', 6, false, 1, '2026-12-03 00:00:00',"
+                    " '{\"title\": \"Flags\"}')"))
+            downgrade(revision="dcf42346a337")
+            with db.engine.connect() as connection:
+                names = {column["name"] for column in inspect(connection).get_columns("feed_memberships")}
+                downgraded = connection.execute(text(f"SELECT {columns} FROM feed_memberships ORDER BY id")).all()
+            db.engine.dispose()
+        assert upgraded == [(1, "hub", 4, True, 0, None), (1, "track", 5, False, 1, None)]
+        assert "sent" not in names
+        assert downgraded == [(1, "hub", 4, True, 0), (1, "track", 5, False, 1)]
+    finally:
+        drop()

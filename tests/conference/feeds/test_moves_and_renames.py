@@ -369,7 +369,7 @@ def test_an_edited_feed_gets_a_new_etag_and_the_old_one_no_longer_matches(app, c
     assert client.get(url, headers={"If-None-Match": changed.headers["ETag"]}).status_code == 304
 
 
-def test_deleting_a_track_raises_its_talks_sequence_and_forgets_its_feeds_records(app, client, db):
+def test_deleting_a_track_raises_its_talks_sequence_and_keeps_its_feeds_records_as_removed(app, client, db):
     from conference.organisers.operations import delete_track
 
     world = make_world()
@@ -390,3 +390,6 @@ def test_deleting_a_track_raises_its_talks_sequence_and_forgets_its_feeds_record
         assert "CATEGORIES" not in after[title]
     assert int(after["Data lakes"]["SEQUENCE"]) == before["Data lakes"]
     assert db.session.scalar(db.select(db.func.count()).where(carried)) == 0
+    # Kept for the removed track's feed (`test_removed_feeds`), under a kind no new track has.
+    removed = (FeedMembership.kind == "removed-track") & (FeedMembership.subject_id == track_id)
+    assert db.session.scalar(db.select(db.func.count()).where(removed)) == 2
