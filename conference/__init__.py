@@ -29,7 +29,10 @@ AREAS = (
     "archive",
     "insights",
     "discussion",
+    "access_codes",
+    "tags",
     "api",
+    "activity",
 )
 
 

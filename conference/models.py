@@ -1,6 +1,8 @@
 """Imports every area's models so SQLAlchemy and Alembic see the whole schema."""
 
+from conference.access_codes.models import AccessCode
 from conference.accounts.models import User
+from conference.activity.models import ActivityEntry
 from conference.api.models import ApiToken
 from conference.archive.models import ArchiveEntry, ProposalTopic, TopicTag
 from conference.conferences.models import (
@@ -45,8 +47,11 @@ from conference.schedule.models import (
     ScheduleVersion,
     SolverRun,
 )
+from conference.tags.models import ProposalTag, Tag
 
 __all__ = [
+    "ActivityEntry",
+    "AccessCode",
     "ApiToken",
     "ArchiveEntry",
     "ProposalComment",
@@ -81,6 +86,7 @@ __all__ = [
     "OutboxMessage",
     "Proposal",
     "ProposalSpeaker",
+    "ProposalTag",
     "Review",
     "ReviewAssignment",
     "ReviewCriterion",
@@ -90,6 +96,7 @@ __all__ = [
     "Room",
     "SessionFormat",
     "SpeakerProfile",
+    "Tag",
     "Track",
     "User",
 ]

@@ -33,6 +33,7 @@ from conference.reviews.models import Review, ReviewScore
 from conference.reviews.queries import review_is_counted
 from conference.schedule.models import ScheduledTalk, ScheduleVersion
 from conference.schedule.versions import latest_published
+from conference.tags import queries as tag_queries
 
 # Every state organisers see; a draft (and a draft withdrawn unsubmitted) is its speakers' alone.
 LISTED_STATES = tuple(state for state in ProposalState if state is not ProposalState.DRAFT)
@@ -60,6 +61,7 @@ class ProposalPage:
     count: int
     statistics: dict[int, ranking.ProposalStatistics]
     all_questions: list[CfpQuestion]
+    tag_names: dict[int, list[str]]  # the organisers' tags of each proposal, by proposal id
 
 
 def proposals_page(
@@ -88,6 +90,12 @@ def proposals_page(
         # Every review at the conference: each reviewer's z-scores need all of their reviews.
         statistics=ranking.proposal_statistics(conference_review_inputs(conference)),
         all_questions=questions.questions(conference, include_retired=True),
+        tag_names={
+            proposal_id: [tag.name for tag in tags]
+            for proposal_id, tags in tag_queries.tags_by_proposal(
+                conference, [proposal.id for proposal in proposals]
+            ).items()
+        },
     )
 
 

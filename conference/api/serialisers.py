@@ -6,6 +6,7 @@ escaping beyond what the encoder does, and clients render it as they need.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from conference.accounts.models import User
@@ -93,8 +94,10 @@ def proposal_json(
     proposal: Proposal,
     statistics: ranking.ProposalStatistics,
     all_questions: list[CfpQuestion],
+    tag_names: Sequence[str] = (),
 ) -> dict:
-    """A proposal as organisers see it: speakers with e-mails, every answer, review summary."""
+    """A proposal as organisers see it: speakers with e-mails, every answer, review summary,
+    the organisers' tags."""
     return {
         "id": proposal.id,
         "title": proposal.title,
@@ -128,6 +131,7 @@ def proposal_json(
             _answer_json(answer) for answer in questions.shown_answers(proposal, all_questions)
             if answer.applies
         ],
+        "tags": list(tag_names),
     }
 
 

@@ -78,7 +78,7 @@ ENDPOINT_DOCS = (
         "state (one or more, comma-separated), track (id), limit, offset",
         "Every proposal but speakers' drafts, by id: title, Markdown abstract, format, track, "
         "state, speakers with e-mail, submitted_at, review count and mean score (0-100), and "
-        "the answers to the call's questions.",
+        "the answers to the call's questions, and the organisers' tags (names).",
     ),
     EndpointDoc(
         "speakers",
@@ -278,7 +278,7 @@ def conference(slug: str):
 
 @v1.route("/conferences/<slug>/proposals")
 def proposals(slug: str):
-    found, _token = authorised(slug)
+    found, token = authorised(slug)
     check_parameters((*PAGING, "state", "track"))
     page = requested_page()
     states = choice_list_parameter("state", [state.value for state in queries.LISTED_STATES])
@@ -290,7 +290,12 @@ def proposals(slug: str):
     )
     results = [
         serialisers.proposal_json(
-            proposal, listed.statistics.get(proposal.id, ranking.NO_REVIEWS), listed.all_questions
+            proposal,
+            listed.statistics.get(proposal.id, ranking.NO_REVIEWS),
+            listed.all_questions,
+            # Tags are the organisers' view: none of a proposal the token's maker speaks on.
+            [] if any(s.user_id == token.created_by_id for s in proposal.speakers)
+            else listed.tag_names.get(proposal.id, []),
         )
         for proposal in listed.proposals
     ]

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.core.types import UTCDateTime, utcnow
@@ -164,6 +164,8 @@ class Track(db.Model):
     name: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text, default="")
     colour: Mapped[str] = mapped_column(String(7), default="#4a6fa5")
+    # Not offered on the ordinary proposal form; only with an access code that grants it.
+    requires_access_code: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     conference: Mapped[Conference] = relationship(back_populates="tracks")
 
@@ -181,6 +183,8 @@ class SessionFormat(db.Model):
     conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(100))
     duration_minutes: Mapped[int]
+    # Not offered on the ordinary proposal form; only with an access code that grants it.
+    requires_access_code: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     conference: Mapped[Conference] = relationship(back_populates="session_formats")
 

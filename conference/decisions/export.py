@@ -14,7 +14,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 RANKING_HEADER = (
     "Rank", "Proposal id", "Title", "Track", "Format", "State", "Speakers", "Reviews",
-    "Mean score", "Normalised score", "Spread (max - min)", "Standard deviation",
+    "Mean score", "Normalised score", "Spread (max - min)", "Standard deviation", "Tags",
 )
 
 
@@ -62,6 +62,7 @@ def ranking_csv(
             statistics.review_count, _number(statistics.mean_score),
             _number(statistics.normalised_score), _number(statistics.spread),
             _number(statistics.standard_deviation),
+            ", ".join(tag.name for tag in row.tags),
         )
         given = answers.get(proposal.id, {})
         cells = (*cells, *(answer_text(q, given.get(q.id, "")) for q in questions))

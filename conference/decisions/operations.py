@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from conference.accounts.models import User
+from conference.activity.models import ActivityAction
+from conference.activity.operations import record
 from conference.conferences.models import Conference
 from conference.core.types import utcnow
 from conference.extensions import db
@@ -46,8 +48,10 @@ def decide(proposal: Proposal, decision: ProposalState) -> bool:
         raise NotDecidable(f"“{proposal.title}” is {proposal.state.label.lower()}; it cannot be decided now.")
     if proposal.state is decision:
         return False
-    proposal.state = decision
+    previous, proposal.state = proposal.state, decision
     db.session.flush()
+    record(proposal.conference, ActivityAction.PROPOSAL_DECIDED, proposal=proposal,
+           details={"state": decision.value, "previous": previous.value})
     return True
 
 
@@ -109,7 +113,7 @@ def queue_decision_emails(conference: Conference, confirmation_link: LinkBuilder
     ).all()
     queued = 0
     for proposal in proposals:
-        comments = None
+        comments, queued_before = None, queued
         for user in _speakers(proposal):
             key = decision_dedupe_key(proposal, proposal.state, user)
             if _already_queued(key):
@@ -129,6 +133,9 @@ def queue_decision_emails(conference: Conference, confirmation_link: LinkBuilder
             )
             queue_email(user.email, subject, body, key, conference_id=conference.id)
             queued += 1
+        if queued > queued_before:
+            record(conference, ActivityAction.DECISION_EMAILS_QUEUED, proposal=proposal,
+                   details={"state": proposal.state.value, "count": queued - queued_before})
     return queued
 
 
@@ -150,6 +157,8 @@ def answer_acceptance(proposal: Proposal, confirm: bool) -> None:
     if proposal.state is not new_state:
         proposal.state = new_state
         db.session.flush()
+        answered = ActivityAction.TALK_CONFIRMED if confirm else ActivityAction.TALK_DECLINED
+        record(proposal.conference, answered, proposal=proposal)
 
 
 def _today_key() -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -20,6 +21,8 @@ from conference.reviews.queries import (
     active_assignment_counts,
     review_is_counted,
 )
+from conference.tags import queries as tag_queries
+from conference.tags.models import Tag
 
 # Proposals the ranking shows: handed in, decided, or answered by their speakers.
 RANKED_STATES = (
@@ -40,6 +43,7 @@ class RankingRow:
     excluded_reviews: int = 0  # reviews that exist but do not count (see review_is_counted)
     excluded_reason: str = EXCLUDED_REVIEW_REASON
     comment_count: int = 0  # comments in the proposal's discussion
+    tags: list[Tag] = field(default_factory=list)  # the organisers' tags, in name order
 
     @property
     def speaker_names(self) -> str:
@@ -106,8 +110,12 @@ def ranking_rows(
     session_format_id: int | None = None,
     sort: str = "normalised",
     descending: bool = True,
+    tag_ids: Sequence[int] = (),
+    viewer_id: int | None = None,
 ) -> list[RankingRow]:
-    """The ranking table: filtered proposals with their review statistics, sorted."""
+    """The ranking table: filtered proposals (with every tag of ``tag_ids``) with their review
+    statistics and tags, sorted. Filtered by tags, it leaves out the proposals ``viewer_id``
+    speaks on: they do not see those proposals' tags, so a filter must not reveal them either."""
     conditions = [Proposal.conference_id == conference.id, Proposal.state.in_(RANKED_STATES)]
     if track_id is not None:
         conditions.append(Proposal.track_id == track_id)
@@ -115,6 +123,10 @@ def ranking_rows(
         conditions.append(Proposal.state == state)
     if session_format_id is not None:
         conditions.append(Proposal.session_format_id == session_format_id)
+    conditions.extend(tag_queries.carrying_every_tag(tag_ids))
+    if tag_ids and viewer_id is not None:
+        conditions.append(~Proposal.id.in_(
+            select(ProposalSpeaker.proposal_id).where(ProposalSpeaker.user_id == viewer_id)))
     proposals = db.session.scalars(
         select(Proposal)
         .where(*conditions)
@@ -132,6 +144,7 @@ def ranking_rows(
         .where(ProposalComment.conference_id == conference.id)
         .group_by(ProposalComment.proposal_id)
     ).all())
+    tags = tag_queries.tags_by_proposal(conference)
     rows = [
         RankingRow(
             proposal=proposal,
@@ -139,6 +152,7 @@ def ranking_rows(
             statistics=statistics.get(proposal.id, ranking.NO_REVIEWS),
             excluded_reviews=excluded.get(proposal.id, 0),
             comment_count=comment_counts.get(proposal.id, 0),
+            tags=tags.get(proposal.id, []),
         )
         for proposal in proposals
     ]

@@ -19,6 +19,8 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from conference.conferences.access import conference_with_role, load_conference
@@ -40,6 +42,9 @@ from conference.proposals import operations as proposal_operations
 from conference.proposals import questions
 from conference.proposals.forms import consent_from_choice
 from conference.proposals.models import Proposal, ProposalState
+from conference.tags import operations as tag_operations
+from conference.tags import queries as tag_queries
+from conference.tags.forms import BulkTagForm
 
 blueprint = Blueprint("decisions", __name__)
 
@@ -67,11 +72,27 @@ def _int_arg(name: str) -> int | None:
 
 
 FILTER_ARGS = ("track", "state", "format", "sort", "order")
+# The tag filter may be given several times (proposals carrying every one of those tags).
+TAG_ARG = "tag"
+MAX_TAG_FILTERS = 20
 
 
-def _query_args() -> dict[str, str]:
+def _tag_arg(values) -> list[str]:
+    """The ids of the tag filter as given, unusable ones dropped, at most MAX_TAG_FILTERS."""
+    ids = []
+    for text in values.getlist(TAG_ARG):
+        if parse_id(text) is not None and text not in ids:
+            ids.append(text)
+    return ids[:MAX_TAG_FILTERS]
+
+
+def _query_args() -> dict[str, str | list[str]]:
     """The ranking's own query arguments, to carry into links and forms."""
-    return {key: request.args[key] for key in FILTER_ARGS if request.args.get(key)}
+    args: dict[str, str | list[str]] = {key: request.args[key] for key in FILTER_ARGS if request.args.get(key)}
+    tags = _tag_arg(request.args)
+    if tags:
+        args[TAG_ARG] = tags
+    return args
 
 
 def _ranking_filters(conference: Conference) -> dict:
@@ -86,6 +107,8 @@ def _ranking_filters(conference: Conference) -> dict:
         "session_format_id": _int_arg("format"),
         "sort": sort,
         "descending": request.args.get("order", "desc") != "asc",
+        "tag_ids": [int(text) for text in _tag_arg(request.args)],
+        "viewer_id": current_user.id,
     }
 
 
@@ -100,8 +123,18 @@ def _scoped_proposal(conference: Conference, proposal_id: int) -> Proposal:
 
 def _back_to_ranking(conference: Conference):
     # Keep the organiser's filters and sort order: they come back as hidden form fields.
-    keep = {key: request.form[key] for key in FILTER_ARGS if request.form.get(key)}
+    keep: dict[str, str | list[str]] = {key: request.form[key] for key in FILTER_ARGS if request.form.get(key)}
+    if _tag_arg(request.form):
+        keep[TAG_ARG] = _tag_arg(request.form)
     return redirect(url_for("decisions.ranking", slug=conference.slug, **keep))
+
+
+def _without_own_tags(rows: list[queries.RankingRow]) -> list[queries.RankingRow]:
+    """Tags are the organisers' view of a proposal: one who speaks on it does not see them."""
+    for row in rows:
+        if any(speaker.user_id == current_user.id for speaker in row.proposal.speakers):
+            row.tags = []
+    return rows
 
 
 def _stale_conflict():
@@ -116,18 +149,22 @@ def _stale_conflict():
 def ranking(slug: str):
     conference = conference_with_role(slug, Role.ORGANISER)
     filters = _ranking_filters(conference)
-    rows = queries.ranking_rows(conference, **filters)
+    rows = _without_own_tags(queries.ranking_rows(conference, **filters))
     tracks = db.session.scalars(
         select(Track).where(Track.conference_id == conference.id).order_by(Track.name)
     ).all()
     formats = db.session.scalars(
         select(SessionFormat).where(SessionFormat.conference_id == conference.id).order_by(SessionFormat.name)
     ).all()
+    conference_tags = tag_queries.conference_tags(conference)
+    tag_form = BulkTagForm(formdata=None)
+    tag_form.offer_tags(conference_tags)
     return render_template(
         "decisions/ranking.html", conference=conference, rows=rows, filters=filters,
         tracks=tracks, formats=formats, states=queries.RANKED_STATES,
         bulk_form=BulkDecisionForm(formdata=None), action_form=ActionForm(),
         decidable=operations.DECIDABLE_STATES, query_args=_query_args(),
+        tags=conference_tags, tag_form=tag_form,
     )
 
 
@@ -135,7 +172,7 @@ def ranking(slug: str):
 @login_required
 def ranking_export(slug: str):
     conference = conference_with_role(slug, Role.ORGANISER)
-    rows = queries.ranking_rows(conference, **_ranking_filters(conference))
+    rows = _without_own_tags(queries.ranking_rows(conference, **_ranking_filters(conference)))
     csv_text = ranking_csv(
         rows,
         questions.questions(conference, include_retired=True),
@@ -173,6 +210,49 @@ def decide_many(slug: str):
     flash(f"{changed} proposal(s) now {decision.value}.", "success")
     for reason in skipped:
         flash(reason, "error")
+    return _back_to_ranking(conference)
+
+
+@blueprint.route("/c/<slug>/manage/ranking/tags", methods=["POST"])
+@login_required
+def tag_many(slug: str):
+    """Add a tag to, or remove it from, the proposals ticked on the ranking."""
+    conference = conference_with_role(slug, Role.ORGANISER)
+    form = BulkTagForm()
+    form.offer_tags(tag_queries.conference_tags(conference))
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error if isinstance(error, str) else "The form expired; try again.", "error")
+        return _back_to_ranking(conference)
+    proposals = db.session.scalars(
+        select(Proposal)
+        .where(Proposal.conference_id == conference.id, Proposal.id.in_(form.proposal_ids.data),
+               Proposal.state.in_(queries.RANKED_STATES))
+        .options(selectinload(Proposal.speakers))
+        .order_by(Proposal.id)
+    ).all()
+    if len(proposals) != len(set(form.proposal_ids.data)):
+        abort(404)
+    own = [p for p in proposals if any(speaker.user_id == current_user.id for speaker in p.speakers)]
+    proposals = [p for p in proposals if p not in own]
+    tag = tag_queries.tags_with_ids(conference, [form.tag_id.data])[0]
+    if form.tag_action.data == "add":
+        try:
+            with db.session.begin_nested():
+                changed = tag_operations.add_tag_to_proposals(tag, proposals)
+        except IntegrityError:
+            flash("Someone tagged these proposals at the same time; nothing was changed. Try again.", "error")
+            return _back_to_ranking(conference)
+        flash(f"“{tag.name}” is added to {changed} proposal(s); "
+              f"{len(proposals) - changed} already had it.", "success")
+    else:
+        changed = tag_operations.remove_tag_from_proposals(tag, proposals)
+        flash(f"“{tag.name}” is removed from {changed} proposal(s); "
+              f"{len(proposals) - changed} did not have it.", "success")
+    if own:
+        flash(f"{len(own)} ticked proposal(s) are yours as a speaker, so their tags are left to the other "
+              "organisers.", "info")
     return _back_to_ranking(conference)
 
 

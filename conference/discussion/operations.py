@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from conference.accounts.models import User
@@ -45,7 +46,11 @@ def follow(proposal: Proposal, user: User, following: bool) -> bool:
     if is_following(proposal, user) == following:
         return False
     if following:
-        db.session.add(DiscussionFollower(proposal_id=proposal.id, user_id=user.id))
+        try:
+            with db.session.begin_nested():
+                db.session.add(DiscussionFollower(proposal_id=proposal.id, user_id=user.id))
+        except IntegrityError:
+            return False  # a simultaneous request (a double click, two comments) followed first
     else:
         db.session.execute(sql_delete(DiscussionFollower).where(
             DiscussionFollower.proposal_id == proposal.id, DiscussionFollower.user_id == user.id))

@@ -10,6 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from conference.accounts.models import User
+from conference.activity.models import ActivityAction
+from conference.activity.operations import record
 from conference.archive.operations import refresh_conference_archive
 from conference.conferences.models import Conference, Room
 from conference.core.types import utcnow
@@ -253,6 +255,7 @@ def publish_schedule(
     except IntegrityError as error:
         # The unique (conference, number) constraint: someone published this number first.
         raise NothingToPublish("Someone else published at the same moment; reload to see their version.") from error
+    record(conference, ActivityAction.SCHEDULE_PUBLISHED, actor=publisher, details={"number": number})
     # Calendar feeds: SEQUENCE bumps for moved talks, cancellations for removed ones.
     record_published_version(version)
     # The archive lists exactly the talks of each conference's latest published version.

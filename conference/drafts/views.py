@@ -38,6 +38,7 @@ from conference.drafts.forms import (
 )
 from conference.drafts.starred import queue_starred_changes
 from conference.extensions import db
+from conference.feeds.links import public_base_url
 from conference.mail.operations import request_delivery
 from conference.mail.templates import TemplateProblem
 from conference.proposals.models import Proposal
@@ -420,8 +421,9 @@ def publish(slug: str):
         return redirect(_editor_url(conference))
     schedule_link = url_for("conferences.overview", slug=conference.slug, _external=True)
     changelog_link = url_for("drafts.changelog", slug=conference.slug, _external=True)
-    agenda_link = url_for("agenda.mine", slug=conference.slug, _external=True)
-    account_link = url_for("accounts.profile", _external=True)
+    # On PUBLIC_URL when configured, as the discussion's and the feeds' links are.
+    agenda_link = public_base_url() + url_for("agenda.mine", slug=conference.slug)
+    account_link = public_base_url() + url_for("accounts.profile")
     told_attendees = 0
 
     def tell(new, previous) -> None:

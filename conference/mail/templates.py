@@ -32,6 +32,13 @@ DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
         "Accept or decline here: {{ link }}\n",
         ("inviter", "title", "conference", "link"),
     ),
+    "access_code_invitation": DefaultTemplate(
+        "Access code to submit a proposal",
+        "Your invitation to propose a talk at {{ conference }}",
+        "Hello,\n\n{{ sender }} invites you to propose a talk at {{ conference }}.\n\n"
+        "{{ limits }}\n\nPropose your talk through this link, which opens the form for you: {{ link }}\n",
+        ("sender", "conference", "note", "limits", "link"),
+    ),
     "decision_accepted": DefaultTemplate(
         "Proposal accepted",
         "Accepted: {{ title }}",

@@ -255,6 +255,9 @@ class TrackForm(FlaskForm):
         default="#4a6fa5",
         description="Written as #rrggbb.",
     )
+    requires_access_code = BooleanField(
+        "Only with an access code (not offered on the ordinary proposal form)"
+    )
 
 
 class SessionFormatForm(FlaskForm):
@@ -266,6 +269,9 @@ class SessionFormatForm(FlaskForm):
             NumberRange(min=5, max=480, message="Enter a duration from 5 to 480 minutes."),
         ],
         description="5 to 480 minutes, in steps of 5.",
+    )
+    requires_access_code = BooleanField(
+        "Only with an access code (not offered on the ordinary proposal form)"
     )
 
     def validate_duration_minutes(self, field) -> None:

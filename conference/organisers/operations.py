@@ -272,23 +272,32 @@ def delete_room(room: Room) -> None:
     db.session.flush()
 
 
-def create_track(conference: Conference, name: str, description: str, colour: str) -> Track:
+def create_track(
+    conference: Conference, name: str, description: str, colour: str, requires_access_code: bool = False
+) -> Track:
     """Add a track; raises NameTaken."""
     _ensure_name_free(Track, conference, name, None)
     track = Track(
-        conference_id=conference.id, name=name, description=description, colour=colour.lower()
+        conference_id=conference.id,
+        name=name,
+        description=description,
+        colour=colour.lower(),
+        requires_access_code=requires_access_code,
     )
     db.session.add(track)
     db.session.flush()
     return track
 
 
-def update_track(track: Track, name: str, description: str, colour: str) -> None:
+def update_track(
+    track: Track, name: str, description: str, colour: str, requires_access_code: bool = False
+) -> None:
     """Change a track; raises NameTaken."""
     _ensure_name_free(Track, track.conference, name, track)
     track.name = name
     track.description = description
     track.colour = colour.lower()
+    track.requires_access_code = requires_access_code
     db.session.flush()
 
 
@@ -308,23 +317,29 @@ def delete_track(track: Track) -> int:
 
 
 def create_session_format(
-    conference: Conference, name: str, duration_minutes: int
+    conference: Conference, name: str, duration_minutes: int, requires_access_code: bool = False
 ) -> SessionFormat:
     """Add a session format; raises NameTaken."""
     _ensure_name_free(SessionFormat, conference, name, None)
     session_format = SessionFormat(
-        conference_id=conference.id, name=name, duration_minutes=duration_minutes
+        conference_id=conference.id,
+        name=name,
+        duration_minutes=duration_minutes,
+        requires_access_code=requires_access_code,
     )
     db.session.add(session_format)
     db.session.flush()
     return session_format
 
 
-def update_session_format(session_format: SessionFormat, name: str, duration_minutes: int) -> None:
+def update_session_format(
+    session_format: SessionFormat, name: str, duration_minutes: int, requires_access_code: bool = False
+) -> None:
     """Change a session format; raises NameTaken."""
     _ensure_name_free(SessionFormat, session_format.conference, name, session_format)
     session_format.name = name
     session_format.duration_minutes = duration_minutes
+    session_format.requires_access_code = requires_access_code
     db.session.flush()
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from conference.accounts.operations import find_user_by_email
+from conference.activity.queries import proposal_history
 from conference.conferences.access import (
     conference_with_role,
     load_scoped,
@@ -55,6 +56,8 @@ from conference.proposals.models import (
     Proposal,
     ReviewerVisibility,
 )
+from conference.tags import queries as tag_queries
+from conference.tags.forms import ProposalTagsForm
 
 blueprint = Blueprint("organisers", __name__)
 
@@ -477,6 +480,7 @@ def _track_values(form: TrackForm) -> dict:
         "name": form.name.data,
         "description": form.description.data or "",
         "colour": form.colour.data,
+        "requires_access_code": bool(form.requires_access_code.data),
     }
 
 
@@ -568,7 +572,11 @@ def _retired_note(retired: list[CfpQuestion]) -> str:
 
 
 def _format_values(form: SessionFormatForm) -> dict:
-    return {"name": form.name.data, "duration_minutes": form.duration_minutes.data}
+    return {
+        "name": form.name.data,
+        "duration_minutes": form.duration_minutes.data,
+        "requires_access_code": bool(form.requires_access_code.data),
+    }
 
 
 @blueprint.route("/c/<slug>/manage/formats")
@@ -857,6 +865,13 @@ def delete_cfp_question(slug: str, question_id: int):
 # --- one proposal, as organisers see it -----------------------------------------------------
 
 
+def _proposal_tags_form(conference: Conference, tags: list) -> ProposalTagsForm:
+    """The checkboxes that set the proposal's tags, ticked as they are now (``tags``)."""
+    form = ProposalTagsForm(formdata=None, data={"tag_ids": [tag.id for tag in tags]})
+    form.offer_tags(tag_queries.conference_tags(conference))
+    return form
+
+
 @blueprint.route("/c/<slug>/manage/proposals/<int:proposal_id>")
 def proposal(slug: str, proposal_id: int):
     conference = conference_with_role(slug, Role.ORGANISER)
@@ -865,6 +880,7 @@ def proposal(slug: str, proposal_id: int):
         abort(404)  # a speaker's draft is theirs alone until it is submitted
     # A speaker who also organises never reads the reviews of their own proposal.
     own_proposal = any(speaker.user_id == current_user.id for speaker in found.speakers)
+    tags = None if own_proposal else tag_queries.tags_of(found)
     return render_template(
         "organisers/proposal.html",
         conference=conference,
@@ -874,4 +890,8 @@ def proposal(slug: str, proposal_id: int):
         own_proposal=own_proposal,
         reviews=None if own_proposal else decision_queries.proposal_reviews(conference, found),
         thread=thread_for(conference, found, current_user, BACK_TO_MANAGE),
+        # Tags are the organisers' view of a proposal; one who speaks on it does not see them.
+        tags=tags,
+        tag_form=None if tags is None else _proposal_tags_form(conference, tags),
+        history=proposal_history(found, current_user),
     )

@@ -157,13 +157,16 @@ class ProposalForm(FlaskForm):
     save_draft = SubmitField("Save as draft")
     submit = SubmitField("Submit")
 
-    def offer_choices(self, conference) -> None:
+    def offer_choices(self, conference, session_formats=None, tracks=None, any_track: bool = True) -> None:
+        """Offer ``session_formats`` and ``tracks`` (all of the conference's unless given), and
+        "no particular track" unless ``any_track`` is False (an access code for one track)."""
         self.session_format_id.choices = [
             SelectChoice(item.id, f"{item.name} ({item.duration_minutes} min)")
-            for item in conference.session_formats
+            for item in (conference.session_formats if session_formats is None else session_formats)
         ]
-        self.track_id.choices = [SelectChoice(NO_CHOICE, "No particular track")] + [
-            SelectChoice(track.id, track.name) for track in conference.tracks
+        self.track_id.choices = ([SelectChoice(NO_CHOICE, "No particular track")] if any_track else []) + [
+            SelectChoice(track.id, track.name)
+            for track in (conference.tracks if tracks is None else tracks)
         ]
 
     @property

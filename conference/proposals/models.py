@@ -27,6 +27,7 @@ from conference.core.types import UTCDateTime, utcnow
 from conference.extensions import db
 
 if TYPE_CHECKING:
+    from conference.access_codes.models import AccessCode
     from conference.accounts.models import User
     from conference.conferences.models import Conference, Hub, SessionFormat, Track
 
@@ -157,10 +158,15 @@ class Proposal(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Optimistic locking: a save based on a stale copy fails instead of overwriting.
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    # The access code the proposal was saved with, and (once submitted) submitted with.
+    access_code_id: Mapped[int | None] = mapped_column(
+        ForeignKey("access_codes.id", ondelete="SET NULL")
+    )
 
     conference: Mapped[Conference] = relationship()
     session_format: Mapped[SessionFormat] = relationship()
     track: Mapped[Track | None] = relationship()
+    access_code: Mapped[AccessCode | None] = relationship()
     speakers: Mapped[list[ProposalSpeaker]] = relationship(
         back_populates="proposal", cascade="all, delete-orphan", order_by="ProposalSpeaker.id"
     )

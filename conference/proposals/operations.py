@@ -11,8 +11,12 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from conference.access_codes import operations as access_codes
+from conference.access_codes.models import AccessCode
 from conference.accounts.models import User
 from conference.accounts.operations import find_user_by_email, normalise_email
+from conference.activity.models import ActivityAction
+from conference.activity.operations import proposal_snapshot, record, record_proposal_saved
 from conference.conferences.models import Conference, ConferenceRole, Hub, Role, Room
 from conference.core.timezones import instant_text, local_to_utc, to_zone
 from conference.core.types import utcnow
@@ -293,10 +297,80 @@ def _apply(proposal: Proposal, details: ProposalDetails) -> None:
     proposal.notes_to_organisers = details.notes_to_organisers
 
 
-def _submit(proposal: Proposal) -> None:
-    if proposal.state is ProposalState.DRAFT:
-        proposal.state = ProposalState.SUBMITTED
-        proposal.submitted_at = current_instant()
+def _submit(proposal: Proposal, access_code: AccessCode | None = None) -> None:
+    """Submit a draft; with ``access_code``, count one use of it (refused once it has none left)
+    and record it on the proposal, which without one records none."""
+    if proposal.state is not ProposalState.DRAFT:
+        return
+    if access_code is not None and not access_codes.use_access_code(access_code, current_instant()):
+        raise SpeakerActionRefused(
+            "Your access code was used up or stopped working just now, so the proposal is not "
+            "submitted. Ask the organisers for another code."
+        )
+    proposal.access_code_id = access_code.id if access_code is not None else None
+    proposal.state = ProposalState.SUBMITTED
+    proposal.submitted_at = current_instant()
+
+
+def _check_window(conference: Conference, access_code: AccessCode | None) -> None:
+    """Refuse unless the call is open now or a usable access code of this conference is given."""
+    if access_code is None:
+        if not cfp_is_open(conference):
+            raise SpeakerActionRefused("The call for proposals is closed.")
+        return
+    if access_code.conference_id != conference.id:
+        raise SpeakerActionRefused("This access code is for another conference.")
+    problem = access_codes.refusal(access_code, current_instant())
+    if problem:
+        raise SpeakerActionRefused(problem)
+
+
+def kept_choices(proposal: Proposal | None, access_code: AccessCode | None) -> tuple[int | None, int | None]:
+    """The saved (format, track) a proposal keeps even where they are no longer offered to it.
+
+    A submitted proposal keeps them (a track made code-only later does not take it away). A
+    draft keeps them only with a usable access code: a draft whose code was used up, revoked or
+    expired chooses again among what is open to everyone, or a code limited to one use would
+    make any number of drafts that all end up submitted into its code-only track.
+    """
+    if proposal is None or (proposal.state is ProposalState.DRAFT and access_code is None):
+        return None, None
+    return proposal.session_format_id, proposal.track_id
+
+
+def _check_choices(
+    conference: Conference,
+    details: ProposalDetails,
+    access_code: AccessCode | None,
+    proposal: Proposal | None = None,
+) -> None:
+    """Refuse a format or track the proposal may not choose (see `kept_choices`)."""
+    keep_format_id, keep_track_id = kept_choices(proposal, access_code)
+    problem = access_codes.choice_problem(
+        conference,
+        access_code,
+        details.session_format_id,
+        details.track_id,
+        keep_format_id=keep_format_id,
+        keep_track_id=keep_track_id,
+    )
+    if problem:
+        raise SpeakerActionRefused(problem)
+
+
+def may_change_now(proposal: Proposal, access_code: AccessCode | None) -> bool:
+    """Whether its speakers may edit the proposal now: while the call is open, and a draft
+    also outside it with a usable access code of its conference."""
+    if not speakers_may_edit(proposal):
+        return False
+    if cfp_is_open(proposal.conference):
+        return True
+    return (
+        proposal.state is ProposalState.DRAFT
+        and access_code is not None
+        and access_code.conference_id == proposal.conference_id
+        and access_codes.refusal(access_code, current_instant()) is None
+    )
 
 
 def _same_details(proposal: Proposal, details: ProposalDetails) -> bool:
@@ -312,7 +386,11 @@ def _same_details(proposal: Proposal, details: ProposalDetails) -> bool:
 
 
 def create_proposal(
-    conference: Conference, user: User, details: ProposalDetails, submit: bool
+    conference: Conference,
+    user: User,
+    details: ProposalDetails,
+    submit: bool,
+    access_code: AccessCode | None = None,
 ) -> tuple[Proposal, bool]:
     """A new proposal with ``user`` as submitter, and whether this request changed anything
     ((proposal, False) for a double submit that finds its work done).
@@ -323,9 +401,12 @@ def create_proposal(
     two simultaneous requests cannot both see "no proposal yet": the second waits for the first
     to commit, then finds its proposal and returns it instead of inserting a copy. A proposal
     with the same title but other content is a new one: nothing typed is dropped.
+
+    With a usable ``access_code`` the proposal may be created and submitted outside the call's
+    window, in the tracks and formats the code grants; the proposal remembers the code.
     """
-    if not cfp_is_open(conference):
-        raise SpeakerActionRefused("The call for proposals is closed.")
+    _check_window(conference, access_code)
+    _check_choices(conference, details, access_code)
     _serialise_writes_of(user)
     now = current_instant()
     recent = db.session.scalars(
@@ -345,10 +426,12 @@ def create_proposal(
     if existing is not None:
         if not submit or existing.state is not ProposalState.DRAFT:
             return existing, False
-        _submit(existing)
+        _submit(existing, access_code)
         db.session.flush()
+        record(conference, ActivityAction.PROPOSAL_SUBMITTED, proposal=existing, actor=user)
         return existing, True
     proposal = Proposal(conference_id=conference.id, state=ProposalState.DRAFT, created_at=now)
+    proposal.access_code_id = access_code.id if access_code is not None else None
     _apply(proposal, details)
     proposal.speakers.append(
         ProposalSpeaker(
@@ -358,26 +441,40 @@ def create_proposal(
         )
     )
     if submit:
-        _submit(proposal)
+        _submit(proposal, access_code)
     save_answers(conference, proposal, details.answers)
     db.session.add(proposal)
     db.session.flush()
+    created = ActivityAction.PROPOSAL_SUBMITTED if submit else ActivityAction.PROPOSAL_CREATED
+    record(conference, created, proposal=proposal, actor=user)
     grant_speaker_role(conference, user)
     return proposal, True
 
 
-def update_proposal(proposal: Proposal, details: ProposalDetails, submit: bool) -> None:
-    """Save a speaker's edit; raises StaleDataError when someone saved in between."""
-    if not cfp_is_open(proposal.conference):
+def update_proposal(
+    proposal: Proposal, details: ProposalDetails, submit: bool, access_code: AccessCode | None = None
+) -> None:
+    """Save a speaker's edit; raises StaleDataError when someone saved in between.
+
+    A draft may be saved and submitted outside the call's window with a usable ``access_code``
+    (the edit page passes the one the draft was saved with); a submitted proposal is edited
+    only while the call is open, code or not.
+    """
+    if proposal.state is ProposalState.DRAFT:
+        _check_window(proposal.conference, access_code)
+    elif not cfp_is_open(proposal.conference):
         raise SpeakerActionRefused("The call for proposals is closed.")
     if not speakers_may_edit(proposal):
         raise SpeakerActionRefused("This proposal can no longer be changed.")
+    _check_choices(proposal.conference, details, access_code, proposal)
+    before = proposal_snapshot(proposal)
     _apply(proposal, details)
     if submit:
-        _submit(proposal)
+        _submit(proposal, access_code)
     proposal.updated_at = current_instant()
     save_answers(proposal.conference, proposal, details.answers)
     db.session.flush()
+    record_proposal_saved(proposal, before)
 
 
 def withdraw_proposal(proposal: Proposal) -> None:
@@ -385,6 +482,7 @@ def withdraw_proposal(proposal: Proposal) -> None:
         raise SpeakerActionRefused("Only drafts and submitted proposals can be withdrawn.")
     proposal.state = ProposalState.WITHDRAWN
     db.session.flush()
+    record(proposal.conference, ActivityAction.PROPOSAL_WITHDRAWN, proposal=proposal)
 
 
 # --- co-speakers --------------------------------------------------------------------------
@@ -452,6 +550,7 @@ def invite_co_speaker(
         },
     )
     queue_email(email, subject, body, f"co-speaker-invitation:{row.id}", conference_id=conference.id)
+    record(conference, ActivityAction.CO_SPEAKER_INVITED, proposal=proposal, actor=inviter, details={"email": email})
     return row
 
 
@@ -466,6 +565,8 @@ def cancel_invitation(proposal: Proposal, speaker_id: int) -> None:
     )
     if row is None:
         raise LookupError(speaker_id)
+    record(proposal.conference, ActivityAction.CO_SPEAKER_REMOVED, proposal=proposal,
+           details={"email": row.invited_email})
     db.session.delete(row)
     db.session.flush()
 
@@ -533,6 +634,7 @@ def answer_invitation(conference: Conference, row: ProposalSpeaker, user: User, 
     if not accept:
         row.invitation_state = InvitationState.DECLINED
         db.session.flush()
+        record(conference, ActivityAction.CO_SPEAKER_DECLINED, proposal=row.proposal, actor=user)
         return
     row.invitation_state = InvitationState.ACCEPTED
     row.user_id = user.id
@@ -541,6 +643,7 @@ def answer_invitation(conference: Conference, row: ProposalSpeaker, user: User, 
             db.session.flush()
     except IntegrityError as error:
         raise SpeakerActionRefused("You are already a speaker of this proposal.") from error
+    record(conference, ActivityAction.CO_SPEAKER_ACCEPTED, proposal=row.proposal, actor=user)
     grant_speaker_role(conference, user)
 
 

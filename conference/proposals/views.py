@@ -13,6 +13,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
+from conference.access_codes import operations as access_codes
+from conference.access_codes.models import AccessCode
 from conference.conferences.access import load_conference
 from conference.conferences.models import Conference
 from conference.core.forms import require_confirm_form
@@ -142,10 +144,24 @@ def _details(form: ProposalForm) -> operations.ProposalDetails:
     )
 
 
-def _proposal_form(conference: Conference, proposal: Proposal | None = None, **kwargs) -> ProposalForm:
-    """The proposal form with the questions asked now; for an edit, aware of saved answers."""
+def _proposal_form(
+    conference: Conference,
+    proposal: Proposal | None = None,
+    access_code: AccessCode | None = None,
+    **kwargs,
+) -> ProposalForm:
+    """The proposal form with the questions asked now, offering the formats and tracks open to
+    everyone or, with ``access_code``, those it grants (a proposal keeps its saved ones); for an
+    edit, aware of saved answers."""
     form = proposal_form_class(questions.questions(conference))(**kwargs)
-    form.offer_choices(conference)
+    keep_format_id, keep_track_id = operations.kept_choices(proposal, access_code)
+    form.offer_choices(
+        conference,
+        session_formats=access_codes.offered_session_formats(conference, access_code, keep_format_id),
+        tracks=access_codes.offered_tracks(conference, access_code, keep_track_id),
+        any_track=access_codes.may_leave_track_open(access_code)
+        or (proposal is not None and proposal.track_id is None),
+    )
     if proposal is not None:
         form.keep_saved_answers(questions.stored_answers(proposal))
     return form
@@ -158,21 +174,49 @@ def _closed(conference: Conference) -> str | None:
     return operations.cfp_closed_message(conference, viewer_time_zone())
 
 
+def _usable_code(conference: Conference, proposal: Proposal) -> AccessCode | None:
+    """The access code a draft was saved with, while it still works; else None (a submitted
+    proposal is edited under the call's window alone)."""
+    code = proposal.access_code
+    if proposal.state is not ProposalState.DRAFT or code is None or code.conference_id != conference.id:
+        return None
+    return code if access_codes.refusal(code, operations.current_instant()) is None else None
+
+
+def _code_refused(conference: Conference, message: str, status: int):
+    return render_template("access_codes/refused.html", conference=conference, message=message), status
+
+
 @blueprint.route("/c/<slug>/proposals/new", methods=["GET", "POST"])
 @login_required
 def new_proposal(slug: str):
     conference = load_conference(slug)
-    form = _proposal_form(conference)
-    closed = _closed(conference)
+    # An access code travels in the query string, so the form's POST (to the same address) keeps it.
+    access_code = None
+    if "code" in request.args:
+        access_code = access_codes.find_access_code(conference, request.args.get("code"))
+        if access_code is None:
+            return _code_refused(
+                conference,
+                "This access code is not known here. Check that the whole link was copied, or "
+                "ask the organisers who sent it.",
+                404,
+            )
+        problem = access_codes.refusal(access_code, operations.current_instant())
+        if problem:
+            return _code_refused(conference, f"{problem} Ask the organisers for another code.", 403)
+    form = _proposal_form(conference, access_code=access_code)
+    closed = None if access_code is not None else _closed(conference)
     if request.method == "POST" and closed:
         return _render_form(conference, None, form, closed=closed), 403
     if form.validate_on_submit():
         try:
             proposal, changed = operations.create_proposal(
-                conference, _user(), _details(form), submit=form.wants_submission
+                conference, _user(), _details(form), submit=form.wants_submission,
+                access_code=access_code,
             )
         except operations.SpeakerActionRefused as refusal:
-            return _render_form(conference, None, form, closed=str(refusal)), 403
+            return _render_form(conference, None, form, closed=str(refusal), access_code=access_code), 403
         if changed:
             flash(
                 "Your proposal is submitted." if proposal.state is ProposalState.SUBMITTED
@@ -184,7 +228,7 @@ def new_proposal(slug: str):
             flash("This proposal was already saved; here it is.", "info")
         return redirect(url_for("proposals.detail", slug=slug, proposal_id=proposal.id))
     status = 400 if form.errors else 200
-    return _render_form(conference, None, form, closed=closed), status
+    return _render_form(conference, None, form, closed=closed, access_code=access_code), status
 
 
 def _flash_answer_notes(form: ProposalForm, set_aside_before: dict[int, str]) -> None:
@@ -209,7 +253,7 @@ def _flash_answer_notes(form: ProposalForm, set_aside_before: dict[int, str]) ->
         )
 
 
-def _render_form(conference, proposal, form, closed=None, conflict=None):
+def _render_form(conference, proposal, form, closed=None, conflict=None, access_code=None):
     if not conference.session_formats and not closed:
         closed_note = "This conference has no session formats yet, so proposals cannot be saved."
     else:
@@ -233,6 +277,9 @@ def _render_form(conference, proposal, form, closed=None, conflict=None):
             question, bool(conference.setting("anonymised_review"))
         ),
         window_text=operations.cfp_window_text(conference, viewer_time_zone()),
+        access_code=access_code,
+        limits_text=access_codes.limits_text,
+        uses_text=access_codes.uses_text,
     )
 
 
@@ -247,7 +294,7 @@ def detail(slug: str, proposal_id: int):
         conference=conference,
         proposal=proposal,
         is_submitter=operations.is_submitter(proposal, user),
-        may_edit=operations.speakers_may_edit(proposal) and operations.cfp_is_open(conference),
+        may_edit=operations.may_change_now(proposal, _usable_code(conference, proposal)),
         may_withdraw=operations.speakers_may_edit(proposal),
         co_speakers=operations.co_speaker_rows(proposal),
         answer_rows=questions.answer_rows(proposal, include_set_aside=True),
@@ -330,15 +377,21 @@ def edit(slug: str, proposal_id: int):
         flash(f"This proposal is {proposal.state.label.lower()}; speakers can no longer change it.", "info")
         return redirect(url_for("proposals.detail", slug=slug, proposal_id=proposal.id))
     submitted = proposal.state is ProposalState.SUBMITTED
+    access_code = _usable_code(conference, proposal)
     form = (
-        _proposal_form(conference, proposal, obj=proposal, submitted=submitted)
-        if request.method == "GET" else _proposal_form(conference, proposal, submitted=submitted)
+        _proposal_form(conference, proposal, access_code, obj=proposal, submitted=submitted)
+        if request.method == "GET"
+        else _proposal_form(conference, proposal, access_code, submitted=submitted)
     )
     if request.method == "GET":
         form.track_id.data = proposal.track_id or NO_CHOICE
         form.audience_level.data = proposal.audience_level.value
         form.show_saved_answers()
-    closed = _closed(conference)
+    closed = None if operations.may_change_now(proposal, access_code) else _closed(conference)
+    if closed and proposal.state is ProposalState.DRAFT and proposal.access_code is not None:
+        problem = access_codes.refusal(proposal.access_code, operations.current_instant())
+        if problem:
+            closed += f" The access code this draft was saved with no longer works: {problem}"
     if request.method == "POST" and closed:
         return _render_form(conference, proposal, form, closed=closed), 403
     if form.validate_on_submit():
@@ -347,11 +400,13 @@ def edit(slug: str, proposal_id: int):
         set_aside_before = questions.set_aside_answers(proposal)
         try:
             with db.session.begin_nested():
-                operations.update_proposal(proposal, _details(form), submit=form.wants_submission)
+                operations.update_proposal(
+                    proposal, _details(form), submit=form.wants_submission, access_code=access_code
+                )
         except StaleDataError:
             return _conflict_response(conference, proposal, form)
         except operations.SpeakerActionRefused as refusal:
-            return _render_form(conference, proposal, form, closed=str(refusal)), 403
+            return _render_form(conference, proposal, form, closed=str(refusal), access_code=access_code), 403
         flash(
             "Your proposal is submitted." if proposal.state is ProposalState.SUBMITTED
             else "Your draft is saved.",
@@ -360,7 +415,7 @@ def edit(slug: str, proposal_id: int):
         _flash_answer_notes(form, set_aside_before)
         return redirect(url_for("proposals.detail", slug=slug, proposal_id=proposal.id))
     status = 400 if form.errors else 200
-    return _render_form(conference, proposal, form, closed=closed), status
+    return _render_form(conference, proposal, form, closed=closed, access_code=access_code), status
 
 
 @blueprint.route("/c/<slug>/proposals/<int:proposal_id>/withdraw", methods=["GET", "POST"])

@@ -10,6 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from conference.accounts.models import User
+from conference.activity.models import ActivityAction
+from conference.activity.operations import record
 from conference.conferences.models import Conference
 from conference.core.ordering import move_one_place
 from conference.core.timezones import local_to_utc
@@ -195,6 +197,7 @@ def save_review(conference: Conference, proposal: Proposal, reviewer: User, data
                 _apply_review(review, data)
                 db.session.add(review)
                 db.session.flush()
+            record(conference, ActivityAction.REVIEW_SUBMITTED, proposal=proposal, actor=reviewer)
             return review
         except IntegrityError:
             # A double submit created it in the meantime: treat this save as an update.
@@ -205,13 +208,24 @@ def save_review(conference: Conference, proposal: Proposal, reviewer: User, data
     # A form loaded before the review existed (version 0) is the same person's double submit.
     if data.lock_version not in (0, review.lock_version):
         raise StaleReview
+    before = _review_content(review)
     try:
         with db.session.begin_nested():
             _apply_review(review, data)
             db.session.flush()
     except StaleDataError as error:
         raise StaleReview from error
+    if _review_content(review) != before:  # a save (or a double submit) changing nothing is no news
+        record(conference, ActivityAction.REVIEW_CHANGED, proposal=proposal, actor=reviewer)
     return review
+
+
+def _review_content(review: Review) -> tuple:
+    return (
+        review.comment_for_organisers,
+        review.comment_for_speaker,
+        sorted((score.criterion_id, score.value) for score in review.scores),
+    )
 
 
 # --- conflicts ----------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from conference.reviews.models import (
     ReviewCriterion,
     TrackPreference,
 )
+from conference.tags import queries as tag_queries
 
 blueprint = Blueprint("reviews", __name__)
 
@@ -89,10 +90,13 @@ def my_reviews(slug: str):
     status = request.args.get("status")
     if status not in (queries.STATUS_TO_DO, queries.STATUS_DONE):
         status = None
+    proposals = queries.reviewable_proposals(conference, reviewer, track_id, status)
     return render_template(
         "reviews/list.html",
         conference=conference,
-        proposals=queries.reviewable_proposals(conference, reviewer, track_id, status),
+        proposals=proposals,
+        # Only the tags organisers marked visible to reviewers; no other tag reaches them.
+        tags=tag_queries.tags_by_proposal(conference, [p.id for p in proposals], reviewers_only=True),
         reviewed=queries.reviewed_proposal_ids(conference, reviewer),
         counts=queries.review_counts(conference, reviewer),
         next_proposal=queries.next_proposal_to_review(conference, reviewer),
@@ -152,6 +156,7 @@ def _render_review(conference, proposal, form, review, status=200, message=None,
             saved_review=saved_review,
             speakers=_speakers_for_reviewer(conference, proposal),
             answers=answers_for_reviewers(conference, proposal),
+            tags=tag_queries.tags_of(proposal, reviewers_only=True),
             review_open=_can_write_review(conference, proposal),
             close_message=_why_read_only(conference, proposal),
             conflict_message=message,

@@ -21,6 +21,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 import scheduler
+from conference.activity.models import ActivityAction
+from conference.activity.operations import record
 from conference.conferences.models import Conference
 from conference.core.types import utcnow
 from conference.extensions import db
@@ -205,6 +207,7 @@ def enqueue_solver_run(conference: Conference, kind: RunKind, requested_by, *,
     task = run_solver_task.s(run.id)
     run.task_id = task.id
     db.session.flush()
+    record(conference, ActivityAction.SOLVER_RUN_STARTED, actor=requested_by, details={"kind": kind.value})
     # Enqueue only after the run row is committed, or the worker could look before it exists.
     run_id = run.id
     event.listen(db.session(), "after_commit", lambda _session: _enqueue(task, run_id), once=True)
@@ -527,6 +530,7 @@ def _finish_with_schedule(run_id: int, mapped: mapping.MappedProblem, solution: 
         run.finished_at = utcnow()
         run.heartbeat_at = run.finished_at
         run.error = ""
+        record(run.conference, ActivityAction.DRAFT_SCHEDULE_BUILT, actor=None, details={"scheduled": len(rows)})
         db.session.commit()
     except Exception:
         db.session.rollback()

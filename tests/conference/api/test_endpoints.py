@@ -114,6 +114,7 @@ def test_proposal_gives_its_fields_speakers_with_email_review_summary_and_answer
                 "applies": True,
             },
         ],
+        "tags": [],  # the organisers' tags (tests/conference/tags/test_api.py)
     }
 
 

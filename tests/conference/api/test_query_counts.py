@@ -1,7 +1,7 @@
 """Every list runs the same SQL statements for one row as for fifty (no query per row).
 
 Each talk gets its own track, format, room and hub, two speakers, two reviews with two scores
-and an answer, so a lazy load per row cannot hide behind the identity map. Measured when
+and an answer and two tags, so a lazy load per row cannot hide behind the identity map. Measured when
 written (SQLite and PostgreSQL alike): proposals 12, speakers 5, reviews 5, schedule 11, rooms
 3, tracks 3 statements, the same for 1 and for 50 talks.
 """
@@ -17,8 +17,10 @@ from conference.api.operations import create_api_token
 from conference.conferences.models import Role
 from conference.extensions import db
 from conference.proposals.models import ProposalState, SpeakerRole
+from conference.tags.models import ProposalTag
 from tests.conference.api.conftest import bearer
 from tests.conference.faults.conftest import count_queries, make_user
+from tests.conference.tags.conftest import make_tag
 from tests.factories import (
     CfpAnswerFactory,
     CfpQuestionFactory,
@@ -51,6 +53,7 @@ class Load:
     question: object
     reviewers: list
     secret: str
+    tags: list
     talks: int = 0
 
 
@@ -69,6 +72,7 @@ def make_load() -> Load:
         question=CfpQuestionFactory(conference=conference),
         reviewers=reviewers,
         secret=secret,
+        tags=[make_tag(conference, "Keynote"), make_tag(conference, "Needs mentor")],
     )
 
 
@@ -91,6 +95,7 @@ def add_talks(load: Load, count: int) -> None:
                 conference=conference, user=speaker, hub=HubFactory(conference=conference)
             )
         CfpAnswerFactory(proposal=proposal, question=load.question)
+        db.session.add_all(ProposalTag(proposal_id=proposal.id, tag_id=tag.id) for tag in load.tags)
         for reviewer in load.reviewers:
             review = ReviewFactory(proposal=proposal, reviewer=reviewer)
             for value, criterion in enumerate(load.criteria, start=2):

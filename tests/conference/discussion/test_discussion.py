@@ -354,3 +354,23 @@ def test_a_follower_who_may_no_longer_read_gets_no_e_mail(client, login, scene, 
     _switch(client, login, organiser)
     _post(client, proposal, "Anyone?")
     assert _recipients(db) == []
+
+
+def test_a_comment_racing_a_follow_of_the_same_person_is_kept(client, login, scene, db, monkeypatch):
+    """Two requests of one person (a double click, two comments at once) both find them not
+    following; the second insert meets the first's row and must neither fail nor lose the comment."""
+    from conference.discussion import operations
+    from conference.discussion.models import DiscussionFollower
+
+    proposal, organiser, _done, _pending = scene
+    db.session.add(DiscussionFollower(proposal_id=proposal.id, user_id=organiser.id))
+    db.session.commit()
+    monkeypatch.setattr(operations, "is_following", lambda _proposal, _user: False)
+    _switch(client, login, organiser)
+
+    response = _post(client, proposal, "Posted while a follow raced it.")
+
+    assert response.status_code == 302
+    assert [c.body for c in db.session.scalars(db.select(ProposalComment))] == ["Posted while a follow raced it."]
+    assert db.session.scalar(db.select(db.func.count()).select_from(DiscussionFollower)) == 1
+    assert _follow(client, proposal, "1").status_code == 302

@@ -131,3 +131,16 @@ def test_the_account_page_turns_the_emails_off_and_on(client, db, login):
     assert user.starred_change_emails is True
     page = client.get("/account").get_data(as_text=True)
     assert re.search(r'<input checked id="starred_change_emails"', page)
+
+
+def test_the_links_use_the_public_address_when_one_is_configured(app, client, db, scene, organiser, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://conference.acme.example/")
+    fan = make_user(display_name="Fan", time_zone="UTC")
+    _star(db, fan, scene.talk)
+    client.post(PUBLISH, data={"note": ""})
+    _move(client, db, scene, scene.talk, scene.side_room, at(10))
+    client.post(PUBLISH, data={"note": ""})
+    _, second = _published(db, scene.conference)
+    body = _starred_emails(db, second)[fan.email].body
+    assert "Your agenda: https://conference.acme.example/c/devcon/agenda/mine" in body
+    assert "To stop these e-mails: https://conference.acme.example/account" in body

@@ -236,6 +236,7 @@ DECISIONS = {
     "decisions.ranking": ORGANISER_PAGE,
     "decisions.ranking_export": ORGANISER_PAGE,
     "decisions.decide_many": ORGANISER_ACTION,
+    "decisions.tag_many": ORGANISER_ACTION,
     "decisions.decide_one": ORGANISER_ACTION,
     "decisions.send_decision_emails": ORGANISER_ACTION,
     "decisions.send_confirmation_reminders": ORGANISER_ACTION,
@@ -387,6 +388,31 @@ DISCUSSION = {
     "discussion.follow": action(_DISCUSSION_WRITERS.but(reviewer=ALLOWED)),
 }
 
+# Organisers manage a conference's access codes; the world's code is unused, so deleting it
+# succeeds (a redirect), and only the organiser gets that far.
+ACCESS_CODES = {
+    "access_codes.codes": ORGANISER_PAGE,
+    "access_codes.new_code": ORGANISER_FORM,
+    "access_codes.edit_code": ORGANISER_FORM,
+    "access_codes.send_code": ORGANISER_ACTION,
+    "access_codes.revoke_code": ORGANISER_ACTION,
+    "access_codes.delete_code": ORGANISER_ACTION,
+}
+
+ACTIVITY = {
+    # Who did what and when: organisers only (speakers and reviewers never read the log).
+    "activity.activity": ORGANISER_PAGE,
+}
+
+# Organisers' proposal tags; the world's tag is on the talk, so deleting it first asks (a redirect).
+TAGS = {
+    "tags.index": ORGANISER_PAGE,
+    "tags.new_tag": ORGANISER_FORM,
+    "tags.edit_tag": form(organiser_only(), organiser_only(ALLOWED), tag_id="proposal_tag"),
+    "tags.delete_tag": action(organiser_only(ALLOWED), tag_id="proposal_tag"),
+    "tags.set_proposal_tags": ORGANISER_ACTION,
+}
+
 STATIC = {
     "static": page(public()),
 }
@@ -409,7 +435,10 @@ TABLES = {
     "archive": ARCHIVE,
     "insights": INSIGHTS,
     "discussion": DISCUSSION,
+    "tags": TAGS,
     "api": API,
+    "access_codes": ACCESS_CODES,
+    "activity": ACTIVITY,
     "static": STATIC,
 }
 

@@ -23,6 +23,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.security import generate_password_hash
 
 import conference.models  # noqa: F401 - every mapper, before modules that build model objects at import
+from conference.access_codes.models import AccessCode
 from conference.accounts.operations import password_reset_token
 from conference.api.operations import create_api_token
 from conference.archive.operations import attach_topic, create_topic
@@ -45,6 +46,7 @@ from conference.proposals.models import (
     SpeakerRole,
 )
 from conference.schedule.models import RunState, ScheduleBlockRoom, ScheduledTalk
+from conference.tags.models import ProposalTag, Tag
 from conference.tasks import huey
 from tests.conftest import _empty_all_tables, make_test_app
 from tests.factories import (
@@ -124,10 +126,12 @@ class World:
     api_token: object
     outbox_message: object
     comment: object  # the organiser's comment in the talk's discussion
+    access_code: object  # an unused access code, limited to the world's track
     attendee_role: object
     slides: object
     recording: object
     topic: object
+    proposal_tag: object  # an organisers' tag on the talk, visible to reviewers
     question: object
     questions: list
     cfp_question: object  # required, short text; answered by the three proposals
@@ -322,6 +326,15 @@ def build_world(db) -> World:
     comment = ProposalComment(conference_id=conference.id, proposal_id=talk.id,
                               author_id=users["organiser"].id, body="Worth a keynote slot?")
     db.session.add(comment)
+    proposal_tag = Tag(conference_id=conference.id, name="Keynote candidate", colour="green",
+                       description="", visible_to_reviewers=True)
+    db.session.add(proposal_tag)
+    db.session.flush()
+    db.session.add(ProposalTag(proposal_id=talk.id, tag_id=proposal_tag.id))
+    access_code = AccessCode(conference_id=conference.id, code="security-world-access-code",
+                             track_id=track.id, max_uses=2, note="Keynote speaker",
+                             created_by_id=users["organiser"].id)
+    db.session.add(access_code)
     db.session.add(
         EmailTemplate(
             conference_id=conference.id,
@@ -357,10 +370,12 @@ def build_world(db) -> World:
         api_token=api_token,
         outbox_message=outbox_message,
         comment=comment,
+        access_code=access_code,
         attendee_role=attendee_role,
         slides=slides,
         recording=recording,
         topic=topic,
+        proposal_tag=proposal_tag,
         question=questions[0],
         questions=questions,
         cfp_question=cfp_question,
@@ -415,6 +430,7 @@ def url_values(world: World) -> dict[str, object]:
         "version_id": world.published.id,
         "message_id": world.outbox_message.id,
         "comment_id": world.comment.id,
+        "code_id": world.access_code.id,
         "kind": "decision_accepted",
         "filename": "css/app.css",
         "material_id": world.slides.id,
@@ -424,6 +440,7 @@ def url_values(world: World) -> dict[str, object]:
         "cfp_choice_question": world.cfp_choice_question.id,
         "tag_id": world.topic.id,
         "topic_slug": world.topic.slug,
+        "proposal_tag": world.proposal_tag.id,
         # For pages and forms that need them.
         "other_slug": world.other_conference.slug,
         "other_talk": world.other_talk.id,

@@ -321,6 +321,12 @@ def _fill_with_hostile_text(world, clients) -> None:
             {"name": "Topic " + corpus.SHORT_MARKUP, "description": corpus.SHORT_MARKUP},
         ),
         (f"/topics/talks/{world.talk.id}/attach", {"topic": "Tag " + corpus.SHORT_MARKUP}),
+        # The organisers' tag on the talk (shown to its reviewer too), a formula first for the CSV.
+        (
+            f"/tags/{world.proposal_tag.id}/edit",
+            {"name": "=1+1 " + corpus.SHORT_MARKUP, "colour": "red", "description": corpus.SHORT_MARKUP,
+             "visible_to_reviewers": "y"},
+        ),
     ):
         _ok(organiser.post(manage + url, data=data), url)
     # The hostile proposal joins the draft (the solver's job), and the organiser publishes.

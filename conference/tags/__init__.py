@@ -1,0 +1,1 @@
+"""Organisers' own labels on proposals, for triage ("keynote candidate", "needs mentor")."""
