@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import base64
+import binascii
+import json
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import request, url_for
@@ -14,7 +18,9 @@ from conference.feeds.links import public_base_url
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
-PAGING = ("limit", "offset")
+PAGING = ("limit", "offset", "after")
+MAX_CURSOR_LENGTH = 200
+CURSOR_MESSAGE = "after must be the cursor of a previous page's next link"
 
 
 class InvalidParameter(BadRequest):
@@ -68,39 +74,102 @@ def choice_list_parameter(name: str, choices: Collection[str]) -> list[str] | No
     return values
 
 
+# A row's place in its list's order: ints (ids) and instants.
+SortKey = tuple[int | datetime, ...]
+
+
 @dataclass(frozen=True)
 class Page:
-    """Which slice of a list to answer with."""
+    """Which slice of a list to answer with: ``limit`` rows after the first ``offset`` rows, or
+    after the row whose sort key is ``after`` (a cursor: unlike an offset, it neither skips nor
+    repeats a row when rows are added or removed between pages)."""
 
     limit: int = DEFAULT_LIMIT
     offset: int = 0
+    after: tuple[int | str, ...] | None = None  # as decoded; each list checks its own key
+
+
+def encode_cursor(key: SortKey) -> str:
+    """An opaque, URL-safe cursor for the row with sort key ``key``."""
+    values = [value.isoformat() if isinstance(value, datetime) else value for value in key]
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(text: str) -> tuple[int | str, ...]:
+    if not text or len(text) > MAX_CURSOR_LENGTH or not text.isascii():
+        raise InvalidParameter("after", CURSOR_MESSAGE)
+    try:
+        values = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    except (ValueError, binascii.Error):
+        raise InvalidParameter("after", CURSOR_MESSAGE) from None
+    if not isinstance(values, list) or not values or not all(
+        isinstance(value, int | str) and not isinstance(value, bool) for value in values
+    ):
+        raise InvalidParameter("after", CURSOR_MESSAGE)
+    return tuple(values)
+
+
+def cursor_key(page: Page, kinds: Sequence[type]) -> SortKey | None:
+    """``page.after`` read as a sort key of ``kinds`` (int: an id, datetime: an instant)."""
+    if page.after is None:
+        return None
+    if len(page.after) != len(kinds):
+        raise InvalidParameter("after", CURSOR_MESSAGE)
+    key: list[int | datetime] = []
+    for value, kind in zip(page.after, kinds, strict=True):
+        if kind is int and isinstance(value, int) and 0 <= value <= MAX_ID:
+            key.append(value)
+        elif kind is datetime and isinstance(value, str):
+            try:
+                instant = datetime.fromisoformat(value)
+            except ValueError:
+                raise InvalidParameter("after", CURSOR_MESSAGE) from None
+            if instant.tzinfo is None:
+                raise InvalidParameter("after", CURSOR_MESSAGE)
+            key.append(instant)
+        else:
+            raise InvalidParameter("after", CURSOR_MESSAGE)
+    return tuple(key)
 
 
 def requested_page() -> Page:
-    """The page asked for by ``limit`` (default 50, at most 200) and ``offset`` (default 0)."""
+    """The page asked for by ``limit`` (default 50, at most 200) and either ``offset`` (default
+    0) or ``after`` (a cursor from a ``next`` link)."""
     limit = integer_parameter("limit", 1, MAX_LIMIT, f"limit must be an integer from 1 to {MAX_LIMIT}")
     offset = integer_parameter("offset", 0, MAX_ID, f"offset must be an integer from 0 to {MAX_ID}")
+    after = request.args.get("after")
+    if after is not None and offset is not None:
+        raise InvalidParameter("after", "give either after or offset, not both")
     return Page(
-        limit=DEFAULT_LIMIT if limit is None else limit, offset=0 if offset is None else offset
+        limit=DEFAULT_LIMIT if limit is None else limit,
+        offset=0 if offset is None else offset,
+        after=None if after is None else _decode_cursor(after),
     )
 
 
-def _page_url(page: Page, offset: int) -> str:
+def _page_url(page: Page, **position: str) -> str:
     arguments = {name: value for name, value in request.args.items() if name not in PAGING}
-    arguments.update(limit=str(page.limit), offset=str(offset))
+    arguments.update(limit=str(page.limit), **position)
     path = url_for(request.endpoint, **(request.view_args or {}))
     return f"{public_base_url()}{path}?{urlencode(arguments)}"
 
 
-def page_links(page: Page, count: int) -> dict[str, str | None]:
-    """Absolute ``next`` and ``previous`` URLs (None at either end), keeping the filters."""
-    following = page.offset + page.limit
+def page_links(page: Page, next_key: SortKey | None) -> dict[str, str | None]:
+    """Absolute ``next`` and ``previous`` URLs (None at either end), keeping the filters.
+
+    ``next`` always carries a cursor (the last row's sort key, ``next_key``; None when no row
+    follows), so walking a list with it neither skips nor repeats rows that change meanwhile.
+    ``previous`` is given for pages asked for by offset, not for those asked for by cursor.
+    """
+    previous = None
+    if page.after is None and page.offset > 0:
+        previous = _page_url(page, offset=str(max(page.offset - page.limit, 0)))
     return {
-        "next": _page_url(page, following) if following < count else None,
-        "previous": _page_url(page, max(page.offset - page.limit, 0)) if page.offset > 0 else None,
+        "next": _page_url(page, after=encode_cursor(next_key)) if next_key is not None else None,
+        "previous": previous,
     }
 
 
-def listing(results: list, count: int, page: Page, **extra) -> dict:
+def listing(results: list, count: int, page: Page, next_key: SortKey | None, **extra) -> dict:
     """The shape of every list: ``count`` of all matching rows, page links, this page's rows."""
-    return {**extra, "count": count, **page_links(page, count), "results": results}
+    return {**extra, "count": count, **page_links(page, next_key), "results": results}

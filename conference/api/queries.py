@@ -7,15 +7,17 @@ from the call's questions (`proposals.questions`), the published version from
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from conference.accounts.models import User
 from conference.agenda.queries import MANY_TALKS
-from conference.api.parameters import Page
+from conference.api.parameters import Page, SortKey, cursor_key
 from conference.conferences.models import Conference, Room, Track
 from conference.decisions import ranking
 from conference.decisions.queries import conference_review_inputs
@@ -44,8 +46,41 @@ def count_of(query: Select) -> int:
     return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
-def _slice(query: Select, page: Page) -> Select:
-    return query.limit(page.limit).offset(page.offset)
+# Each list's order, as (column, kind) pairs: the sort key its cursors carry.
+BY_ID = {
+    Proposal: ((Proposal.id, int),),
+    User: ((User.id, int),),
+    Review: ((Review.id, int),),
+    Room: ((Room.id, int),),
+    Track: ((Track.id, int),),
+}
+SCHEDULE_ORDER = ((ScheduledTalk.starts_at, datetime), (ScheduledTalk.room_id, int), (ScheduledTalk.id, int))
+
+
+def _after(order: Sequence[tuple[Any, type]], key: SortKey) -> ColumnElement[bool]:
+    """Rows after ``key`` in ``order``: (a, b) > (x, y) spelt as a > x OR (a = x AND b > y)."""
+    columns = [column for column, _kind in order]
+    return or_(*(
+        and_(*(columns[j] == key[j] for j in range(i)), columns[i] > key[i])
+        for i in range(len(columns))
+    ))
+
+
+def _slice(query: Select, page: Page, order: Sequence[tuple[Any, type]]) -> Select:
+    """The page's rows, plus one to tell whether another page follows (see `_paged`)."""
+    key = cursor_key(page, [kind for _column, kind in order])
+    query = query.where(_after(order, key)) if key is not None else query.offset(page.offset)
+    return query.limit(page.limit + 1)
+
+
+def _paged(rows: Sequence, page: Page, key_of: Callable[[Any], SortKey]) -> tuple[list, SortKey | None]:
+    """The page's rows (without the extra one) and the sort key a next page starts after,
+    None when no row follows."""
+    rows = list(rows)
+    if len(rows) <= page.limit:
+        return rows, None
+    rows = rows[: page.limit]
+    return rows, key_of(rows[-1])
 
 
 def _visible_proposals(conference: Conference):
@@ -62,6 +97,7 @@ class ProposalPage:
     statistics: dict[int, ranking.ProposalStatistics]
     all_questions: list[CfpQuestion]
     tag_names: dict[int, list[str]]  # the organisers' tags of each proposal, by proposal id
+    next_key: SortKey | None  # where the next page starts; None on the last
 
 
 def proposals_page(
@@ -76,14 +112,15 @@ def proposals_page(
         query = query.where(Proposal.state.in_(states))
     if track_id is not None:
         query = query.where(Proposal.track_id == track_id)
-    proposals = db.session.scalars(
-        _slice(query, page).options(
+    found = db.session.scalars(
+        _slice(query, page, BY_ID[Proposal]).options(
             selectinload(Proposal.track),
             selectinload(Proposal.session_format),
             selectinload(Proposal.speakers).selectinload(ProposalSpeaker.user),
             selectinload(Proposal.cfp_answers),
         )
     ).all()
+    proposals, next_key = _paged(found, page, lambda proposal: (proposal.id,))
     return ProposalPage(
         proposals=list(proposals),
         count=count_of(query),
@@ -96,6 +133,7 @@ def proposals_page(
                 conference, [proposal.id for proposal in proposals]
             ).items()
         },
+        next_key=next_key,
     )
 
 
@@ -125,7 +163,7 @@ class SpeakerRow:
     proposal_ids: list[int]
 
 
-def speakers_page(conference: Conference, page: Page) -> tuple[list[SpeakerRow], int]:
+def speakers_page(conference: Conference, page: Page) -> tuple[list[SpeakerRow], int, SortKey | None]:
     """People who speak on a proposal organisers see (invitations they accepted), by user id."""
     speaks = exists().where(
         ProposalSpeaker.user_id == User.id,
@@ -134,7 +172,7 @@ def speakers_page(conference: Conference, page: Page) -> tuple[list[SpeakerRow],
         *_visible_proposals(conference),
     )
     query = select(User).where(speaks).order_by(User.id)
-    users = db.session.scalars(_slice(query, page)).all()
+    users, next_key = _paged(db.session.scalars(_slice(query, page, BY_ID[User])).all(), page, lambda user: (user.id,))
     user_ids = [user.id for user in users]
     profiles: dict[int, SpeakerProfile] = {}
     proposal_ids: dict[int, list[int]] = {user_id: [] for user_id in user_ids}
@@ -162,7 +200,7 @@ def speakers_page(conference: Conference, page: Page) -> tuple[list[SpeakerRow],
         ):
             proposal_ids[user_id].append(proposal_id)
     rows = [SpeakerRow(user, profiles.get(user.id), proposal_ids[user.id]) for user in users]
-    return rows, count_of(query)
+    return rows, count_of(query), next_key
 
 
 # --- reviews -------------------------------------------------------------------------------
@@ -183,7 +221,7 @@ def reviews_page(
     page: Page,
     proposal_id: int | None = None,
     hidden_from_speaker_id: int | None = None,
-) -> tuple[list[ReviewRow], int]:
+) -> tuple[list[ReviewRow], int, SortKey | None]:
     """Reviews by id, with their scores and criteria; none of a proposal on which the person
     ``hidden_from_speaker_id`` speaks (the organisers' proposal page hides those from them too)."""
     conditions = [Review.conference_id == conference.id, *_visible_proposals(conference)]
@@ -202,12 +240,12 @@ def reviews_page(
         .where(*conditions)
         .order_by(Review.id)
     )
-    rows = db.session.execute(
-        _slice(reviews, page).options(
+    rows, next_key = _paged(db.session.execute(
+        _slice(reviews, page, BY_ID[Review]).options(
             joinedload(Review.reviewer),
             selectinload(Review.scores).joinedload(ReviewScore.criterion),
         )
-    ).all()
+    ).all(), page, lambda row: (row[0].id,))
     count = count_of(
         select(Review.id).join(Proposal, Proposal.id == Review.proposal_id).where(*conditions)
     )
@@ -215,7 +253,7 @@ def reviews_page(
     return [
         ReviewRow(review, bool(counted), z_scores.get((review.proposal_id, review.reviewer_id)))
         for review, counted in rows
-    ], count
+    ], count, next_key
 
 
 # --- schedule ------------------------------------------------------------------------------
@@ -234,28 +272,33 @@ def published_version(conference: Conference, number: int | None = None) -> Sche
     )
 
 
-def scheduled_talks_page(version: ScheduleVersion, page: Page) -> tuple[list[ScheduledTalk], int]:
+def scheduled_talks_page(version: ScheduleVersion, page: Page) -> tuple[list[ScheduledTalk], int, SortKey | None]:
     """The version's talks as published, by start, room and id."""
     query = (
         select(ScheduledTalk)
         .where(ScheduledTalk.version_id == version.id)
         .order_by(ScheduledTalk.starts_at, ScheduledTalk.room_id, ScheduledTalk.id)
     )
-    talks = db.session.scalars(
-        _slice(query, page).options(*MANY_TALKS)
-    ).all()
-    return list(talks), count_of(query)
+    talks, next_key = _paged(
+        db.session.scalars(_slice(query, page, SCHEDULE_ORDER).options(*MANY_TALKS)).all(),
+        page, lambda talk: (talk.starts_at, talk.room_id, talk.id),
+    )
+    return talks, count_of(query), next_key
 
 
 # --- rooms and tracks ----------------------------------------------------------------------
 
 
-def rooms_page(conference: Conference, page: Page) -> tuple[list[Room], int]:
+def rooms_page(conference: Conference, page: Page) -> tuple[list[Room], int, SortKey | None]:
     query = select(Room).where(Room.conference_id == conference.id).order_by(Room.id)
-    rooms = db.session.scalars(_slice(query, page).options(joinedload(Room.hub))).all()
-    return list(rooms), count_of(query)
+    rooms, next_key = _paged(
+        db.session.scalars(_slice(query, page, BY_ID[Room]).options(joinedload(Room.hub))).all(),
+        page, lambda room: (room.id,),
+    )
+    return rooms, count_of(query), next_key
 
 
-def tracks_page(conference: Conference, page: Page) -> tuple[list[Track], int]:
+def tracks_page(conference: Conference, page: Page) -> tuple[list[Track], int, SortKey | None]:
     query = select(Track).where(Track.conference_id == conference.id).order_by(Track.id)
-    return list(db.session.scalars(_slice(query, page))), count_of(query)
+    tracks, next_key = _paged(db.session.scalars(_slice(query, page, BY_ID[Track])).all(), page, lambda track: (track.id,))
+    return tracks, count_of(query), next_key

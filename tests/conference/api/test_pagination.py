@@ -20,16 +20,17 @@ def test_following_next_gives_every_row_exactly_once_in_order(api, scene, endpoi
     assert walked == whole["results"]
 
 
-def test_pages_keep_the_filters_and_link_back(api, scene):
+def test_pages_keep_the_filters_and_link_on(api, scene):
     first = api.json(scene.url("proposals", state="accepted,confirmed,withdrawn", limit=2))
     assert first["count"] == 4
     assert first["previous"] is None
     query = parse_qs(urlsplit(first["next"]).query)
-    assert query == {"state": ["accepted,confirmed,withdrawn"], "limit": ["2"], "offset": ["2"]}
+    assert set(query) == {"state", "limit", "after"}
+    assert query["state"] == ["accepted,confirmed,withdrawn"] and query["limit"] == ["2"]
     assert first["next"].startswith("http://conference.test/api/v1/conferences/devcon/proposals?")
     second = api.json(first["next"])
     assert second["next"] is None
-    assert parse_qs(urlsplit(second["previous"]).query)["offset"] == ["0"]
+    assert second["previous"] is None  # a page asked for by cursor links on, not back
     ids = [row["id"] for row in first["results"] + second["results"]]
     assert len(ids) == len(set(ids)) == 4
     assert {row["state"] for row in first["results"] + second["results"]} == {
@@ -46,7 +47,7 @@ def test_default_page_is_fifty_rows_and_at_most_two_hundred_are_given(api, scene
     body = api.json(scene.url("tracks"))
     assert body["count"] == 250
     assert len(body["results"]) == 50
-    assert parse_qs(urlsplit(body["next"]).query) == {"limit": ["50"], "offset": ["50"]}
+    assert set(parse_qs(urlsplit(body["next"]).query)) == {"limit", "after"}
     assert len(api.json(scene.url("tracks", limit=200))["results"]) == 200
     assert len(api.walk(scene.url("tracks", limit=200))) == 250
     beyond = api.json(scene.url("tracks", offset=1000))
@@ -82,6 +83,16 @@ BAD_PARAMETERS = [
     ("rooms", "state=accepted", "state", "unknown parameter 'state'"),
     ("", "limit=5", "limit", "unknown parameter 'limit'; this endpoint takes no parameters"),
     ("tracks", "limit=5&limit=6", "limit", "limit may be given only once"),
+    ("tracks", "after=", "after", "after must be the cursor of a previous page's next link"),
+    ("tracks", "after=WzFd&offset=2", "after", "give either after or offset, not both"),
+    ("tracks", "after=bm90IGpzb24", "after", "after must be the cursor"),  # "not json"
+    ("tracks", "after=WyJ4Il0", "after", "after must be the cursor"),  # ["x"]: not an id
+    ("tracks", "after=WzEsMl0", "after", "after must be the cursor"),  # [1,2]: not one value
+    ("tracks", "after=W3RydWVd", "after", "after must be the cursor"),  # [true]
+    ("tracks", "after=Wy0xXQ", "after", "after must be the cursor"),  # [-1]
+    ("schedule", "after=WzEsMSwxXQ", "after", "after must be the cursor"),  # [1,1,1]: no instant
+    ("schedule", "after=WyIyMDI3LTAzLTI0VDA5OjAwOjAwIiwxLDFd", "after", "after must be the cursor"),  # naive
+    ("tracks", "after=" + "A" * 201, "after", "after must be the cursor"),
 ]
 
 
@@ -140,7 +151,7 @@ HOSTILE_VALUES = (
     "%0D%0ASet-Cookie:%20x=1",
 )
 PARAMETERS = {
-    "proposals": ("limit", "offset", "state", "track"),
+    "proposals": ("limit", "offset", "after", "state", "track"),
     "reviews": ("proposal",),
     "schedule": ("version",),
 }
@@ -156,3 +167,39 @@ def test_hostile_parameter_values_are_a_json_400_never_a_server_error(api, scene
                     problems.append(f"{endpoint}?{name}={value}: {response.status_code}")
                 assert "Set-Cookie" not in response.headers
     assert not problems, "\n".join(problems)
+
+
+def _ids(body) -> list[int]:
+    return [row["id"] for row in body["results"]]
+
+
+def test_following_next_skips_and_repeats_nothing_when_rows_come_and_go_between_pages(api, scene, db):
+    for number in range(6):
+        TrackFactory(conference=scene.conference, name=f"Extra track {number}")
+    db.session.commit()
+    every = _ids(api.json(scene.url("tracks", limit=200)))
+    first = api.json(scene.url("tracks", limit=3))
+    assert _ids(first) == every[:3]
+    # Between the pages the first track is deleted and a new one added: an offset would now
+    # skip a row; the cursor goes on right after the last row read.
+    from conference.conferences.models import Track
+
+    db.session.delete(db.session.get(Track, every[0]))
+    added = TrackFactory(conference=scene.conference, name="Added meanwhile")
+    db.session.commit()
+    rest = api.walk(first["next"])
+    assert [row["id"] for row in rest] == every[3:] + [added.id]
+
+
+def test_the_schedule_pages_by_start_room_and_id(api, scene):
+    whole = api.json(scene.url("schedule", limit=200))["results"]
+    walked = api.walk(scene.url("schedule", limit=1))
+    assert walked == whole and len(walked) >= 2
+    starts = [row["starts_at"] for row in whole]
+    assert starts == sorted(starts)
+
+
+def test_offset_pages_still_link_back(api, scene):
+    body = api.json(scene.url("proposals", limit=1, offset=2))
+    assert parse_qs(urlsplit(body["previous"]).query)["offset"] == ["1"]
+    assert "after" in parse_qs(urlsplit(body["next"]).query)
