@@ -26,7 +26,7 @@ from conference.conferences.models import (
     Track,
 )
 from conference.core.timezones import local_to_utc
-from conference.demo import audience, data, reviewing
+from conference.demo import audience, data, history, reviewing
 from conference.extensions import db
 from conference.proposals.models import (
     AudienceLevel,
@@ -161,6 +161,7 @@ def seed_demo() -> list[tuple[str, str]]:
     add_cfp_questions(conference, formats)
     reviewing.add_review_phase(conference, tracks, reviewers, demo_speaker, rng)
     audience.add_audience(conference, hubs, password_hash, people.used_emails, attendees, rng)
+    history.add_organiser_story(conference, organiser)
     db.session.flush()
     return [
         (Role.ORGANISER.label, organiser.email),

@@ -212,3 +212,28 @@ def test_attendees_mark_accepted_talks_with_a_skewed_popularity(db, demo):
     assert popularity[0] >= 3 * statistics.median(popularity)
     attendee = user(db, "attendee@acme.example")
     assert len(wanted[attendee.id]) == 6
+
+
+def test_organisers_find_tags_an_access_code_and_the_story_in_the_activity_log(db, demo):
+    from conference.access_codes.models import AccessCode
+    from conference.activity.models import ActivityAction, ActivityEntry
+    from conference.tags.models import ProposalTag, Tag
+
+    tags = {tag.name: tag for tag in all_of(db, Tag)}
+    assert set(tags) == {"Keynote candidate", "Needs a mentor", "Overlaps another talk"}
+    assert [tag.name for tag in tags.values() if tag.visible_to_reviewers] == ["Overlaps another talk"]
+    assert all(any(link.tag_id == tag.id for link in all_of(db, ProposalTag)) for tag in tags.values())
+    [code] = all_of(db, AccessCode)
+    assert code.max_uses == 1 and code.times_used == 0 and code.valid_until > code.created_at
+
+    entries = all_of(db, ActivityEntry)
+    by_action = Counter(entry.action for entry in entries)
+    proposals = all_of(db, Proposal)
+    assert by_action[ActivityAction.PROPOSAL_SUBMITTED] == sum(p.submitted_at is not None for p in proposals)
+    assert by_action[ActivityAction.REVIEW_SUBMITTED] == len(all_of(db, Review))
+    assert by_action[ActivityAction.PROPOSAL_DECIDED] == sum(p.state in DECIDED for p in proposals)
+    assert by_action[ActivityAction.TALK_CONFIRMED] == sum(p.state is ProposalState.CONFIRMED for p in proposals)
+    # Every entry happened in the story's time, each decision after the review closed.
+    closes = demo.review_closes_at
+    assert all(entry.created_at > closes for entry in entries if entry.action is ActivityAction.PROPOSAL_DECIDED)
+    assert all(entry.actor_id is not None for entry in entries)
