@@ -38,9 +38,8 @@ class RoomSign:
     entries: list[SignEntry] = field(default_factory=list)
 
 
-def room_signs(conference: Conference, hub_id: int | None = None, day: date | None = None) -> list[RoomSign]:
-    """One sign per room and local day with talks, by hub, room and day; optionally one hub or
-    one (local) day only."""
+def room_signs(conference: Conference, hub_id: int | None = None) -> list[RoomSign]:
+    """One sign per room and local day with talks, by hub, room and day; optionally one hub's."""
     signs: dict[tuple[int, date], RoomSign] = {}
     for talk in published_talks(conference, "UTC"):
         room, hub = talk.room, talk.room.hub
@@ -49,8 +48,6 @@ def room_signs(conference: Conference, hub_id: int | None = None, day: date | No
         local_start = to_zone(talk.scheduled.starts_at, hub.time_zone)
         local_end = to_zone(talk.scheduled.ends_at, hub.time_zone)
         local_day = local_start.date()
-        if day is not None and local_day != day:
-            continue
         sign = signs.get((room.id, local_day))
         if sign is None:
             sign = signs[(room.id, local_day)] = RoomSign(
@@ -59,8 +56,3 @@ def room_signs(conference: Conference, hub_id: int | None = None, day: date | No
         sign.entries.append(SignEntry(talk, time_range(local_start, local_end, with_offsets)))
     return sorted(signs.values(), key=lambda sign: (sign.hub.name.casefold(), sign.room.name.casefold(),
                                                     sign.room.id, sign.day))
-
-
-def sign_days(conference: Conference, hub_id: int | None = None) -> list[date]:
-    """The local days that have signs (for the day filter)."""
-    return sorted({sign.day for sign in room_signs(conference, hub_id)})

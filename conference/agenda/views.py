@@ -382,8 +382,9 @@ def rooms(slug: str):
             chosen_day = date.fromisoformat(day_text)
         except ValueError:
             problems.append(f"“{day_text[:20]}” is not a day (YYYY-MM-DD); showing every day.")
-    hub_filter = chosen_hub.id if chosen_hub else None
     version = queries.published_version(conference)
+    # Every day's signs of the hub(s): their days fill the day filter.
+    every_day = signs.room_signs(conference, chosen_hub.id if chosen_hub else None) if version else []
     return render_template(
         "agenda/rooms.html",
         conference=conference,
@@ -391,8 +392,8 @@ def rooms(slug: str):
         hubs=hubs,
         chosen_hub=chosen_hub,
         chosen_day=chosen_day,
-        days=signs.sign_days(conference, hub_filter) if version else [],
-        signs=signs.room_signs(conference, hub_filter, chosen_day) if version else [],
+        days=sorted({sign.day for sign in every_day}),
+        signs=[sign for sign in every_day if chosen_day is None or sign.day == chosen_day],
         problems=problems,
     ), 400 if problems else 200
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from flask import abort
+from flask import abort, flash
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.fields import SelectChoice
@@ -140,3 +140,11 @@ def require_confirm_form() -> None:
     """Abort with a clear 400 unless the POST carries a valid CSRF token."""
     if not ConfirmForm().validate_on_submit():
         abort(400, description="The form expired; reload the page and try again.")
+
+
+def flash_form_errors(form: FlaskForm) -> None:
+    """Flash each of ``form``'s errors, for forms that redirect back instead of showing again
+    (a CSRF failure, whose error is not a string, reads as an expired form)."""
+    for errors in form.errors.values():
+        for error in errors:
+            flash(error if isinstance(error, str) else "The form expired; try again.", "error")

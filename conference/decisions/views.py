@@ -25,7 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conference.conferences.access import conference_with_role, load_conference
 from conference.conferences.models import Conference, Role, SessionFormat, Track
-from conference.core.forms import parse_id
+from conference.core.forms import flash_form_errors, parse_id
 from conference.core.web import format_instant, viewer_time_zone
 from conference.decisions import charts, operations, queries
 from conference.decisions.export import ranking_csv
@@ -191,9 +191,7 @@ def decide_many(slug: str):
     conference = conference_with_role(slug, Role.ORGANISER)
     form = BulkDecisionForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error if isinstance(error, str) else "The form expired; try again.", "error")
+        flash_form_errors(form)
         return _back_to_ranking(conference)
     proposals = db.session.scalars(
         select(Proposal)
@@ -221,9 +219,7 @@ def tag_many(slug: str):
     form = BulkTagForm()
     form.offer_tags(tag_queries.conference_tags(conference))
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error if isinstance(error, str) else "The form expired; try again.", "error")
+        flash_form_errors(form)
         return _back_to_ranking(conference)
     proposals = db.session.scalars(
         select(Proposal)

@@ -27,6 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conference.conferences.access import conference_with_role, load_conference, load_scoped
 from conference.conferences.models import Conference, Role, Room
+from conference.core.forms import flash_form_errors
 from conference.drafts import operations, queries
 from conference.drafts.checks import draft_warnings
 from conference.drafts.forms import (
@@ -415,9 +416,7 @@ def publish(slug: str):
     conference = conference_with_role(slug, Role.ORGANISER)
     form = PublishForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error if isinstance(error, str) else "The form expired; try again.", "error")
+        flash_form_errors(form)
         return redirect(_editor_url(conference))
     schedule_link = url_for("conferences.overview", slug=conference.slug, _external=True)
     changelog_link = url_for("drafts.changelog", slug=conference.slug, _external=True)

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from conference.conferences.access import conference_with_role, load_scoped
 from conference.conferences.models import Conference, Role
-from conference.core.forms import require_confirm_form
+from conference.core.forms import flash_form_errors, require_confirm_form
 from conference.extensions import db
 from conference.proposals.models import Proposal
 from conference.tags import operations, queries
@@ -128,9 +128,7 @@ def set_proposal_tags(slug: str, proposal_id: int):
     form = ProposalTagsForm()
     form.offer_tags(queries.conference_tags(conference))
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error if isinstance(error, str) else "The form expired; try again.", "error")
+        flash_form_errors(form)
         return back
     tags = queries.tags_with_ids(conference, form.tag_ids.data or [])
     try:
