@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
 from sqlalchemy import delete as sql_delete
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -14,6 +17,8 @@ from conference.discussion.models import DiscussionFollower, ProposalComment
 from conference.extensions import db
 from conference.mail.operations import queue_email
 from conference.proposals.models import Proposal
+
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 def comments(proposal: Proposal) -> list[ProposalComment]:
@@ -104,3 +109,47 @@ def notify_followers(comment: ProposalComment, link_for) -> int:
         )
         queued += 1
     return queued
+
+
+@dataclass(frozen=True)
+class Followed:
+    """A discussion someone follows, as their list shows it."""
+
+    proposal: Proposal
+    comments: int
+    last: ProposalComment | None  # the newest comment, with its author loaded
+    organiser: bool  # read on the organisers' proposal page (else on the review page)
+
+
+def followed_discussions(conference, user: User) -> list[Followed]:
+    """The discussions of ``conference`` that ``user`` follows and may still read, the most
+    recently active first."""
+    proposals = db.session.scalars(
+        select(Proposal)
+        .join(DiscussionFollower, DiscussionFollower.proposal_id == Proposal.id)
+        .where(DiscussionFollower.user_id == user.id, Proposal.conference_id == conference.id)
+        .options(selectinload(Proposal.speakers))
+    ).all()
+    readable = {}
+    for proposal in proposals:
+        access = discussion_access(conference, proposal, user)
+        if access.can_read:
+            readable[proposal.id] = (proposal, access.organiser)
+    if not readable:
+        return []
+    counts = dict(db.session.execute(
+        select(ProposalComment.proposal_id, func.count(ProposalComment.id))
+        .where(ProposalComment.proposal_id.in_(readable)).group_by(ProposalComment.proposal_id)
+    ).all())
+    newest = select(func.max(ProposalComment.id)).where(
+        ProposalComment.proposal_id.in_(readable)).group_by(ProposalComment.proposal_id)
+    last = {
+        comment.proposal_id: comment
+        for comment in db.session.scalars(
+            select(ProposalComment).where(ProposalComment.id.in_(newest))
+            .options(selectinload(ProposalComment.author))
+        )
+    }
+    rows = [Followed(proposal, counts.get(proposal_id, 0), last.get(proposal_id), organiser)
+            for proposal_id, (proposal, organiser) in readable.items()]
+    return sorted(rows, key=lambda row: (row.last.created_at if row.last else _NEVER, row.proposal.id), reverse=True)

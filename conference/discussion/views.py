@@ -84,6 +84,17 @@ def post(slug: str, proposal_id: int):
     return redirect(_back_url(conference, proposal, access, form.back.data, anchor=f"comment-{comment.id}"))
 
 
+@blueprint.route("/c/<slug>/discussions")
+@login_required
+def followed(slug: str):
+    """The discussions the viewer follows here, the most recently active first."""
+    conference = conference_with_role(slug, Role.ORGANISER, Role.REVIEWER)
+    return render_template(
+        "discussion/followed.html", conference=conference,
+        discussions=operations.followed_discussions(conference, current_user),
+    )
+
+
 @blueprint.route("/c/<slug>/proposals/<int:proposal_id>/discussion/follow", methods=["POST"])
 @login_required
 def follow(slug: str, proposal_id: int):

@@ -55,3 +55,29 @@
     });
   });
 })();
+// "Copy" buttons copy the text of the field they name (data-copy: its id) and say so; they
+// need JavaScript, so they stay hidden without it (the field can still be selected and copied).
+(function () {
+  "use strict";
+  function copied(button) {
+    var label = button.firstChild;
+    var before = label.nodeValue;
+    label.nodeValue = "Copied";
+    window.setTimeout(function () { label.nodeValue = before; }, 2000);
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      var field = document.getElementById(button.getAttribute("data-copy"));
+      if (!field) { return; }
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(field.value).then(function () { copied(button); });
+        } else {
+          field.select();
+          if (document.execCommand("copy")) { copied(button); }
+        }
+      });
+    });
+  });
+})();

@@ -374,3 +374,40 @@ def test_a_comment_racing_a_follow_of_the_same_person_is_kept(client, login, sce
     assert [c.body for c in db.session.scalars(db.select(ProposalComment))] == ["Posted while a follow raced it."]
     assert db.session.scalar(db.select(db.func.count()).select_from(DiscussionFollower)) == 1
     assert _follow(client, proposal, "1").status_code == 302
+
+
+def test_the_discussions_one_follows_are_listed_most_recently_active_first(client, login, scene, db, conference):
+    proposal, organiser, done, _pending = scene
+    quiet = make_proposal(conference, title="Quiet proposal")
+    conflicted = make_proposal(conference, title="Now conflicted")
+    for other in (quiet, conflicted):
+        ReviewAssignmentFactory(proposal=other, reviewer=done)
+        add_review(other, done, 3)
+    db.session.commit()
+    _switch(client, login, done)
+    _follow(client, quiet, "1", back="review")
+    _post(client, conflicted, "Before my conflict.", back="review")
+    _post(client, proposal, "Latest thought.", back="review")
+    ConflictFactory(conference_id=conference.id, reviewer=done, proposal=conflicted)
+    db.session.commit()
+
+    page = client.get("/c/devcon/discussions").get_data(as_text=True)
+
+    rows = re.findall(r'<th scope="row"><a href="([^"]*)">([^<]*)</a></th>\s*<td>(\d+)</td>\s*<td>([^<]*)</td>', page)
+    assert [(title, count) for _href, title, count, _last in rows] == [("Tracing at scale", "1"), ("Quiet proposal", "0")]
+    assert rows[0][0] == f"/c/devcon/reviews/{proposal.id}#discussion"
+    assert rows[0][3].endswith(", Rita Reviewed") and rows[1][3] == "No comments yet"
+    assert "Now conflicted" not in page  # a conflict declared since hides it
+
+    _switch(client, login, organiser)
+    _follow(client, quiet, "1")
+    page = client.get("/c/devcon/discussions").get_data(as_text=True)
+    assert f'href="/c/devcon/manage/proposals/{quiet.id}#discussion">Quiet proposal</a>' in page
+    assert "Tracing at scale" not in page
+
+
+def test_only_organisers_and_reviewers_have_a_list_of_discussions(client, login, scene, db):
+    speaker = make_user(display_name="Sam Speaker")
+    db.session.commit()
+    _switch(client, login, speaker)
+    assert client.get("/c/devcon/discussions").status_code == 403

@@ -386,6 +386,7 @@ DISCUSSION = {
     "discussion.delete": action(_DISCUSSION_WRITERS, fresh_world_per_role=True),
     # Following needs only reading: the decided talk's reviewer still may.
     "discussion.follow": action(_DISCUSSION_WRITERS.but(reviewer=ALLOWED)),
+    "discussion.followed": page(reviewers_only().but(organiser=OK)),
 }
 
 # Organisers manage a conference's access codes; the world's code is unused, so deleting it
