@@ -7,7 +7,7 @@ import binascii
 import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from flask import request, url_for
@@ -121,11 +121,13 @@ def cursor_key(page: Page, kinds: Sequence[type]) -> SortKey | None:
             key.append(value)
         elif kind is datetime and isinstance(value, str):
             try:
+                # In UTC, as stored: an instant out of range there (year 1 east of UTC) is refused.
                 instant = datetime.fromisoformat(value)
-            except ValueError:
+                if instant.tzinfo is None:
+                    raise ValueError(value)
+                instant = instant.astimezone(UTC)
+            except (ValueError, OverflowError):
                 raise InvalidParameter("after", CURSOR_MESSAGE) from None
-            if instant.tzinfo is None:
-                raise InvalidParameter("after", CURSOR_MESSAGE)
             key.append(instant)
         else:
             raise InvalidParameter("after", CURSOR_MESSAGE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from conference.access_codes.models import AccessCode
@@ -283,3 +284,10 @@ def test_organisers_mark_a_track_and_a_format_as_only_with_an_access_code(client
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Track, invited.id).requires_access_code is False
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:30", "9999-12-31T23:30", "10000-01-01T00:00"])
+def test_a_valid_until_at_the_ends_of_the_calendar_is_a_form_error(client, conference, organiser, db, value):
+    response = _new(client, valid_until=value)
+    assert response.status_code == 400
+    assert count(db, AccessCode) == 0

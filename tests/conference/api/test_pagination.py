@@ -93,6 +93,8 @@ BAD_PARAMETERS = [
     ("schedule", "after=WzEsMSwxXQ", "after", "after must be the cursor"),  # [1,1,1]: no instant
     ("schedule", "after=WyIyMDI3LTAzLTI0VDA5OjAwOjAwIiwxLDFd", "after", "after must be the cursor"),  # naive
     ("tracks", "after=" + "A" * 201, "after", "after must be the cursor"),
+    # ["0001-01-01T00:00:00+05:00",1,1]: before the year 1 in UTC
+    ("schedule", "after=WyIwMDAxLTAxLTAxVDAwOjAwOjAwKzA1OjAwIiwxLDFd", "after", "after must be the cursor"),
 ]
 
 

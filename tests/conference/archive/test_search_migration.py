@@ -88,14 +88,15 @@ def test_language_words_migration_reindexes_archived_talks_both_ways(database_ur
             from conference.extensions import db
 
             # Older migrations build today's search structures (they import them), so the
-            # previous ones are what this migration's downgrade makes.
+            # previous ones are what this migration's downgrade makes. The talks are made with
+            # today's models, before going down: later migrations add columns they write.
             upgrade()
-            downgrade(revision=BEFORE_LANGUAGE_WORDS)
             edition = make_edition("summit-2027", "Summit 2027", date(2027, 3, 12))
             edition.add_talk(CPP, "Concepts in C++20.")
             edition.add_talk(CSHARP, "Value semantics in C#.")
             refresh_conference_archive(edition.conference)
             db.session.commit()
+            downgrade(revision=BEFORE_LANGUAGE_WORDS)
             # Before: both are the word "c".
             before = _found(db, "c")
 
