@@ -294,7 +294,7 @@ def proposals(slug: str):
             listed.statistics.get(proposal.id, ranking.NO_REVIEWS),
             listed.all_questions,
             # Tags are the organisers' view: none of a proposal the token's maker speaks on.
-            [] if any(s.user_id == token.created_by_id for s in proposal.speakers)
+            [] if proposal.has_speaker(token.created_by_id)
             else listed.tag_names.get(proposal.id, []),
         )
         for proposal in listed.proposals

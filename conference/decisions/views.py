@@ -132,7 +132,7 @@ def _back_to_ranking(conference: Conference):
 def _without_own_tags(rows: list[queries.RankingRow]) -> list[queries.RankingRow]:
     """Tags are the organisers' view of a proposal: one who speaks on it does not see them."""
     for row in rows:
-        if any(speaker.user_id == current_user.id for speaker in row.proposal.speakers):
+        if row.proposal.has_speaker(current_user.id):
             row.tags = []
     return rows
 
@@ -230,7 +230,7 @@ def tag_many(slug: str):
     ).all()
     if len(proposals) != len(set(form.proposal_ids.data)):
         abort(404)
-    own = [p for p in proposals if any(speaker.user_id == current_user.id for speaker in p.speakers)]
+    own = [p for p in proposals if p.has_speaker(current_user.id)]
     proposals = [p for p in proposals if p not in own]
     tag = tag_queries.tags_with_ids(conference, [form.tag_id.data])[0]
     if form.tag_action.data == "add":

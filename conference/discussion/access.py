@@ -37,7 +37,7 @@ HIDDEN = DiscussionAccess(False, False)
 def discussion_access(conference: Conference, proposal: Proposal, user: User) -> DiscussionAccess:
     if user is None or not user.is_authenticated:
         return HIDDEN
-    if any(speaker.user_id == user.id for speaker in proposal.speakers):
+    if proposal.has_speaker(user.id):
         return DiscussionAccess(False, False, "You are a speaker of this proposal, so its discussion is hidden from you.")
     if proposal.speakers_only:
         return HIDDEN

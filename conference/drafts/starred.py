@@ -48,7 +48,7 @@ def queue_starred_changes(version: ScheduleVersion, previous: ScheduleVersion | 
     people: dict[int, User] = {}
     for proposal_id, user in marks:
         old, _new = changed[proposal_id]
-        if any(speaker.user_id == user.id for speaker in old.proposal.speakers):
+        if old.proposal.has_speaker(user.id):
             continue  # the speaker e-mail tells them
         talks_of[user.id].append(proposal_id)
         people[user.id] = user

@@ -879,7 +879,7 @@ def proposal(slug: str, proposal_id: int):
     if found.speakers_only:
         abort(404)  # a speaker's draft is theirs alone until it is submitted
     # A speaker who also organises never reads the reviews of their own proposal.
-    own_proposal = any(speaker.user_id == current_user.id for speaker in found.speakers)
+    own_proposal = found.has_speaker(current_user.id)
     tags = None if own_proposal else tag_queries.tags_of(found)
     return render_template(
         "organisers/proposal.html",

@@ -185,6 +185,11 @@ class Proposal(db.Model):
     def accepted_speakers(self) -> list[ProposalSpeaker]:
         return [s for s in self.speakers if s.invitation_state is InvitationState.ACCEPTED]
 
+    def has_speaker(self, user_id: int | None) -> bool:
+        """Whether ``user_id`` is one of the proposal's speakers (invited ones included): what
+        keeps an organiser from its reviews, tags and discussion."""
+        return any(speaker.user_id == user_id for speaker in self.speakers)
+
     @hybrid_property
     def speakers_only(self) -> bool:
         """A draft, or a draft its speakers withdrew without ever submitting it: theirs alone,

@@ -121,7 +121,7 @@ def set_proposal_tags(slug: str, proposal_id: int):
     proposal = load_scoped(Proposal, conference, proposal_id)
     if proposal.speakers_only:
         abort(404)  # a speaker's draft is theirs alone until it is submitted
-    if any(speaker.user_id == current_user.id for speaker in proposal.speakers):
+    if proposal.has_speaker(current_user.id):
         # Tags are the organisers' view of a proposal; its own speakers never see them.
         abort(403, description="You speak on this proposal, so its tags are for the other organisers.")
     back = redirect(url_for("organisers.proposal", slug=conference.slug, proposal_id=proposal.id) + "#tags")
