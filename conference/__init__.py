@@ -33,6 +33,7 @@ AREAS = (
     "tags",
     "api",
     "activity",
+    "embed",
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -68,9 +69,36 @@ def config_from_environment(instance_path: Path, need_secret: bool = True) -> di
         "REMEMBER_COOKIE_SECURE": secure_cookies,
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
         "STREAM_BASE_URL": os.environ.get("STREAM_BASE_URL", "https://stream.example.invalid/"),
+        "EMBED_FRAME_ANCESTORS": embed_frame_ancestors(os.environ.get("EMBED_FRAME_ANCESTORS")),
         **_security_from_environment(os.environ.get("REDIS_URL") or None),
         **_optional_settings(),
     }
+
+
+# An origin a frame-ancestors source list accepts: scheme, host (perhaps "*." first), port.
+_ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?")
+
+
+def embed_frame_ancestors(value: str | None) -> str:
+    """EMBED_FRAME_ANCESTORS as the sources, besides this site, that may frame the embedded agenda.
+
+    Unset or ``*``: any site (the embed shows only the public agenda and has no buttons).
+    ``none``: no other site. Otherwise origins separated by spaces, such as
+    ``https://intranet.example.com https://*.wiki.example.com``.
+    """
+    value = (value or "*").strip()
+    if value == "*":
+        return "*"
+    if value.lower() == "none":
+        return ""
+    origins = value.split()
+    for origin in origins:
+        if not _ORIGIN.fullmatch(origin.rstrip("/")):
+            raise ValueError(
+                f"EMBED_FRAME_ANCESTORS: {origin!r} is not an origin such as "
+                "https://intranet.example.com (or use * for any site, none for no other site)."
+            )
+    return " ".join(origin.rstrip("/") for origin in origins)
 
 
 def _optional_settings() -> dict:

@@ -484,6 +484,25 @@ def now_and_next(
     return NowAndNext(instant, phase, first_start, last_end, running, upcoming, next_start)
 
 
+def coming_up(
+    conference: Conference,
+    version: ScheduleVersion,
+    zone_name: str,
+    instant: datetime,
+    agenda_filter: AgendaFilter,
+    limit: int,
+) -> list[AgendaTalk]:
+    """At most ``limit`` public talks that have not ended at ``instant`` and pass the filter:
+    those running first, then the next ones, by start (however far ahead: an embedded agenda
+    shows the first talks before the conference starts)."""
+    rows = db.session.scalars(
+        _published_talks_query(version)
+        .where(ScheduledTalk.ends_at > instant, *_now_conditions(conference, NowFilter(agenda_filter)))
+        .limit(limit)
+    )
+    return _agenda_talks(conference, list(rows), zone_name)
+
+
 def wait_text(since: datetime, until: datetime) -> str:
     """The time from ``since`` to ``until``, rounded up to the minute: ``25 min``, ``2 h 5 min``.
 

@@ -111,8 +111,13 @@ def _load_user(user_id: str):
 def _depends_on_session(session) -> bool:
     """Whether this response was shaped by the login, the session or a cookie-chosen zone."""
     # Flask-Login caches the user on ``g`` once a view or template asked who is logged in,
-    # anonymous or not: both answers change the page.
-    return "_login_user" in g or bool(g.get("varies_on_cookie")) or session.modified
+    # anonymous or not: both answers change the page. Every template is given the user, so a
+    # view whose page never reads it says so (``g.same_for_everyone``, the embedded agenda).
+    if session.modified:
+        return True
+    if g.get("same_for_everyone"):
+        return False
+    return "_login_user" in g or bool(g.get("varies_on_cookie"))
 
 
 def add_security_headers(response):
@@ -120,7 +125,9 @@ def add_security_headers(response):
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
+    if "frame-ancestors 'none'" in headers["Content-Security-Policy"]:
+        # Older browsers' word for it; a page meant for frames (the embedded agenda) sets its own CSP.
+        headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")

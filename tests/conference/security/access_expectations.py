@@ -414,6 +414,12 @@ TAGS = {
     "tags.set_proposal_tags": ORGANISER_ACTION,
 }
 
+# The agenda framed by other sites: public like the agenda; its snippet page is the organisers'.
+EMBED = {
+    "embed.agenda": page(public()),
+    "embed.snippet": ORGANISER_PAGE,
+}
+
 STATIC = {
     "static": page(public()),
 }
@@ -440,6 +446,7 @@ TABLES = {
     "api": API,
     "access_codes": ACCESS_CODES,
     "activity": ACTIVITY,
+    "embed": EMBED,
     "static": STATIC,
 }
 

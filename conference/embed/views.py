@@ -1,0 +1,197 @@
+"""The public agenda as a frame for other sites (an intranet home page, a team wiki), and the
+organisers' page that writes the snippet to paste there.
+
+The embedded page is the same for everyone who asks with the same address: it reads no
+login and no cookie (a third-party frame gets neither), offers no buttons, and opens every
+link in a new tab. So it is kept whole for the published version (and, for "now and next",
+the minute), and any site named by EMBED_FRAME_ANCESTORS may frame it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from html import escape
+
+from flask import Blueprint, abort, current_app, g, make_response, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from conference.agenda import cache as agenda_cache
+from conference.agenda import queries
+from conference.agenda.queries import AgendaTalk
+from conference.conferences.access import conference_with_role, load_conference
+from conference.conferences.models import Conference, Role
+from conference.core.timezones import to_zone, zone_offset_label
+from conference.core.types import utcnow
+from conference.core.web import CONTENT_SECURITY_POLICY
+from conference.embed.forms import DEFAULT_HEIGHT, EmbedForm
+from conference.embed.options import VIEWS, EmbedOptions, OptionError, read_options, reader_zone
+from conference.feeds import cache as feeds_cache
+from conference.feeds.links import public_base_url
+
+blueprint = Blueprint("embed", __name__)
+
+REFRESH_SECONDS = 60
+
+
+def frame_policy() -> str:
+    """The site's content security policy with the embedding sites as frame ancestors."""
+    others = current_app.config.get("EMBED_FRAME_ANCESTORS", "*")
+    ancestors = f"frame-ancestors 'self' {others}".rstrip()
+    return CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", ancestors)
+
+
+def _this_minute() -> datetime:
+    return utcnow().replace(second=0, microsecond=0)
+
+
+@blueprint.route("/c/<slug>/embed/agenda")
+def agenda(slug: str):
+    # The remembered version: a page kept for it is served without any SQL.
+    version = feeds_cache.feed_version(slug, agenda_cache.version_check_seconds())
+    if version is None:
+        abort(404)
+    # No login, cookie or session shapes the page: no Vary: Cookie (see core.web).
+    g.same_for_everyone = True
+    moment = _this_minute() if request.args.get("view", "") != "day" else None
+    key = ("embed", version.conference_id, version.stamp, tuple(sorted(request.args.items(multi=True))), moment)
+    try:
+        page = agenda_cache.remember(key, lambda: _render(slug, moment))
+    except OptionError as error:
+        response = make_response(
+            render_template("embed/error.html", conference=load_conference(slug), error=error), 400
+        )
+    else:
+        response = make_response(page.html)
+        response.set_etag(page.etag)
+        response.cache_control.no_cache = True
+        response = response.make_conditional(request)
+    response.headers["Content-Security-Policy"] = frame_policy()
+    return response
+
+
+def _render(slug: str, moment: datetime | None) -> agenda_cache.Rendered:
+    conference = load_conference(slug)
+    options = read_options(conference, request.args)
+    zone_name, zone_fixed = reader_zone(conference, options, request.args)
+    # Filters and macros that show times read the viewer's zone from here.
+    g.viewer_time_zone = zone_name
+    version = queries.published_version(conference)
+    context = {
+        "conference": conference,
+        "options": options,
+        "zone_name": zone_name,
+        "zone_fixed": zone_fixed,
+        "published": version is not None,
+        "filtered": options.agenda_filter != queries.AgendaFilter(),
+        "agenda_link": url_for("agenda.day", slug=conference.slug, tz=zone_name, **_agenda_filter_args(options)),
+    }
+    if options.view == "day":
+        context.update(_day_context(conference, version, options, zone_name))
+        html = render_template("embed/agenda.html", **context)
+        return agenda_cache.Rendered.of(html)
+    assert moment is not None
+    context.update(_next_context(conference, version, options, zone_name, moment))
+    html = render_template("embed/agenda.html", refresh_seconds=REFRESH_SECONDS, **context)
+    # "Ends in 5 min" is wrong a minute later.
+    return agenda_cache.Rendered.of(html, wrong_after=moment + timedelta(minutes=1))
+
+
+def _agenda_filter_args(options: EmbedOptions) -> dict[str, str]:
+    arguments = options.arguments()
+    return {key: arguments[key] for key in ("track", "hub", "mode") if key in arguments}
+
+
+def _day_context(conference: Conference, version, options: EmbedOptions, zone_name: str) -> dict:
+    days = queries.published_days(version, zone_name) if version is not None else []
+    today = to_zone(utcnow(), zone_name).date()
+    chosen = options.day or _default_day(days, today)
+    talks: list[AgendaTalk] = []
+    if version is not None and chosen is not None:
+        talks = [
+            talk
+            for talk in queries.published_talks_on(conference, version, zone_name, chosen)
+            if queries.matches(talk, options.agenda_filter)
+        ]
+    earlier = [day for day in days if chosen is not None and day < chosen]
+    later = [day for day in days if chosen is not None and day > chosen]
+    clocks_change = chosen is not None and queries.clocks_change_on(chosen, zone_name)
+    return {
+        "talks": talks,
+        "chosen_day": chosen,
+        "today": today,
+        "previous_day": _day_link(conference, earlier[-1]) if earlier else None,
+        "next_day": _day_link(conference, later[0]) if later else None,
+        "offset_ids": {t.proposal.id for t in talks} if clocks_change else set(),
+        "zone_label": queries.day_zone_label(chosen, zone_name) if chosen else zone_offset_label(utcnow(), zone_name),
+    }
+
+
+def _default_day(days: list[date], today: date) -> date | None:
+    """Today when talks start today, else the next day with talks, else the last one."""
+    upcoming = [day for day in days if day >= today]
+    if upcoming:
+        return upcoming[0]
+    return days[-1] if days else None
+
+
+def _day_link(conference: Conference, day: date) -> str:
+    """This page's address for another day (same options; the reader's zone kept)."""
+    arguments = MultiDict(request.args)
+    arguments["day"] = day.isoformat()
+    return url_for("embed.agenda", slug=conference.slug, **arguments.to_dict(flat=True))
+
+
+def _next_context(conference: Conference, version, options: EmbedOptions, zone_name: str, moment: datetime) -> dict:
+    talks = (
+        queries.coming_up(conference, version, zone_name, moment, options.agenda_filter, options.limit)
+        if version is not None
+        else []
+    )
+    zone_label, offset_days = queries.zone_label_for_days(talks, zone_name)
+    return {
+        "talks": talks,
+        "moment": moment,
+        "today": to_zone(moment, zone_name).date(),
+        "offset_ids": {
+            t.proposal.id
+            for t in talks
+            if t.local_day in offset_days or t.local_start.utcoffset() != t.local_end.utcoffset()
+        },
+        "zone_label": zone_label or zone_offset_label(moment, zone_name),
+    }
+
+
+# --- The organisers' snippet ---------------------------------------------------------------
+
+
+@blueprint.route("/c/<slug>/manage/embed")
+def snippet(slug: str):
+    conference = conference_with_role(slug, Role.ORGANISER)
+    form = EmbedForm.for_conference(conference, request.args)
+    options, height, status = EmbedOptions(), DEFAULT_HEIGHT, 200
+    if request.args:
+        if form.validate():
+            options, height = form.options(), form.frame_height
+        else:
+            status = 400
+    path = url_for("embed.agenda", slug=conference.slug, **options.arguments())
+    embed_url = public_base_url() + path
+    return render_template(
+        "embed/snippet.html",
+        conference=conference,
+        form=form,
+        views=VIEWS,
+        preview_path=path,
+        embed_url=embed_url,
+        snippet=snippet_html(embed_url, f"{conference.name}: {VIEWS[options.view].lower()}", height),
+        height=height,
+        ancestors=current_app.config.get("EMBED_FRAME_ANCESTORS", "*"),
+    ), status
+
+
+def snippet_html(embed_url: str, title: str, height: int) -> str:
+    """The HTML an organiser pastes into the other site (its text, not markup of this page)."""
+    return (
+        f'<iframe src="{escape(embed_url)}" title="{escape(title)}" width="100%" height="{int(height)}" '
+        'style="border: 0;" loading="lazy"></iframe>'
+    )
