@@ -31,6 +31,8 @@ from conference.feeds.links import public_base_url
 blueprint = Blueprint("embed", __name__)
 
 REFRESH_SECONDS = 60
+# What a screen reader announces for the frame on the other site.
+FRAME_TITLES = {"next": "now and next", "day": "agenda"}
 
 
 def frame_policy() -> str:
@@ -183,7 +185,7 @@ def snippet(slug: str):
         views=VIEWS,
         preview_path=path,
         embed_url=embed_url,
-        snippet=snippet_html(embed_url, f"{conference.name}: {VIEWS[options.view].lower()}", height),
+        snippet=snippet_html(embed_url, f"{conference.name}: {FRAME_TITLES[options.view]}", height),
         height=height,
         ancestors=current_app.config.get("EMBED_FRAME_ANCESTORS", "*"),
     ), status

@@ -70,6 +70,10 @@ def test_now_and_next_lists_running_talks_then_the_next_ones_in_the_conference_z
     assert 'data-embed-reader-zone="Europe/London"' in html
     assert 'data-embed-refresh="60"' in html
     assert '<base target="_blank">' in html
+    assert "· Now and next</p>" in html
+
+    clock(utc(2027, 3, 12, 8, 30))  # nothing runs yet
+    assert "· Coming up</p>" in get(client).get_data(as_text=True)
 
 
 def test_a_fixed_zone_and_a_limit(client, db, places, published, clock):
