@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 from sqlalchemy.orm import joinedload
 
 from conference.accounts.models import User
-from conference.activity.models import REVIEW_ACTIONS, ActivityAction, ActivityEntry
+from conference.activity.models import LEGACY_ACTIONS, REVIEW_ACTIONS, ActivityAction, ActivityEntry
 from conference.conferences.models import Conference
 from conference.core.text import page_count
 from conference.extensions import db
@@ -125,6 +125,19 @@ def people_in_log(conference: Conference, viewer: User) -> list[User]:
             select(User).where(User.id.in_(visible_actors)).order_by(User.name_key, User.id)
         )
     )
+
+
+def actions_for_filter(conference: Conference) -> list[ActivityAction]:
+    """The actions to filter by: every one written today, and one no longer written (a decision
+    whose outcome was never recorded) only where this conference's log still has it."""
+    legacy_present = set(
+        db.session.scalars(
+            select(ActivityEntry.action).distinct().where(
+                ActivityEntry.conference_id == conference.id, ActivityEntry.action.in_(LEGACY_ACTIONS)
+            )
+        )
+    )
+    return [action for action in ActivityAction if not action.is_legacy or action in legacy_present]
 
 
 def proposals_in_log(conference: Conference) -> list[Proposal]:

@@ -35,7 +35,7 @@ def activity(slug: str):
         conference=conference,
         listed=listed,
         filters=filters,
-        actions=list(ActivityAction),
+        actions=queries.actions_for_filter(conference),
         people=queries.people_in_log(conference, current_user),
         proposals=queries.proposals_in_log(conference),
         system=queries.SYSTEM,

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from conference.accounts.models import User
-from conference.activity.models import ActivityAction
+from conference.activity.models import DECISION_ACTIONS, ActivityAction
 from conference.activity.operations import record
 from conference.conferences.models import Conference
 from conference.core.types import utcnow
@@ -50,7 +50,7 @@ def decide(proposal: Proposal, decision: ProposalState) -> bool:
         return False
     previous, proposal.state = proposal.state, decision
     db.session.flush()
-    record(proposal.conference, ActivityAction.PROPOSAL_DECIDED, proposal=proposal,
+    record(proposal.conference, DECISION_ACTIONS[decision.value], proposal=proposal,
            details={"state": decision.value, "previous": previous.value})
     return True
 
@@ -175,6 +175,7 @@ def queue_confirmation_reminders(conference: Conference, confirmation_link: Link
     ).all()
     today, queued = _today_key(), 0
     for proposal in proposals:
+        queued_before = queued
         for user in _speakers(proposal):
             key = f"confirmation_reminder:{proposal.id}:{user.id}:{today}"
             if _already_queued(key):
@@ -191,6 +192,9 @@ def queue_confirmation_reminders(conference: Conference, confirmation_link: Link
             )
             queue_email(user.email, subject, body, key, conference_id=conference.id)
             queued += 1
+        if queued > queued_before:
+            record(conference, ActivityAction.CONFIRMATION_REMINDERS_QUEUED, proposal=proposal,
+                   details={"count": queued - queued_before})
     return queued
 
 
@@ -214,7 +218,7 @@ def queue_review_reminders(conference: Conference, reviews_link: str) -> int:
     """
     if not conference.review_is_open(utcnow()):
         raise ReviewPhaseClosed(conference.review_closes_at)
-    today, queued = _today_key(), 0
+    today, queued, reminded_of = _today_key(), 0, 0
     for user, open_reviews in open_reviews_per_reviewer(conference):
         key = f"review_reminder:{conference.id}:{user.id}:{today}"
         if _already_queued(key):
@@ -231,4 +235,9 @@ def queue_review_reminders(conference: Conference, reviews_link: str) -> int:
         )
         queue_email(user.email, subject, body, key, conference_id=conference.id)
         queued += 1
+        reminded_of += open_reviews
+    if queued:
+        # One entry for the whole send; who was reminded is the outbox's to tell, not the log's.
+        record(conference, ActivityAction.REVIEW_REMINDERS_QUEUED,
+               details={"reviewers": queued, "open_reviews": reminded_of})
     return queued

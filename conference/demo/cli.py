@@ -21,6 +21,7 @@ def _print_logins(logins: list[tuple[str, str]], password: str) -> None:
 )
 def demo_command(if_empty: bool) -> None:
     """Seed the realistic, deterministic demo conferences (2027 and the past 2026) and print the logins."""
+    from conference.demo.history import date_schedule_story
     from conference.demo.past import seed_past_demo
     from conference.demo.schedule import schedule_seeded_demo
     from conference.demo.seed import DEMO_PASSWORD, database_is_empty, demo_logins, seed_demo
@@ -32,6 +33,7 @@ def demo_command(if_empty: bool) -> None:
     logins = seed_demo()
     schedule_seeded_demo()
     seed_past_demo()
+    date_schedule_story()
     db.session.commit()
     click.echo(
         "Demo conference seeded, with its schedule published, and last year's summit "

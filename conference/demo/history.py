@@ -1,11 +1,15 @@
 """The organisers' side of the demo story: triage tags, an access code for a late keynote and
 the activity log of what happened (submissions, reviews, decisions, confirmations), dated as the
-story goes. Its own random generator, so the rest of the demo comes out as before."""
+story goes. Its own random generator, so the rest of the demo comes out as before.
+
+The schedule's entries are written by the real operations `flask demo` runs after the story
+(publishing, the draft editor's moves), so they are dated when it ran; `date_schedule_story`
+then gives them their places in the story, after the speakers confirmed and before the summit."""
 
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -13,13 +17,14 @@ from sqlalchemy.orm import selectinload
 from conference.access_codes.models import AccessCode
 from conference.access_codes.operations import new_code_text
 from conference.accounts.models import User
-from conference.activity.models import ActivityAction, ActivityEntry
+from conference.activity.models import DECISION_ACTIONS, ActivityAction, ActivityEntry
 from conference.conferences.models import Conference
 from conference.core.timezones import local_to_utc
-from conference.demo import data
+from conference.demo import data, past_data
 from conference.extensions import db
 from conference.proposals.models import Proposal, ProposalState
 from conference.reviews.models import Review
+from conference.schedule.models import ScheduleVersion, SolverRun
 from conference.tags.models import ProposalTag, Tag
 
 HISTORY_SEED = 2027
@@ -74,7 +79,7 @@ def add_history(conference: Conference, organiser: User, proposals: list[Proposa
                                   proposal.submitted_at))
         if proposal.state in DECIDED:
             state = ProposalState.ACCEPTED if proposal.state is ProposalState.CONFIRMED else proposal.state
-            entries.append(_entry(conference, proposal, organiser.id, ActivityAction.PROPOSAL_DECIDED, decided_at,
+            entries.append(_entry(conference, proposal, organiser.id, DECISION_ACTIONS[state.value], decided_at,
                                   {"state": state.value, "previous": ProposalState.SUBMITTED.value}))
         if proposal.state is ProposalState.CONFIRMED:
             entries.append(_entry(conference, proposal, submitter, ActivityAction.TALK_CONFIRMED,
@@ -88,3 +93,75 @@ def add_history(conference: Conference, organiser: User, proposals: list[Proposa
 def _entry(conference, proposal, actor_id, action, at, details=None) -> ActivityEntry:
     return ActivityEntry(conference_id=conference.id, proposal_id=proposal.id, actor_id=actor_id,
                          by_system=actor_id is None, action=action, details=details or {}, created_at=at)
+
+
+# --- the schedule's part of the story --------------------------------------------------------
+
+# In the summit's zone: the build after the confirmations are in, version 1 the next day, and a
+# week before the summit three talks moved at their speakers' request, then version 2.
+SOLVER_STARTED = (date(2027, 2, 23), time(10, 0))
+DRAFT_BUILT_AFTER = timedelta(minutes=1)
+PUBLISHED = {1: (date(2027, 2, 24), time(14, 0)), 2: (date(2027, 3, 4), time(16, 30))}
+MOVES_FROM = (date(2027, 3, 4), time(15, 0))
+BETWEEN_MOVES = timedelta(minutes=10)
+SCHEDULE_ACTIONS = (
+    ActivityAction.SOLVER_RUN_STARTED, ActivityAction.DRAFT_SCHEDULE_BUILT, ActivityAction.DRAFT_TALK_MOVED,
+    ActivityAction.DRAFT_TALK_PLACED, ActivityAction.DRAFT_TALK_UNSCHEDULED, ActivityAction.DRAFT_TALK_PINNED,
+    ActivityAction.DRAFT_TALK_UNPINNED, ActivityAction.SCHEDULE_PUBLISHED,
+)
+
+
+def date_schedule_story() -> None:
+    """Date the schedule's entries of both demo summits as their stories go (see the module's
+    docstring); does nothing for a summit seeded without its schedule."""
+    summit = db.session.scalar(select(Conference).where(Conference.slug == data.CONFERENCE_SLUG))
+    if summit is not None:
+        _date_summit_schedule(summit)
+    past = db.session.scalar(select(Conference).where(Conference.slug == past_data.CONFERENCE_SLUG))
+    if past is not None:
+        # Its one version is published on the day it really was; the entry says the same.
+        for entry in _schedule_entries(past):
+            if entry.action is ActivityAction.SCHEDULE_PUBLISHED:
+                entry.created_at = past_data.PUBLISHED_AT
+    db.session.flush()
+
+
+def _schedule_entries(conference: Conference) -> list[ActivityEntry]:
+    return list(db.session.scalars(
+        select(ActivityEntry)
+        .where(ActivityEntry.conference_id == conference.id, ActivityEntry.action.in_(SCHEDULE_ACTIONS))
+        .order_by(ActivityEntry.id)
+    ))
+
+
+def _date_summit_schedule(summit: Conference) -> None:
+    entries = _schedule_entries(summit)
+    if not entries:
+        return
+    zone = summit.time_zone
+    first = db.session.scalar(select(ScheduleVersion).where(
+        ScheduleVersion.conference_id == summit.id, ScheduleVersion.number == 1))
+    run = db.session.get(SolverRun, first.solver_run_id) if first is not None and first.solver_run_id else None
+    started = local_to_utc(*SOLVER_STARTED, zone)
+    if run is not None and not any(entry.action is ActivityAction.SOLVER_RUN_STARTED for entry in entries):
+        # The demo solves in-process rather than through the queue, so the run's and its draft's
+        # entries, which the queued path writes, are written here.
+        db.session.add_all([
+            ActivityEntry(conference_id=summit.id, actor_id=run.requested_by_id, by_system=False,
+                          action=ActivityAction.SOLVER_RUN_STARTED, details={"kind": run.kind.value},
+                          created_at=started),
+            ActivityEntry(conference_id=summit.id, actor_id=None, by_system=True,
+                          action=ActivityAction.DRAFT_SCHEDULE_BUILT, details={"scheduled": len(first.talks)},
+                          created_at=started + DRAFT_BUILT_AFTER),
+        ])
+    moves = 0
+    for entry in entries:
+        if entry.action is ActivityAction.SCHEDULE_PUBLISHED and entry.details.get("number") in PUBLISHED:
+            entry.created_at = local_to_utc(*PUBLISHED[entry.details["number"]], zone)
+        elif entry.action is ActivityAction.DRAFT_TALK_MOVED:
+            entry.created_at = local_to_utc(*MOVES_FROM, zone) + BETWEEN_MOVES * moves
+            moves += 1
+            if entry.actor_id is None and first is not None:
+                # Moved outside any request, so by "the system"; in the story the organiser who
+                # publishes moved them.
+                entry.actor_id, entry.by_system = first.published_by_id, False

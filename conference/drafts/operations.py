@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -61,6 +61,15 @@ def _touch(draft: ScheduleVersion) -> None:
     # page showing the old grid is stale from now on, and concurrent edits collide here.
     draft.updated_at = utcnow()
     db.session.flush()
+
+
+def _place_details(talk: ScheduledTalk) -> dict[str, str]:
+    """Where ``talk`` is, for the activity log: the room's name as it is now and UTC times."""
+    return {
+        "room": talk.room.name,
+        "starts_at": talk.starts_at.astimezone(UTC).isoformat(),
+        "ends_at": talk.ends_at.astimezone(UTC).isoformat(),
+    }
 
 
 def block_for(conference: Conference, starts_at: datetime, ends_at: datetime) -> ScheduleBlock | None:
@@ -136,10 +145,14 @@ def move_talk(
     check_fresh(draft, lock_version)
     ends_at = starts_at + (talk.ends_at - talk.starts_at)
     block = _block_for_placement(draft, room, starts_at, ends_at, slot_minutes, talk)
+    was = _place_details(talk)
     talk.room_id, talk.room = room.id, room
     talk.block_id, talk.block = block.id, block
     talk.starts_at, talk.ends_at = starts_at, ends_at
     _touch(draft)
+    if _place_details(talk) != was:
+        record(draft.conference, ActivityAction.DRAFT_TALK_MOVED, proposal=talk.proposal,
+               details={"from": was, "to": _place_details(talk)})
     return talk
 
 
@@ -157,21 +170,29 @@ def place_talk(
     )
     db.session.add(talk)
     _touch(draft)
+    record(draft.conference, ActivityAction.DRAFT_TALK_PLACED, proposal=proposal,
+           details={"at": _place_details(talk)})
     return talk
 
 
 def unschedule_talk(draft: ScheduleVersion, talk: ScheduledTalk, lock_version: int | None) -> None:
     """Take ``talk`` out of the draft; its pin, kept on its row, goes with it."""
     check_fresh(draft, lock_version)
+    proposal, details = talk.proposal, {"at": _place_details(talk), "pinned": talk.pinned}
     db.session.delete(talk)
     _touch(draft)
+    record(draft.conference, ActivityAction.DRAFT_TALK_UNSCHEDULED, proposal=proposal, details=details)
 
 
 def set_pinned(draft: ScheduleVersion, talk: ScheduledTalk, pinned: bool, lock_version: int | None) -> None:
     """Pin a talk to its place (re-optimising keeps it there) or release it."""
     check_fresh(draft, lock_version)
-    talk.pinned = pinned
+    changed, talk.pinned = talk.pinned != pinned, pinned
     _touch(draft)
+    if changed:
+        record(draft.conference,
+               ActivityAction.DRAFT_TALK_PINNED if pinned else ActivityAction.DRAFT_TALK_UNPINNED,
+               proposal=talk.proposal, details={"at": _place_details(talk)})
 
 
 def latest_published(conference: Conference) -> ScheduleVersion | None:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 
 from conference.accounts.models import User
+from conference.activity.models import ActivityAction
+from conference.activity.operations import record
 from conference.conferences.models import Conference, ConferenceRole, Role
 from conference.core.text import folded
 from conference.extensions import db
@@ -101,10 +104,11 @@ class Sent:
 
 
 def send(conference: Conference, people: list[Recipient], subject: str, body: str, batch: str,
-         link: str) -> Sent:
+         link: str, group: dict[str, Any] | None = None) -> Sent:
     """Queue one e-mail per person (rendered for them); raises TemplateProblem before queuing
     anything if the text does not render for someone. People an earlier send of the same
-    ``batch`` reached are skipped."""
+    ``batch`` reached are skipped. The activity log records the send with ``group`` (who the
+    people are, as `group_details` says), the subject as written and how many were queued."""
     rendered = [(person, render_text(subject, body, person.context(conference, link))) for person in people]
     prefix = f"compose:{conference.id}:{batch}:"
     earlier = set(db.session.scalars(
@@ -117,4 +121,20 @@ def send(conference: Conference, people: list[Recipient], subject: str, body: st
             queue_email(person.user.email, their_subject, their_body, key, conference_id=conference.id)
             queued += 1
     db.session.flush()
+    if queued:
+        record(conference, ActivityAction.GROUP_EMAIL_QUEUED,
+               details={**(group or {}), "subject": subject, "count": queued})
     return Sent(queued, len(rendered) - queued)
+
+
+def group_details(conference: Conference, audience: Audience, states: list[ProposalState] | None = None,
+                  track_id: int | None = None) -> dict[str, Any]:
+    """Who a group e-mail went to, for the activity log: the audience, and for speakers the
+    proposals' states and track (by name, as it was then); never anyone's address."""
+    details: dict[str, Any] = {"audience": audience.value}
+    if audience is Audience.SPEAKERS:
+        details["states"] = [state.value for state in states or ()]
+        track = next((track for track in conference.tracks if track.id == track_id), None)
+        if track is not None:
+            details["track"] = track.name
+    return details

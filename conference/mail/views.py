@@ -133,6 +133,13 @@ def _chosen_recipients(conference: Conference, form: ComposeForm) -> list[compos
     return compose.recipients(conference, audience, states, track_id)
 
 
+def _chosen_group(conference: Conference, form: ComposeForm) -> dict:
+    """The group `_chosen_recipients` reads from the form, described for the activity log."""
+    states = [ProposalState(value) for value in form.states.data or []]
+    track_id = int(form.track.data) if form.track.data else None
+    return compose.group_details(conference, compose.Audience(form.audience.data), states, track_id)
+
+
 @blueprint.route("/c/<slug>/manage/emails/compose", methods=["GET", "POST"])
 @login_required
 def compose_email(slug: str):
@@ -161,7 +168,10 @@ def compose_email(slug: str):
                         f"The group changed since your preview: it now has {len(people)} "
                         f"{'person' if len(people) == 1 else 'people'}. Check the list below and send again.")
                 else:
-                    sent = compose.send(conference, people, form.subject.data, form.body.data, form.batch.data, link)
+                    sent = compose.send(
+                        conference, people, form.subject.data, form.body.data, form.batch.data, link,
+                        group=_chosen_group(conference, form),
+                    )
                     operations.request_delivery()
                     message = f"{sent.queued} e-mail{'' if sent.queued == 1 else 's'} queued"
                     if sent.already:

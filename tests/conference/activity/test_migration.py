@@ -1,9 +1,11 @@
-"""The activity log's migration creates its table and indexes, and takes them away again."""
+"""The activity log's migrations: its table and indexes, then each decision outcome's own action."""
 
 from __future__ import annotations
 
+import json
+
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from tests.conference.test_migrations import _fresh_url
 from tests.conftest import make_test_app
@@ -31,3 +33,70 @@ def test_activity_log_migration_upgrades_and_downgrades(database_url, tmp_path):
             db.engine.dispose()
     finally:
         drop()
+
+
+OUTCOMES_REVISION = "c5d1a0e7f301"
+
+
+def test_decisions_get_their_outcomes_action_and_go_back_to_the_shared_one(database_url, tmp_path):
+    """Old ``proposal_decided`` entries whose details name the outcome take its action; those
+    without one stay as they were; downgrading maps the outcomes back and drops the entries of
+    actions the older application cannot read. Details are never touched."""
+    url, drop = _fresh_url(database_url, tmp_path)
+    old_rows = {
+        1: ("proposal_decided", {"state": "accepted", "previous": "submitted"}),
+        2: ("proposal_decided", {"state": "rejected", "previous": "accepted"}),
+        3: ("proposal_decided", {"state": "waitlisted"}),
+        4: ("proposal_decided", {}),
+        5: ("proposal_decided", {"state": "withdrawn"}),
+        6: ("decision_emails_queued", {"state": "accepted", "count": 2}),
+        7: ("proposal_submitted", {}),
+    }
+    try:
+        app = make_test_app(url, create_schema=False)
+        with app.app_context():
+            from conference.extensions import db
+
+            upgrade(revision=OUTCOMES_REVISION + "-1")
+            with db.engine.begin() as connection:
+                connection.execute(text(
+                    "INSERT INTO conferences (id, slug, name, description, starts_on, ends_on, time_zone, settings,"
+                    " created_at) VALUES (1, 'c', 'C', '', '2027-03-24', '2027-03-25', 'UTC', '{}',"
+                    " '2026-01-01 00:00:00')"))
+                for entry_id, (action, details) in old_rows.items():
+                    connection.execute(_insert_entry(), {"id": entry_id, "action": action,
+                                                         "details": json.dumps(details)})
+
+            def rows() -> dict[int, tuple[str, dict]]:
+                with db.engine.connect() as connection:
+                    found = connection.execute(text("SELECT id, action, details FROM activity_entries ORDER BY id"))
+                    return {row.id: (row.action, _as_dict(row.details)) for row in found}
+
+            upgrade(revision=OUTCOMES_REVISION)
+            upgraded = rows()
+            assert {entry_id: action for entry_id, (action, _) in upgraded.items()} == {
+                1: "proposal_accepted", 2: "proposal_rejected", 3: "proposal_waitlisted",
+                4: "proposal_decided", 5: "proposal_decided", 6: "decision_emails_queued", 7: "proposal_submitted",
+            }
+            assert {entry_id: details for entry_id, (_, details) in upgraded.items()} == {
+                entry_id: details for entry_id, (_, details) in old_rows.items()
+            }
+            # Written after the upgrade: an entry of an action the older application never knew.
+            with db.engine.begin() as connection:
+                connection.execute(_insert_entry(), {"id": 8, "action": "draft_talk_moved", "details": "{}"})
+            downgrade(revision=OUTCOMES_REVISION + "-1")
+            assert rows() == old_rows
+            db.engine.dispose()
+    finally:
+        drop()
+
+
+def _insert_entry():
+    return text(
+        "INSERT INTO activity_entries (id, conference_id, proposal_id, actor_id, by_system, action, details,"
+        " created_at) VALUES (:id, 1, NULL, NULL, true, :action, :details, '2026-06-01 00:00:00')"
+    )
+
+
+def _as_dict(details) -> dict:
+    return json.loads(details) if isinstance(details, str) else details

@@ -47,11 +47,11 @@ def test_history_shows_entries_newest_first_in_the_viewers_zone_with_its_label(c
     speaker = make_user(display_name="Sam Speaker")
     proposal = make_proposal(conference, speaker, title="Edge caching")
     add_entry(conference, ActivityAction.PROPOSAL_SUBMITTED, IN_SUMMER, proposal, speaker)
-    add_entry(conference, ActivityAction.PROPOSAL_DECIDED, ON_THE_NIGHT_CLOCKS_CHANGE, proposal, organiser,
+    add_entry(conference, ActivityAction.PROPOSAL_ACCEPTED, ON_THE_NIGHT_CLOCKS_CHANGE, proposal, organiser,
               {"state": "accepted", "previous": "submitted"})
     db.session.commit()
     history = _history(_page(client, f"/c/devcon/manage/proposals/{proposal.id}"))
-    decided = history.index("Olu Organiser decided on the proposal: accepted (was submitted)")
+    decided = history.index("Olu Organiser accepted the proposal")
     submitted = history.index("Sam Speaker submitted the proposal")
     assert decided < submitted
     # 00:30 UTC is 01:30 BST, the first of that night's two 01:30s: the offset tells them apart.
@@ -132,7 +132,7 @@ def _scene(conference, organiser):
     add_entry(conference, ActivityAction.PROPOSAL_SUBMITTED, IN_SUMMER, first, ada)
     add_entry(conference, ActivityAction.PROPOSAL_SUBMITTED, IN_SUMMER + timedelta(minutes=1), second, bo)
     add_entry(conference, ActivityAction.PROPOSAL_CREATED, IN_SUMMER + timedelta(minutes=2), draft, bo)
-    add_entry(conference, ActivityAction.PROPOSAL_DECIDED, IN_SUMMER + timedelta(minutes=3), first, organiser,
+    add_entry(conference, ActivityAction.PROPOSAL_ACCEPTED, IN_SUMMER + timedelta(minutes=3), first, organiser,
               {"state": "accepted", "previous": "submitted"})
     add_entry(conference, ActivityAction.SCHEDULE_PUBLISHED, IN_SUMMER + timedelta(minutes=4), None, organiser,
               {"number": 3})
@@ -150,7 +150,7 @@ def test_activity_page_lists_newest_first_without_drafts_in_the_viewers_zone(cli
     assert _rows(body) == [
         "Wed 01 Jul 2026, 13:05 Europe/London System saved the solver's result as the draft schedule (2 talks placed) —",
         "Wed 01 Jul 2026, 13:04 Europe/London Olu Organiser published the schedule as version 3 —",
-        "Wed 01 Jul 2026, 13:03 Europe/London Olu Organiser decided on the proposal: accepted (was submitted) First talk",
+        "Wed 01 Jul 2026, 13:03 Europe/London Olu Organiser accepted the proposal First talk",
         "Wed 01 Jul 2026, 13:01 Europe/London Bo submitted the proposal Second talk",
         "Wed 01 Jul 2026, 13:00 Europe/London Ada submitted the proposal First talk",
     ]
@@ -171,7 +171,7 @@ def test_activity_page_filters_by_action_person_system_and_proposal(client, db, 
     assert texts(f"actor={ada.id}") == ["Ada submitted the proposal First talk"]
     assert texts("actor=system") == ["System saved the solver's result as the draft schedule (2 talks placed) —"]
     assert texts(f"proposal={first.id}") == [
-        "Olu Organiser decided on the proposal: accepted (was submitted) First talk",
+        "Olu Organiser accepted the proposal First talk",
         "Ada submitted the proposal First talk",
     ]
     assert texts(f"proposal={first.id}&actor={bo.id}") == []

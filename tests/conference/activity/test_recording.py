@@ -185,8 +185,8 @@ def test_a_decision_records_the_organiser_and_the_states(db, conference):
         assert not decisions.decide(proposal, ProposalState.ACCEPTED)
         decisions.decide(proposal, ProposalState.WAITLISTED)
     assert entries(db) == [
-        ("proposal_decided", organiser.id, proposal.id, {"state": "accepted", "previous": "submitted"}),
-        ("proposal_decided", organiser.id, proposal.id, {"state": "waitlisted", "previous": "accepted"}),
+        ("proposal_accepted", organiser.id, proposal.id, {"state": "accepted", "previous": "submitted"}),
+        ("proposal_waitlisted", organiser.id, proposal.id, {"state": "waitlisted", "previous": "accepted"}),
     ]
 
 
@@ -199,8 +199,8 @@ def test_bulk_decisions_record_one_entry_per_changed_proposal_and_none_for_refus
         changed, skipped = decisions.decide_many([first, withdrawn, second, already], ProposalState.REJECTED)
     assert (changed, len(skipped)) == (2, 1)
     assert [(action, actor, proposal_id) for action, actor, proposal_id, _ in entries(db)] == [
-        ("proposal_decided", organiser.id, first.id),
-        ("proposal_decided", organiser.id, second.id),
+        ("proposal_rejected", organiser.id, first.id),
+        ("proposal_rejected", organiser.id, second.id),
     ]
 
 
@@ -215,7 +215,7 @@ def test_a_refused_decision_over_http_records_nothing_and_a_granted_one_commits_
     assert client.post(f"{base}/{open_proposal.id}/decision", data={"decision": "accepted"}).status_code == 302
     db.session.expire_all()
     assert entries(db) == [
-        ("proposal_decided", organiser.id, open_proposal.id, {"state": "accepted", "previous": "submitted"})
+        ("proposal_accepted", organiser.id, open_proposal.id, {"state": "accepted", "previous": "submitted"})
     ]
 
 

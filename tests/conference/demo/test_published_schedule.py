@@ -7,7 +7,7 @@ on the shared PostgreSQL test database), because the solver run takes a few seco
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -181,3 +181,36 @@ def test_demo_co_speakers_of_scheduled_talks_share_a_window_long_enough(demo):
         first, second = (windows[speaker.user_id] for speaker in proposal.accepted_speakers)
         length = timedelta(minutes=proposal.session_format.duration_minutes)
         assert longest_common_window(first, second) >= length, proposal.title
+
+
+def test_the_schedules_log_entries_follow_the_story_not_the_day_the_demo_was_seeded(demo):
+    """Publishing and the draft's moves run for real while seeding; their entries are dated in
+    the story: after the last speaker confirmed, in order, before the summit starts."""
+    from conference.activity.models import ActivityAction, ActivityEntry
+    from conference.core.timezones import local_to_utc
+    from conference.demo import data, past_data
+
+    summit = conference()
+    log = list(_db.session.scalars(
+        select(ActivityEntry).where(ActivityEntry.conference_id == summit.id).order_by(ActivityEntry.created_at)
+    ))
+    schedule_part = [entry for entry in log if entry.action in (
+        ActivityAction.SOLVER_RUN_STARTED, ActivityAction.DRAFT_SCHEDULE_BUILT,
+        ActivityAction.SCHEDULE_PUBLISHED, ActivityAction.DRAFT_TALK_MOVED)]
+    assert [(entry.action, entry.details.get("number")) for entry in schedule_part] == [
+        (ActivityAction.SOLVER_RUN_STARTED, None), (ActivityAction.DRAFT_SCHEDULE_BUILT, None),
+        (ActivityAction.SCHEDULE_PUBLISHED, 1), *[(ActivityAction.DRAFT_TALK_MOVED, None)] * 3,
+        (ActivityAction.SCHEDULE_PUBLISHED, 2),
+    ]
+    last_confirmed = max(entry.created_at for entry in log if entry.action is ActivityAction.TALK_CONFIRMED)
+    starts = local_to_utc(data.CONFERENCE_STARTS_ON, time(0, 0), summit.time_zone)
+    assert all(last_confirmed < entry.created_at < starts for entry in schedule_part)
+    # The organiser made the moves (at their speakers' request), not "the system".
+    organiser = _db.session.scalar(select(User).where(User.email == "organiser@acme.example"))
+    moves = [entry for entry in schedule_part if entry.action is ActivityAction.DRAFT_TALK_MOVED]
+    assert {entry.actor_id for entry in moves} == {organiser.id}
+    assert {entry.proposal_id for entry in moves} == moved_proposal_ids()
+    # Last year's summit: its one publication on the day its version says.
+    past = _db.session.scalar(select(Conference).where(Conference.slug == past_data.CONFERENCE_SLUG))
+    [published] = _db.session.scalars(select(ActivityEntry).where(ActivityEntry.conference_id == past.id))
+    assert published.created_at == past_data.PUBLISHED_AT

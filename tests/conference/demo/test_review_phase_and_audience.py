@@ -231,9 +231,15 @@ def test_organisers_find_tags_an_access_code_and_the_story_in_the_activity_log(d
     proposals = all_of(db, Proposal)
     assert by_action[ActivityAction.PROPOSAL_SUBMITTED] == sum(p.submitted_at is not None for p in proposals)
     assert by_action[ActivityAction.REVIEW_SUBMITTED] == len(all_of(db, Review))
-    assert by_action[ActivityAction.PROPOSAL_DECIDED] == sum(p.state in DECIDED for p in proposals)
+    # Each decision under its own outcome, a confirmed talk's as accepted.
+    outcomes = {ActivityAction.PROPOSAL_ACCEPTED: (ProposalState.ACCEPTED, ProposalState.CONFIRMED),
+                ActivityAction.PROPOSAL_REJECTED: (ProposalState.REJECTED,),
+                ActivityAction.PROPOSAL_WAITLISTED: (ProposalState.WAITLISTED,)}
+    for action, states in outcomes.items():
+        assert by_action[action] == sum(p.state in states for p in proposals) > 0
+    assert by_action[ActivityAction.PROPOSAL_DECIDED] == 0
     assert by_action[ActivityAction.TALK_CONFIRMED] == sum(p.state is ProposalState.CONFIRMED for p in proposals)
     # Every entry happened in the story's time, each decision after the review closed.
     closes = demo.review_closes_at
-    assert all(entry.created_at > closes for entry in entries if entry.action is ActivityAction.PROPOSAL_DECIDED)
+    assert all(entry.created_at > closes for entry in entries if entry.action in outcomes)
     assert all(entry.actor_id is not None for entry in entries)
