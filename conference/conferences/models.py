@@ -114,7 +114,8 @@ class Hub(db.Model):
     """An office where people attend in rooms, with its own time zone and working hours."""
 
     __tablename__ = "hubs"
-    __table_args__ = (UniqueConstraint("conference_id", "name"),)
+    # AUTOINCREMENT: SQLite would give a deleted hub's id, and so its feed URL, to the next one.
+    __table_args__ = (UniqueConstraint("conference_id", "name"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id", ondelete="CASCADE"))
@@ -157,7 +158,8 @@ class Room(db.Model):
 
 class Track(db.Model):
     __tablename__ = "tracks"
-    __table_args__ = (UniqueConstraint("conference_id", "name"),)
+    # AUTOINCREMENT: SQLite would give a deleted track's id, and so its feed URL, to the next one.
+    __table_args__ = (UniqueConstraint("conference_id", "name"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conference_id: Mapped[int] = mapped_column(ForeignKey("conferences.id", ondelete="CASCADE"))

@@ -18,16 +18,19 @@ starred talk reads otherwise than the feed last sent it (its snapshot, below). A
 feed holds at most every talk of its conference, and one row per talk it ever carried.
 
 A cancelled copy shows what the feed last sent of the talk, not where the talk is now: each
-record keeps a `Snapshot` (time, zone, title, room, hub, track) written whenever the feed sends
-the talk as its own and the snapshot differs, so Outlook strikes through, and Apple shows, the
-event the subscriber had. Records written before snapshots were kept have none until the feed
-next sends the talk as its own; a talk leaving such a feed first is cancelled at its current
-time and place, as before (all there is to go on).
+record keeps a `Snapshot` (time, zone, title, room, hub, track, abstract, speakers) written
+whenever the feed sends the talk as its own and the snapshot differs, so Outlook strikes
+through, and Apple shows, the event the subscriber had, description and all. Records written
+before snapshots were kept have none until the feed next sends the talk as its own; a talk
+leaving such a feed first is cancelled at its current time and place, as before (all there is
+to go on). A snapshot whose abstract or speakers are unknown (null) leaves them out.
 
 A deleted track's or hub's records are kept under another kind (`retire`), so its feed goes on
 answering, with every talk it had sent cancelled (`conference.feeds.views`): subscribed
-calendars keep the last copy of a feed that answers 404, events and all. The kind, not only the
-id, tells them apart because SQLite may give a deleted row's id to the next new one.
+calendars keep the last copy of a feed that answers 404, events and all. Track and hub ids are
+never handed out twice (AUTOINCREMENT on SQLite, sequences on PostgreSQL), so a new track or hub
+never takes over a removed one's feed; the kind keeps the removed feed's records apart all the
+same.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ from conference.conferences.models import Conference
 from conference.core.types import utcnow
 from conference.extensions import db
 from conference.feeds.models import FeedMembership
-from conference.feeds.published import PublishedSchedule, PublishedTalk, published_schedule
+from conference.feeds.published import PublishedSchedule, PublishedTalk, Speaker, published_schedule
 from conference.schedule.models import CalendarEntry
 
 HUB = "hub"
@@ -70,6 +73,9 @@ class Snapshot:
     room_name: str
     hub_name: str | None
     track_name: str
+    # The description's text; None: not known (records from before it was kept), left out.
+    abstract: str | None = None
+    speakers: tuple[Speaker, ...] | None = None
 
     @classmethod
     def of(cls, talk: PublishedTalk) -> Snapshot:
@@ -81,6 +87,8 @@ class Snapshot:
             talk.room_name,
             talk.hub_name,
             talk.track_name,
+            talk.abstract,
+            talk.speakers,
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -92,6 +100,10 @@ class Snapshot:
             "room": self.room_name,
             "hub": self.hub_name,
             "track": self.track_name,
+            "abstract": self.abstract,
+            "speakers": (
+                None if self.speakers is None else [[speaker.user_id, speaker.name] for speaker in self.speakers]
+            ),
         }
 
     @classmethod
@@ -108,12 +120,14 @@ class Snapshot:
                 str(value["room"]),
                 None if value["hub"] is None else str(value["hub"]),
                 str(value["track"]),
+                None if value.get("abstract") is None else str(value["abstract"]),
+                _speakers_from_json(value.get("speakers")),
             )
         except (KeyError, TypeError, ValueError):
             return None
 
     def shown_on(self, talk: PublishedTalk) -> PublishedTalk:
-        """``talk`` at the time and place, and under the title, of this snapshot."""
+        """``talk`` at the time and place, and under the title and description, of this snapshot."""
         return replace(
             talk,
             starts_at=self.starts_at,
@@ -123,7 +137,15 @@ class Snapshot:
             room_name=self.room_name,
             hub_name=self.hub_name,
             track_name=self.track_name,
+            abstract=self.abstract or "",
+            speakers=self.speakers or (),
         )
+
+
+def _speakers_from_json(value: Any) -> tuple[Speaker, ...] | None:
+    if value is None:
+        return None
+    return tuple(Speaker(int(user_id), str(name)) for user_id, name in value)
 
 
 @dataclass(frozen=True)
@@ -289,8 +311,9 @@ def save(session: Session, kind: str, subject_id: int, changes: Changes, now: da
 def retire(connection: Connection, kind: str, subject_id: int) -> None:
     """Keep the records of a deleted track's or hub's feed under its removed kind.
 
-    A removed feed of the same id already there (SQLite gave the id to a track deleted since)
-    loses the talks both carried: the later feed is the one its subscribers read last.
+    A removed feed of the same id already there (SQLite gave the id to a track deleted since,
+    before migration c5d1a0e7f302 stopped it reusing ids) loses the talks both carried: the
+    later feed is the one its subscribers read last.
     """
     table = FeedMembership.__table__
     removed = REMOVED_KINDS[kind]

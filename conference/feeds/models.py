@@ -69,6 +69,6 @@ class FeedMembership(db.Model):
     sequence_offset: Mapped[int] = mapped_column(default=0)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # What the feed last sent of the talk while carrying it (`membership.Snapshot`): the time,
-    # zone, title, room, hub and track its cancelled copy shows. NULL for rows written before
-    # it was kept, until the feed next sends the talk as its own.
+    # zone, title, room, hub, track, abstract and speakers its cancelled copy shows. NULL for
+    # rows written before it was kept, until the feed next sends the talk as its own.
     sent: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)

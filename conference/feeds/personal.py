@@ -28,6 +28,7 @@ from flask import current_app
 from icalendar import vText
 from sqlalchemy import and_, bindparam, cast, null, select
 
+from conference.accounts.models import User
 from conference.conferences.models import Conference
 from conference.core.types import UTCDateTime, utcnow
 from conference.extensions import db
@@ -170,11 +171,13 @@ _THIS_TOKEN = and_(
     FeedToken.conference_id == bindparam("conference_id"), FeedToken.token == bindparam("token")
 )
 # Built once: composing the statement cost a tenth of a personal feed request. The feed's
-# records first (their columns type the union's), then the token with its owner's stars.
+# records first (their columns type the union's), then the token with its owner's stars; each
+# row says whether the owner's account is active.
 _TOKEN_STARS_AND_RECORDS = (
     select(
         FeedToken.user_id,
         FeedToken.token,
+        User.is_active_account,
         CalendarEntry.proposal_id,
         FeedMembership.entry_id,
         FeedMembership.in_feed,
@@ -182,6 +185,7 @@ _TOKEN_STARS_AND_RECORDS = (
         FeedMembership.changed_at,
         FeedMembership.sent,
     )
+    .join(User, User.id == FeedToken.user_id)
     .join(
         FeedMembership,
         and_(FeedMembership.kind == STARRED, FeedMembership.subject_id == FeedToken.user_id),
@@ -198,6 +202,7 @@ _TOKEN_STARS_AND_RECORDS = (
         select(
             FeedToken.user_id,
             FeedToken.token,
+            User.is_active_account,
             InterestMark.proposal_id,
             cast(null(), FeedMembership.entry_id.type),
             cast(null(), FeedMembership.in_feed.type),
@@ -205,6 +210,7 @@ _TOKEN_STARS_AND_RECORDS = (
             cast(null(), UTCDateTime()),
             cast(null(), FeedMembership.sent.type),
         )
+        .join(User, User.id == FeedToken.user_id)
         .outerjoin(InterestMark, InterestMark.user_id == FeedToken.user_id)
         .where(_THIS_TOKEN)
     )
@@ -218,6 +224,8 @@ class StarredFeed:
     user_id: int
     starred: list[int]
     recorded: dict[int, Recorded]
+    # False once the owner's account is deactivated: the feed then cancels all it carried.
+    owner_active: bool = True
 
 
 def starred_by_token(conference_id: int, secret: str) -> StarredFeed | None:
@@ -240,4 +248,5 @@ def starred_by_token(conference_id: int, secret: str) -> StarredFeed | None:
         rows[0].user_id,
         [row.proposal_id for row in rows if row.entry_id is None and row.proposal_id is not None],
         {row.proposal_id: as_record(row) for row in rows if row.entry_id is not None},
+        bool(rows[0].is_active_account),
     )

@@ -72,8 +72,8 @@ EVENT_ATTRIBUTES: dict[type, frozenset[str]] = {
 }
 SETTLE_KEY = "feeds_entries_to_settle"
 CHUNK_SIZE = 500
-# The feeds whose records go with a deleted row, or move to its removed kind (SQLite may hand
-# its id to a new one).
+# The feeds whose records go with a deleted row (a user's: the app never deletes users, and an
+# id SQLite gives out again then starts with no records), or move to its removed kind.
 FEEDS_OF_DELETED: dict[type, tuple[str, ...]] = {
     Track: (membership.TRACK,),
     Hub: (membership.HUB,),

@@ -61,8 +61,8 @@ def _feeds_are_not_rate_limited() -> bool:
 
 PUBLIC_MAX_AGE = 300
 # Bumped when what a feed contains changes, so rows rendered by older code are not served
-# (f4: cancelled copies show what the feed last sent; removed tracks' and hubs' feeds).
-RENDER_FORMAT = "f4"
+# (f5: cancelled copies repeat the description the feed last sent).
+RENDER_FORMAT = "f5"
 
 
 def _serve(feed: CachedFeed, *, private: bool = False):
@@ -158,8 +158,8 @@ def _removed_feed(conference: Conference, kind: str, subject_id: int, what: str,
     feed that was served goes on answering, named as removed, with each talk it carried sent
     as cancelled (a higher SEQUENCE, at the time and place it last showed). It says no more
     than the feed said while the track or hub existed. An id whose feed never sent a talk at
-    this conference (never existed, never published, never read) stays a 404. On SQLite a new
-    track or hub may take a deleted one's id: its URL then serves the new one's feed.
+    this conference (never existed, never published, never read) stays a 404. Ids are never
+    given out again (AUTOINCREMENT on SQLite), so no new track or hub takes over this URL.
     """
     if not membership.has_records(conference.id, kind, subject_id):
         abort(404)
@@ -282,6 +282,10 @@ def personal_feed(slug: str, token: str):
     process's library of the published version (`conference.feeds.personal`), so no feed is
     stored. A star changed since the feed was last read, or a starred talk that reads otherwise
     than the feed last sent it (`membership.Snapshot`), is recorded (a write on that request).
+
+    The feed of a deactivated account stops as a removed track's does: it goes on answering,
+    with every talk it had sent cancelled (a higher SEQUENCE), since calendars keep the last copy
+    of a feed that answers 404. Active again, it sends the starred talks again, confirmed.
     """
     version = feed_version(slug)
     if version is None:
@@ -291,13 +295,22 @@ def personal_feed(slug: str, token: str):
         abort(404)
     library = personal.event_library(version.conference_id, version.stamp)
     now = utcnow().replace(microsecond=0)
-    sent, changes = membership.reconcile(library.members(found.starred), found.recorded, now)
+    members = library.members(found.starred) if found.owner_active else {}
+    sent, changes = membership.reconcile(members, found.recorded, now)
     membership.save(db.session(), membership.STARRED, found.user_id, changes, now)
     name = library.conference_name
+    if found.owner_active:
+        title, description = f"{name}: my starred talks", f"The talks you starred at {name}."
+    else:
+        title = f"{name}: my starred talks (account deactivated)"
+        description = (
+            "This account was deactivated, and its starred talks are cancelled in this calendar; "
+            f"each talk's page says where and when it takes place at {name}."
+        )
     body = library.assemble(
         sent.keys(),  # the starred talks and those the feed carried before
-        f"{name}: my starred talks",
-        f"The talks you starred at {name}.",
+        title,
+        description,
         f"c{version.conference_id}:ics:personal:u{found.user_id}@{public_host()}",
         sent,
     )

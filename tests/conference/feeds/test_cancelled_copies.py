@@ -13,6 +13,7 @@ from conference.feeds.published import conference_version
 from conference.interest.operations import unmark_interest
 from conference.models import InterestMark
 from tests.conference.feeds.helpers import at, make_world, publish, read_feed
+from tests.factories import UserFactory
 
 
 def _events(client, url) -> dict[str, object]:
@@ -190,3 +191,52 @@ def test_a_cancelled_copy_is_rendered_once_per_stamp_and_the_same_bytes_until_th
     assert client.get(london).data == moved.data
     assert client.get(london, headers={"If-None-Match": first.headers["ETag"]}).status_code == 200
     assert client.get(london, headers={"If-None-Match": moved.headers["ETag"]}).status_code == 304
+
+
+def _description(event) -> str:
+    return str(event["DESCRIPTION"])
+
+
+def test_a_cancelled_copy_repeats_the_abstract_and_speakers_the_feed_last_sent(app, client, db):
+    world = make_world()
+    slug = world.conference.slug
+    platform = f"/c/{slug}/tracks/{world.track.id}/calendar.ics"
+    data = f"/c/{slug}/tracks/{world.other_track.id}/calendar.ics"
+    world.talks[0].abstract = "Queues that **scale**."
+    db.session.commit()
+    publish(world.conference, world.placements)
+    sent = _events(client, platform)["Scaling queues"]
+    assert "Queues that scale." in _description(sent) and "Speakers: Ada Speaker" in _description(sent)
+
+    # Rewritten, handed to another speaker and moved to the Data track before Platform is read again.
+    world.talks[0].abstract = "Streams, not queues."
+    world.talks[0].speakers[0].user = UserFactory(display_name="Lin Newcomer")
+    world.talks[0].track = world.other_track
+    db.session.commit()
+
+    left = _events(client, platform)["Scaling queues"]
+    assert str(left["STATUS"]) == "CANCELLED"
+    assert "Queues that scale." in _description(left) and "Speakers: Ada Speaker" in _description(left)
+    assert "Streams" not in _description(left) and "Lin Newcomer" not in _description(left)
+    arrived = _events(client, data)["Scaling queues"]
+    assert "Streams, not queues." in _description(arrived) and "Speakers: Lin Newcomer" in _description(arrived)
+
+
+def test_a_snapshot_without_a_description_cancels_the_talk_without_one(app, client, db):
+    """Snapshots from before the description was kept (null: unknown) leave it out, not guess it."""
+    world = make_world()
+    slug = world.conference.slug
+    london = f"/c/{slug}/hubs/{world.london.id}/calendar.ics"
+    publish(world.conference, world.placements)
+    _events(client, london)
+    records = (FeedMembership.kind == HUB) & (FeedMembership.subject_id == world.london.id)
+    (record,) = db.session.scalars(db.select(FeedMembership).where(records)).all()
+    record.sent = {**record.sent, "abstract": None, "speakers": None}
+    db.session.commit()
+
+    publish(world.conference, {**world.placements, world.talks[0]: (world.new_york_room, at(24, 15), at(24, 16))})
+
+    left = _events(client, london)["Scaling queues"]
+    assert _shown(left) == ("CANCELLED", at(24, 9), at(24, 9, 30), "Europe/London", "Thames, London")
+    assert "An abstract." not in _description(left) and "Speakers:" not in _description(left)
+    assert "Talk page:" in _description(left)

@@ -6,11 +6,27 @@ never sent a talk stays a 404.
 
 from __future__ import annotations
 
-from conference.feeds.membership import REMOVED_HUB, REMOVED_TRACK, TRACK
+from datetime import time
+
+from conference.feeds.membership import HUB, REMOVED_HUB, REMOVED_TRACK, TRACK
 from conference.feeds.models import FeedMembership
-from conference.organisers.operations import delete_hub, delete_track, update_room
+from conference.organisers.operations import (
+    create_hub,
+    create_room,
+    create_track,
+    delete_hub,
+    delete_track,
+    update_room,
+)
+from conference.proposals.models import ProposalState
 from tests.conference.feeds.helpers import at, make_world, publish, read_feed
-from tests.factories import ConferenceFactory, HubFactory, RoomFactory, TrackFactory
+from tests.factories import (
+    ConferenceFactory,
+    HubFactory,
+    ProposalFactory,
+    RoomFactory,
+    TrackFactory,
+)
 
 
 def _read(client, url):
@@ -79,7 +95,7 @@ def test_a_deleted_track_whose_feed_never_sent_a_talk_and_an_unknown_id_are_404(
     delete_track(unread)
     delete_track(empty)
     db.session.commit()
-    # SQLite may give a deleted track's id to the next one: these ids are past every track's.
+    # Ids are never given out again (AUTOINCREMENT on SQLite): none of these is a track's now.
     assert client.get(f"/c/{slug}/tracks/{unread_id}/calendar.ics").status_code == 404
     assert client.get(f"/c/{slug}/tracks/{empty_id}/calendar.ics").status_code == 404
     assert client.get(f"/c/{slug}/tracks/{empty_id + 1000}/calendar.ics").status_code == 404
@@ -129,3 +145,74 @@ def test_a_deleted_hubs_feed_cancels_its_talks_in_the_zone_and_room_it_showed(ap
     # London's feed now has the talk, in London.
     _, london = _read(client, f"/c/{slug}/hubs/{world.london.id}/calendar.ics")
     assert str(london["Data lakes"]["LOCATION"]) == "Spree, London"
+
+
+def test_a_track_made_after_the_newest_one_was_deleted_has_its_own_feed_and_the_old_url_still_cancels(
+    app, client, db
+):
+    """Without AUTOINCREMENT SQLite hands the highest id out again: the new track took over the
+    deleted one's URL and its removed feed's records."""
+    world = make_world()
+    slug = world.conference.slug
+    publish(world.conference, world.placements)
+    deleted_id = world.other_track.id  # the newest track: the id SQLite would reuse
+    old_url = f"/c/{slug}/tracks/{deleted_id}/calendar.ics"
+    _, before = _read(client, old_url)
+    assert list(before) == ["Data lakes"]
+    delete_track(world.other_track)
+    db.session.commit()
+
+    security = create_track(world.conference, "Security", "", "#224466")
+    threats = ProposalFactory(
+        conference=world.conference, track=security, title="Threat models", state=ProposalState.CONFIRMED
+    )
+    db.session.commit()
+    publish(world.conference, {**world.placements, threats: (world.london_room, at(25, 9), at(25, 9, 30))})
+
+    assert security.id > deleted_id
+    new_calendar, new_events = _read(client, f"/c/{slug}/tracks/{security.id}/calendar.ics")
+    assert str(new_calendar["X-WR-CALNAME"]).endswith(": Security")
+    assert {title: str(event["STATUS"]) for title, event in new_events.items()} == {"Threat models": "CONFIRMED"}
+    old_calendar, old_events = _read(client, old_url)
+    assert "removed track" in str(old_calendar["X-WR-CALNAME"])
+    assert list(old_events) == ["Data lakes"]
+    left = old_events["Data lakes"]
+    assert str(left["STATUS"]) == "CANCELLED" and str(left["UID"]) == str(before["Data lakes"]["UID"])
+    assert int(left["SEQUENCE"]) > int(before["Data lakes"]["SEQUENCE"])
+    assert (_count(db, REMOVED_TRACK, deleted_id), _count(db, TRACK, security.id)) == (1, 1)
+    assert _count(db, TRACK, deleted_id) == 0
+
+
+def test_a_hub_made_after_the_newest_one_was_deleted_has_its_own_feed_and_the_old_url_still_cancels(
+    app, client, db
+):
+    world = make_world()
+    slug = world.conference.slug
+    publish(world.conference, world.placements)
+    deleted_id = world.new_york.id  # the newest hub
+    old_url = f"/c/{slug}/hubs/{deleted_id}/calendar.ics"
+    _, before = _read(client, old_url)
+    assert list(before) == ["Data lakes"]
+    update_room(world.new_york_room, "Hudson", world.london, world.new_york_room.capacity, True, False)
+    db.session.commit()
+    delete_hub(world.new_york)
+    db.session.commit()
+
+    berlin = create_hub(world.conference, "Berlin", "Europe/Berlin", time(9), time(17))
+    spree = create_room(world.conference, "Spree", berlin, 40, False, False)
+    db.session.commit()
+    publish(world.conference, {**world.placements, world.talks[0]: (spree, at(24, 8), at(24, 8, 30))})
+
+    assert berlin.id > deleted_id
+    new_calendar, new_events = _read(client, f"/c/{slug}/hubs/{berlin.id}/calendar.ics")
+    assert str(new_calendar["X-WR-CALNAME"]).endswith(": Berlin")
+    assert {title: str(event["LOCATION"]) for title, event in new_events.items()} == {
+        "Scaling queues": "Spree, Berlin"
+    }
+    old_calendar, old_events = _read(client, old_url)
+    assert "removed hub" in str(old_calendar["X-WR-CALNAME"])
+    left = old_events["Data lakes"]
+    assert list(old_events) == ["Data lakes"]
+    assert (str(left["STATUS"]), str(left["LOCATION"])) == ("CANCELLED", "Hudson, New York")
+    assert left["DTSTART"].params["TZID"] == "America/New_York"
+    assert (_count(db, REMOVED_HUB, deleted_id), _count(db, HUB, berlin.id)) == (1, 1)
