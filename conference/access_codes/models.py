@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 CODE_LENGTH = 64
 NOTE_MAX = 200
+LIMIT_NAME_MAX = 100  # as long as a track's or a format's name
 
 
 class AccessCode(db.Model):
@@ -31,11 +32,14 @@ class AccessCode(db.Model):
         ForeignKey("conferences.id", ondelete="CASCADE"), index=True
     )
     code: Mapped[str] = mapped_column(String(CODE_LENGTH), unique=True)
-    # A code limited to a track or format goes with it: left without it, it would grant all.
-    track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id", ondelete="CASCADE"))
-    session_format_id: Mapped[int | None] = mapped_column(
-        ForeignKey("session_formats.id", ondelete="CASCADE")
-    )
+    # Deleting the track or format a code is limited to revokes the code and keeps the name here
+    # (`operations.keep_codes_limited_to`): the code and the proposals submitted with it stay. The
+    # database refuses to delete a track or format a code still points to, as a code merely left
+    # without its limit would grant every one.
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id"))
+    session_format_id: Mapped[int | None] = mapped_column(ForeignKey("session_formats.id"))
+    deleted_track_name: Mapped[str | None] = mapped_column(String(LIMIT_NAME_MAX))
+    deleted_session_format_name: Mapped[str | None] = mapped_column(String(LIMIT_NAME_MAX))
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     max_uses: Mapped[int | None] = mapped_column()
     # Raised only by `access_codes.operations.use_access_code`, one submission at a time.
@@ -57,10 +61,17 @@ class AccessCode(db.Model):
     def has_expired(self, now: datetime) -> bool:
         return self.valid_until is not None and now >= self.valid_until
 
+    def is_limited_to_a_deleted_track(self) -> bool:
+        return self.deleted_track_name is not None
+
     def grants_track(self, track) -> bool:
+        if self.is_limited_to_a_deleted_track():
+            return False
         return self.track_id is None or (track is not None and self.track_id == track.id)
 
     def grants_format(self, session_format) -> bool:
+        if self.deleted_session_format_name is not None:
+            return False
         return self.session_format_id is None or self.session_format_id == session_format.id
 
     def __repr__(self) -> str:

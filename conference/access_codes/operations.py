@@ -89,6 +89,11 @@ def _apply(code: AccessCode, details: AccessCodeDetails) -> None:
     code.note = details.note
     code.track_id = details.track_id
     code.session_format_id = details.session_format_id
+    # A code limited to a deleted track or format stays so until another limit is chosen.
+    if details.track_id is not None:
+        code.deleted_track_name = None
+    if details.session_format_id is not None:
+        code.deleted_session_format_name = None
     code.valid_until = details.valid_until
     code.max_uses = details.max_uses
 
@@ -125,6 +130,30 @@ def revoke_access_code(code: AccessCode) -> None:
     if code.revoked_at is None:
         code.revoked_at = current_instant()
     db.session.flush()
+
+
+def keep_codes_limited_to(track: Track | None = None, session_format: SessionFormat | None = None) -> int:
+    """Before a track or format is deleted: revoke the codes limited to it and remember its name
+    on them, so that they stay listed (and the proposals submitted with them keep their code)
+    and never grant every track or format. Returns how many codes this revoked."""
+    if track is not None:
+        codes = select(AccessCode).where(AccessCode.track_id == track.id)
+    elif session_format is not None:
+        codes = select(AccessCode).where(AccessCode.session_format_id == session_format.id)
+    else:
+        raise ValueError("give a track or a session format")
+    revoked = 0
+    now = current_instant()
+    for code in db.session.scalars(codes):
+        if code.revoked_at is None:
+            code.revoked_at = now
+            revoked += 1
+        if track is not None:
+            code.track_id, code.deleted_track_name = None, track.name
+        else:
+            code.session_format_id, code.deleted_session_format_name = None, session_format.name
+    db.session.flush()
+    return revoked
 
 
 def proposals_with(code: AccessCode) -> int:
@@ -196,11 +225,23 @@ def state_label(code: AccessCode, now: datetime) -> str | None:
     return "Used up" if code.is_used_up() else None
 
 
+def track_limit_text(code: AccessCode) -> str:
+    """The track a code is limited to, in words: "any track" when it is not."""
+    if code.deleted_track_name is not None:
+        return f"the deleted track “{code.deleted_track_name}”"
+    return f"the track “{code.track.name}”" if code.track else "any track"
+
+
+def session_format_limit_text(code: AccessCode) -> str:
+    """The format a code is limited to, in words: "any format" when it is not."""
+    if code.deleted_session_format_name is not None:
+        return f"the deleted format “{code.deleted_session_format_name}”"
+    return f"the format “{code.session_format.name}”" if code.session_format else "any format"
+
+
 def limits_text(code: AccessCode) -> str:
     """The track and format limits of a code, in words."""
-    track = f"the track “{code.track.name}”" if code.track else "any track"
-    session_format = f"the format “{code.session_format.name}”" if code.session_format else "any format"
-    return f"Proposals in {track}, {session_format}."
+    return f"Proposals in {track_limit_text(code)}, {session_format_limit_text(code)}."
 
 
 def uses_text(code: AccessCode) -> str:
@@ -235,7 +276,7 @@ def offered_tracks(
 
 def may_leave_track_open(code: AccessCode | None) -> bool:
     """Whether "no particular track" may be chosen: not with a code limited to one track."""
-    return code is None or code.track_id is None
+    return code is None or (code.track_id is None and not code.is_limited_to_a_deleted_track())
 
 
 def choice_problem(

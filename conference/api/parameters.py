@@ -18,9 +18,12 @@ from conference.feeds.links import public_base_url
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
-PAGING = ("limit", "offset", "after")
+PAGING = ("limit", "offset", "after", "before")
 MAX_CURSOR_LENGTH = 200
-CURSOR_MESSAGE = "after must be the cursor of a previous page's next link"
+CURSOR_MESSAGES = {
+    "after": "after must be the cursor of a previous page's next link",
+    "before": "before must be the cursor of a later page's previous link",
+}
 
 
 class InvalidParameter(BadRequest):
@@ -80,13 +83,33 @@ SortKey = tuple[int | datetime, ...]
 
 @dataclass(frozen=True)
 class Page:
-    """Which slice of a list to answer with: ``limit`` rows after the first ``offset`` rows, or
-    after the row whose sort key is ``after`` (a cursor: unlike an offset, it neither skips nor
-    repeats a row when rows are added or removed between pages)."""
+    """Which slice of a list to answer with: ``limit`` rows after the first ``offset`` rows,
+    after the row whose sort key is ``after``, or just before the row whose sort key is
+    ``before`` (cursors: unlike an offset, they neither skip nor repeat a row when rows are
+    added or removed between pages)."""
 
     limit: int = DEFAULT_LIMIT
     offset: int = 0
-    after: tuple[int | str, ...] | None = None  # as decoded; each list checks its own key
+    # As decoded; each list checks its own key. At most one of them is given.
+    after: tuple[int | str, ...] | None = None
+    before: tuple[int | str, ...] | None = None
+
+    @property
+    def cursor(self) -> tuple[str, tuple[int | str, ...]] | None:
+        """The cursor parameter's name and decoded value; None for a page asked for by offset."""
+        if self.after is not None:
+            return "after", self.after
+        if self.before is not None:
+            return "before", self.before
+        return None
+
+
+@dataclass(frozen=True)
+class Edges:
+    """Where the neighbouring pages of a page start, as sort keys; None at either end."""
+
+    next_after: SortKey | None = None  # the next page's rows come after this key
+    previous_before: SortKey | None = None  # the previous page's rows come just before it
 
 
 def encode_cursor(key: SortKey) -> str:
@@ -95,28 +118,31 @@ def encode_cursor(key: SortKey) -> str:
     return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
-def _decode_cursor(text: str) -> tuple[int | str, ...]:
+def _decode_cursor(name: str, text: str) -> tuple[int | str, ...]:
     if not text or len(text) > MAX_CURSOR_LENGTH or not text.isascii():
-        raise InvalidParameter("after", CURSOR_MESSAGE)
+        raise InvalidParameter(name, CURSOR_MESSAGES[name])
     try:
         values = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
     except (ValueError, binascii.Error):
-        raise InvalidParameter("after", CURSOR_MESSAGE) from None
+        raise InvalidParameter(name, CURSOR_MESSAGES[name]) from None
     if not isinstance(values, list) or not values or not all(
         isinstance(value, int | str) and not isinstance(value, bool) for value in values
     ):
-        raise InvalidParameter("after", CURSOR_MESSAGE)
+        raise InvalidParameter(name, CURSOR_MESSAGES[name])
     return tuple(values)
 
 
 def cursor_key(page: Page, kinds: Sequence[type]) -> SortKey | None:
-    """``page.after`` read as a sort key of ``kinds`` (int: an id, datetime: an instant)."""
-    if page.after is None:
+    """The page's cursor (``after`` or ``before``) read as a sort key of ``kinds`` (int: an id,
+    datetime: an instant); None for a page asked for by offset."""
+    if page.cursor is None:
         return None
-    if len(page.after) != len(kinds):
-        raise InvalidParameter("after", CURSOR_MESSAGE)
+    name, values = page.cursor
+    message = CURSOR_MESSAGES[name]
+    if len(values) != len(kinds):
+        raise InvalidParameter(name, message)
     key: list[int | datetime] = []
-    for value, kind in zip(page.after, kinds, strict=True):
+    for value, kind in zip(values, kinds, strict=True):
         if kind is int and isinstance(value, int) and 0 <= value <= MAX_ID:
             key.append(value)
         elif kind is datetime and isinstance(value, str):
@@ -127,25 +153,31 @@ def cursor_key(page: Page, kinds: Sequence[type]) -> SortKey | None:
                     raise ValueError(value)
                 instant = instant.astimezone(UTC)
             except (ValueError, OverflowError):
-                raise InvalidParameter("after", CURSOR_MESSAGE) from None
+                raise InvalidParameter(name, message) from None
             key.append(instant)
         else:
-            raise InvalidParameter("after", CURSOR_MESSAGE)
+            raise InvalidParameter(name, message)
     return tuple(key)
 
 
 def requested_page() -> Page:
-    """The page asked for by ``limit`` (default 50, at most 200) and either ``offset`` (default
-    0) or ``after`` (a cursor from a ``next`` link)."""
+    """The page asked for by ``limit`` (default 50, at most 200) and one of ``offset`` (default
+    0), ``after`` (a cursor from a ``next`` link) or ``before`` (one from a ``previous`` link)."""
     limit = integer_parameter("limit", 1, MAX_LIMIT, f"limit must be an integer from 1 to {MAX_LIMIT}")
     offset = integer_parameter("offset", 0, MAX_ID, f"offset must be an integer from 0 to {MAX_ID}")
     after = request.args.get("after")
+    before = request.args.get("before")
     if after is not None and offset is not None:
         raise InvalidParameter("after", "give either after or offset, not both")
+    if before is not None and offset is not None:
+        raise InvalidParameter("before", "give either before or offset, not both")
+    if after is not None and before is not None:
+        raise InvalidParameter("before", "give either after or before, not both")
     return Page(
         limit=DEFAULT_LIMIT if limit is None else limit,
         offset=0 if offset is None else offset,
-        after=None if after is None else _decode_cursor(after),
+        after=None if after is None else _decode_cursor("after", after),
+        before=None if before is None else _decode_cursor("before", before),
     )
 
 
@@ -156,22 +188,26 @@ def _page_url(page: Page, **position: str) -> str:
     return f"{public_base_url()}{path}?{urlencode(arguments)}"
 
 
-def page_links(page: Page, next_key: SortKey | None) -> dict[str, str | None]:
+def page_links(page: Page, edges: Edges) -> dict[str, str | None]:
     """Absolute ``next`` and ``previous`` URLs (None at either end), keeping the filters.
 
-    ``next`` always carries a cursor (the last row's sort key, ``next_key``; None when no row
-    follows), so walking a list with it neither skips nor repeats rows that change meanwhile.
-    ``previous`` is given for pages asked for by offset, not for those asked for by cursor.
+    ``next`` always carries a cursor (``after``: the last row's sort key), so walking a list
+    with it neither skips nor repeats rows that change meanwhile. ``previous`` carries one too
+    (``before``: the first row's sort key) on pages asked for by cursor; a page asked for by
+    offset links back by offset, as its client pages.
     """
     previous = None
-    if page.after is None and page.offset > 0:
+    if page.cursor is not None:
+        if edges.previous_before is not None:
+            previous = _page_url(page, before=encode_cursor(edges.previous_before))
+    elif page.offset > 0:
         previous = _page_url(page, offset=str(max(page.offset - page.limit, 0)))
     return {
-        "next": _page_url(page, after=encode_cursor(next_key)) if next_key is not None else None,
+        "next": _page_url(page, after=encode_cursor(edges.next_after)) if edges.next_after is not None else None,
         "previous": previous,
     }
 
 
-def listing(results: list, count: int, page: Page, next_key: SortKey | None, **extra) -> dict:
+def listing(results: list, count: int, page: Page, edges: Edges, **extra) -> dict:
     """The shape of every list: ``count`` of all matching rows, page links, this page's rows."""
-    return {**extra, "count": count, **page_links(page, next_key), "results": results}
+    return {**extra, "count": count, **page_links(page, edges), "results": results}

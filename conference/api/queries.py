@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from conference.accounts.models import User
 from conference.agenda.queries import MANY_TALKS
-from conference.api.parameters import Page, SortKey, cursor_key
+from conference.api.parameters import Edges, Page, SortKey, cursor_key
 from conference.conferences.models import Conference, Room, Track
 from conference.decisions import ranking
 from conference.decisions.queries import conference_review_inputs
@@ -66,21 +66,63 @@ def _after(order: Sequence[tuple[Any, type]], key: SortKey) -> ColumnElement[boo
     ))
 
 
+def _before(order: Sequence[tuple[Any, type]], key: SortKey) -> ColumnElement[bool]:
+    """Rows before ``key`` in ``order``: (a, b) < (x, y), spelt as in `_after`."""
+    columns = [column for column, _kind in order]
+    return or_(*(
+        and_(*(columns[j] == key[j] for j in range(i)), columns[i] < key[i])
+        for i in range(len(columns))
+    ))
+
+
+def _next_to(key: SortKey, step: int) -> SortKey:
+    """``key`` with its last value, an id, moved by ``step``. Every order ends with the id and
+    ids are integers from 1, so "after (x, id - 1)" means "from (x, id) on" and "before
+    (x, id + 1)" means "up to (x, id)"."""
+    return (*key[:-1], max(int(key[-1]) + step, 0))
+
+
 def _slice(query: Select, page: Page, order: Sequence[tuple[Any, type]]) -> Select:
-    """The page's rows, plus one to tell whether another page follows (see `_paged`)."""
+    """The page's rows, plus one to tell whether another page follows (see `_paged`). A page
+    asked for by ``before`` is read backwards from its cursor; `_paged` turns it round."""
     key = cursor_key(page, [kind for _column, kind in order])
-    query = query.where(_after(order, key)) if key is not None else query.offset(page.offset)
+    if key is None:
+        query = query.offset(page.offset)
+    elif page.before is not None:
+        query = query.where(_before(order, key)).order_by(None).order_by(
+            *(column.desc() for column, _kind in order)
+        )
+    else:
+        query = query.where(_after(order, key))
     return query.limit(page.limit + 1)
 
 
-def _paged(rows: Sequence, page: Page, key_of: Callable[[Any], SortKey]) -> tuple[list, SortKey | None]:
-    """The page's rows (without the extra one) and the sort key a next page starts after,
-    None when no row follows."""
+def _any_row(query: Select) -> bool:
+    return bool(db.session.scalar(select(query.order_by(None).exists())))
+
+
+def _paged(
+    rows: Sequence, page: Page, key_of: Callable[[Any], SortKey], query: Select, order: Sequence[tuple[Any, type]]
+) -> tuple[list, Edges]:
+    """The page's rows in the list's order (without the extra one `_slice` read) and where its
+    neighbours start. ``query`` is the whole list: a page asked for by cursor asks it (one
+    statement) whether any row lies beyond the page's other edge."""
     rows = list(rows)
-    if len(rows) <= page.limit:
-        return rows, None
+    more = len(rows) > page.limit
     rows = rows[: page.limit]
-    return rows, key_of(rows[-1])
+    key = cursor_key(page, [kind for _column, kind in order])
+    if page.before is not None:
+        rows.reverse()
+        previous_before = key_of(rows[0]) if more else None
+        # An empty page (every row before the cursor was removed) leads on from the cursor row.
+        edge = key_of(rows[-1]) if rows else _next_to(key, -1)
+        return rows, Edges(edge if _any_row(query.where(_after(order, edge))) else None, previous_before)
+    next_after = key_of(rows[-1]) if more else None
+    if key is None:
+        return rows, Edges(next_after, None)  # an offset page links back by offset
+    # An empty page (every row after the cursor was removed) leads back up to the cursor row.
+    edge = key_of(rows[0]) if rows else _next_to(key, 1)
+    return rows, Edges(next_after, edge if _any_row(query.where(_before(order, edge))) else None)
 
 
 def _visible_proposals(conference: Conference):
@@ -97,7 +139,7 @@ class ProposalPage:
     statistics: dict[int, ranking.ProposalStatistics]
     all_questions: list[CfpQuestion]
     tag_names: dict[int, list[str]]  # the organisers' tags of each proposal, by proposal id
-    next_key: SortKey | None  # where the next page starts; None on the last
+    edges: Edges  # where the neighbouring pages start
 
 
 def proposals_page(
@@ -120,7 +162,7 @@ def proposals_page(
             selectinload(Proposal.cfp_answers),
         )
     ).all()
-    proposals, next_key = _paged(found, page, lambda proposal: (proposal.id,))
+    proposals, edges = _paged(found, page, lambda proposal: (proposal.id,), query, BY_ID[Proposal])
     return ProposalPage(
         proposals=list(proposals),
         count=count_of(query),
@@ -133,7 +175,7 @@ def proposals_page(
                 conference, [proposal.id for proposal in proposals]
             ).items()
         },
-        next_key=next_key,
+        edges=edges,
     )
 
 
@@ -163,7 +205,7 @@ class SpeakerRow:
     proposal_ids: list[int]
 
 
-def speakers_page(conference: Conference, page: Page) -> tuple[list[SpeakerRow], int, SortKey | None]:
+def speakers_page(conference: Conference, page: Page) -> tuple[list[SpeakerRow], int, Edges]:
     """People who speak on a proposal organisers see (invitations they accepted), by user id."""
     speaks = exists().where(
         ProposalSpeaker.user_id == User.id,
@@ -172,7 +214,9 @@ def speakers_page(conference: Conference, page: Page) -> tuple[list[SpeakerRow],
         *_visible_proposals(conference),
     )
     query = select(User).where(speaks).order_by(User.id)
-    users, next_key = _paged(db.session.scalars(_slice(query, page, BY_ID[User])).all(), page, lambda user: (user.id,))
+    users, edges = _paged(
+        db.session.scalars(_slice(query, page, BY_ID[User])).all(), page, lambda user: (user.id,), query, BY_ID[User]
+    )
     user_ids = [user.id for user in users]
     profiles: dict[int, SpeakerProfile] = {}
     proposal_ids: dict[int, list[int]] = {user_id: [] for user_id in user_ids}
@@ -200,7 +244,7 @@ def speakers_page(conference: Conference, page: Page) -> tuple[list[SpeakerRow],
         ):
             proposal_ids[user_id].append(proposal_id)
     rows = [SpeakerRow(user, profiles.get(user.id), proposal_ids[user.id]) for user in users]
-    return rows, count_of(query), next_key
+    return rows, count_of(query), edges
 
 
 # --- reviews -------------------------------------------------------------------------------
@@ -221,7 +265,7 @@ def reviews_page(
     page: Page,
     proposal_id: int | None = None,
     hidden_from_speaker_id: int | None = None,
-) -> tuple[list[ReviewRow], int, SortKey | None]:
+) -> tuple[list[ReviewRow], int, Edges]:
     """Reviews by id, with their scores and criteria; none of a proposal on which the person
     ``hidden_from_speaker_id`` speaks (the organisers' proposal page hides those from them too)."""
     conditions = [Review.conference_id == conference.id, *_visible_proposals(conference)]
@@ -240,12 +284,12 @@ def reviews_page(
         .where(*conditions)
         .order_by(Review.id)
     )
-    rows, next_key = _paged(db.session.execute(
+    rows, edges = _paged(db.session.execute(
         _slice(reviews, page, BY_ID[Review]).options(
             joinedload(Review.reviewer),
             selectinload(Review.scores).joinedload(ReviewScore.criterion),
         )
-    ).all(), page, lambda row: (row[0].id,))
+    ).all(), page, lambda row: (row[0].id,), reviews, BY_ID[Review])
     count = count_of(
         select(Review.id).join(Proposal, Proposal.id == Review.proposal_id).where(*conditions)
     )
@@ -253,7 +297,7 @@ def reviews_page(
     return [
         ReviewRow(review, bool(counted), z_scores.get((review.proposal_id, review.reviewer_id)))
         for review, counted in rows
-    ], count, next_key
+    ], count, edges
 
 
 # --- schedule ------------------------------------------------------------------------------
@@ -272,33 +316,35 @@ def published_version(conference: Conference, number: int | None = None) -> Sche
     )
 
 
-def scheduled_talks_page(version: ScheduleVersion, page: Page) -> tuple[list[ScheduledTalk], int, SortKey | None]:
+def scheduled_talks_page(version: ScheduleVersion, page: Page) -> tuple[list[ScheduledTalk], int, Edges]:
     """The version's talks as published, by start, room and id."""
     query = (
         select(ScheduledTalk)
         .where(ScheduledTalk.version_id == version.id)
         .order_by(ScheduledTalk.starts_at, ScheduledTalk.room_id, ScheduledTalk.id)
     )
-    talks, next_key = _paged(
+    talks, edges = _paged(
         db.session.scalars(_slice(query, page, SCHEDULE_ORDER).options(*MANY_TALKS)).all(),
-        page, lambda talk: (talk.starts_at, talk.room_id, talk.id),
+        page, lambda talk: (talk.starts_at, talk.room_id, talk.id), query, SCHEDULE_ORDER,
     )
-    return talks, count_of(query), next_key
+    return talks, count_of(query), edges
 
 
 # --- rooms and tracks ----------------------------------------------------------------------
 
 
-def rooms_page(conference: Conference, page: Page) -> tuple[list[Room], int, SortKey | None]:
+def rooms_page(conference: Conference, page: Page) -> tuple[list[Room], int, Edges]:
     query = select(Room).where(Room.conference_id == conference.id).order_by(Room.id)
-    rooms, next_key = _paged(
+    rooms, edges = _paged(
         db.session.scalars(_slice(query, page, BY_ID[Room]).options(joinedload(Room.hub))).all(),
-        page, lambda room: (room.id,),
+        page, lambda room: (room.id,), query, BY_ID[Room],
     )
-    return rooms, count_of(query), next_key
+    return rooms, count_of(query), edges
 
 
-def tracks_page(conference: Conference, page: Page) -> tuple[list[Track], int, SortKey | None]:
+def tracks_page(conference: Conference, page: Page) -> tuple[list[Track], int, Edges]:
     query = select(Track).where(Track.conference_id == conference.id).order_by(Track.id)
-    tracks, next_key = _paged(db.session.scalars(_slice(query, page, BY_ID[Track])).all(), page, lambda track: (track.id,))
-    return tracks, count_of(query), next_key
+    tracks, edges = _paged(
+        db.session.scalars(_slice(query, page, BY_ID[Track])).all(), page, lambda track: (track.id,), query, BY_ID[Track]
+    )
+    return tracks, count_of(query), edges

@@ -75,33 +75,33 @@ ENDPOINT_DOCS = (
     EndpointDoc("conference", "", "The conference, links to the lists below, and this token's name."),
     EndpointDoc(
         "proposals",
-        "state (one or more, comma-separated), track (id), limit, offset or after",
+        "state (one or more, comma-separated), track (id), limit, offset, after or before",
         "Every proposal but speakers' drafts, by id: title, Markdown abstract, format, track, "
         "state, speakers with e-mail, submitted_at, review count and mean score (0-100), and "
         "the answers to the call's questions, and the organisers' tags (names).",
     ),
     EndpointDoc(
         "speakers",
-        "limit, offset or after",
+        "limit, offset, after or before",
         "People who speak on a proposal, by id: name, e-mail, time zone, Markdown bio, home hub "
         "and the ids of their proposals.",
     ),
     EndpointDoc(
         "reviews",
-        "proposal (id), limit, offset or after",
+        "proposal (id), limit, offset, after or before",
         "Reviews by id: scores per criterion, the weighted score (0-100) and the reviewer-"
         "normalised one, comments, and whether the ranking counts it. With anonymised review on, "
         "the reviewer is given by id only. None of a proposal the token's maker speaks on.",
     ),
     EndpointDoc(
         "schedule",
-        "version (number), limit, offset or after",
+        "version (number), limit, offset, after or before",
         "The latest published version (or an older one) by start: talk id, title, start and end "
         "in UTC and in the hub's zone, room, hub with its IANA zone, track, speakers, join link. "
         "404 before the first publication.",
     ),
-    EndpointDoc("rooms", "limit, offset or after", "Rooms and online streams with their hubs and join links."),
-    EndpointDoc("tracks", "limit, offset or after", "Tracks with description and colour."),
+    EndpointDoc("rooms", "limit, offset, after or before", "Rooms and online streams with their hubs and join links."),
+    EndpointDoc("tracks", "limit, offset, after or before", "Tracks with description and colour."),
 )
 
 
@@ -299,7 +299,7 @@ def proposals(slug: str):
         )
         for proposal in listed.proposals
     ]
-    return listing(results, listed.count, page, listed.next_key)
+    return listing(results, listed.count, page, listed.edges)
 
 
 @v1.route("/conferences/<slug>/speakers")
@@ -307,9 +307,9 @@ def speakers(slug: str):
     found, _token = authorised(slug)
     check_parameters(PAGING)
     page = requested_page()
-    rows, count, next_key = queries.speakers_page(found, page)
+    rows, count, edges = queries.speakers_page(found, page)
     results = [serialisers.speaker_json(row.user, row.profile, row.proposal_ids) for row in rows]
-    return listing(results, count, page, next_key)
+    return listing(results, count, page, edges)
 
 
 @v1.route("/conferences/<slug>/reviews")
@@ -321,12 +321,12 @@ def reviews(slug: str):
     if proposal_id is not None and not queries.is_listed_proposal(found, proposal_id):
         raise InvalidParameter("proposal", f"proposal {proposal_id} is not a proposal of this conference")
     # Whoever made the token reads no review of a proposal they speak on, as on their pages.
-    rows, count, next_key = queries.reviews_page(found, page, proposal_id, token.created_by_id)
+    rows, count, edges = queries.reviews_page(found, page, proposal_id, token.created_by_id)
     anonymised = bool(found.setting("anonymised_review"))
     results = [
         serialisers.review_json(row.review, row.counted, row.z_score, anonymised) for row in rows
     ]
-    return listing(results, count, page, next_key, anonymised_review=anonymised)
+    return listing(results, count, page, edges, anonymised_review=anonymised)
 
 
 @v1.route("/conferences/<slug>/schedule")
@@ -345,10 +345,10 @@ def schedule(slug: str):
         version = queries.published_version(found, number)
         if version is None:
             abort(404, description=f"No published version {number}; the latest is {latest.number}.")
-    talks, count, next_key = queries.scheduled_talks_page(version, page)
+    talks, count, edges = queries.scheduled_talks_page(version, page)
     results = [serialisers.scheduled_talk_json(talk, found) for talk in talks]
     return listing(
-        results, count, page, next_key, version=serialisers.version_json(version, version.id == latest.id)
+        results, count, page, edges, version=serialisers.version_json(version, version.id == latest.id)
     )
 
 
@@ -357,8 +357,8 @@ def rooms(slug: str):
     found, _token = authorised(slug)
     check_parameters(PAGING)
     page = requested_page()
-    rows, count, next_key = queries.rooms_page(found, page)
-    return listing([serialisers.room_json(room) for room in rows], count, page, next_key)
+    rows, count, edges = queries.rooms_page(found, page)
+    return listing([serialisers.room_json(room) for room in rows], count, page, edges)
 
 
 @v1.route("/conferences/<slug>/tracks")
@@ -366,8 +366,8 @@ def tracks(slug: str):
     found, _token = authorised(slug)
     check_parameters(PAGING)
     page = requested_page()
-    rows, count, next_key = queries.tracks_page(found, page)
-    return listing([serialisers.full_track_json(track) for track in rows], count, page, next_key)
+    rows, count, edges = queries.tracks_page(found, page)
+    return listing([serialisers.full_track_json(track) for track in rows], count, page, edges)
 
 
 blueprint.register_blueprint(v1)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from conference.proposals.models import CfpQuestion
 from conference.proposals.questions import answer_text
+from conference.tags.models import Tag
 
 # A spreadsheet treats a cell starting with one of these as a formula (OWASP: CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -16,6 +17,8 @@ RANKING_HEADER = (
     "Rank", "Proposal id", "Title", "Track", "Format", "State", "Speakers", "Reviews",
     "Mean score", "Normalised score", "Spread (max - min)", "Standard deviation", "Tags",
 )
+# A tag's own column holds this for each proposal carrying it, and nothing for the others.
+CARRIES_TAG = "yes"
 
 
 def safe_cell(value) -> str:
@@ -41,18 +44,29 @@ def question_heading(question: CfpQuestion) -> str:
     return question.text if question.active else f"{question.text} (retired)"
 
 
+def tag_heading(tag: Tag) -> str:
+    """A tag's column heading: its name, which may hold commas, stays whole in its own cell."""
+    return f"Tag: {tag.name}"
+
+
 def ranking_csv(
     rows: Iterable,
     questions: Sequence[CfpQuestion] = (),
     answers: Mapping[int, Mapping[int, str]] | None = None,
+    tags: Sequence[Tag] = (),
 ) -> str:
     """CSV text of ranking rows (``conference.decisions.queries.RankingRow``), then one column
-    per question of the call with each proposal's answer (``answers``: proposal id -> question
-    id -> answer)."""
+    per tag of ``tags`` (the tags the viewer may see) saying "yes" where a row carries it, then
+    one column per question of the call with each proposal's answer (``answers``: proposal id
+    -> question id -> answer)."""
     answers = answers or {}
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([*RANKING_HEADER, *(safe_cell(question_heading(q)) for q in questions)])
+    writer.writerow([
+        *RANKING_HEADER,
+        *(safe_cell(tag_heading(tag)) for tag in tags),
+        *(safe_cell(question_heading(q)) for q in questions),
+    ])
     for rank, row in enumerate(rows, start=1):
         proposal, statistics = row.proposal, row.statistics
         cells: Sequence = (
@@ -64,7 +78,12 @@ def ranking_csv(
             _number(statistics.standard_deviation),
             ", ".join(tag.name for tag in row.tags),
         )
+        carried = {tag.id for tag in row.tags}
         given = answers.get(proposal.id, {})
-        cells = (*cells, *(answer_text(q, given.get(q.id, "")) for q in questions))
+        cells = (
+            *cells,
+            *(CARRIES_TAG if tag.id in carried else "" for tag in tags),
+            *(answer_text(q, given.get(q.id, "")) for q in questions),
+        )
         writer.writerow([safe_cell(cell) for cell in cells])
     return buffer.getvalue()

@@ -177,6 +177,8 @@ def ranking_export(slug: str):
         rows,
         questions.questions(conference, include_retired=True),
         questions.answers_by_proposal(conference),
+        # Organisers see every tag (though none on a proposal they speak on: those rows have none).
+        tag_queries.conference_tags(conference),
     )
     return Response(
         csv_text,

@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy import func, select, update
 
+from conference.access_codes.operations import keep_codes_limited_to
 from conference.accounts.models import User
 from conference.conferences.models import (
     Conference,
@@ -311,6 +312,7 @@ def delete_track(track: Track) -> int:
         .execution_options(synchronize_session="fetch")
     ).rowcount
     forget_scope(track=track)
+    keep_codes_limited_to(track=track)
     db.session.delete(track)
     db.session.flush()
     return detached
@@ -351,5 +353,6 @@ def delete_session_format(session_format: SessionFormat) -> None:
     if proposal_count:
         raise FormatInUse(proposal_count)
     forget_scope(session_format=session_format)
+    keep_codes_limited_to(session_format=session_format)
     db.session.delete(session_format)
     db.session.flush()

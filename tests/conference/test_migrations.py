@@ -258,3 +258,59 @@ def test_feed_records_keep_their_rows_when_snapshots_are_added_and_dropped(datab
         assert downgraded == [(1, "hub", 4, True, 0), (1, "track", 5, False, 1)]
     finally:
         drop()
+
+
+def test_access_codes_keep_their_limits_and_proposals_across_c5d1a0e7f303(database_url, tmp_path):
+    """c5d1a0e7f303 keeps every code as it was (no deleted limit) and, from then on, the database
+    refuses to delete a track a code points to instead of deleting the code; down again, the
+    codes are still there."""
+    url, drop = _fresh_url(database_url, tmp_path)
+    try:
+        app = make_test_app(url, create_schema=False)
+        with app.app_context():
+            from sqlalchemy.exc import IntegrityError
+
+            from conference.extensions import db
+
+            upgrade(revision="c5d1a0e7f302")
+            with db.engine.begin() as connection:
+                connection.execute(text(
+                    "INSERT INTO conferences (id, slug, name, description, starts_on, ends_on, time_zone, settings,"
+                    " created_at) VALUES (1, 'c', 'C', '', '2027-03-24', '2027-03-25', 'UTC', '{}',"
+                    " '2026-01-01 00:00:00')"))
+                connection.execute(text(
+                    "INSERT INTO tracks (id, conference_id, name, description, colour, requires_access_code)"
+                    " VALUES (1, 1, 'Keynotes', '', '#123456', true)"))
+                connection.execute(text(
+                    "INSERT INTO session_formats (id, conference_id, name, duration_minutes, requires_access_code)"
+                    " VALUES (1, 1, 'Talk', 30, false)"))
+                connection.execute(text(
+                    "INSERT INTO access_codes (id, conference_id, code, track_id, session_format_id, times_used,"
+                    " note, created_at) VALUES (1, 1, 'secret', 1, 1, 1, 'Ada', '2026-12-01 00:00:00')"))
+                connection.execute(text(
+                    "INSERT INTO proposals (id, conference_id, title, abstract, abstract_text, session_format_id,"
+                    " track_id, access_code_id, audience_level, notes_to_organisers, state, created_at, updated_at,"
+                    " lock_version) VALUES (1, 1, 'Flags', 'A', 'A', 1, 1, 1, 'beginner', '', 'submitted',"
+                    " '2026-12-01 00:00:00', '2026-12-01 00:00:00', 1)"))
+            upgrade(revision="c5d1a0e7f303")
+            with db.engine.connect() as connection:
+                upgraded = connection.execute(text(
+                    "SELECT track_id, session_format_id, deleted_track_name, deleted_session_format_name, note"
+                    " FROM access_codes")).all()
+            refused = False
+            try:
+                with db.engine.begin() as connection:
+                    connection.execute(text("DELETE FROM tracks WHERE id = 1"))
+            except IntegrityError:
+                refused = True
+            downgrade(revision="c5d1a0e7f302")
+            with db.engine.connect() as connection:
+                downgraded = connection.execute(text("SELECT track_id, session_format_id, note FROM access_codes")).all()
+                proposal_code = connection.execute(text("SELECT access_code_id FROM proposals")).scalar_one()
+            db.engine.dispose()
+        assert upgraded == [(1, 1, None, None, "Ada")]
+        assert refused
+        assert downgraded == [(1, 1, "Ada")]
+        assert proposal_code == 1
+    finally:
+        drop()

@@ -291,3 +291,116 @@ def test_a_valid_until_at_the_ends_of_the_calendar_is_a_form_error(client, confe
     response = _new(client, valid_until=value)
     assert response.status_code == 400
     assert count(db, AccessCode) == 0
+
+
+# --- deleting the track or format a code is limited to ----------------------------------------
+
+
+def test_deleting_a_track_revokes_its_codes_which_stay_listed_and_keep_their_proposals(
+    client, conference, organiser, db, now
+):
+    keynotes = track(conference, "Keynotes")
+    limited = make_code(db, conference, note="Keynote: Ada", track_id=keynotes.id, times_used=1)
+    revoked_before = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+    make_code(db, conference, note="Keynote: Bob", track_id=keynotes.id, revoked_at=revoked_before)
+    open_code = make_code(db, conference, note="Anyone")
+    proposal = proposal_of(make_user(), conference, track=keynotes, access_code_id=limited.id, submitted_at=now.instant)
+    db.session.commit()
+
+    keynotes_id = keynotes.id
+    response = client.post(f"/c/devcon/manage/tracks/{keynotes_id}/delete", data={"confirmed": "yes"})
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Track, keynotes_id) is None
+    codes = {code.note: code for code in db.session.scalars(select(AccessCode))}
+    assert set(codes) == {"Keynote: Ada", "Keynote: Bob", "Anyone"}
+    assert (codes["Keynote: Ada"].track_id, codes["Keynote: Ada"].deleted_track_name) == (None, "Keynotes")
+    assert codes["Keynote: Ada"].revoked_at == now.instant
+    assert codes["Keynote: Bob"].revoked_at == revoked_before  # revoked earlier: that instant stays
+    assert codes["Keynote: Bob"].deleted_track_name == "Keynotes"
+    assert codes["Anyone"].revoked_at is None and codes["Anyone"].deleted_track_name is None
+    assert db.session.get(type(proposal), proposal.id).access_code_id == limited.id
+    page = client.get(CODES).get_data(as_text=True)
+    assert page.count("The deleted track “Keynotes”; any format") == 2
+    assert page.count("Revoked") == 2
+    assert open_code.note in page and "Any track;" in page
+    edit = client.get(f"{CODES}/{limited.id}/edit").get_data(as_text=True)
+    assert "Limited to the deleted track “Keynotes”: the code was revoked when the track was deleted." in edit
+    assert "Submitted with access code “Keynote: Ada”" in client.get(
+        f"/c/devcon/manage/proposals/{proposal.id}"
+    ).get_data(as_text=True)
+
+
+def test_deleting_a_format_revokes_its_codes_which_stay_listed_and_keep_their_proposals(
+    client, conference, organiser, db, now
+):
+    keynote = session_format(conference, "Keynote")
+    limited = make_code(db, conference, note="Keynote: Ada", session_format_id=keynote.id, times_used=1)
+    # Submitted with the code, then moved to another format: the keynote format is free to go.
+    proposal = proposal_of(
+        make_user(), conference, session_format=session_format(conference, "Talk"), access_code_id=limited.id
+    )
+    db.session.commit()
+
+    keynote_id = keynote.id
+    response = client.post(f"/c/devcon/manage/formats/{keynote_id}/delete")
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(SessionFormat, keynote_id) is None
+    code = db.session.get(AccessCode, limited.id)
+    assert (code.session_format_id, code.deleted_session_format_name) == (None, "Keynote")
+    assert code.revoked_at == now.instant and code.deleted_track_name is None
+    assert db.session.get(type(proposal), proposal.id).access_code_id == limited.id
+    assert "Any track; the deleted format “Keynote”" in client.get(CODES).get_data(as_text=True)
+
+
+def test_a_code_limited_to_a_deleted_track_or_format_grants_none_of_the_others(conference, db):
+    from conference.access_codes.operations import may_leave_track_open
+    from conference.organisers.operations import delete_session_format, delete_track
+
+    by_track = make_code(db, conference, note="Track", track_id=track(conference, "Keynotes").id)
+    by_format = make_code(db, conference, note="Format", session_format_id=session_format(conference, "Keynote").id)
+    delete_track(track(conference, "Keynotes"))
+    delete_session_format(session_format(conference, "Keynote"))
+    db.session.commit()
+    # Even were the revocation undone, neither code would open every track or format.
+    for code in (by_track, by_format):
+        code.revoked_at = None
+    assert [by_track.grants_track(item) for item in conference.tracks] == [False]
+    assert not by_track.grants_track(None) and not may_leave_track_open(by_track)
+    assert [by_track.grants_format(item) for item in conference.session_formats] == [True]
+    assert [by_format.grants_format(item) for item in conference.session_formats] == [False]
+    assert [by_format.grants_track(item) for item in conference.tracks] == [True]
+
+
+def test_editing_a_code_of_a_deleted_track_keeps_that_limit_until_another_is_chosen(
+    client, conference, organiser, db
+):
+    from conference.organisers.operations import delete_track
+
+    code = make_code(db, conference, track_id=track(conference, "Keynotes").id)
+    delete_track(track(conference, "Keynotes"))
+    db.session.commit()
+    data = {"note": "Renamed", "track_id": "0", "session_format_id": "0", "valid_until": "", "max_uses": ""}
+    assert client.post(f"{CODES}/{code.id}/edit", data=data).status_code == 302
+    db.session.expire_all()
+    assert (code.note, code.track_id, code.deleted_track_name) == ("Renamed", None, "Keynotes")
+    platform = track(conference, "Platform")
+    assert client.post(f"{CODES}/{code.id}/edit", data={**data, "track_id": str(platform.id)}).status_code == 302
+    db.session.expire_all()
+    assert (code.track_id, code.deleted_track_name) == (platform.id, None)
+    assert code.revoked_at is not None  # a revoked code stays revoked
+
+
+def test_the_database_refuses_to_delete_a_track_a_code_still_points_to(conference, db):
+    from sqlalchemy import delete
+    from sqlalchemy.exc import IntegrityError
+
+    keynotes = track(conference, "Keynotes")
+    code = make_code(db, conference, track_id=keynotes.id)
+    with pytest.raises(IntegrityError):
+        db.session.execute(delete(Track).where(Track.id == keynotes.id))
+    db.session.rollback()
+    assert db.session.get(AccessCode, code.id).track_id == keynotes.id

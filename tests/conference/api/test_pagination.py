@@ -30,7 +30,10 @@ def test_pages_keep_the_filters_and_link_on(api, scene):
     assert first["next"].startswith("http://conference.test/api/v1/conferences/devcon/proposals?")
     second = api.json(first["next"])
     assert second["next"] is None
-    assert second["previous"] is None  # a page asked for by cursor links on, not back
+    query = parse_qs(urlsplit(second["previous"]).query)
+    assert set(query) == {"state", "limit", "before"}  # a page asked for by cursor links back by cursor
+    assert query["state"] == ["accepted,confirmed,withdrawn"] and query["limit"] == ["2"]
+    assert api.json(second["previous"]) == first
     ids = [row["id"] for row in first["results"] + second["results"]]
     assert len(ids) == len(set(ids)) == 4
     assert {row["state"] for row in first["results"] + second["results"]} == {
@@ -93,6 +96,15 @@ BAD_PARAMETERS = [
     ("schedule", "after=WzEsMSwxXQ", "after", "after must be the cursor"),  # [1,1,1]: no instant
     ("schedule", "after=WyIyMDI3LTAzLTI0VDA5OjAwOjAwIiwxLDFd", "after", "after must be the cursor"),  # naive
     ("tracks", "after=" + "A" * 201, "after", "after must be the cursor"),
+    ("tracks", "before=", "before", "before must be the cursor of a later page's previous link"),
+    ("tracks", "before=WzFd&after=WzFd", "before", "give either after or before, not both"),
+    ("tracks", "before=WzFd&offset=2", "before", "give either before or offset, not both"),
+    ("tracks", "before=bm90IGpzb24", "before", "before must be the cursor"),  # "not json"
+    ("tracks", "before=WyJ4Il0", "before", "before must be the cursor"),  # ["x"]: not an id
+    ("tracks", "before=WzEsMl0", "before", "before must be the cursor"),  # [1,2]: not one value
+    ("tracks", "before=Wy0xXQ", "before", "before must be the cursor"),  # [-1]
+    ("schedule", "before=WzEsMSwxXQ", "before", "before must be the cursor"),  # [1,1,1]: no instant
+    ("tracks", "before=" + "A" * 201, "before", "before must be the cursor"),
     # ["0001-01-01T00:00:00+05:00",1,1]: before the year 1 in UTC
     ("schedule", "after=WyIwMDAxLTAxLTAxVDAwOjAwOjAwKzA1OjAwIiwxLDFd", "after", "after must be the cursor"),
 ]
@@ -153,7 +165,7 @@ HOSTILE_VALUES = (
     "%0D%0ASet-Cookie:%20x=1",
 )
 PARAMETERS = {
-    "proposals": ("limit", "offset", "after", "state", "track"),
+    "proposals": ("limit", "offset", "after", "before", "state", "track"),
     "reviews": ("proposal",),
     "schedule": ("version",),
 }
@@ -205,3 +217,96 @@ def test_offset_pages_still_link_back(api, scene):
     body = api.json(scene.url("proposals", limit=1, offset=2))
     assert parse_qs(urlsplit(body["previous"]).query)["offset"] == ["1"]
     assert "after" in parse_qs(urlsplit(body["next"]).query)
+
+
+def _last_page(api, url: str) -> dict:
+    body = api.json(url)
+    while body["next"]:
+        body = api.json(body["next"])
+    return body
+
+
+@pytest.mark.parametrize("endpoint", LISTS)
+def test_following_previous_from_the_last_page_gives_every_row_exactly_once(api, scene, endpoint):
+    whole = api.json(scene.url(endpoint, limit=200))["results"]
+    last = _last_page(api, scene.url(endpoint, limit=1))
+    assert last["results"] == whole[-1:]
+    assert last["previous"] is not None and "before=" in last["previous"]
+    walked = []
+    body = last
+    while body["previous"]:
+        body = api.json(body["previous"])
+        assert len(body["results"]) == 1 and body["next"] is not None
+        walked = body["results"] + walked
+    assert walked + last["results"] == whole
+    assert walked[0] == whole[0]  # the walk ends on the first page, which links back to nothing
+
+
+def test_every_page_but_the_first_links_back_and_previous_pages_link_on(api, scene, db):
+    for number in range(5):
+        TrackFactory(conference=scene.conference, name=f"Extra track {number}")
+    db.session.commit()  # 7 tracks: pages of 3, 3 and 1
+    every = _ids(api.json(scene.url("tracks", limit=200)))
+    first = api.json(scene.url("tracks", limit=3))
+    second = api.json(first["next"])
+    third = api.json(second["next"])
+    assert [_ids(first), _ids(second), _ids(third)] == [every[:3], every[3:6], every[6:]]
+    assert first["previous"] is None
+    assert second["previous"] is not None and third["previous"] is not None
+    back = api.json(third["previous"])
+    assert _ids(back) == every[3:6]
+    assert _ids(api.json(back["next"])) == every[6:]  # a page read backwards links on by cursor
+    assert "after=" in back["next"]
+    start = api.json(back["previous"])
+    assert _ids(start) == every[:3] and start["previous"] is None
+    assert _ids(api.json(start["next"])) == every[3:6]
+
+
+def test_following_previous_skips_and_repeats_nothing_when_rows_come_and_go_between_pages(api, scene, db):
+    from conference.conferences.models import Track
+
+    for number in range(8):
+        TrackFactory(conference=scene.conference, name=f"Extra track {number}")
+    db.session.commit()  # 10 tracks
+    every = _ids(api.json(scene.url("tracks", limit=200)))
+    last = _last_page(api, scene.url("tracks", limit=3))
+    assert _ids(last) == every[9:]
+    # Between the pages a track of the last page is deleted, one after it is added and one
+    # from the first page is deleted: an offset would now skip or repeat rows; the cursor goes
+    # on right before the first row read.
+    db.session.delete(db.session.get(Track, every[0]))
+    TrackFactory(conference=scene.conference, name="Added meanwhile")
+    db.session.commit()
+    pages = []
+    body = last
+    while body["previous"]:
+        body = api.json(body["previous"])
+        pages.insert(0, _ids(body))
+        if len(pages) == 1:
+            db.session.delete(db.session.get(Track, every[9]))  # the page just walked back from
+            db.session.commit()
+    assert pages == [every[1:3], every[3:6], every[6:9]]
+
+
+def test_a_cursor_page_emptied_meanwhile_still_links_both_ways(api, scene, db):
+    from conference.conferences.models import Track
+
+    for number in range(4):
+        TrackFactory(conference=scene.conference, name=f"Extra track {number}")
+    db.session.commit()  # 6 tracks
+    every = _ids(api.json(scene.url("tracks", limit=200)))
+    first = api.json(scene.url("tracks", limit=3))
+    second = api.json(first["next"])
+    for track_id in every[3:]:  # the whole second page goes before its next link is followed
+        db.session.delete(db.session.get(Track, track_id))
+    db.session.commit()
+    emptied = api.json(first["next"])
+    assert emptied["results"] == [] and emptied["next"] is None
+    assert _ids(api.json(emptied["previous"])) == every[:3]  # back up to the cursor's own row
+    for track_id in every[:3]:  # and now the first page too, before its previous link is followed
+        db.session.delete(db.session.get(Track, track_id))
+    added = TrackFactory(conference=scene.conference, name="Added meanwhile")
+    db.session.commit()
+    before_emptied = api.json(second["previous"])
+    assert before_emptied["results"] == [] and before_emptied["previous"] is None
+    assert _ids(api.json(before_emptied["next"])) == [added.id]

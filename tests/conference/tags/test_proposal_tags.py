@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy import event, insert
+
 from conference.conferences.models import Role
 from conference.proposals.models import ProposalState
 from conference.tags.models import ProposalTag
@@ -38,6 +40,37 @@ def test_organiser_sets_a_proposals_tags_and_is_sent_back(client, organiser, con
     page = client.get(_page(proposal)).get_data(as_text=True)
     assert "The tags of" in page and "are saved: “Diversity”, “Needs mentor”." in page
     assert count(db, ProposalTag, ProposalTag.tag_id == keynote.id) == 0
+
+
+def test_a_tag_put_on_by_someone_else_meanwhile_changes_nothing_and_asks_to_save_again(
+    client, organiser, conference, db
+):
+    proposal = make_proposal(conference)
+    keynote = make_tag(conference, "Keynote candidate", proposals=[proposal])
+    mentor = make_tag(conference, "Needs mentor")
+    db.session.commit()
+
+    def other_request_tags_it_first(session, _context, _instances):
+        # Between this request's read of the proposal's tags and its insert, the same tag is
+        # put on the proposal, as another organiser's request would.
+        if any(isinstance(added, ProposalTag) for added in session.new):
+            session.connection().execute(
+                insert(ProposalTag.__table__).values(proposal_id=proposal.id, tag_id=mentor.id)
+            )
+
+    event.listen(db.session, "before_flush", other_request_tags_it_first)
+    try:
+        response = client.post(f"{_page(proposal)}/tags", data={"tag_ids": [str(mentor.id)]})
+    finally:
+        event.remove(db.session, "before_flush", other_request_tags_it_first)
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"{_page(proposal)}#tags")
+    # Neither half of the change is kept: the keynote tag is not taken off either.
+    assert tag_names_of(proposal) == ["Keynote candidate"]
+    assert count(db, ProposalTag, ProposalTag.tag_id == keynote.id) == 1
+    page = client.get(_page(proposal)).get_data(as_text=True)
+    assert "Someone changed this proposal&#39;s tags at the same time; nothing was changed." in page
+    assert "Check them and save again." in page
 
 
 def test_ticking_nothing_clears_the_tags(client, organiser, conference, db):

@@ -1,4 +1,4 @@
-"""The ranking shows, filters by and bulk-edits tags; its CSV has a "Tags" column."""
+"""The ranking shows, filters by and bulk-edits tags; its CSV has a "Tags" column and one per tag."""
 
 from __future__ import annotations
 
@@ -121,6 +121,54 @@ def test_the_ranking_csv_has_a_tags_column(client, organiser, conference, db):
     assert rows[0][len(RANKING_HEADER) - 1] == "Tags"
     tags = {row[2]: row[RANKING_HEADER.index("Tags")] for row in rows[1:]}
     assert tags == {"Tagged": "'=Formula, Keynote", "Plain": ""}
+
+
+def _exported(client, **query) -> tuple[list[str], dict[str, list[str]]]:
+    """The CSV's header and each row's cells from the "Tags" column on, by title."""
+    text = client.get("/c/devcon/manage/ranking.csv", query_string=query).get_data(as_text=True)
+    header, *rows = csv.reader(io.StringIO(text))
+    start = RANKING_HEADER.index("Tags")
+    return header[start:], {row[2]: row[start:] for row in rows}
+
+
+def test_the_ranking_csv_has_a_yes_column_per_tag_after_the_tags_column(client, organiser, conference, db):
+    both = make_proposal(conference, title="Both")
+    comma = make_proposal(conference, title="Comma only")
+    make_proposal(conference, title="Plain")
+    # Joined with ", " these two tags and the three "Big", "data" and "Keynote" read alike.
+    make_tag(conference, "Big, data", proposals=[both, comma])
+    make_tag(conference, "Keynote", proposals=[both])
+    make_tag(conference, "Unused")
+    db.session.commit()
+    header, rows = _exported(client)
+    assert header == ["Tags", "Tag: Big, data", "Tag: Keynote", "Tag: Unused"]
+    assert rows == {
+        "Both": ["Big, data, Keynote", "yes", "yes", ""],
+        "Comma only": ["Big, data", "yes", "", ""],
+        "Plain": ["", "", "", ""],
+    }
+
+
+def test_the_tag_columns_come_before_the_questions_and_cannot_become_formulas(client, organiser, conference, db):
+    from tests.factories import CfpQuestionFactory
+
+    proposal = make_proposal(conference, title="Tagged")
+    make_tag(conference, "=cmd|calc", proposals=[proposal])
+    CfpQuestionFactory(conference=conference, text="Takeaway?")
+    db.session.commit()
+    header, rows = _exported(client)
+    assert header == ["Tags", "Tag: =cmd|calc", "Takeaway?"]
+    assert rows["Tagged"] == ["'=cmd|calc", "yes", ""]
+
+
+def test_the_tag_columns_are_empty_on_a_proposal_the_organiser_speaks_on(client, organiser, conference, db):
+    own = make_proposal(conference, title="My own talk", speaker=organiser)
+    other = make_proposal(conference, title="Their talk")
+    make_tag(conference, "Reject pile", proposals=[own, other])
+    db.session.commit()
+    header, rows = _exported(client)
+    assert header == ["Tags", "Tag: Reject pile"]
+    assert rows == {"My own talk": ["", ""], "Their talk": ["Reject pile", "yes"]}
 
 
 def test_the_ranking_runs_as_many_statements_for_one_proposal_as_for_twenty(app, client, organiser, conference, db):
