@@ -90,5 +90,14 @@ def queue_feedback_reminders_every_five_minutes() -> int:
         return queue_all_feedback_reminders()
 
 
+@huey.periodic_task(crontab(minute="0"))
+def queue_discussion_digests_every_hour() -> int:
+    """Queue the daily discussion digests now due (about 08:00 in each person's own zone)."""
+    from conference.discussion.digest import queue_due_digests
+
+    with app_context():
+        return queue_due_digests()
+
+
 # Areas' tasks register with ``huey`` when imported; the consumer imports only this module.
 from conference.schedule import jobs as _schedule_jobs  # noqa: E402,F401

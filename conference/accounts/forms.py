@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, StringField
+from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from conference.core.forms import time_zone_field
+from conference.discussion.models import DiscussionEmails
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -90,6 +92,17 @@ class ProfileForm(FlaskForm):
     starred_change_emails = BooleanField(
         "E-mail me when a talk I starred moves or is cancelled",
         description="One e-mail per published schedule version, with the changes in your time zone.",
+    )
+    discussion_emails = RadioField(
+        "Discussion e-mails",
+        choices=[
+            SelectChoice(DiscussionEmails.EACH.value, "Every comment"),
+            SelectChoice(DiscussionEmails.DIGEST.value, "One daily digest"),
+            SelectChoice(DiscussionEmails.NONE.value, "None"),
+        ],
+        default=DiscussionEmails.EACH.value,
+        description="New comments in the proposal discussions you follow: an e-mail for each, "
+                    "or one a day at about 08:00 your time listing those since the last.",
     )
 
 

@@ -129,9 +129,12 @@ def request_password_reset(email: str, link_for: Callable[[str], str], max_age: 
     )
 
 
-def update_profile(user: User, display_name: str, time_zone: str, *, starred_change_emails: bool | None = None) -> None:
+def update_profile(user: User, display_name: str, time_zone: str, *, starred_change_emails: bool | None = None,
+                   discussion_emails: str | None = None) -> None:
     user.display_name = display_name.strip()
     user.time_zone = time_zone
     if starred_change_emails is not None:
         user.starred_change_emails = starred_change_emails
+    if discussion_emails is not None:
+        user.discussion_emails = discussion_emails
     db.session.flush()

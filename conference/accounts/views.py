@@ -105,7 +105,8 @@ def profile():
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         operations.update_profile(current_user, form.display_name.data, form.time_zone.data,
-                                  starred_change_emails=form.starred_change_emails.data)
+                                  starred_change_emails=form.starred_change_emails.data,
+                                  discussion_emails=form.discussion_emails.data)
         flash("Your profile is saved.", "success")
         return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form)

@@ -12,8 +12,8 @@ from sqlalchemy.orm import selectinload
 
 from conference.accounts.models import User
 from conference.core.types import utcnow
-from conference.discussion.access import discussion_access
-from conference.discussion.models import DiscussionFollower, ProposalComment
+from conference.discussion.access import discussion_access, discussion_access_to
+from conference.discussion.models import DiscussionEmails, DiscussionFollower, ProposalComment
 from conference.extensions import db
 from conference.mail.operations import queue_email
 from conference.proposals.models import Proposal
@@ -79,8 +79,14 @@ def delete(comment: ProposalComment) -> None:
     db.session.flush()
 
 
+def comment_email_key(comment_id: int, user_id: int) -> str:
+    """The outbox key of the e-mail that tells ``user_id`` about one comment."""
+    return f"discussion:{comment_id}:{user_id}"
+
+
 def notify_followers(comment: ProposalComment, link_for) -> int:
-    """E-mail everyone who follows the discussion (not the author), once per comment, if they may
+    """E-mail everyone who follows the discussion (not the author) and wants an e-mail per
+    comment (the others get a daily digest or nothing), once per comment, if they may
     still read it (a conflict declared since, a lost role, or a place among the speakers stops
     it). ``link_for(user, organiser)`` is the page they reply on, where they can also stop
     following. Returns how many e-mails were queued."""
@@ -88,6 +94,7 @@ def notify_followers(comment: ProposalComment, link_for) -> int:
     followers = db.session.scalars(
         select(User).join(DiscussionFollower, DiscussionFollower.user_id == User.id).where(
             DiscussionFollower.proposal_id == proposal.id, User.id != comment.author_id,
+            User.discussion_emails == DiscussionEmails.EACH,
         ).order_by(User.id)
     ).all()
     author = comment.author.display_name if comment.author else "Someone"
@@ -104,7 +111,7 @@ def notify_followers(comment: ProposalComment, link_for) -> int:
             f"{comment.body}\n\nRead and reply: {link}\n\n"
             "You get this because you wrote in the discussion or chose to follow it. To stop, "
             "press “Stop following” on that page.\n",
-            f"discussion:{comment.id}:{person.id}",
+            comment_email_key(comment.id, person.id),
             conference_id=proposal.conference_id,
         )
         queued += 1
@@ -130,11 +137,9 @@ def followed_discussions(conference, user: User) -> list[Followed]:
         .where(DiscussionFollower.user_id == user.id, Proposal.conference_id == conference.id)
         .options(selectinload(Proposal.speakers))
     ).all()
-    readable = {}
-    for proposal in proposals:
-        access = discussion_access(conference, proposal, user)
-        if access.can_read:
-            readable[proposal.id] = (proposal, access.organiser)
+    access = discussion_access_to(conference, proposals, user)
+    readable = {proposal.id: (proposal, access[proposal.id].organiser)
+                for proposal in proposals if access[proposal.id].can_read}
     if not readable:
         return []
     counts = dict(db.session.execute(

@@ -16,11 +16,11 @@ from conference.conferences.models import Conference, Role
 from conference.core.forms import ConfirmForm, require_confirm_form
 from conference.discussion import operations
 from conference.discussion.access import DiscussionAccess, discussion_access
+from conference.discussion.digest import discussion_link
 from conference.discussion.forms import CommentForm, FollowForm
 from conference.discussion.models import ProposalComment
-from conference.discussion.thread import BACK_TO_REVIEW
+from conference.discussion.thread import BACK_TO_REVIEW, following_emails
 from conference.extensions import db
-from conference.feeds.links import public_base_url
 from conference.mail.operations import request_delivery
 from conference.proposals.models import Proposal
 
@@ -49,8 +49,7 @@ def _back_url(conference: Conference, proposal: Proposal, access: DiscussionAcce
 
 def _email_link(conference: Conference, proposal: Proposal, organiser: bool) -> str:
     """The page an e-mailed participant replies on, on PUBLIC_URL when configured."""
-    endpoint = "organisers.proposal" if organiser else "reviews.review"
-    return public_base_url() + url_for(endpoint, slug=conference.slug, proposal_id=proposal.id, _anchor="discussion")
+    return discussion_link(conference.slug, proposal.id, organiser)
 
 
 def _comment(proposal: Proposal, comment_id: int) -> ProposalComment:
@@ -92,6 +91,7 @@ def followed(slug: str):
     return render_template(
         "discussion/followed.html", conference=conference,
         discussions=operations.followed_discussions(conference, current_user),
+        following_emails=following_emails(current_user),
     )
 
 
@@ -107,7 +107,7 @@ def follow(slug: str, proposal_id: int):
     following = form.follow.data == "1"
     operations.follow(proposal, current_user, following)
     db.session.commit()
-    flash("You follow this discussion: each new comment is e-mailed to you." if following
+    flash(f"You follow this discussion: {following_emails(current_user)}" if following
           else "You no longer follow this discussion.", "success")
     return redirect(_back_url(conference, proposal, access, form.back.data))
 

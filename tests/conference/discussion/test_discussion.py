@@ -411,3 +411,38 @@ def test_only_organisers_and_reviewers_have_a_list_of_discussions(client, login,
     db.session.commit()
     _switch(client, login, speaker)
     assert client.get("/c/devcon/discussions").status_code == 403
+
+
+def test_the_list_of_followed_discussions_makes_as_many_queries_for_one_as_for_many(
+        client, login, scene, db, conference):
+    from conference.discussion.models import DiscussionFollower
+    from tests.statements import statements_for_page
+
+    proposal, _organiser, done, _pending = scene
+    _switch(client, login, done)
+    _post(client, proposal, "Following by writing.", back="review")
+    one = statements_for_page(db.engine, client, "/c/devcon/discussions")
+    followed = []
+    for number in range(6):
+        other = make_proposal(conference, title=f"Proposal {number}")
+        ReviewAssignmentFactory(proposal=other, reviewer=done)
+        add_review(other, done, 3)
+        db.session.add(ProposalComment(conference_id=conference.id, proposal_id=other.id,
+                                       author_id=done.id, body=f"On {number}."))
+        followed.append(other)
+    # Followed, but no longer readable (a conflict since) or not yet (not reviewed).
+    conflicted, unreviewed = make_proposal(conference, title="Conflicted"), make_proposal(conference, title="To do")
+    ReviewAssignmentFactory(proposal=conflicted, reviewer=done)
+    ReviewAssignmentFactory(proposal=unreviewed, reviewer=done)
+    add_review(conflicted, done, 3)
+    ConflictFactory(conference_id=conference.id, reviewer=done, proposal=conflicted)
+    db.session.add_all([DiscussionFollower(proposal_id=other.id, user_id=done.id)
+                        for other in (*followed, conflicted, unreviewed)])
+    db.session.commit()
+
+    many = statements_for_page(db.engine, client, "/c/devcon/discussions")
+    page = client.get("/c/devcon/discussions").get_data(as_text=True)
+
+    assert page.count('<th scope="row">') == 7
+    assert "Conflicted" not in page and "To do" not in page
+    assert many == one
