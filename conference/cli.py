@@ -66,9 +66,19 @@ def create_organiser_command(email, name, time_zone, slug, password, generate_pa
 
 
 def init_app(app: Flask) -> None:
+    from conference.admin.cli import (
+        deactivate_user_command,
+        erase_user_command,
+        reactivate_user_command,
+    )
     from conference.demo.cli import demo_command
+    from conference.discussion.cli import discussion_digest_command
     from conference.mail.cli import send_mail_command
 
     app.cli.add_command(create_organiser_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(send_mail_command)
+    app.cli.add_command(deactivate_user_command)
+    app.cli.add_command(reactivate_user_command)
+    app.cli.add_command(erase_user_command)
+    app.cli.add_command(discussion_digest_command)

@@ -68,12 +68,15 @@ def conference_tokens(conference: Conference) -> list[ApiToken]:
 
 def maker_organises():
     """Condition on ``ApiToken``: its maker still organises its conference. A token reads what
-    an organiser may, so it stops working when its maker leaves (or their account is deleted)."""
+    an organiser may, so it stops working when its maker leaves, their account is deactivated
+    (conference.admin) or deleted."""
     return exists().where(
         ConferenceRole.user_id == ApiToken.created_by_id,
         ConferenceRole.conference_id == ApiToken.conference_id,
         ConferenceRole.role == Role.ORGANISER,
-    )
+        User.id == ConferenceRole.user_id,
+        User.is_active_account.is_(True),
+    ).correlate_except(ConferenceRole, User)
 
 
 def find_api_token(secret: str | None) -> ApiToken | None:

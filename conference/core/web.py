@@ -105,6 +105,9 @@ def _load_user(user_id: str):
     user = db.session.get(User, int(identifier))
     if user is None or user.session_token != token:
         return None
+    # A deactivated account's sessions end at their next request (conference.admin).
+    if not user.is_active:
+        return None
     return user
 
 

@@ -15,8 +15,9 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
+from conference.accounts.models import User
 from conference.core.types import utcnow
 from conference.extensions import db
 from conference.mail.models import OutboxMessage, OutboxState
@@ -24,6 +25,7 @@ from conference.mail.models import OutboxMessage, OutboxState
 MAX_ATTEMPTS = 8
 STUCK_AFTER = timedelta(minutes=15)
 INTERRUPTED_ERROR = "interrupted; not resent to avoid a duplicate — retry by hand"
+DEACTIVATED_ERROR = "not sent: the recipient's account is deactivated"
 # Errors worth retrying later: the server or network, not our message.
 TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
 
@@ -72,6 +74,23 @@ def fail_interrupted(now: datetime) -> int:
     return result.rowcount or 0
 
 
+def fail_deactivated_recipients() -> int:
+    """Mark pending messages to deactivated accounts as failed, unsent; returns how many.
+
+    Checked here, at sending, rather than when queued: it also stops what was queued before the
+    deactivation, and after a reactivation an organiser can retry what was held back.
+    """
+    inactive = select(func.lower(User.email)).where(User.is_active_account.is_(False))
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.state == OutboxState.PENDING, func.lower(OutboxMessage.recipient).in_(inactive))
+        .values(state=OutboxState.FAILED, last_error=DEACTIVATED_ERROR)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount or 0
+
+
 def _claim(message_id: int, now: datetime) -> bool:
     # The claim time goes into next_attempt_at: it is what "stuck for 15 minutes" measures.
     result = db.session.execute(
@@ -112,6 +131,7 @@ def send_pending(limit: int = 100) -> dict[str, int]:
     counts: Counter[str] = Counter()
     now = utcnow()
     counts["interrupted"] = fail_interrupted(now)
+    counts["failed"] += fail_deactivated_recipients()
     due = db.session.execute(
         select(OutboxMessage.id, OutboxMessage.attempts)
         .where(OutboxMessage.state == OutboxState.PENDING, OutboxMessage.next_attempt_at <= now)

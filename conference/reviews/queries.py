@@ -286,13 +286,16 @@ def rubric(conference: Conference) -> list[ReviewCriterion]:
 
 
 def reviewers_of(conference: Conference) -> list[User]:
-    """Everyone holding the reviewer role at the conference, by name."""
+    """Everyone holding the reviewer role at the conference, by name; deactivated accounts are
+    left out, so the assignment run gives their proposals to others (conference.admin)."""
     return list(
         db.session.scalars(
             select(User)
             .join(ConferenceRole, ConferenceRole.user_id == User.id)
             .where(
-                ConferenceRole.conference_id == conference.id, ConferenceRole.role == Role.REVIEWER
+                ConferenceRole.conference_id == conference.id,
+                ConferenceRole.role == Role.REVIEWER,
+                User.is_active_account.is_(True),
             )
             .order_by(User.display_name, User.id)
         )

@@ -1,0 +1,136 @@
+"""What the site admins' people pages list: every account, its status and its roles."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+
+from conference.accounts.models import User
+from conference.conferences.models import Conference, ConferenceRole, Role
+from conference.core.text import folded, page_count
+from conference.extensions import db
+
+PEOPLE_PER_PAGE = 50
+
+
+class AccountStatus(enum.StrEnum):
+    ACTIVE = "active"
+    DEACTIVATED = "deactivated"
+    ERASED = "erased"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+def account_status(user: User) -> AccountStatus:
+    if user.is_erased:
+        return AccountStatus.ERASED
+    return AccountStatus.ACTIVE if user.is_active else AccountStatus.DEACTIVATED
+
+
+def _status_condition(status: AccountStatus):
+    if status is AccountStatus.ERASED:
+        return User.erased_at.is_not(None)
+    if status is AccountStatus.DEACTIVATED:
+        return (User.is_active_account.is_(False)) & (User.erased_at.is_(None))
+    return User.is_active_account.is_(True)
+
+
+@dataclass
+class ConferenceRoles:
+    """One conference and the roles an account holds there."""
+
+    conference: Conference
+    roles: list[Role] = field(default_factory=list)
+
+
+@dataclass
+class Account:
+    """An account as the people pages show it."""
+
+    user: User
+    conferences: list[ConferenceRoles] = field(default_factory=list)
+
+    @property
+    def status(self) -> AccountStatus:
+        return account_status(self.user)
+
+
+@dataclass
+class AccountsPage:
+    """One page of accounts, with how many match in all."""
+
+    accounts: list[Account]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * self.per_page + 1 if self.accounts else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.accounts) - 1 if self.accounts else 0
+
+
+def roles_by_conference(user_ids: list[int]) -> dict[int, list[ConferenceRoles]]:
+    """Each account's roles, grouped by conference, newest conference first (one query)."""
+    grouped: dict[int, list[ConferenceRoles]] = {user_id: [] for user_id in user_ids}
+    if not user_ids:
+        return grouped
+    rows = db.session.execute(
+        select(ConferenceRole.user_id, ConferenceRole.role, Conference)
+        .join(Conference, Conference.id == ConferenceRole.conference_id)
+        .where(ConferenceRole.user_id.in_(user_ids))
+        .order_by(Conference.starts_on.desc(), Conference.id, ConferenceRole.role)
+    )
+    for user_id, role, conference in rows:
+        held = grouped[user_id]
+        if not held or held[-1].conference.id != conference.id:
+            held.append(ConferenceRoles(conference))
+        held[-1].roles.append(role)
+    return grouped
+
+
+def accounts_page(
+    search: str = "", status: AccountStatus | None = None, page: int = 1, per_page: int = PEOPLE_PER_PAGE
+) -> AccountsPage:
+    """Accounts whose name or e-mail contains ``search`` (case and accents ignored), of
+    ``status`` if given, by name; one page with their roles. A page past the end gives the last."""
+    matching = select(User.id)
+    wanted = folded(search)
+    if wanted:
+        matching = matching.where(
+            or_(
+                User.name_key.contains(wanted, autoescape=True),
+                func.lower(User.email).contains(wanted, autoescape=True),
+            )
+        )
+    if status is not None:
+        matching = matching.where(_status_condition(status))
+    total = db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    pages = page_count(total, per_page)
+    page = min(max(1, page), pages)
+    users = list(
+        db.session.scalars(
+            select(User)
+            .where(User.id.in_(matching))
+            .options(selectinload(User.deactivated_by))
+            .order_by(User.name_key, User.id)
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        )
+    )
+    roles = roles_by_conference([user.id for user in users])
+    return AccountsPage([Account(user, roles[user.id]) for user in users], total, page, pages, per_page)
+
+
+def account(user: User) -> Account:
+    """One account with its roles."""
+    return Account(user, roles_by_conference([user.id])[user.id])
