@@ -7,7 +7,7 @@ PORT   ?= 5000
 DEV_MAIL_PORT ?= 8025
 export FLASK_APP := conference
 
-.PHONY: run test install install-test browser wrk lint bench clean
+.PHONY: run test install install-test browser oidc-provider wrk lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,17 @@ endef
 browser:
 	$(call debian_packages,chromium khal wrk,Browser and khal and wrk tests are skipped outside CI.)
 
+# A real OpenID Connect provider (panva/node-oidc-provider, from the npm registry) for the
+# single sign-on tests; installed once per change of its lock file.
+OIDC_PROVIDER := tests/oidc_provider
+oidc-provider:
+	@if [ -f $(OIDC_PROVIDER)/node_modules/.package-lock.json ] && \
+		[ $(OIDC_PROVIDER)/node_modules/.package-lock.json -nt $(OIDC_PROVIDER)/package-lock.json ]; then :; \
+	elif command -v npm >/dev/null 2>&1; then \
+		echo "Installing the test OpenID Connect provider (npm ci)..."; \
+		cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the single sign-on tests are skipped outside CI."; fi
+
 run: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo --if-empty
@@ -64,7 +75,7 @@ run: install
 lint: install-test
 	$(BIN)/ruff check conference scheduler tests bench
 
-test: install-test browser lint
+test: install-test browser oidc-provider lint
 	$(BIN)/pytest
 
 # Debian's wrk for the feed load test; without it bench/load_feeds.py uses a small Python client.

@@ -34,6 +34,8 @@ AREAS = (
     "api",
     "activity",
     "embed",
+    "sso",
+    "admin",
 )
 
 
@@ -79,8 +81,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
 
     from conference.core import web
+    from conference.sso import client as sso_client
 
     web.init_app(app)
+    sso_client.init_app(app)
 
     for area in AREAS:
         app.register_blueprint(importlib.import_module(f"conference.{area}.views").blueprint)

@@ -70,6 +70,7 @@ def config_from_environment(instance_path: Path, need_secret: bool = True) -> di
         "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", "0")),
         "STREAM_BASE_URL": os.environ.get("STREAM_BASE_URL", "https://stream.example.invalid/"),
         "EMBED_FRAME_ANCESTORS": embed_frame_ancestors(os.environ.get("EMBED_FRAME_ANCESTORS")),
+        **_single_sign_on_from_environment(),
         **_security_from_environment(os.environ.get("REDIS_URL") or None),
         **_optional_settings(),
     }
@@ -99,6 +100,25 @@ def embed_frame_ancestors(value: str | None) -> str:
                 "https://intranet.example.com (or use * for any site, none for no other site)."
             )
     return " ".join(origin.rstrip("/") for origin in origins)
+
+
+def _single_sign_on_from_environment() -> dict:
+    """Log-in through the company's OpenID Connect provider (README, "Single sign-on")."""
+    issuer = (os.environ.get("OIDC_ISSUER") or "").strip().rstrip("/")
+    client_id = (os.environ.get("OIDC_CLIENT_ID") or "").strip()
+    client_secret = os.environ.get("OIDC_CLIENT_SECRET") or ""
+    if issuer and not (client_id and client_secret):
+        raise ValueError("OIDC_ISSUER is set: OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set too.")
+    if issuer and not issuer.startswith(("https://", "http://")):
+        raise ValueError(f"OIDC_ISSUER: {issuer!r} is not an address such as https://login.example.com.")
+    return {
+        "OIDC_ISSUER": issuer or None,
+        "OIDC_CLIENT_ID": client_id or None,
+        "OIDC_CLIENT_SECRET": client_secret or None,
+        "OIDC_PROVIDER_NAME": (os.environ.get("OIDC_PROVIDER_NAME") or "").strip() or "your company account",
+        "OIDC_EMAILS_VERIFIED": _bool(os.environ.get("OIDC_EMAILS_VERIFIED")),
+        "PASSWORD_LOGIN": _bool(os.environ.get("PASSWORD_LOGIN"), True),
+    }
 
 
 def _optional_settings() -> dict:

@@ -47,11 +47,25 @@ class User(UserMixin, db.Model):
     is_site_admin: Mapped[bool] = mapped_column(default=False)
     # E-mail when a talk this person starred moves or is cancelled (conference.drafts.starred).
     starred_change_emails: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # Comments of followed discussions: "each" by e-mail, a daily "digest" or "none"
+    # (conference.discussion.models.DiscussionEmails).
+    discussion_emails: Mapped[str] = mapped_column(String(16), default="each", server_default="each")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set by a site admin (conference.admin) when the person leaves or asks to be forgotten;
+    # by None: from the command line. An erased account is deactivated too, for good.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deactivated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    deactivation_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The company account this person logs in with (conference.sso): "<issuer> <subject>".
+    sso_subject: Mapped[str | None] = mapped_column(String(400), unique=True)
 
     home_hub: Mapped[Hub | None] = relationship(foreign_keys=[home_hub_id])
     roles: Mapped[list[ConferenceRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
+    )
+    deactivated_by: Mapped[User | None] = relationship(
+        remote_side=[id], foreign_keys=[deactivated_by_id]
     )
 
     @validates("display_name")
@@ -65,6 +79,11 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
 
+    @property
+    def has_password(self) -> bool:
+        """False for an account made by single sign-on, which has no password here (yet)."""
+        return "$" in self.password_hash
+
     def rotate_session_token(self) -> None:
         self.session_token = new_session_token()
 
@@ -74,6 +93,11 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:
         return self.is_active_account
+
+    @property
+    def is_erased(self) -> bool:
+        """Personal data erased (conference.admin): the row stays only as a neutral name."""
+        return self.erased_at is not None
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"

@@ -414,10 +414,26 @@ TAGS = {
     "tags.set_proposal_tags": ORGANISER_ACTION,
 }
 
+# Site admins manage every account (user_id: the world's speaker); nobody in the matrix is one.
+ADMIN = {
+    "admin.people": page(site_admin_only()),
+    "admin.person": page(site_admin_only()),
+    "admin.deactivate": action(site_admin_only()),
+    "admin.reactivate": action(site_admin_only()),
+    "admin.erase": form(site_admin_only(), site_admin_only()),
+}
+
 # The agenda framed by other sites: public like the agenda; its snippet page is the organisers'.
 EMBED = {
     "embed.agenda": page(public()),
     "embed.snippet": ORGANISER_PAGE,
+}
+
+# Single sign-on exists only with OIDC_ISSUER set, which the matrix's app is not
+# (tests/conference/sso drive it through a real provider).
+SSO = {
+    "sso.start": page(public(NOT_FOUND)),
+    "sso.callback": page(public(NOT_FOUND)),
 }
 
 STATIC = {
@@ -447,6 +463,8 @@ TABLES = {
     "access_codes": ACCESS_CODES,
     "activity": ACTIVITY,
     "embed": EMBED,
+    "sso": SSO,
+    "admin": ADMIN,
     "static": STATIC,
 }
 

@@ -1,0 +1,1 @@
+"""Log-in through the company's OpenID Connect provider (single sign-on)."""
