@@ -7,7 +7,7 @@ PORT   ?= 5000
 DEV_MAIL_PORT ?= 8025
 export FLASK_APP := conference
 
-.PHONY: run test install install-test browser oidc-provider wrk lint bench clean
+.PHONY: run test install install-test browser node-tools wrk lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,16 +44,17 @@ endef
 browser:
 	$(call debian_packages,chromium khal wrk,Browser and khal and wrk tests are skipped outside CI.)
 
-# A real OpenID Connect provider (panva/node-oidc-provider, from the npm registry) for the
-# single sign-on tests; installed once per change of its lock file.
-OIDC_PROVIDER := tests/oidc_provider
-oidc-provider:
-	@if [ -f $(OIDC_PROVIDER)/node_modules/.package-lock.json ] && \
-		[ $(OIDC_PROVIDER)/node_modules/.package-lock.json -nt $(OIDC_PROVIDER)/package-lock.json ]; then :; \
+# Node.js tools of the tests, from the npm registry: a real OpenID Connect provider
+# (panva/node-oidc-provider) for the single sign-on tests and axe-core for the accessibility
+# checks; installed once per change of their lock file.
+NODE_TOOLS := tests/node_tools
+node-tools:
+	@if [ -f $(NODE_TOOLS)/node_modules/.package-lock.json ] && \
+		[ $(NODE_TOOLS)/node_modules/.package-lock.json -nt $(NODE_TOOLS)/package-lock.json ]; then :; \
 	elif command -v npm >/dev/null 2>&1; then \
-		echo "Installing the test OpenID Connect provider (npm ci)..."; \
-		cd $(OIDC_PROVIDER) && npm ci --no-audit --no-fund --loglevel=error; \
-	else echo "npm not found: the single sign-on tests are skipped outside CI."; fi
+		echo "Installing the tests' Node.js tools (npm ci)..."; \
+		cd $(NODE_TOOLS) && npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the single sign-on and accessibility tests are skipped outside CI."; fi
 
 run: install
 	$(BIN)/flask db upgrade
@@ -75,7 +76,7 @@ run: install
 lint: install-test
 	$(BIN)/ruff check conference scheduler tests bench
 
-test: install-test browser oidc-provider lint
+test: install-test browser node-tools lint
 	$(BIN)/pytest
 
 # Debian's wrk for the feed load test; without it bench/load_feeds.py uses a small Python client.

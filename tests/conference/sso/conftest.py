@@ -1,4 +1,4 @@
-"""A real OpenID Connect provider (node-oidc-provider, tests/oidc_provider) and an app that
+"""A real OpenID Connect provider (node-oidc-provider, tests/node_tools) and an app that
 logs in through it. The provider's development login form takes any password; the login
 names the account (ACCOUNTS below, else <login>@acme.example, verified)."""
 
@@ -20,7 +20,7 @@ import requests
 from conference.extensions import db as _db
 from tests.conftest import IN_CI, _empty_all_tables, make_test_app
 
-PROVIDER_DIR = Path(__file__).resolve().parents[2] / "oidc_provider"
+PROVIDER_DIR = Path(__file__).resolve().parents[2] / "node_tools"
 CLIENT_ID, CLIENT_SECRET = "conference-planner", "a-secret-only-for-tests"
 CALLBACK = "http://conference.test/login/sso/callback"
 ACCOUNTS = {
@@ -46,7 +46,7 @@ def free_port() -> int:
 def start_provider(redirect_uris: list[str], port: int | None = None) -> Provider:
     node = shutil.which("node")
     if node is None or not (PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
-        reason = "node and tests/oidc_provider/node_modules (make oidc-provider) are needed for the single sign-on tests."
+        reason = "node and tests/node_tools/node_modules (make node-tools) are needed for the single sign-on tests."
         if IN_CI:
             pytest.fail(reason)
         pytest.skip(reason)
