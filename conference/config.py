@@ -152,6 +152,9 @@ RATE_LIMIT_DEFAULTS = {
     "RATELIMIT_FEEDBACK": "30 per minute",
     # API requests per token, across every endpoint.
     "RATELIMIT_API": "120 per minute",
+    # Single sign-on round trips per client address: a whole office may share one address on
+    # the first morning (the provider throttles its own log-ins).
+    "RATELIMIT_SSO": "300 per minute",
 }
 
 

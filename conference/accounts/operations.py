@@ -53,6 +53,13 @@ def create_user(email: str, display_name: str, password: str, time_zone: str = "
     return user
 
 
+def deactivated_account_with(email: str, password: str) -> bool:
+    """Whether these credentials are right but the account is deactivated (only someone who
+    knows the password learns that: the log-in page says so instead of "do not match")."""
+    user = find_user_by_email(email)
+    return user is not None and not user.is_active and user.check_password(password)
+
+
 def authenticate(email: str, password: str) -> User | None:
     """The user with these credentials, or None, without revealing which part was wrong."""
     user = find_user_by_email(email)

@@ -80,7 +80,9 @@ def login():
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         user = operations.authenticate(form.email.data, form.password.data)
-        if user is None:
+        if user is None and operations.deactivated_account_with(form.email.data, form.password.data):
+            flash("This account is deactivated. Ask a site administrator if that is a mistake.", "error")
+        elif user is None:
             flash("That e-mail and password do not match an account.", "error")
         else:
             _start_session(user, remember=form.remember_me.data)

@@ -24,6 +24,7 @@ from conference.discussion.models import DiscussionEmails, DiscussionFollower
 from conference.extensions import db
 from conference.feeds import membership
 from conference.feeds.models import FeedMembership, FeedToken
+from conference.feeds.operations import forget_rendered_feeds
 from conference.interest.models import InterestMark
 from conference.mail.models import OutboxMessage
 from conference.proposals.models import (
@@ -36,6 +37,7 @@ from conference.proposals.models import (
 )
 from conference.reviews.models import Review, ReviewAssignment, ReviewerTrackPreference
 from conference.reviews.queries import UNDER_REVIEW_STATES
+from conference.schedule.models import CalendarEntry
 
 REASON_MAX_LENGTH = 500
 NEUTRAL_NAME = "Former participant {number}"
@@ -75,6 +77,8 @@ ERASURE_REMOVES = (
     ErasureItem("Account settings", "time zone, home hub, e-mail preferences, the link to their"
                 " company single sign-on identity, site-admin rights and the reason noted when the"
                 " account was deactivated"),
+    ErasureItem("Calendar feeds", "their name in what the conferences' feeds remember having sent"
+                " (cancelled copies show the neutral name) and every stored copy of those feeds"),
 )
 ERASURE_KEEPS = (
     ErasureItem("Proposals and talks", "with their abstracts, answers, materials and schedule"
@@ -87,6 +91,9 @@ ERASURE_KEEPS = (
     ErasureItem("Recording consent", "their yes or no to publishing recordings, so published"
                 " recordings stay as they are"),
     ErasureItem("Dates", "when the account was made, deactivated and erased"),
+    ErasureItem("E-mail already sent to others", "messages that went to other people (comment"
+                " notifications, digests, decisions on shared proposals) may name them; this site"
+                " cannot reach into inboxes"),
 )
 
 
@@ -121,6 +128,17 @@ def _last_site_admin(user: User, doing: str, lock: bool) -> str | None:
             "this account. Make someone else a site admin first."
         )
     return None
+
+
+def _refuse_if_no_admin_left(name: str, was_admin: bool, doing: str) -> None:
+    """Counted again after the change is written: on SQLite, whose SELECT takes no lock, two
+    admins deactivating each other at once both pass the first count; the second to write
+    waits for the first's commit and then finds no active admin left (its change is undone)."""
+    if was_admin and active_site_admin_count() == 0:
+        raise AccountActionRefused(
+            f"{name} is the last active site admin, so you cannot {doing} "
+            "this account. Make someone else a site admin first."
+        )
 
 
 def deactivation_refusal(user: User, by: User | None, lock: bool = False) -> str | None:
@@ -179,6 +197,7 @@ def deactivate_account(user: User, by: User | None, reason: str = "") -> Deactiv
     user.rotate_session_token()
     released = release_open_review_assignments(user)
     db.session.flush()
+    _refuse_if_no_admin_left(user.display_name, user.is_site_admin, "deactivate")
     return Deactivation(released_assignments=released)
 
 
@@ -233,6 +252,33 @@ def _replace_address_in_records(old: str, new: str) -> None:
             entry.details = {**details, "email": new}
 
 
+def _rename_in_feed_records(user: User) -> None:
+    """Give ``user``'s neutral name to what feeds remember sending (a cancelled copy shows it), and
+    drop the stored copies of the feeds of every conference they speak at (rendered anew)."""
+    proposal_ids = select(ProposalSpeaker.proposal_id).where(ProposalSpeaker.user_id == user.id)
+    records = db.session.scalars(
+        select(FeedMembership)
+        .join(CalendarEntry, CalendarEntry.id == FeedMembership.entry_id)
+        .where(CalendarEntry.proposal_id.in_(proposal_ids), FeedMembership.sent.is_not(None))
+    )
+    for record in records:
+        speakers = record.sent.get("speakers") if isinstance(record.sent, dict) else None
+        if not speakers or not any(isinstance(s, list) and s and s[0] == user.id for s in speakers):
+            continue
+        record.sent = {
+            **record.sent,
+            "speakers": [
+                [s[0], user.display_name] if isinstance(s, list) and s and s[0] == user.id else s
+                for s in speakers
+            ],
+        }
+    conference_ids = db.session.scalars(
+        select(Proposal.conference_id).where(Proposal.id.in_(proposal_ids)).distinct()
+    ).all()
+    for conference_id in conference_ids:
+        db.session.execute(forget_rendered_feeds(conference_id))
+
+
 def erase_account(user: User, by: User | None) -> None:
     """Erase ``user``'s personal data for good, as ``ERASURE_REMOVES`` and ``ERASURE_KEEPS`` say.
 
@@ -243,6 +289,7 @@ def erase_account(user: User, by: User | None) -> None:
     refusal = erasure_refusal(user, by, lock=True)
     if refusal:
         raise AccountActionRefused(refusal)
+    was_admin, name = user.is_site_admin and user.is_active, user.display_name
     old_email = normalise_email(user.email)
     new_email = placeholder_email(user)
     now = utcnow()
@@ -271,6 +318,7 @@ def erase_account(user: User, by: User | None) -> None:
     release_open_review_assignments(user)
 
     user.display_name = NEUTRAL_NAME.format(number=user.id)
+    _rename_in_feed_records(user)
     user.email = new_email
     user.password_hash = UNUSABLE_PASSWORD_HASH
     user.rotate_session_token()
@@ -288,3 +336,4 @@ def erase_account(user: User, by: User | None) -> None:
     user.deactivation_reason = ""
     user.erased_at = now
     db.session.flush()
+    _refuse_if_no_admin_left(name, was_admin, "erase")

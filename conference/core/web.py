@@ -128,8 +128,9 @@ def add_security_headers(response):
     headers = response.headers
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
-    if "frame-ancestors 'none'" in headers["Content-Security-Policy"]:
-        # Older browsers' word for it; a page meant for frames (the embedded agenda) sets its own CSP.
+    if not g.get("frameable"):
+        # Older browsers' word for frame-ancestors 'none'; a page meant for other sites' frames
+        # (the embedded agenda) sets ``g.frameable`` and its own policy.
         headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")

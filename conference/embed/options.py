@@ -14,6 +14,8 @@ DEFAULT_VIEW = "next"
 DEFAULT_LIMIT, MAX_LIMIT = 6, 20
 # The zone the embed's script adds when the embedding page fixed none: the reader's browser's.
 BROWSER_ZONE = "browser_tz"
+# Every parameter the embed reads; others are ignored.
+OPTION_NAMES = ("view", "track", "hub", "mode", "tz", "day", "limit", BROWSER_ZONE)
 
 
 class OptionError(ValueError):

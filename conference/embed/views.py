@@ -9,22 +9,30 @@ the minute), and any site named by EMBED_FRAME_ANCESTORS may frame it.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 from html import escape
 
 from flask import Blueprint, abort, current_app, g, make_response, render_template, request, url_for
-from werkzeug.datastructures import MultiDict
 
 from conference.agenda import cache as agenda_cache
 from conference.agenda import queries
 from conference.agenda.queries import AgendaTalk
 from conference.conferences.access import conference_with_role, load_conference
 from conference.conferences.models import Conference, Role
-from conference.core.timezones import to_zone, zone_offset_label
+from conference.core.timezones import is_valid_time_zone, local_to_utc, to_zone, zone_offset_label
 from conference.core.types import utcnow
 from conference.core.web import CONTENT_SECURITY_POLICY
 from conference.embed.forms import DEFAULT_HEIGHT, EmbedForm
-from conference.embed.options import VIEWS, EmbedOptions, OptionError, read_options, reader_zone
+from conference.embed.options import (
+    BROWSER_ZONE,
+    OPTION_NAMES,
+    VIEWS,
+    EmbedOptions,
+    OptionError,
+    read_options,
+    reader_zone,
+)
 from conference.feeds import cache as feeds_cache
 from conference.feeds.links import public_base_url
 
@@ -52,10 +60,11 @@ def agenda(slug: str):
     version = feeds_cache.feed_version(slug, agenda_cache.version_check_seconds())
     if version is None:
         abort(404)
-    # No login, cookie or session shapes the page: no Vary: Cookie (see core.web).
-    g.same_for_everyone = True
+    # No login, cookie or session shapes the page: no Vary: Cookie (see core.web); other sites
+    # may frame it (no X-Frame-Options).
+    g.same_for_everyone = g.frameable = True
     moment = _this_minute() if request.args.get("view", "") != "day" else None
-    key = ("embed", version.conference_id, version.stamp, tuple(sorted(request.args.items(multi=True))), moment)
+    key = ("embed", version.conference_id, version.stamp, _key_arguments(), moment)
     try:
         page = agenda_cache.remember(key, lambda: _render(slug, moment))
     except OptionError as error:
@@ -69,6 +78,16 @@ def agenda(slug: str):
         response = response.make_conditional(request)
     response.headers["Content-Security-Policy"] = frame_policy()
     return response
+
+
+def _key_arguments() -> tuple[tuple[str, str], ...]:
+    """The parameters that shape the page, as its cache key: others (and a browser zone no
+    zone name, or beside a fixed one) are left out, so made-up ones add no entries."""
+    arguments = {name: request.args.get(name, "") for name in OPTION_NAMES}
+    browser = arguments.pop(BROWSER_ZONE)
+    if not arguments["tz"] and is_valid_time_zone(browser):
+        arguments[BROWSER_ZONE] = browser
+    return tuple(sorted((name, value) for name, value in arguments.items() if value))
 
 
 def _render(slug: str, moment: datetime | None) -> agenda_cache.Rendered:
@@ -88,9 +107,12 @@ def _render(slug: str, moment: datetime | None) -> agenda_cache.Rendered:
         "agenda_link": url_for("agenda.day", slug=conference.slug, tz=zone_name, **_agenda_filter_args(options)),
     }
     if options.view == "day":
-        context.update(_day_context(conference, version, options, zone_name))
+        context.update(_day_context(conference, version, options, zone_name, zone_fixed))
         html = render_template("embed/agenda.html", **context)
-        return agenda_cache.Rendered.of(html)
+        # Without a chosen day the page shows today's (or the next) talks: wrong at midnight.
+        return agenda_cache.Rendered.of(
+            html, wrong_after=None if options.day else _next_midnight(zone_name)
+        )
     assert moment is not None
     context.update(_next_context(conference, version, options, zone_name, moment))
     html = render_template("embed/agenda.html", refresh_seconds=REFRESH_SECONDS, **context)
@@ -103,7 +125,12 @@ def _agenda_filter_args(options: EmbedOptions) -> dict[str, str]:
     return {key: arguments[key] for key in ("track", "hub", "mode") if key in arguments}
 
 
-def _day_context(conference: Conference, version, options: EmbedOptions, zone_name: str) -> dict:
+def _next_midnight(zone_name: str) -> datetime:
+    today = to_zone(utcnow(), zone_name).date()
+    return local_to_utc(today + timedelta(days=1), time.min, zone_name)
+
+
+def _day_context(conference: Conference, version, options: EmbedOptions, zone_name: str, zone_fixed: bool) -> dict:
     days = queries.published_days(version, zone_name) if version is not None else []
     today = to_zone(utcnow(), zone_name).date()
     chosen = options.day or _default_day(days, today)
@@ -121,8 +148,8 @@ def _day_context(conference: Conference, version, options: EmbedOptions, zone_na
         "talks": talks,
         "chosen_day": chosen,
         "today": today,
-        "previous_day": _day_link(conference, earlier[-1]) if earlier else None,
-        "next_day": _day_link(conference, later[0]) if later else None,
+        "previous_day": _day_link(conference, options, earlier[-1], zone_name, zone_fixed) if earlier else None,
+        "next_day": _day_link(conference, options, later[0], zone_name, zone_fixed) if later else None,
         "offset_ids": {t.proposal.id for t in talks} if clocks_change else set(),
         "zone_label": queries.day_zone_label(chosen, zone_name) if chosen else zone_offset_label(utcnow(), zone_name),
     }
@@ -136,11 +163,12 @@ def _default_day(days: list[date], today: date) -> date | None:
     return days[-1] if days else None
 
 
-def _day_link(conference: Conference, day: date) -> str:
-    """This page's address for another day (same options; the reader's zone kept)."""
-    arguments = MultiDict(request.args)
-    arguments["day"] = day.isoformat()
-    return url_for("embed.agenda", slug=conference.slug, **arguments.to_dict(flat=True))
+def _day_link(conference: Conference, options: EmbedOptions, day: date, zone_name: str, zone_fixed: bool) -> str:
+    """This page's address for another day: the same options, the reader's zone kept."""
+    arguments = replace(options, day=day).arguments()
+    if not zone_fixed and zone_name != conference.time_zone:
+        arguments[BROWSER_ZONE] = zone_name
+    return url_for("embed.agenda", slug=conference.slug, **arguments)
 
 
 def _next_context(conference: Conference, version, options: EmbedOptions, zone_name: str, moment: datetime) -> dict:

@@ -64,14 +64,21 @@ def identity_from_claims(issuer: str, claims: dict, trust_emails: bool) -> Ident
     )
 
 
-def account_for(identity: Identity, fallback_zone: str) -> tuple[User, bool]:
-    """The account this sign-in opens and whether it was made now.
+@dataclass(frozen=True)
+class SignIn:
+    user: User
+    created: bool  # made now
+    linked: bool  # an existing account joined to the company account now (its password dropped)
+
+
+def account_for(identity: Identity, fallback_zone: str) -> SignIn:
+    """The account this sign-in opens, and whether it was made or joined now.
 
     Refused for a deactivated account, and for an existing account with the same e-mail
     when the provider does not vouch for the address (anyone could claim it there).
     """
     user = db.session.scalar(select(User).where(User.sso_subject == identity.subject))
-    created = False
+    created = linked = False
     if user is None:
         user = find_user_by_email(identity.email)
         if user is not None:
@@ -87,6 +94,13 @@ def account_for(identity: Identity, fallback_zone: str) -> tuple[User, bool]:
                     "Ask a site administrator."
                 )
             user.sso_subject = identity.subject
+            # Anyone could have registered this address with a password before its owner came
+            # through the company: from now on only the company's log-in opens the account
+            # (its owner can set a password again through a reset sent to the address), and
+            # every other session ends.
+            user.password_hash = UNUSABLE_HASH
+            user.rotate_session_token()
+            linked = True
         else:
             user = User(
                 email=identity.email,
@@ -97,10 +111,15 @@ def account_for(identity: Identity, fallback_zone: str) -> tuple[User, bool]:
             )
             db.session.add(user)
             created = True
-    elif user.email != identity.email and find_user_by_email(identity.email) is None:
-        # The company changed the person's address: follow it while no other account has it.
+    elif (
+        user.email != identity.email
+        and identity.email_verified
+        and find_user_by_email(identity.email) is None
+    ):
+        # The company changed the person's address: follow it while no other account has it,
+        # and only when the provider vouches for the new one.
         user.email = identity.email
     db.session.flush()  # a new account gets its defaults (active) here
     if not user.is_active:
         raise SignInRefused("This account is deactivated. Ask a site administrator if that is a mistake.")
-    return user, created
+    return SignIn(user, created, linked)

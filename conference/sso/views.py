@@ -68,7 +68,7 @@ def _provider_name() -> str:
 
 
 @blueprint.route("/login/sso")
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SSO"])
 def start():
     if not sso.enabled():
         abort(404)
@@ -84,7 +84,7 @@ def start():
 
 
 @blueprint.route("/login/sso/callback")
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_SSO"])
 def callback():
     if not sso.enabled():
         abort(404)
@@ -108,7 +108,7 @@ def callback():
         identity = identity_from_claims(
             current_app.config["OIDC_ISSUER"], claims, current_app.config.get("OIDC_EMAILS_VERIFIED", False)
         )
-        user, created = account_for(identity, zone_cookie if is_valid_time_zone(zone_cookie) else "UTC")
+        sign_in = account_for(identity, zone_cookie if is_valid_time_zone(zone_cookie) else "UTC")
     except SignInRefused as refusal:
         db.session.rollback()
         return _refused(refusal.message)
@@ -116,9 +116,16 @@ def callback():
     target = session.pop(NEXT_KEY, "")
     # A fresh session at login: nothing planted before it survives (session fixation).
     session.clear()
+    user = sign_in.user
     login_user(user)
-    if created:
+    if sign_in.created:
         flash(f"Welcome, {user.display_name}! Check that your time zone ({user.time_zone}) is right.", "success")
         return redirect(url_for("accounts.profile"))
+    if sign_in.linked:
+        flash(
+            f"Your account is now joined to {_provider_name()}: log in with it from now on. Its password "
+            "here no longer works and your other sessions have ended.",
+            "info",
+        )
     return redirect(target if target and is_safe_redirect(target) else url_for("conferences.home"))
 

@@ -50,7 +50,11 @@ def test_deactivated_person_is_logged_out_at_the_next_request_and_cannot_log_in(
     assert ended.status_code == 302 and ended.headers["Location"].startswith("/login")
     again = app.test_client().post("/login", data={"email": "leaver@example.com", "password": DEFAULT_PASSWORD})
     assert again.status_code == 200
-    assert "do not match an account" in again.get_data(as_text=True)
+    # The right password learns why; a wrong one learns nothing.
+    assert "This account is deactivated." in again.get_data(as_text=True)
+    wrong = app.test_client().post("/login", data={"email": "leaver@example.com", "password": "not it"})
+    assert "do not match an account" in wrong.get_data(as_text=True)
+    assert "deactivated" not in wrong.get_data(as_text=True)
 
 
 def test_deactivated_person_cannot_reset_the_password(app, admin_client, db):

@@ -6,7 +6,9 @@ The current instant is `utcnow` as `conference.embed.views` sees it; the `clock`
 from __future__ import annotations
 
 import re
-from datetime import datetime
+import time as real_time
+from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 
@@ -268,3 +270,45 @@ def test_a_new_version_shows_at_once(client, db, conference, places, published, 
     db.session.commit()
 
     assert talks(get(client).get_data(as_text=True)) == [("14:00–14:30", "Moving talk")]
+
+
+def test_parameters_it_does_not_read_are_ignored_not_a_500(client, db, places, published, clock):
+    make_talk(published, places.thames, utc(2027, 3, 12, 9), title="Friday")
+    make_talk(published, places.thames, utc(2027, 3, 13, 9), title="Saturday")
+    db.session.commit()
+    clock(utc(2027, 3, 12, 8))
+
+    plain = get(client, view="day")
+    odd = get(client, view="day", slug="x", endpoint="y", _scheme="ftp", _external="1", junk="z")
+
+    assert odd.status_code == 200
+    assert odd.get_data() == plain.get_data()
+    next_day = re.search(r'<a href="([^"]*)" target="_self">Next day</a>', odd.get_data(as_text=True)).group(1)
+    assert next_day.startswith("/c/summit/embed/agenda?") and "junk" not in next_day and "slug" not in next_day
+
+
+def test_a_day_page_without_a_day_moves_on_at_midnight(app, client, db, places, published, clock, monkeypatch):
+    app.config["AGENDA_CACHE_SECONDS"] = 3600  # as with Redis: only midnight retires the page
+    make_talk(published, places.thames, utc(2027, 3, 12, 9), title="Friday")
+    make_talk(published, places.thames, utc(2027, 3, 13, 9), title="Saturday")
+    db.session.commit()
+
+    # The page cache's clock moves with the test's (set before the cache is first used).
+    started = utc(2027, 3, 12, 23, 59)
+    now = [started]
+    monkeypatch.setattr("conference.agenda.cache.utcnow", lambda: now[0])
+    monkeypatch.setattr(
+        "conference.agenda.cache.time",
+        SimpleNamespace(monotonic=lambda: real_time.monotonic() + (now[0] - started).total_seconds()),
+    )
+
+    def at(instant):
+        clock(instant)
+        now[0] = instant
+
+    at(started)
+    assert talks(get(client, view="day").get_data(as_text=True)) == [("09:00–09:30", "Friday")]
+    at(started + timedelta(seconds=30))
+    assert talks(get(client, view="day").get_data(as_text=True)) == [("09:00–09:30", "Friday")]
+    at(utc(2027, 3, 13, 0, 1))  # Saturday in London: the kept Friday page is stale now
+    assert talks(get(client, view="day").get_data(as_text=True)) == [("09:00–09:30", "Saturday")]

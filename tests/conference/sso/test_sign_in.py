@@ -68,10 +68,42 @@ def test_a_verified_address_joins_the_existing_password_account(client, db):
     sso_login(client, "asha")
 
     db.session.refresh(existing)
-    assert existing.sso_subject.endswith(" asha") and existing.has_password
+    assert existing.sso_subject.endswith(" asha") and not existing.has_password
     assert (existing.display_name, existing.time_zone) == ("Asha R", "Europe/London")
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
     assert "Asha R" in _logged_in_as(client)
+
+
+def test_joining_ends_the_password_and_every_other_session(app, client, db):
+    # Someone registered the address with a password before its owner came through the company.
+    squatter = UserFactory(email="asha.rao@acme.example")
+    db.session.commit()
+    squatter_browser = app.test_client()
+    squatter_browser.post("/login", data={"email": squatter.email, "password": "correct horse battery"})
+    assert squatter_browser.get("/account").status_code == 200
+
+    sso_login(client, "asha")
+
+    db.session.refresh(squatter)
+    assert squatter.sso_subject.endswith(" asha") and not squatter.has_password
+    assert "Its password here no longer works" in _logged_in_as(client)
+    assert squatter_browser.get("/account").status_code == 302  # that session has ended
+    other = app.test_client()
+    other.post("/login", data={"email": squatter.email, "password": "correct horse battery"})
+    assert other.get("/account").status_code == 302
+
+
+def test_an_unverified_new_address_is_not_followed(app, client, db, sso_settings):
+    sso_login(client, "unverified")  # no account has taken@acme.example yet: made
+    user = db.session.scalar(select(User).where(User.email == "taken@acme.example"))
+    user.email = "first@acme.example"
+    db.session.commit()
+    client.post("/logout")
+
+    sso_login(client, "unverified")  # the provider says taken@..., unverified
+
+    db.session.refresh(user)
+    assert user.email == "first@acme.example"
 
 
 def test_an_unverified_address_never_takes_over_an_existing_account(client, db):
