@@ -36,6 +36,8 @@ AREAS = (
     "embed",
     "sso",
     "admin",
+    "questions",
+    "attendance",
 )
 
 

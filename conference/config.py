@@ -155,6 +155,8 @@ RATE_LIMIT_DEFAULTS = {
     # Single sign-on round trips per client address: a whole office may share one address on
     # the first morning (the provider throttles its own log-ins).
     "RATELIMIT_SSO": "300 per minute",
+    # Audience questions asked per person (conference.questions).
+    "RATELIMIT_QUESTIONS": "5 per minute; 40 per hour",
 }
 
 

@@ -5,6 +5,7 @@ from conference.accounts.models import User
 from conference.activity.models import ActivityEntry
 from conference.api.models import ApiToken
 from conference.archive.models import ArchiveEntry, ProposalTopic, TopicTag
+from conference.attendance.models import AttendanceDay, AttendanceRegistration, AttendanceWindow
 from conference.conferences.models import (
     Conference,
     ConferenceRole,
@@ -30,6 +31,7 @@ from conference.proposals.models import (
     ProposalSpeaker,
     SpeakerProfile,
 )
+from conference.questions.models import AudienceQuestion, QuestionVote
 from conference.reviews.models import (
     Conflict,
     Review,
@@ -53,6 +55,11 @@ __all__ = [
     "ActivityEntry",
     "AccessCode",
     "ApiToken",
+    "AudienceQuestion",
+    "QuestionVote",
+    "AttendanceDay",
+    "AttendanceRegistration",
+    "AttendanceWindow",
     "ArchiveEntry",
     "ProposalComment",
     "DiscussionFollower",

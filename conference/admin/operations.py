@@ -19,6 +19,8 @@ from conference.accounts.models import User
 from conference.accounts.operations import find_user_by_email, normalise_email
 from conference.activity.models import ActivityAction, ActivityEntry
 from conference.api.models import ApiToken
+from conference.attendance.models import AttendanceRegistration
+from conference.attendance.operations import remove_registration
 from conference.core.types import utcnow
 from conference.discussion.models import DiscussionEmails, DiscussionFollower
 from conference.extensions import db
@@ -77,6 +79,8 @@ ERASURE_REMOVES = (
     ErasureItem("Account settings", "time zone, home hub, e-mail preferences, the link to their"
                 " company single sign-on identity, site-admin rights and the reason noted when the"
                 " account was deactivated"),
+    ErasureItem("Attendance", "their registrations to attend (hub, days, dietary and accessibility"
+                " needs); the seats go to the people waiting"),
     ErasureItem("Calendar feeds", "their name in what the conferences' feeds remember having sent"
                 " (cancelled copies show the neutral name) and every stored copy of those feeds"),
 )
@@ -110,6 +114,7 @@ class Deactivation:
     """What deactivating an account did."""
 
     released_assignments: int
+    withdrawn_registrations: int = 0
 
 
 def active_site_admin_count(lock: bool = False) -> int:
@@ -157,6 +162,17 @@ def erasure_refusal(user: User, by: User | None, lock: bool = False) -> str | No
     return _last_site_admin(user, "erase", lock)
 
 
+def withdraw_attendance(user: User) -> int:
+    """Withdraw ``user``'s attendance registrations (with their needs); each seat freed goes to
+    the first person waiting for it, who is told. Returns how many registrations there were."""
+    registrations = db.session.scalars(
+        select(AttendanceRegistration).where(AttendanceRegistration.user_id == user.id)
+    ).all()
+    for registration in registrations:
+        remove_registration(registration)
+    return len(registrations)
+
+
 def release_open_review_assignments(user: User) -> int:
     """Remove the person's review assignments of proposals still under review that they have
     not reviewed, so the organisers' assignment run can give them to others; returns how many."""
@@ -196,9 +212,10 @@ def deactivate_account(user: User, by: User | None, reason: str = "") -> Deactiv
     # Ends every session at its next request and voids password reset links already sent.
     user.rotate_session_token()
     released = release_open_review_assignments(user)
+    withdrawn = withdraw_attendance(user)
     db.session.flush()
     _refuse_if_no_admin_left(user.display_name, user.is_site_admin, "deactivate")
-    return Deactivation(released_assignments=released)
+    return Deactivation(released_assignments=released, withdrawn_registrations=withdrawn)
 
 
 def reactivate_account(user: User) -> None:
@@ -316,6 +333,7 @@ def erase_account(user: User, by: User | None) -> None:
     )
     db.session.execute(delete(OutboxMessage).where(func.lower(OutboxMessage.recipient) == old_email))
     release_open_review_assignments(user)
+    withdraw_attendance(user)
 
     user.display_name = NEUTRAL_NAME.format(number=user.id)
     _rename_in_feed_records(user)

@@ -128,6 +128,11 @@ def deactivate(user_id: int):
             "for the organisers' next assignment run."
             if released
             else ""
+        )
+        + (
+            " Their attendance registration was withdrawn; its seats went to the people waiting."
+            if done.withdrawn_registrations
+            else ""
         ),
         "success",
     )

@@ -123,6 +123,9 @@ class Hub(db.Model):
     time_zone: Mapped[str] = mapped_column(String(64))
     working_day_starts: Mapped[time] = mapped_column(default=time(9, 0))
     working_day_ends: Mapped[time] = mapped_column(default=time(17, 30))
+    # People who may attend in person on each conference day; None for no limit
+    # (conference.attendance keeps the waiting lists).
+    seat_limit: Mapped[int | None] = mapped_column()
 
     conference: Mapped[Conference] = relationship(back_populates="hubs")
     rooms: Mapped[list[Room]] = relationship(back_populates="hub", order_by="Room.name")

@@ -99,6 +99,15 @@ DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
         "see who said what:\n\n{{ link }}\n",
         ("title", "conference", "when", "link"),
     ),
+    "attendance_seat": DefaultTemplate(
+        "Seat from the attendance waiting list",
+        "You have a seat at {{ hub }} for {{ conference }}",
+        "Hello {{ attendee }},\n\nA seat freed up: you are no longer on the waiting list and now "
+        "attend {{ conference }} in person at {{ hub }} on {{ days }} (dates in {{ time_zone }}).\n\n"
+        "If you can no longer come, please cancel or change your days so that the next person "
+        "gets the seat: {{ link }}\n",
+        ("attendee", "conference", "hub", "days", "time_zone", "link"),
+    ),
 }
 
 

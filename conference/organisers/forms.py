@@ -215,6 +215,15 @@ class HubForm(FlaskForm):
         validators=[DataRequired(message="Enter a time such as 17:30.")],
         default=time(17, 30),
     )
+    seat_limit = IntegerField(
+        "Seats per day for people attending in person",
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=100_000, message="Enter a number from 0 to 100,000, or leave it empty."),
+        ],
+        description="Empty for no limit. When a day is full, new requests join its waiting list; "
+        "raising the limit gives the new seats to the people waiting.",
+    )
 
     def validate_working_day_ends(self, field) -> None:
         starts = self.working_day_starts.data

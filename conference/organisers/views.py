@@ -16,6 +16,8 @@ from sqlalchemy.orm import joinedload
 
 from conference.accounts.operations import find_user_by_email
 from conference.activity.queries import proposal_history
+from conference.attendance import operations as attendance_operations
+from conference.attendance import queries as attendance_queries
 from conference.conferences.access import (
     conference_with_role,
     load_scoped,
@@ -35,6 +37,7 @@ from conference.core.types import utcnow
 from conference.decisions import queries as decision_queries
 from conference.discussion.thread import BACK_TO_MANAGE, thread_for
 from conference.extensions import db
+from conference.mail.operations import request_delivery
 from conference.organisers import operations, queries
 from conference.organisers.forms import (
     ONLINE_STREAM,
@@ -301,6 +304,21 @@ def _hub_values(form: HubForm) -> dict:
     }
 
 
+def _seat_limit_news(change: attendance_operations.LimitChange) -> str:
+    """What a hub's new seat limit did to its attendees, for the flash message."""
+    news = ""
+    if change.promoted:
+        people = "person" if change.promoted == 1 else "people"
+        news += f" {change.promoted} waiting {people} got a seat and will be e-mailed."
+    if change.days_over_limit:
+        days = ", ".join(day.strftime("%a %d %b") for day in change.days_over_limit)
+        news += (
+            f" More people already have a seat than the new limit on {days}: nobody loses theirs, "
+            "and new requests wait."
+        )
+    return news
+
+
 def _render_item_form(conference: Conference, form, heading: str, submit: str, back: str):
     return render_template(
         "organisers/item_form.html",
@@ -317,7 +335,11 @@ def new_hub(slug: str):
     conference = conference_with_role(slug, Role.ORGANISER)
     form = HubForm()
     if form.validate_on_submit() and _save_unique_name(
-        form, "hub", lambda: operations.create_hub(conference, **_hub_values(form))
+        form,
+        "hub",
+        lambda: attendance_operations.change_seat_limit(
+            operations.create_hub(conference, **_hub_values(form)), form.seat_limit.data
+        ),
     ):
         flash(f"Hub “{form.name.data}” is added.", "success")
         return redirect(url_for("organisers.hubs", slug=conference.slug))
@@ -329,10 +351,16 @@ def edit_hub(slug: str, hub_id: int):
     conference = conference_with_role(slug, Role.ORGANISER)
     hub = load_scoped(Hub, conference, hub_id)
     form = HubForm(obj=hub)
-    if form.validate_on_submit() and _save_unique_name(
-        form, "hub", lambda: operations.update_hub(hub, **_hub_values(form))
-    ):
-        flash(f"Hub “{hub.name}” is saved.", "success")
+    limit_changes: list[attendance_operations.LimitChange] = []
+
+    def save_hub() -> None:
+        operations.update_hub(hub, **_hub_values(form))
+        limit_changes.append(attendance_operations.change_seat_limit(hub, form.seat_limit.data))
+
+    if form.validate_on_submit() and _save_unique_name(form, "hub", save_hub):
+        flash(f"Hub “{hub.name}” is saved.{_seat_limit_news(limit_changes[0])}", "success")
+        if limit_changes[0].promoted:
+            request_delivery()
         return redirect(url_for("organisers.hubs", slug=conference.slug))
     return _render_item_form(
         conference, form, f"Edit hub {hub.name}", "Save hub", "organisers.hubs"
@@ -345,6 +373,15 @@ def delete_hub(slug: str, hub_id: int):
     hub = load_scoped(Hub, conference, hub_id)
     require_confirm_form()
     name = hub.name
+    registered = attendance_queries.registrations_at_hub(hub)
+    if registered:
+        people = "person is" if registered == 1 else "people are"
+        flash(
+            f"{registered} {people} registered to attend in person at hub “{name}”. Remove them "
+            "under Attendance first; nothing was deleted.",
+            "error",
+        )
+        return redirect(url_for("organisers.hubs", slug=conference.slug))
     try:
         operations.delete_hub(hub)
     except operations.HubHasRooms as error:

@@ -109,5 +109,6 @@ def test_management_navigation_groups_every_page_under_a_label_and_marks_the_cur
     assert "Proposal tags" in groups["Call and review"]
     assert "API tokens" in groups["Conference"]
     assert "Activity" in groups["Mail and insights"]
-    assert len(links) == len(set(links)) == 27
+    assert "Attendance" in groups["Conference"]
+    assert len(links) == len(set(links)) == 29
     assert current == ["Rooms and streams"]

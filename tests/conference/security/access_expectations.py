@@ -400,6 +400,19 @@ ACCESS_CODES = {
     "access_codes.delete_code": ORGANISER_ACTION,
 }
 
+# Anyone with an account says how they attend (their own registration only); organisers see
+# the lists, set the window and remove registrations (the world's attendee has a seat).
+ATTENDANCE = {
+    "attendance.mine": form(logged_in(), logged_in(ALLOWED)),
+    "attendance.cancel": action(logged_in(ALLOWED)),
+    "attendance.overview": ORGANISER_PAGE,
+    "attendance.hub_day": ORGANISER_PAGE,
+    "attendance.remote": ORGANISER_PAGE,
+    "attendance.export": ORGANISER_PAGE,
+    "attendance.settings": ORGANISER_FORM,
+    "attendance.remove_registration": ORGANISER_ACTION,
+}
+
 ACTIVITY = {
     # Who did what and when: organisers only (speakers and reviewers never read the log).
     "activity.activity": ORGANISER_PAGE,
@@ -436,6 +449,28 @@ SSO = {
     "sso.callback": page(public(NOT_FOUND)),
 }
 
+# Live questions: read by anyone, asked and voted by any account, moderated by the talk's own
+# speaker and the organisers; only the asker (the world's question is the attendee's) deletes.
+# The world's talk ended yesterday, so whether asking is still open depends on the hour: a
+# closed window is a 409 with a message, which ALLOWED takes either way.
+QUESTION_MODERATION = action(talk_managers(ALLOWED), question_id="audience_question")
+QUESTIONS = {
+    "questions.talk": page(public()),
+    "questions.fragment": page(public()),
+    "questions.present": page(public()),
+    "questions.export": page(talk_managers()),
+    "questions.ask": action(logged_in(ALLOWED)),
+    "questions.vote": action(logged_in(ALLOWED), question_id="audience_question"),
+    "questions.delete": action(
+        Access({**_everyone(FORBIDDEN), "anonymous": LOGIN, "attendee": ALLOWED}),
+        question_id="audience_question",
+    ),
+    "questions.answer": QUESTION_MODERATION,
+    "questions.reopen": QUESTION_MODERATION,
+    "questions.hide": QUESTION_MODERATION,
+    "questions.unhide": QUESTION_MODERATION,
+}
+
 STATIC = {
     "static": page(public()),
 }
@@ -465,6 +500,8 @@ TABLES = {
     "embed": EMBED,
     "sso": SSO,
     "admin": ADMIN,
+    "attendance": ATTENDANCE,
+    "questions": QUESTIONS,
     "static": STATIC,
 }
 

@@ -27,6 +27,12 @@ from conference.access_codes.models import AccessCode
 from conference.accounts.operations import password_reset_token
 from conference.api.operations import create_api_token
 from conference.archive.operations import attach_topic, create_topic
+from conference.attendance.models import (
+    AttendanceDay,
+    AttendanceMode,
+    AttendanceRegistration,
+    SeatStatus,
+)
 from conference.conferences.models import Role
 from conference.discussion.models import ProposalComment
 from conference.drafts.operations import publish_schedule
@@ -45,6 +51,7 @@ from conference.proposals.models import (
     ReviewerVisibility,
     SpeakerRole,
 )
+from conference.questions.models import AudienceQuestion
 from conference.schedule.models import RunState, ScheduleBlockRoom, ScheduledTalk
 from conference.tags.models import ProposalTag, Tag
 from conference.tasks import huey
@@ -138,6 +145,8 @@ class World:
     cfp_choice_question: object  # optional single choice, hidden from anonymised reviewers
     reset_token: str
     day: str
+    audience_question: object  # the attendee's anonymous live question on the talk
+    attendance_registration: object  # the attendee's seat at the hub on the first day
 
     @property
     def slug(self) -> str:
@@ -343,6 +352,18 @@ def build_world(db) -> World:
             body="Dear {speaker}, see {link}.",
         )
     )
+    attendance_registration = AttendanceRegistration(
+        conference_id=conference.id, user_id=users["attendee"].id, mode=AttendanceMode.IN_PERSON,
+        hub_id=hub.id, dietary_needs="Vegetarian", accessibility_needs="",
+    )
+    attendance_registration.days.append(
+        AttendanceDay(day=first_day, status=SeatStatus.REGISTERED, requested_at=today, seated_at=today)
+    )
+    db.session.add(attendance_registration)
+    audience_question = AudienceQuestion(conference_id=conference.id, proposal_id=talk.id,
+                                         author_id=users["attendee"].id, anonymous=True,
+                                         text="Does it work with our legacy build?")
+    db.session.add(audience_question)
     db.session.commit()
     return World(
         conference=conference,
@@ -382,6 +403,8 @@ def build_world(db) -> World:
         cfp_choice_question=cfp_choice_question,
         reset_token=password_reset_token(users["attendee"]),
         day=first_day.isoformat(),
+        audience_question=audience_question,
+        attendance_registration=attendance_registration,
     )
 
 
@@ -431,6 +454,7 @@ def url_values(world: World) -> dict[str, object]:
         "message_id": world.outbox_message.id,
         "comment_id": world.comment.id,
         "code_id": world.access_code.id,
+        "registration_id": world.attendance_registration.id,
         "kind": "decision_accepted",
         "filename": "css/app.css",
         "material_id": world.slides.id,
@@ -441,6 +465,7 @@ def url_values(world: World) -> dict[str, object]:
         "tag_id": world.topic.id,
         "topic_slug": world.topic.slug,
         "proposal_tag": world.proposal_tag.id,
+        "audience_question": world.audience_question.id,
         # For pages and forms that need them.
         "other_slug": world.other_conference.slug,
         "other_talk": world.other_talk.id,

@@ -1,0 +1,46 @@
+"""The attendance list as CSV for facilities and catering, safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from conference.attendance.models import AttendanceRegistration, SeatStatus
+from conference.decisions.export import safe_cell
+
+HEADER = (
+    "Name", "E-mail", "Attends", "Hub", "Hub time zone", "Days with a seat (hub dates)",
+    "Days on the waiting list (hub dates)", "Dietary needs", "Accessibility needs",
+)
+
+
+def _days(registration: AttendanceRegistration, status: SeatStatus) -> str:
+    return "; ".join(row.day.isoformat() for row in registration.days if row.status is status)
+
+
+def attendance_row(registration: AttendanceRegistration) -> list[str]:
+    """One person's cells, each guarded against spreadsheet formulas."""
+    hub = registration.hub
+    cells = (
+        registration.user.display_name,
+        registration.user.email,
+        "In person" if registration.is_in_person else "Remotely",
+        hub.name if hub else "",
+        hub.time_zone if hub else "",
+        _days(registration, SeatStatus.REGISTERED),
+        _days(registration, SeatStatus.WAITING),
+        registration.dietary_needs,
+        registration.accessibility_needs,
+    )
+    return [safe_cell(cell) for cell in cells]
+
+
+def attendance_csv(registrations: Iterable[AttendanceRegistration]) -> str:
+    """CSV text: a header, then one row per person."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    for registration in registrations:
+        writer.writerow(attendance_row(registration))
+    return buffer.getvalue()

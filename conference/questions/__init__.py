@@ -1,0 +1,1 @@
+"""Live audience questions on published talks: asked, upvoted and moderated during the talk."""
