@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from sqlalchemy import select
 
 from conference.extensions import db
 
@@ -21,7 +22,10 @@ def _print_logins(logins: list[tuple[str, str]], password: str) -> None:
 )
 def demo_command(if_empty: bool) -> None:
     """Seed the realistic, deterministic demo conferences (2027 and the past 2026) and print the logins."""
+    from conference.conferences.models import Conference
+    from conference.demo.data import CONFERENCE_SLUG
     from conference.demo.history import date_schedule_story
+    from conference.demo.live import add_live_demo
     from conference.demo.past import seed_past_demo
     from conference.demo.schedule import schedule_seeded_demo
     from conference.demo.seed import DEMO_PASSWORD, database_is_empty, demo_logins, seed_demo
@@ -32,8 +36,9 @@ def demo_command(if_empty: bool) -> None:
         return
     logins = seed_demo()
     schedule_seeded_demo()
-    seed_past_demo()
+    past = seed_past_demo()
     date_schedule_story()
+    add_live_demo(db.session.scalar(select(Conference).where(Conference.slug == CONFERENCE_SLUG)), past)
     db.session.commit()
     click.echo(
         "Demo conference seeded, with its schedule published, and last year's summit "

@@ -407,3 +407,44 @@ def test_past_summit_is_the_same_every_time(demo, tmp_path):
         again = past_snapshot()
 
     assert again == expected
+
+
+# --- around the event: attendance for 2027, audience questions of 2026 -----------------------
+
+
+def test_attendees_registered_and_the_smallest_hub_has_a_waiting_list(demo):
+    from conference.attendance.models import AttendanceDay, AttendanceRegistration, SeatStatus
+
+    summit = current()
+    registrations = _db.session.scalars(
+        select(AttendanceRegistration).where(AttendanceRegistration.conference_id == summit.id)
+    ).all()
+    emails = {registration.user.email for registration in registrations}
+    assert len(registrations) > 100 and "attendee@acme.example" not in emails  # left to try it
+    limited = [hub for hub in summit.hubs if hub.seat_limit is not None]
+    assert len(limited) == 1
+    for day in {row.day for row in _db.session.scalars(select(AttendanceDay))}:
+        seated = _db.session.scalar(
+            select(func.count()).select_from(AttendanceDay)
+            .join(AttendanceRegistration, AttendanceRegistration.id == AttendanceDay.registration_id)
+            .where(AttendanceRegistration.hub_id == limited[0].id, AttendanceDay.day == day,
+                   AttendanceDay.status == SeatStatus.REGISTERED)
+        )
+        assert seated <= limited[0].seat_limit
+    assert _db.session.scalar(
+        select(func.count()).select_from(AttendanceDay).where(AttendanceDay.status == SeatStatus.WAITING)
+    ) > 0
+
+
+def test_last_years_first_talks_have_audience_questions_asked_during_them(demo):
+    from conference.questions.models import AudienceQuestion
+
+    talks = {talk.proposal_id: talk for talk in published_talks()}
+    questions = _db.session.scalars(select(AudienceQuestion).where(AudienceQuestion.conference_id == past().id)).all()
+    assert len(questions) >= 40
+    for question in questions:
+        talk = talks[question.proposal_id]
+        assert talk.starts_at <= question.created_at < talk.ends_at
+        assert question.answered_at is None or question.answered_at < talk.ends_at
+    assert any(question.anonymous for question in questions)
+    assert sum(question.hidden_at is not None for question in questions) == 1
