@@ -90,6 +90,8 @@ ERASURE_KEEPS = (
     ErasureItem("Reviews, conflicts and comments", "the organisation's record of the review,"
                 " shown under the neutral name"),
     ErasureItem("Feedback", "ratings and comments given on talks stay, without a name"),
+    ErasureItem("Audience questions", "questions asked during talks and their votes stay, under"
+                " the neutral name (or as Anonymous where asked so)"),
     ErasureItem("Roles", "who was speaker, reviewer, organiser or attendee at which conference,"
                 " under the neutral name"),
     ErasureItem("Recording consent", "their yes or no to publishing recordings, so published"
@@ -115,6 +117,7 @@ class Deactivation:
 
     released_assignments: int
     withdrawn_registrations: int = 0
+    seats_given_on: int = 0  # to people waiting
 
 
 def active_site_admin_count(lock: bool = False) -> int:
@@ -162,15 +165,15 @@ def erasure_refusal(user: User, by: User | None, lock: bool = False) -> str | No
     return _last_site_admin(user, "erase", lock)
 
 
-def withdraw_attendance(user: User) -> int:
-    """Withdraw ``user``'s attendance registrations (with their needs); each seat freed goes to
-    the first person waiting for it, who is told. Returns how many registrations there were."""
+def withdraw_attendance(user: User) -> tuple[int, int]:
+    """Withdraw ``user``'s attendance registrations (with their needs); each seat freed on a day
+    still ahead goes to the first person waiting for it, who is told. Returns how many
+    registrations there were and how many people got a seat."""
     registrations = db.session.scalars(
         select(AttendanceRegistration).where(AttendanceRegistration.user_id == user.id)
     ).all()
-    for registration in registrations:
-        remove_registration(registration)
-    return len(registrations)
+    promoted = sum(remove_registration(registration) for registration in registrations)
+    return len(registrations), promoted
 
 
 def release_open_review_assignments(user: User) -> int:
@@ -212,10 +215,10 @@ def deactivate_account(user: User, by: User | None, reason: str = "") -> Deactiv
     # Ends every session at its next request and voids password reset links already sent.
     user.rotate_session_token()
     released = release_open_review_assignments(user)
-    withdrawn = withdraw_attendance(user)
+    withdrawn, promoted = withdraw_attendance(user)
     db.session.flush()
     _refuse_if_no_admin_left(user.display_name, user.is_site_admin, "deactivate")
-    return Deactivation(released_assignments=released, withdrawn_registrations=withdrawn)
+    return Deactivation(released_assignments=released, withdrawn_registrations=withdrawn, seats_given_on=promoted)
 
 
 def reactivate_account(user: User) -> None:

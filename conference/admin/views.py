@@ -130,7 +130,13 @@ def deactivate(user_id: int):
             else ""
         )
         + (
-            " Their attendance registration was withdrawn; its seats went to the people waiting."
+            " Their attendance registration was withdrawn"
+            + (
+                f"; {done.seats_given_on} {'person' if done.seats_given_on == 1 else 'people'} "
+                "waiting got a seat."
+                if done.seats_given_on
+                else "."
+            )
             if done.withdrawn_registrations
             else ""
         ),

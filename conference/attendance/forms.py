@@ -18,16 +18,13 @@ from conference.core.forms import (
     occurrence_field,
     parse_id,
     repeated_instants,
+    stripped_text,
     wall_time_error,
 )
 from conference.core.timezones import local_to_utc
 
 REMOTE = "remote"
 HUB_PREFIX = "hub-"
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def hub_choice(hub: Hub) -> str:
@@ -55,13 +52,13 @@ class AttendanceForm(FlaskForm):
     dietary_needs = TextAreaField(
         "Dietary needs",
         validators=[Length(max=NEEDS_MAX, message=f"Keep it under {NEEDS_MAX} characters.")],
-        filters=[_strip],
+        filters=[stripped_text],
         description="For catering. Only the organisers see it.",
     )
     accessibility_needs = TextAreaField(
         "Accessibility needs",
         validators=[Length(max=NEEDS_MAX, message=f"Keep it under {NEEDS_MAX} characters.")],
-        filters=[_strip],
+        filters=[stripped_text],
         description="Step-free access, captions, a quiet room… Only the organisers see it.",
     )
 

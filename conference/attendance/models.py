@@ -97,6 +97,8 @@ class AttendanceDay(db.Model):
     __table_args__ = (
         UniqueConstraint("registration_id", "day"),
         Index("ix_attendance_days_day_status", "day", "status"),
+        # Ids never come back on SQLite: the seat e-mail's key names the day rows it announces.
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -31,6 +31,7 @@ from conference.attendance.models import (
     SeatStatus,
 )
 from conference.conferences.models import Conference, Hub
+from conference.core.timezones import local_to_utc
 from conference.core.types import utcnow
 from conference.extensions import db
 from conference.feeds.links import public_base_url
@@ -150,7 +151,14 @@ def _seat_is_free(hub_id: int, day: date) -> bool:
 
 def _fill_free_seats(hub_id: int, day: date, now: datetime) -> list[AttendanceDay]:
     """Give free seats of a hub day to its waiting list, first come first served; returns the
-    days that got a seat. Call with the hub locked."""
+    days that got a seat. Call with the hub locked.
+
+    Only for a day still ahead where the hub is: a seat freed once the day has begun (someone
+    leaving the company months later, a limit raised after the event) is nobody's to take.
+    """
+    hub_zone = db.session.scalar(select(Hub.time_zone).where(Hub.id == hub_id))
+    if local_to_utc(day, time.min, hub_zone) <= now:
+        return []
     limit = db.session.scalar(select(Hub.seat_limit).where(Hub.id == hub_id))
     seated, _ = queries.seat_counts(hub_id, day)
     promoted = []
@@ -298,6 +306,32 @@ def remove_registration(registration: AttendanceRegistration, now: datetime | No
     return _delete_registration(locked, now)
 
 
+def drop_days_outside(conference: Conference) -> int:
+    """After the conference's dates changed: forget requested days it no longer has (seats and
+    waiting places alike; nobody moves up into a day that is gone) and registrations left with
+    no day. Returns how many people's registrations changed."""
+    days = set(conference.days())
+    registrations = db.session.scalars(
+        select(AttendanceRegistration).where(
+            AttendanceRegistration.conference_id == conference.id,
+            AttendanceRegistration.mode == AttendanceMode.IN_PERSON,
+        )
+    ).all()
+    changed = 0
+    for registration in registrations:
+        gone = [row for row in registration.days if row.day not in days]
+        if not gone:
+            continue
+        changed += 1
+        _lock_hubs([registration.hub_id])
+        for row in gone:
+            db.session.delete(row)
+        if len(gone) == len(registration.days):
+            db.session.delete(registration)
+    db.session.flush()
+    return changed
+
+
 # --- hubs -----------------------------------------------------------------------------------
 
 
@@ -360,5 +394,9 @@ def announce_seats(conference: Conference, promoted: Iterable[AttendanceDay]) ->
             "link": registration_link(conference),
         }
         subject, body = _seat_text(conference, context)
-        key = SEAT_KEY_PREFIX + ",".join(str(row.id) for row in sorted(rows, key=lambda row: row.id))
+        # Day rows and the instant they were seated: a row id SQLite hands out again after a
+        # deletion never matches an earlier announcement.
+        key = SEAT_KEY_PREFIX + ",".join(
+            f"{row.id}@{row.seated_at.isoformat()}" for row in sorted(rows, key=lambda row: row.id)
+        )
         queue_email(user.email, subject, body, key, conference_id=conference.id)

@@ -116,6 +116,14 @@ def chosen_wall_time(local: datetime | None, occurrence: str | None) -> datetime
     return local.replace(fold=int(occurrence == SECOND_OCCURRENCE))
 
 
+def stripped_text(value):
+    """A form filter: text without surrounding space, each line break one ``\n`` (browsers send
+    ``\r\n``, which a length limit would count twice against the field's ``maxlength``)."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def parse_id(text: str | None) -> int | None:
     """The id written in ``text`` (ASCII digits an INTEGER column can hold), else None."""
     if not text or not text.isascii() or not text.isdigit() or len(text) > len(str(MAX_ID)):

@@ -83,7 +83,8 @@ def agenda(slug: str):
 def _key_arguments() -> tuple[tuple[str, str], ...]:
     """The parameters that shape the page, as its cache key: others (and a browser zone no
     zone name, or beside a fixed one) are left out, so made-up ones add no entries."""
-    arguments = {name: request.args.get(name, "") for name in OPTION_NAMES}
+    # Stripped as `options.read_options` strips them: the key is what the page is made from.
+    arguments = {name: (request.args.get(name) or "").strip() for name in OPTION_NAMES}
     browser = arguments.pop(BROWSER_ZONE)
     if not arguments["tz"] and is_valid_time_zone(browser):
         arguments[BROWSER_ZONE] = browser

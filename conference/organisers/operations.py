@@ -9,6 +9,7 @@ from sqlalchemy import func, select, update
 
 from conference.access_codes.operations import keep_codes_limited_to
 from conference.accounts.models import User
+from conference.attendance.operations import drop_days_outside
 from conference.conferences.models import (
     Conference,
     ConferenceRole,
@@ -121,10 +122,12 @@ def create_conference(creator: User, slug: str, details: ConferenceDetails) -> C
     return conference
 
 
-def update_conference_settings(conference: Conference, details: ConferenceDetails) -> None:
-    """Change everything about a conference except its slug."""
+def update_conference_settings(conference: Conference, details: ConferenceDetails) -> int:
+    """Change everything about a conference except its slug; returns how many people's
+    attendance registrations lost days the conference no longer has."""
     _apply_details(conference, details)
     db.session.flush()
+    return drop_days_outside(conference)
 
 
 def grant_role(conference: Conference, user: User, role: Role) -> ConferenceRole:

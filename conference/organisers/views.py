@@ -159,8 +159,14 @@ def settings(slug: str):
     stored = None if request.method == "POST" else _conference_form_data(conference)
     form = ConferenceSettingsForm(data=stored)
     if form.validate_on_submit():
-        operations.update_conference_settings(conference, _conference_details(form))
+        dropped = operations.update_conference_settings(conference, _conference_details(form))
         flash("The conference settings are saved.", "success")
+        if dropped:
+            flash(
+                f"The new dates leave out days {dropped} people had registered to attend in person: "
+                "those days are removed from their registrations (see Attendance).",
+                "info",
+            )
         return redirect(url_for("organisers.settings", slug=conference.slug))
     _label_cfp_times(form, conference.time_zone)
     return render_template(
@@ -384,6 +390,14 @@ def delete_hub(slug: str, hub_id: int):
         return redirect(url_for("organisers.hubs", slug=conference.slug))
     try:
         operations.delete_hub(hub)
+    except IntegrityError:
+        # Someone registered there between the count above and the delete.
+        db.session.rollback()
+        flash(
+            f"Someone has just registered to attend at hub “{name}”. Remove them under Attendance "
+            "first; nothing was deleted.",
+            "error",
+        )
     except operations.HubHasRooms as error:
         rooms = "room" if error.room_count == 1 else "rooms"
         flash(

@@ -6,19 +6,16 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length
 
+from conference.core.forms import stripped_text
 from conference.questions.models import MAX_QUESTION_LENGTH
 
 VOTE, UNVOTE = "yes", "no"
 
 
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
-
-
 class AskForm(FlaskForm):
     text = TextAreaField(
         "Your question",
-        filters=[_strip],
+        filters=[stripped_text],
         validators=[
             DataRequired(message="Write your question first."),
             Length(

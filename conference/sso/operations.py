@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from conference.accounts.models import User
 from conference.accounts.operations import find_user_by_email, normalise_email
+from conference.api.models import ApiToken
 from conference.core.timezones import is_valid_time_zone
 from conference.extensions import db
+from conference.feeds.models import FeedToken
 
 # A password hash no password matches (no "$": werkzeug refuses it): the account logs in
 # through single sign-on until its owner sets a password with a reset.
@@ -100,6 +102,9 @@ def account_for(identity: Identity, fallback_zone: str) -> SignIn:
             # every other session ends.
             user.password_hash = UNUSABLE_HASH
             user.rotate_session_token()
+            # So do the ways in that outlive a session: personal feed links and API tokens.
+            db.session.execute(delete(FeedToken).where(FeedToken.user_id == user.id))
+            db.session.execute(delete(ApiToken).where(ApiToken.created_by_id == user.id))
             linked = True
         else:
             user = User(

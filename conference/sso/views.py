@@ -124,7 +124,8 @@ def callback():
     if sign_in.linked:
         flash(
             f"Your account is now joined to {_provider_name()}: log in with it from now on. Its password "
-            "here no longer works and your other sessions have ended.",
+            "here no longer works, your other sessions have ended, and its calendar links and API "
+            "tokens were revoked (make new ones if you need them).",
             "info",
         )
     return redirect(target if target and is_safe_redirect(target) else url_for("conferences.home"))

@@ -4,18 +4,32 @@
 // page, then the list refreshes at once; if that fails the form posts as usual, so the server's
 // message is shown. Without JavaScript the page has a Reload link and the room's screen a
 // <noscript> refresh.
+//
+// A request that hangs is abandoned after a timeout; an answer older than one already shown is
+// dropped; failures wait longer each time (up to two minutes) and a talk that is gone (404)
+// stops the loop. A status line tells screen readers how many questions came in.
 (function () {
   "use strict";
   var list = document.querySelector("[data-questions-refresh]");
   if (!list || !window.fetch) { return; }
   var seconds = parseInt(list.getAttribute("data-questions-refresh"), 10) || 10;
   var source = list.getAttribute("data-questions-source");
-  var loading = false;
+  var status = document.querySelector("[data-questions-status]");
+  var TIMEOUT_MS = 8000;
+  var LONGEST_WAIT_MS = 120000;
+  var requested = 0;  // number of the latest request sent
+  var shown = 0;  // number of the request whose answer is on the page
+  var failures = 0;
+  var stopped = false;
+  var timer = null;
   var last = null;
   document.querySelectorAll("[data-questions-live]").forEach(function (note) { note.hidden = false; });
 
+  function count() { return list.querySelectorAll("li.question").length; }
+
   function swapIn(html) {
     if (html === last) { return; }
+    var before = last === null ? null : count();
     last = html;
     var active = document.activeElement;
     var key = active && list.contains(active) ? active.getAttribute("data-focus-key") : null;
@@ -26,22 +40,49 @@
       if (again) { again.focus({ preventScroll: true }); }
     }
     window.scrollTo(window.scrollX, scrollY);
+    var added = before === null ? 0 : count() - before;
+    if (status && added > 0) {
+      status.textContent = added === 1 ? "1 new question." : added + " new questions.";
+    }
+  }
+
+  function schedule() {
+    if (stopped) { return; }
+    window.clearTimeout(timer);
+    var wait = Math.min(seconds * 1000 * Math.pow(2, failures), LONGEST_WAIT_MS);
+    timer = window.setTimeout(refresh, wait);
   }
 
   function refresh() {
-    if (loading || document.visibilityState === "hidden") { return; }
-    loading = true;
-    fetch(source, { credentials: "same-origin", cache: "no-store", headers: { "Accept": "text/html" } })
+    if (stopped) { return; }
+    if (document.visibilityState === "hidden") { schedule(); return; }
+    var number = ++requested;
+    var controller = window.AbortController ? new AbortController() : null;
+    var abandon = window.setTimeout(function () { if (controller) { controller.abort(); } }, TIMEOUT_MS);
+    fetch(source, {
+      credentials: "same-origin", cache: "no-store", headers: { "Accept": "text/html" },
+      signal: controller ? controller.signal : undefined
+    })
       .then(function (response) {
+        if (response.status === 404) { stopped = true; }
         if (!response.ok) { throw new Error("HTTP " + response.status); }
         return response.text();
       })
-      .then(function (html) { loading = false; swapIn(html); })
-      .catch(function () { loading = false; });  // try again at the next tick
+      .then(function (html) {
+        failures = 0;
+        if (number > shown) { shown = number; swapIn(html); }
+      })
+      .catch(function () { failures += 1; })
+      .then(function () {
+        window.clearTimeout(abandon);
+        if (number === requested) { schedule(); }
+      });
   }
 
-  window.setInterval(refresh, seconds * 1000);
-  document.addEventListener("visibilitychange", refresh);
+  schedule();
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") { refresh(); }
+  });
 
   list.addEventListener("submit", function (event) {
     var form = event.target;
@@ -52,7 +93,6 @@
     fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) { throw new Error("HTTP " + response.status); }
-        loading = false;
         refresh();
       })
       .catch(function () {

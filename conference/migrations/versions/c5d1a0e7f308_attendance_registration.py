@@ -61,7 +61,9 @@ def upgrade():
     sa.Column('seated_at', UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['registration_id'], ['attendance_registrations.id'], name=op.f('fk_attendance_days_registration_id_attendance_registrations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_attendance_days')),
-    sa.UniqueConstraint('registration_id', 'day', name=op.f('uq_attendance_days_registration_id_day'))
+    sa.UniqueConstraint('registration_id', 'day', name=op.f('uq_attendance_days_registration_id_day')),
+    # Ids never come back on SQLite: the seat e-mail's key names the day rows it announces.
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('attendance_days', schema=None) as batch_op:
         batch_op.create_index('ix_attendance_days_day_status', ['day', 'status'], unique=False)

@@ -312,3 +312,15 @@ def test_a_day_page_without_a_day_moves_on_at_midnight(app, client, db, places, 
     assert talks(get(client, view="day").get_data(as_text=True)) == [("09:00–09:30", "Friday")]
     at(utc(2027, 3, 13, 0, 1))  # Saturday in London: the kept Friday page is stale now
     assert talks(get(client, view="day").get_data(as_text=True)) == [("09:00–09:30", "Saturday")]
+
+
+def test_a_padded_browser_zone_is_kept_apart_from_the_plain_page(client, db, places, published, clock):
+    make_talk(published, places.thames, utc(2027, 3, 12, 9), title="Friday")
+    db.session.commit()
+    clock(utc(2027, 3, 12, 8))
+
+    padded = get(client, view="day", browser_tz=" Asia/Tokyo")
+    plain = get(client, view="day")
+
+    assert zone_label(padded.get_data(as_text=True)).startswith("Asia/Tokyo")
+    assert zone_label(plain.get_data(as_text=True)).startswith("Europe/London")

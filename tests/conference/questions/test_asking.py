@@ -74,6 +74,14 @@ def test_question_of_exactly_500_characters_is_accepted(scene, clients):
     assert question_count() == 1
 
 
+def test_line_breaks_count_once_as_the_browser_counts_them(scene, clients):
+    # 490 letters and 10 line breaks: 500 for the browser's maxlength, which sends each as CRLF.
+    text = "\r\n".join(["y" * 49] * 10) + "\r\n"
+    assert clients["attendee"].post(scene.url("/ask"), data={"text": text}).status_code == 302
+    stored = _db.session.scalar(select(AudienceQuestion.text))
+    assert "\r" not in stored and stored.count("\n") == 9  # the last one trimmed
+
+
 def test_markup_in_a_question_is_shown_as_text(scene, clients):
     clients["attendee"].post(scene.url("/ask"), data={"text": "<script>alert(1)</script>"})
 

@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from conference.accounts.models import User
 from conference.config import _single_sign_on_from_environment
+from conference.feeds.models import FeedToken
 from tests.conference.sso.conftest import free_port, sign_in_at_provider, sso_login
 from tests.conftest import make_test_app
-from tests.factories import UserFactory
+from tests.factories import ConferenceFactory, UserFactory
 
 
 def _flashes(client) -> str:
@@ -77,6 +78,8 @@ def test_a_verified_address_joins_the_existing_password_account(client, db):
 def test_joining_ends_the_password_and_every_other_session(app, client, db):
     # Someone registered the address with a password before its owner came through the company.
     squatter = UserFactory(email="asha.rao@acme.example")
+    db.session.flush()
+    db.session.add(FeedToken(conference_id=ConferenceFactory().id, user_id=squatter.id, token="squatters-link"))
     db.session.commit()
     squatter_browser = app.test_client()
     squatter_browser.post("/login", data={"email": squatter.email, "password": "correct horse battery"})
@@ -87,6 +90,7 @@ def test_joining_ends_the_password_and_every_other_session(app, client, db):
     db.session.refresh(squatter)
     assert squatter.sso_subject.endswith(" asha") and not squatter.has_password
     assert "Its password here no longer works" in _logged_in_as(client)
+    assert db.session.scalar(select(func.count()).select_from(FeedToken).where(FeedToken.user_id == squatter.id)) == 0
     assert squatter_browser.get("/account").status_code == 302  # that session has ended
     other = app.test_client()
     other.post("/login", data={"email": squatter.email, "password": "correct horse battery"})
