@@ -90,9 +90,10 @@ def queue_feedback_reminders_every_five_minutes() -> int:
         return queue_all_feedback_reminders()
 
 
-@huey.periodic_task(crontab(minute="0"))
-def queue_discussion_digests_every_hour() -> int:
-    """Queue the daily discussion digests now due (about 08:00 in each person's own zone)."""
+@huey.periodic_task(crontab(minute="*/15"))
+def queue_discussion_digests_every_quarter_hour() -> int:
+    """Queue the daily discussion digests now due (08:00 to 08:15 in each person's own zone:
+    every zone's offset is a multiple of 15 minutes, Kolkata's and Kathmandu's too)."""
     from conference.discussion.digest import queue_due_digests
 
     with app_context():

@@ -7,7 +7,7 @@ import click
 
 @click.command("discussion-digest")
 def discussion_digest_command() -> None:
-    """Queue the daily discussion digests now due (the huey consumer also does this every hour)."""
+    """Queue the daily discussion digests now due (the huey consumer also does this every 15 minutes)."""
     from conference.discussion.digest import queue_due_digests
 
     queued = queue_due_digests()

@@ -3,7 +3,7 @@
 One e-mail per person and day, at about 08:00 in their own time zone, listing by conference and
 proposal the new comments of the discussions they follow, since their previous digest, that
 they may still read then (``access.discussion_access_to``), without their own. Nothing is sent
-when there is nothing new. The huey consumer runs ``queue_due_digests`` every hour;
+when there is nothing new. The huey consumer runs ``queue_due_digests`` every 15 minutes;
 ``flask discussion-digest`` does the same from cron.
 """
 

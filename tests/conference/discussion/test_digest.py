@@ -187,6 +187,29 @@ def test_the_digest_comes_at_eight_every_day_in_ones_zone_when_the_clocks_change
     assert [f"Comment of day {day}." in body for day, body in zip(range(-1, 3), bodies, strict=True)] == [True] * 4
 
 
+def test_runs_every_quarter_hour_reach_a_half_hour_zone_at_eight(db, scene):
+    # Kolkata is UTC+05:30: 08:00 there is 02:30 UTC, between two hourly runs.
+    proposal, olga, rita = scene
+    rita.time_zone = "Asia/Kolkata"
+    start = at("2025-03-10 00:00")
+    for day in range(-1, 2):
+        say(db, proposal, olga, f"Comment of day {day}.", start + timedelta(days=day, hours=10))
+    db.session.commit()
+
+    sent = [
+        now
+        for now in (start + timedelta(minutes=15 * run) for run in range(2 * 24 * 4))
+        if queue_due_digests(now)
+    ]
+
+    assert [instant.strftime("%Y-%m-%d %H:%M") for instant in sent] == ["2025-03-10 02:30", "2025-03-11 02:30"]
+    assert all(to_zone(instant, "Asia/Kolkata").strftime("%H:%M") == "08:00" for instant in sent)
+    # The consumer's schedule runs then (huey reads its crontab in naive UTC).
+    from conference.tasks import queue_discussion_digests_every_quarter_hour as task
+
+    assert task.s().validate_datetime(sent[0].replace(tzinfo=None))
+
+
 def test_the_digest_day_is_the_last_whose_eight_oclock_has_passed():
     assert digest_day(at("2025-03-30 06:59"), LONDON).isoformat() == "2025-03-29"
     assert digest_day(at("2025-03-30 07:00"), LONDON).isoformat() == "2025-03-30"
@@ -262,8 +285,8 @@ def _made_yesterday(db, person) -> None:
                                     through=now - timedelta(hours=1)))
 
 
-def test_the_command_and_the_hourly_task_queue_due_digests_once(runner, db, scene):
-    from conference.tasks import queue_discussion_digests_every_hour
+def test_the_command_and_the_periodic_task_queue_due_digests_once(runner, db, scene):
+    from conference.tasks import queue_discussion_digests_every_quarter_hour
 
     proposal, olga, rita = scene
     _made_yesterday(db, rita)
@@ -275,17 +298,17 @@ def test_the_command_and_the_hourly_task_queue_due_digests_once(runner, db, scen
     assert first.exit_code == 0, first.output
     assert "Queued 1 discussion digest;" in first.output
     assert "Queued 0 discussion digests;" in second.output
-    # The consumer's hourly task runs the same, here in the test's app context.
-    assert queue_discussion_digests_every_hour.call_local() == 0
+    # The consumer's periodic task runs the same, here in the test's app context.
+    assert queue_discussion_digests_every_quarter_hour.call_local() == 0
     assert [message.recipient for message in outbox(db)] == [rita.email]
 
 
-def test_the_hourly_task_sends_a_due_digest(db, scene):
-    from conference.tasks import queue_discussion_digests_every_hour
+def test_the_periodic_task_sends_a_due_digest(db, scene):
+    from conference.tasks import queue_discussion_digests_every_quarter_hour
 
     proposal, olga, rita = scene
     _made_yesterday(db, rita)
     say(db, proposal, olga, "Seen by huey.", utcnow() - timedelta(minutes=30))
     db.session.commit()
-    assert queue_discussion_digests_every_hour.call_local() == 1
+    assert queue_discussion_digests_every_quarter_hour.call_local() == 1
     assert "Seen by huey." in outbox(db)[0].body
