@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import psycopg
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from conference import create_app
@@ -131,6 +132,33 @@ def database_url(request) -> str:
     if request.param == "postgresql":
         return request.getfixturevalue("postgres_database_url")
     return request.getfixturevalue("sqlite_database_url")
+
+
+@pytest.fixture
+def unmigrated_app(database_url, tmp_path):
+    """An app on a new database without any table, in its app context, for migration tests:
+    they ``upgrade`` and ``downgrade`` to revisions and look at the rows. The database (a file
+    on SQLite, a database of its own on PostgreSQL) is removed afterwards."""
+    if database_url.startswith("sqlite"):
+        url, admin = f"sqlite:///{tmp_path / 'migrated.db'}", None
+    else:
+        admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
+        name = "migration_check_" + uuid.uuid4().hex[:12]
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        app = make_test_app(url, create_schema=False)
+        with app.app_context():
+            try:
+                yield app
+            finally:
+                _db.engine.dispose()
+    finally:
+        if admin is not None:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ class ActivityAction(enum.StrEnum):
     REVIEW_SUBMITTED = "review_submitted"
     REVIEW_CHANGED = "review_changed"
     REVIEW_REMINDERS_QUEUED = "review_reminders_queued"
+    FEEDBACK_REMINDERS_QUEUED = "feedback_reminders_queued"
     GROUP_EMAIL_QUEUED = "group_email_queued"
     SOLVER_RUN_STARTED = "solver_run_started"
     DRAFT_SCHEDULE_BUILT = "draft_schedule_built"
@@ -109,6 +110,7 @@ _SENTENCES = {
     ActivityAction.REVIEW_SUBMITTED: "submitted a review",
     ActivityAction.REVIEW_CHANGED: "changed their review",
     ActivityAction.REVIEW_REMINDERS_QUEUED: "reminded the reviewers of their open reviews",
+    ActivityAction.FEEDBACK_REMINDERS_QUEUED: "asked the attendees who starred the talk for feedback",
     ActivityAction.GROUP_EMAIL_QUEUED: "e-mailed a group",
     ActivityAction.SOLVER_RUN_STARTED: "started the schedule solver",
     ActivityAction.DRAFT_SCHEDULE_BUILT: "saved the solver's result as the draft schedule",
@@ -140,6 +142,7 @@ _LABELS = {
     ActivityAction.REVIEW_SUBMITTED: "Review submitted",
     ActivityAction.REVIEW_CHANGED: "Review changed",
     ActivityAction.REVIEW_REMINDERS_QUEUED: "Review reminders queued",
+    ActivityAction.FEEDBACK_REMINDERS_QUEUED: "Feedback reminders queued",
     ActivityAction.GROUP_EMAIL_QUEUED: "Group e-mail queued",
     ActivityAction.SOLVER_RUN_STARTED: "Solver run started",
     ActivityAction.DRAFT_SCHEDULE_BUILT: "Draft schedule built",
@@ -331,6 +334,8 @@ def _sentence_parts(action: ActivityAction | UnknownAction, details: dict[str, A
         parts = [f"reminded {_counted(count, 'reviewer')}"]
         if open_reviews := _count(details, "open_reviews"):
             parts.append(f" of {_counted(open_reviews, 'open review')}")
+    elif action is ActivityAction.FEEDBACK_REMINDERS_QUEUED and (count := _count(details, "count")):
+        parts = [f"asked {_counted(count, 'attendee')} who starred the talk for feedback"]
     elif action is ActivityAction.GROUP_EMAIL_QUEUED and (count := _count(details, "count")):
         noun = _AUDIENCES.get(details.get("audience"), "person")
         text = f"e-mailed {_counted(count, noun, 'people' if noun == 'person' else None)}"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 from conference.accounts.models import User
 from conference.activity.models import LEGACY_ACTIONS, REVIEW_ACTIONS, ActivityAction, ActivityEntry
 from conference.conferences.models import Conference
-from conference.core.text import page_count
+from conference.core.paging import Page, PageSpot
 from conference.extensions import db
 from conference.proposals.models import Proposal, ProposalSpeaker
 
@@ -57,18 +57,6 @@ class ActivityFilters:
         return {key: str(value) for key, value in values.items() if value is not None}
 
 
-@dataclass(frozen=True)
-class ActivityPage:
-    entries: list[ActivityEntry]
-    total: int
-    page: int
-    pages: int
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * PAGE_SIZE + 1
-
-
 def _conditions(conference: Conference, viewer: User, filters: ActivityFilters) -> list:
     conditions = [
         ActivityEntry.conference_id == conference.id,
@@ -89,7 +77,7 @@ def _conditions(conference: Conference, viewer: User, filters: ActivityFilters) 
 
 def conference_activity(
     conference: Conference, viewer: User, filters: ActivityFilters, page: int
-) -> ActivityPage:
+) -> Page[ActivityEntry]:
     """One page of the conference's entries, newest first, people and proposals loaded."""
     conditions = _conditions(conference, viewer, filters)
     total = db.session.scalar(
@@ -97,8 +85,7 @@ def conference_activity(
         .outerjoin(Proposal, Proposal.id == ActivityEntry.proposal_id)
         .where(*conditions)
     ) or 0
-    pages = page_count(total, PAGE_SIZE)
-    page = min(max(1, page), pages)
+    spot = PageSpot.of(page, total, PAGE_SIZE)
     entries = db.session.scalars(
         _newest_first(
             select(ActivityEntry)
@@ -106,10 +93,10 @@ def conference_activity(
             .where(*conditions)
             .options(joinedload(ActivityEntry.actor), joinedload(ActivityEntry.proposal))
         )
-        .offset((page - 1) * PAGE_SIZE)
+        .offset(spot.offset)
         .limit(PAGE_SIZE)
     ).all()
-    return ActivityPage(list(entries), total, page, pages)
+    return Page(list(entries), total, spot)
 
 
 def people_in_log(conference: Conference, viewer: User) -> list[User]:

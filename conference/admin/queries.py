@@ -10,7 +10,8 @@ from sqlalchemy.orm import selectinload
 
 from conference.accounts.models import User
 from conference.conferences.models import Conference, ConferenceRole, Role
-from conference.core.text import folded, page_count
+from conference.core.paging import Page, PageSpot
+from conference.core.text import folded
 from conference.extensions import db
 
 PEOPLE_PER_PAGE = 50
@@ -60,25 +61,6 @@ class Account:
         return account_status(self.user)
 
 
-@dataclass
-class AccountsPage:
-    """One page of accounts, with how many match in all."""
-
-    accounts: list[Account]
-    total: int
-    page: int
-    pages: int
-    per_page: int
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.accounts else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.accounts) - 1 if self.accounts else 0
-
-
 def roles_by_conference(user_ids: list[int]) -> dict[int, list[ConferenceRoles]]:
     """Each account's roles, grouped by conference, newest conference first (one query)."""
     grouped: dict[int, list[ConferenceRoles]] = {user_id: [] for user_id in user_ids}
@@ -100,7 +82,7 @@ def roles_by_conference(user_ids: list[int]) -> dict[int, list[ConferenceRoles]]
 
 def accounts_page(
     search: str = "", status: AccountStatus | None = None, page: int = 1, per_page: int = PEOPLE_PER_PAGE
-) -> AccountsPage:
+) -> Page[Account]:
     """Accounts whose name or e-mail contains ``search`` (case and accents ignored), of
     ``status`` if given, by name; one page with their roles. A page past the end gives the last."""
     matching = select(User.id)
@@ -115,20 +97,19 @@ def accounts_page(
     if status is not None:
         matching = matching.where(_status_condition(status))
     total = db.session.scalar(select(func.count()).select_from(matching.subquery())) or 0
-    pages = page_count(total, per_page)
-    page = min(max(1, page), pages)
+    spot = PageSpot.of(page, total, per_page)
     users = list(
         db.session.scalars(
             select(User)
             .where(User.id.in_(matching))
             .options(selectinload(User.deactivated_by))
             .order_by(User.name_key, User.id)
-            .offset((page - 1) * per_page)
+            .offset(spot.offset)
             .limit(per_page)
         )
     )
     roles = roles_by_conference([user.id for user in users])
-    return AccountsPage([Account(user, roles[user.id]) for user in users], total, page, pages, per_page)
+    return Page([Account(user, roles[user.id]) for user in users], total, spot)
 
 
 def account(user: User) -> Account:

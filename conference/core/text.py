@@ -9,8 +9,3 @@ def folded(text: str) -> str:
     """``text`` for matching: case and accents ignored, spaces collapsed ("García" ~ "garcia")."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
-
-
-def page_count(total: int, per_page: int) -> int:
-    """How many pages ``total`` items fill, ``per_page`` a page; an empty list is one page."""
-    return max(1, -(-total // per_page))

@@ -14,6 +14,8 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from conference.accounts.models import User
+from conference.activity.models import ActivityAction
+from conference.activity.operations import record
 from conference.conferences.models import Conference
 from conference.core.ordering import move_one_place
 from conference.core.timezones import span_text
@@ -332,7 +334,7 @@ def queue_conference_reminders(
     if version is None:
         return 0
     texts: dict[tuple[int, str], tuple[str, str]] = {}
-    queued = 0
+    reminded: dict[int, tuple[Proposal, int]] = {}  # by proposal id: the talk, how many attendees
     for slot, user in _reminder_candidates(conference, version, now, limit):
         # Rendered once per talk and zone: each attendee reads the time in their own zone, named.
         text_key = (slot.proposal_id, user.time_zone)
@@ -356,9 +358,13 @@ def queue_conference_reminders(
             dedupe_key=reminder_dedupe_key(slot.proposal_id, user.id),
             conference_id=conference.id,
         )
-        queued += 1
+        reminded[slot.proposal_id] = (slot.proposal, reminded.get(slot.proposal_id, (None, 0))[1] + 1)
+    # One entry per talk and run, by the system: the periodic task sends these, nobody asks for them.
+    for proposal, count in reminded.values():
+        record(conference, ActivityAction.FEEDBACK_REMINDERS_QUEUED, proposal=proposal, actor=None,
+               details={"count": count})
     db.session.flush()
-    return queued
+    return sum(count for _, count in reminded.values())
 
 
 def queue_feedback_reminders(now: datetime | None = None, limit: int | None = None) -> int:

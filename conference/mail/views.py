@@ -26,7 +26,8 @@ from wtforms.fields import SelectChoice
 from conference.conferences.access import conference_with_role
 from conference.conferences.models import Conference, Role
 from conference.core.forms import parse_id
-from conference.core.text import folded, page_count
+from conference.core.paging import Page, PageSpot
+from conference.core.text import folded
 from conference.extensions import db
 from conference.mail import compose, operations
 from conference.mail.forms import ActionForm, ComposeForm, EmailTemplateForm
@@ -246,11 +247,10 @@ def outbox(slug: str):
     if wanted:
         conditions.append(OutboxMessage.search_key.contains(wanted, autoescape=True))
     total = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(*conditions)) or 0
-    pages = page_count(total, OUTBOX_PAGE_SIZE)
-    page = min(max(1, asked_page), pages)
+    spot = PageSpot.of(asked_page, total, OUTBOX_PAGE_SIZE)
     shown = list(db.session.scalars(
         select(OutboxMessage.id).where(*conditions).order_by(OutboxMessage.id.desc())
-        .offset((page - 1) * OUTBOX_PAGE_SIZE).limit(OUTBOX_PAGE_SIZE)
+        .offset(spot.offset).limit(OUTBOX_PAGE_SIZE)
     ))
     messages = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.id.in_(shown)).order_by(OutboxMessage.id.desc())
@@ -264,10 +264,9 @@ def outbox(slug: str):
     )
     filters = {key: value for key, value in (("state", state_value), ("q", search)) if value}
     return render_template(
-        "mail/outbox.html", conference=conference, messages=messages, states=list(OutboxState),
+        "mail/outbox.html", conference=conference, listing=Page(messages, total, spot), states=list(OutboxState),
         counts={OutboxState(state): count for state, count in counts.items()},
         chosen_state=state_value, search=search, search_max=OUTBOX_SEARCH_MAX, filters=filters,
-        total=total, page=page, pages=pages, first=(page - 1) * OUTBOX_PAGE_SIZE + 1,
         action_form=ActionForm(),
     )
 

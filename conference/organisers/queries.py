@@ -17,7 +17,8 @@ from conference.conferences.models import (
     SessionFormat,
     Track,
 )
-from conference.core.text import folded, page_count
+from conference.core.paging import Page, PageSpot
+from conference.core.text import folded
 from conference.extensions import db
 from conference.proposals.models import Proposal, ProposalState
 
@@ -77,29 +78,10 @@ def conference_summary(conference: Conference) -> ConferenceSummary:
 PEOPLE_PER_PAGE = 50
 
 
-@dataclass
-class PeoplePage:
-    """One page of the people holding roles at a conference, with how many match in all."""
-
-    people: list[PersonWithRoles]
-    total: int
-    page: int
-    pages: int
-    per_page: int
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * self.per_page + 1 if self.people else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.people) - 1 if self.people else 0
-
-
 def people_with_roles(
     conference: Conference, only_role: Role | None = None, search: str = "", page: int = 1,
     per_page: int = PEOPLE_PER_PAGE,
-) -> PeoplePage:
+) -> Page[PersonWithRoles]:
     """Everyone holding a role at ``conference`` (or ``only_role``) whose name or e-mail contains
     ``search`` (case and accents ignored), by name, one page of ``per_page`` with all their roles
     there. A page past the end gives the last one."""
@@ -116,10 +98,9 @@ def people_with_roles(
         holders = holders.where(or_(User.name_key.contains(wanted, autoescape=True),
                                     func.lower(User.email).contains(wanted, autoescape=True)))
     total = db.session.scalar(select(func.count()).select_from(holders.subquery())) or 0
-    pages = page_count(total, per_page)
-    page = min(max(1, page), pages)
+    spot = PageSpot.of(page, total, per_page)
     chosen = list(db.session.scalars(
-        holders.order_by(User.name_key, User.id).offset((page - 1) * per_page).limit(per_page)
+        holders.order_by(User.name_key, User.id).offset(spot.offset).limit(per_page)
     ))
     people: dict[int, PersonWithRoles | None] = dict.fromkeys(chosen)
     if chosen:
@@ -132,8 +113,7 @@ def people_with_roles(
             if people[user.id] is None:
                 people[user.id] = PersonWithRoles(user)
             people[user.id].roles.append(conference_role)
-    return PeoplePage([person for person in people.values() if person is not None], total, page, pages,
-                      per_page)
+    return Page([person for person in people.values() if person is not None], total, spot)
 
 
 def room_counts_by_hub(conference: Conference) -> dict[int, int]:

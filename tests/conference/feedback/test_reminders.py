@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from conference.activity.models import ActivityAction, ActivityEntry
 from conference.core.types import utcnow
 from conference.feedback import operations
 from conference.mail.models import OutboxMessage
@@ -141,3 +142,26 @@ def test_reminders_can_be_queued_in_batches_that_continue(db, conference, ended)
 
     assert batches == [2, 1, 0]
     assert len({m.dedupe_key for m in outbox(db)}) == 3
+
+
+def test_each_run_that_reminds_logs_one_entry_per_talk_by_the_system(db, conference, ended, upcoming):
+    for _ in range(3):
+        star(make_user(), ended.proposal)
+    star(make_user(), upcoming.proposal)
+    db.session.commit()
+
+    operations.queue_feedback_reminders(limit=2)
+    operations.queue_feedback_reminders()
+    operations.queue_feedback_reminders()  # nothing left: nothing logged
+    db.session.commit()
+
+    entries = list(db.session.scalars(
+        select(ActivityEntry).where(ActivityEntry.action == ActivityAction.FEEDBACK_REMINDERS_QUEUED)
+        .order_by(ActivityEntry.id)))
+    assert [(entry.proposal_id, entry.by_system, entry.actor_id) for entry in entries] == [
+        (ended.proposal_id, True, None), (ended.proposal_id, True, None)]
+    assert [entry.sentence for entry in entries] == [
+        "asked 2 attendees who starred the talk for feedback",
+        "asked 1 attendee who starred the talk for feedback",
+    ]
+    assert [entry.details["count"] for entry in entries] == [2, 1]

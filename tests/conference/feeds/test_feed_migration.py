@@ -11,7 +11,6 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from conference.extensions import db as _db
-from tests.conference.test_migrations import _fresh_url
 from tests.conftest import make_test_app
 
 BEFORE, AFTER = "c5d1a0e7f301", "c5d1a0e7f302"
@@ -64,49 +63,42 @@ def _table_sql(connection, name: str) -> str:
 
 
 def test_new_tracks_and_hubs_take_ids_past_every_removed_feed_and_snapshots_get_the_description(
-    database_url, tmp_path
+    unmigrated_app
 ):
-    url, drop = _fresh_url(database_url, tmp_path)
-    try:
-        app = make_test_app(url, create_schema=False)
-        with app.app_context():
-            upgrade(revision=BEFORE)
-            with _db.engine.begin() as connection:
-                _insert_world(connection)
-            upgrade(revision=AFTER)
-            sqlite = _db.engine.dialect.name == "sqlite"
-            with _db.engine.begin() as connection:
-                upgraded = _snapshots(connection)
-                kept = connection.execute(text("SELECT id, name FROM tracks ORDER BY id")).all()
-                track_of_talk = connection.execute(text("SELECT track_id FROM proposals")).scalar_one()
-                if sqlite:
-                    autoincrement = ["AUTOINCREMENT" in _table_sql(connection, name) for name in ("tracks", "hubs")]
-                    connection.execute(text(
-                        "INSERT INTO tracks (conference_id, name, description, colour) VALUES (1, 'New', '', '#000000')"))
-                    connection.execute(text(
-                        "INSERT INTO hubs (conference_id, name, time_zone, working_day_starts, working_day_ends)"
-                        " VALUES (1, 'Berlin', 'Europe/Berlin', '09:00:00', '17:30:00')"))
-                    new_ids = [connection.execute(text(f"SELECT max(id) FROM {name}")).scalar() for name in ("tracks", "hubs")]
-                    dangling = connection.execute(text("PRAGMA foreign_key_check")).all()
-            downgrade(revision=BEFORE)
-            with _db.engine.connect() as connection:
-                downgraded = _snapshots(connection)
-                if sqlite:
-                    still_autoincrement = ["AUTOINCREMENT" in _table_sql(connection, name) for name in ("tracks", "hubs")]
-            _db.engine.dispose()
-
-        description = {"abstract": "Ship safely\nand often", "speakers": [[1, "Ada Lovelace"]]}
-        old = json.loads(OLD_SNAPSHOT)
-        assert upgraded == [{**old, **description}, None, {**old, **description}]
-        assert downgraded == [old, None, old]
-        assert kept == [(1, "Platform"), (2, "Data")] and track_of_talk == 1
+    upgrade(revision=BEFORE)
+    with _db.engine.begin() as connection:
+        _insert_world(connection)
+    upgrade(revision=AFTER)
+    sqlite = _db.engine.dialect.name == "sqlite"
+    with _db.engine.begin() as connection:
+        upgraded = _snapshots(connection)
+        kept = connection.execute(text("SELECT id, name FROM tracks ORDER BY id")).all()
+        track_of_talk = connection.execute(text("SELECT track_id FROM proposals")).scalar_one()
         if sqlite:
-            assert autoincrement == [True, True]
-            assert new_ids == [6, 10]  # past the removed track 5 and the removed hub 9
-            assert dangling == []
-            assert still_autoincrement == [False, False]
-    finally:
-        drop()
+            autoincrement = ["AUTOINCREMENT" in _table_sql(connection, name) for name in ("tracks", "hubs")]
+            connection.execute(text(
+                "INSERT INTO tracks (conference_id, name, description, colour) VALUES (1, 'New', '', '#000000')"))
+            connection.execute(text(
+                "INSERT INTO hubs (conference_id, name, time_zone, working_day_starts, working_day_ends)"
+                " VALUES (1, 'Berlin', 'Europe/Berlin', '09:00:00', '17:30:00')"))
+            new_ids = [connection.execute(text(f"SELECT max(id) FROM {name}")).scalar() for name in ("tracks", "hubs")]
+            dangling = connection.execute(text("PRAGMA foreign_key_check")).all()
+    downgrade(revision=BEFORE)
+    with _db.engine.connect() as connection:
+        downgraded = _snapshots(connection)
+        if sqlite:
+            still_autoincrement = ["AUTOINCREMENT" in _table_sql(connection, name) for name in ("tracks", "hubs")]
+
+    description = {"abstract": "Ship safely\nand often", "speakers": [[1, "Ada Lovelace"]]}
+    old = json.loads(OLD_SNAPSHOT)
+    assert upgraded == [{**old, **description}, None, {**old, **description}]
+    assert downgraded == [old, None, old]
+    assert kept == [(1, "Platform"), (2, "Data")] and track_of_talk == 1
+    if sqlite:
+        assert autoincrement == [True, True]
+        assert new_ids == [6, 10]  # past the removed track 5 and the removed hub 9
+        assert dangling == []
+        assert still_autoincrement == [False, False]
 
 
 def test_tracks_and_hubs_keep_autoincrement_at_the_newest_revision(tmp_path):
