@@ -181,11 +181,12 @@ def _event_edits(session: Session) -> list[ColumnElement[bool]]:
 def _forget_memberships_of_deleted(session: Session) -> None:
     """The records of the feeds of deleted users go with them; a deleted track's or hub's are
     kept under its removed kind, so its feed goes on cancelling what it sent (`membership.retire`)."""
+    # Only the kinds that have feeds; other deleted rows may have no ``id`` at all.
     feeds = [
         (kind, instance.id)
         for instance in session.deleted
-        if instance.id is not None
         for kind in FEEDS_OF_DELETED.get(type(instance), ())
+        if instance.id is not None
     ]
     for kind, subject_id in feeds:
         if kind in membership.REMOVED_KINDS:

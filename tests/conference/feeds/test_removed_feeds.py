@@ -6,8 +6,9 @@ never sent a talk stays a 404.
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, datetime, time
 
+from conference.attendance.models import AttendanceWindow
 from conference.feeds.membership import HUB, REMOVED_HUB, REMOVED_TRACK, TRACK
 from conference.feeds.models import FeedMembership
 from conference.organisers.operations import (
@@ -216,3 +217,21 @@ def test_a_hub_made_after_the_newest_one_was_deleted_has_its_own_feed_and_the_ol
     assert (str(left["STATUS"]), str(left["LOCATION"])) == ("CANCELLED", "Hudson, New York")
     assert left["DTSTART"].params["TZID"] == "America/New_York"
     assert (_count(db, REMOVED_HUB, deleted_id), _count(db, HUB, berlin.id)) == (1, 1)
+
+
+def test_deleting_a_row_without_an_id_column_through_the_session_saves(db):
+    """Only the kinds with feeds are looked at: a row keyed otherwise (a conference's
+    registration window, keyed by its conference) deletes like any other."""
+    conference = ConferenceFactory()
+    window = AttendanceWindow(
+        conference_id=conference.id,
+        opens_at=datetime(2027, 1, 1, tzinfo=UTC),
+        closes_at=datetime(2027, 2, 1, tzinfo=UTC),
+    )
+    db.session.add(window)
+    db.session.commit()
+
+    db.session.delete(window)
+    db.session.commit()
+
+    assert db.session.get(AttendanceWindow, conference.id) is None
