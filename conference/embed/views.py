@@ -5,15 +5,28 @@ The embedded page is the same for everyone who asks with the same address: it re
 login and no cookie (a third-party frame gets neither), offers no buttons, and opens every
 link in a new tab. So it is kept whole for the published version (and, for "now and next",
 the minute), and any site named by EMBED_FRAME_ANCESTORS may frame it.
+
+Every distinct set of options renders a page of its own, so renders are rate-limited per
+client address (RATELIMIT_EMBED). The limit is checked and counted only when a request costs a
+render (or a look-up that finds no conference): a page served from the kept copy (200, or 304
+for a reader's unchanged copy) is always served, whatever the count, since a whole office behind
+one proxy reads the same kept page. A render asked for past the limit gets a small 429 page in
+the frame that says when it comes back and reloads itself then, with Retry-After.
 """
 
 from __future__ import annotations
 
+import logging
+import math
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from html import escape
 
 from flask import Blueprint, abort, current_app, g, make_response, render_template, request, url_for
+from flask_limiter.util import get_remote_address
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage
+from limits.strategies import STRATEGIES, RateLimiter
 
 from conference.agenda import cache as agenda_cache
 from conference.agenda import queries
@@ -33,14 +46,19 @@ from conference.embed.options import (
     read_options,
     reader_zone,
 )
+from conference.extensions import limiter
 from conference.feeds import cache as feeds_cache
 from conference.feeds.links import public_base_url
 
 blueprint = Blueprint("embed", __name__)
 
 REFRESH_SECONDS = 60
+# Renders per client address; generous, as readers behind one proxy share an address and each
+# "now and next" address renders again every minute. RATELIMIT_EMBED overrides it.
+DEFAULT_EMBED_LIMIT = "300 per minute"
 # What a screen reader announces for the frame on the other site.
 FRAME_TITLES = {"next": "now and next", "day": "agenda"}
+log = logging.getLogger(__name__)
 
 
 def frame_policy() -> str:
@@ -54,19 +72,111 @@ def _this_minute() -> datetime:
     return utcnow().replace(second=0, microsecond=0)
 
 
+def _embed_limit() -> str:
+    return current_app.config.get("RATELIMIT_EMBED") or DEFAULT_EMBED_LIMIT
+
+
+class RendersUsedUp(Exception):
+    """This client address has used its renders (RATELIMIT_EMBED) for now."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+def _count_a_render() -> None:
+    """Count one render against this client address's allowance, or raise RendersUsedUp past it.
+
+    Called only where a request costs work, never for a kept page: a decorator limit is
+    checked before the view runs, so it would refuse kept pages too once the address is over.
+    """
+    if not (limiter.enabled and limiter.initialized):
+        return
+    limits = parse_many(_embed_limit())
+    # The key parts Flask-Limiter gives its own limits: its prefix, its key (the client address
+    # the nearest trusted proxy saw, see conference.extensions) and the endpoint.
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX")
+    key_parts = [part for part in (prefix, get_remote_address(), request.endpoint) if part]
+    try:
+        _spend_a_render(limiter.limiter, limits, key_parts)
+    except RendersUsedUp:
+        raise
+    except Exception:
+        # As Flask-Limiter does for the other limits: count in this process while the storage
+        # (Redis) cannot be reached, rather than failing or letting every render through.
+        log.warning("Rate limit storage unreachable: embed renders counted here", exc_info=True)
+        _spend_a_render(_process_limiter(), limits, key_parts)
+
+
+def _spend_a_render(
+    strategy: RateLimiter, limits: list[RateLimitItem], key_parts: list[str]
+) -> None:
+    # Tested before it is counted: a refused render is not counted, so a frame that reloads
+    # itself after Retry-After finds its allowance there (the hourly one too).
+    used_up = [limit for limit in limits if not strategy.test(limit, *key_parts)]
+    if not used_up:
+        # Another request may have taken the last render meanwhile.
+        used_up = [limit for limit in limits if not strategy.hit(limit, *key_parts)]
+    if used_up:
+        now = utcnow().timestamp()
+        retry_after = max(
+            math.ceil(strategy.get_window_stats(limit, *key_parts).reset_time - now)
+            for limit in used_up
+        )
+        raise RendersUsedUp(max(1, retry_after))
+
+
+_process_limiters: dict[str, RateLimiter] = {}
+
+
+def _process_limiter() -> RateLimiter:
+    strategy = current_app.config.get("RATELIMIT_STRATEGY") or "fixed-window"
+    if strategy not in _process_limiters:
+        _process_limiters[strategy] = STRATEGIES[strategy](MemoryStorage())
+    return _process_limiters[strategy]
+
+
+@blueprint.errorhandler(RendersUsedUp)
+def renders_used_up(error: RendersUsedUp):
+    """A small page the frame can show (not the site's own, which no other site may frame)."""
+    g.same_for_everyone = g.frameable = True
+    slug = (request.view_args or {}).get("slug", "")
+    response = make_response(
+        render_template(
+            "embed/busy.html",
+            retry_after=error.retry_after,
+            agenda_url=url_for("agenda.day", slug=slug) if slug else None,
+        ),
+        429,
+    )
+    response.headers["Retry-After"] = str(error.retry_after)
+    response.headers["Content-Security-Policy"] = frame_policy()
+    response.cache_control.no_store = True
+    return response
+
+
+# Not a Flask-Limiter decorator: kept pages are served whatever the count (see _count_a_render).
 @blueprint.route("/c/<slug>/embed/agenda")
 def agenda(slug: str):
     # The remembered version: a page kept for it is served without any SQL.
     version = feeds_cache.feed_version(slug, agenda_cache.version_check_seconds())
     if version is None:
+        # The look-up found nothing and will again next time: it counts as a render.
+        _count_a_render()
         abort(404)
     # No login, cookie or session shapes the page: no Vary: Cookie (see core.web); other sites
     # may frame it (no X-Frame-Options).
     g.same_for_everyone = g.frameable = True
     moment = _this_minute() if request.args.get("view", "") != "day" else None
     key = ("embed", version.conference_id, version.stamp, _key_arguments(), moment)
+
+    def render() -> agenda_cache.Rendered:
+        # Before reading the options: a page of wrong ones (400) costs a look-up too.
+        _count_a_render()
+        return _render(slug, moment)
+
     try:
-        page = agenda_cache.remember(key, lambda: _render(slug, moment))
+        page = agenda_cache.remember(key, render)
     except OptionError as error:
         response = make_response(
             render_template("embed/error.html", conference=load_conference(slug), error=error), 400

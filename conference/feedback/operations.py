@@ -17,6 +17,7 @@ from conference.accounts.models import User
 from conference.activity.models import ActivityAction
 from conference.activity.operations import record
 from conference.conferences.models import Conference
+from conference.conferences.settings import merge_settings
 from conference.core.ordering import move_one_place
 from conference.core.timezones import span_text
 from conference.core.types import utcnow
@@ -171,8 +172,7 @@ def move_question(question: FeedbackQuestion, direction: int) -> None:
 
 def set_edit_days(conference: Conference, days: int) -> None:
     """How many days after a talk's end feedback can be given and changed."""
-    # A new dict, so SQLAlchemy notices the JSON column changed.
-    conference.settings = {**(conference.settings or {}), queries.EDIT_DAYS_SETTING: int(days)}
+    merge_settings(conference, {queries.EDIT_DAYS_SETTING: int(days)})
     db.session.flush()
 
 
@@ -359,7 +359,8 @@ def queue_conference_reminders(
             conference_id=conference.id,
         )
         reminded[slot.proposal_id] = (slot.proposal, reminded.get(slot.proposal_id, (None, 0))[1] + 1)
-    # One entry per talk and run, by the system: the periodic task sends these, nobody asks for them.
+    # One entry per talk and call, by the system (the periodic task sends these; nobody asks for
+    # them): a talk whose reminders span two batches of a run gets an entry for each batch.
     for proposal, count in reminded.values():
         record(conference, ActivityAction.FEEDBACK_REMINDERS_QUEUED, proposal=proposal, actor=None,
                details={"count": count})

@@ -1,4 +1,5 @@
-"""Changes to a talk's questions: ask, vote, delete, and the moderators' answered/hidden marks.
+"""Changes to a talk's questions: ask, vote, delete, the moderators' answered/hidden marks, and
+the conference's question settings.
 
 Operations flush; the request commits once. Each refusal raises ``QuestionRefused`` with the
 sentence the person is shown and nothing written.
@@ -13,15 +14,23 @@ from sqlalchemy.exc import IntegrityError
 
 from conference.accounts.models import User
 from conference.conferences.models import Conference
+from conference.conferences.settings import merge_settings
 from conference.core.types import utcnow
 from conference.extensions import db
 from conference.questions import queries
 from conference.questions.models import MAX_QUESTION_LENGTH, AudienceQuestion, QuestionVote
-from conference.questions.queries import AskingState
+from conference.questions.queries import AskingState, QuestionSettings
 from conference.schedule.models import ScheduledTalk
 
 NOT_OPEN_YET = "Questions for this talk are not open yet."
 CLOSED = "Questions for this talk are closed."
+TURNED_OFF = "The organisers have turned audience questions off for this conference."
+OPENS_BEFORE_RANGE = (
+    f"Enter a whole number of minutes from 0 to {queries.MAX_OPENS_MINUTES_BEFORE} (24 hours)."
+)
+CLOSES_AFTER_RANGE = (
+    f"Enter a whole number of hours from 0 to {queries.MAX_CLOSES_HOURS_AFTER} (14 days)."
+)
 
 
 class QuestionRefused(Exception):
@@ -33,8 +42,10 @@ class QuestionRefused(Exception):
         self.status = status
 
 
-def _require_open(scheduled: ScheduledTalk, now: datetime) -> None:
-    state = queries.asking_window(scheduled).state_at(now)
+def _require_open(conference: Conference, scheduled: ScheduledTalk, now: datetime) -> None:
+    state = queries.asking_window(conference, scheduled).state_at(now)
+    if state is AskingState.OFF:
+        raise QuestionRefused(TURNED_OFF)
     if state is AskingState.NOT_OPEN:
         raise QuestionRefused(NOT_OPEN_YET)
     if state is AskingState.CLOSED:
@@ -51,7 +62,7 @@ def ask_question(
 ) -> AudienceQuestion:
     """Add ``user``'s question to the talk while asking is open."""
     now = now or utcnow()
-    _require_open(scheduled, now)
+    _require_open(conference, scheduled, now)
     text = (text or "").strip()
     if not text:
         raise QuestionRefused("Write your question first.", 400)
@@ -71,6 +82,7 @@ def ask_question(
 
 
 def set_vote(
+    conference: Conference,
     question: AudienceQuestion,
     scheduled: ScheduledTalk,
     user: User,
@@ -88,7 +100,7 @@ def set_vote(
         raise QuestionRefused("This question was hidden by a moderator.", 404)
     if question.is_answered:
         raise QuestionRefused("This question is already answered, so votes no longer count.")
-    _require_open(scheduled, now)
+    _require_open(conference, scheduled, now)
     if not wanted:
         removed = db.session.execute(
             delete(QuestionVote).where(
@@ -156,5 +168,22 @@ def unhide_question(question: AudienceQuestion) -> bool:
     if not question.is_hidden:
         return False
     question.hidden_at = None
+    db.session.flush()
+    return True
+
+
+def save_question_settings(conference: Conference, settings: QuestionSettings) -> bool:
+    """Store whether questions are on and the asking window; True when something changed."""
+    if not 0 <= settings.opens_minutes_before <= queries.MAX_OPENS_MINUTES_BEFORE:
+        raise QuestionRefused(OPENS_BEFORE_RANGE, 400)
+    if not 0 <= settings.closes_hours_after <= queries.MAX_CLOSES_HOURS_AFTER:
+        raise QuestionRefused(CLOSES_AFTER_RANGE, 400)
+    if settings == queries.question_settings(conference):
+        return False
+    merge_settings(conference, {
+        queries.ENABLED_SETTING: settings.enabled,
+        queries.OPENS_BEFORE_SETTING: settings.opens_minutes_before,
+        queries.CLOSES_AFTER_SETTING: settings.closes_hours_after,
+    })
     db.session.flush()
     return True

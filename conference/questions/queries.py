@@ -1,5 +1,9 @@
 """What the questions pages read: when asking is open, who moderates, and the ranked questions.
 
+Whether questions are on and how long before and after a talk asking is open are the
+conference's settings (its ``settings`` JSON, edited on the organisers' "Audience questions"
+page); `asking_window` is the one place that turns them into a talk's window.
+
 Talks are always read from the newest published schedule version (through the agenda's
 queries), never the draft. Who asked an anonymous question is decided here, once: the
 organisers of the conference and the asker see it, nobody else (not even the talk's speakers).
@@ -21,28 +25,76 @@ from conference.proposals.models import Proposal
 from conference.questions.models import AudienceQuestion, QuestionVote
 from conference.schedule.models import ScheduledTalk
 
-# Asking opens a little before the talk so the room can start while people sit down, and
-# closes a day after it ends so hubs many zones away can ask after watching the recording.
-ASKING_OPENS_BEFORE = timedelta(minutes=30)
-ASKING_CLOSES_AFTER = timedelta(hours=24)
+# By default asking opens a little before the talk so the room can start while people sit
+# down, and closes a day after it ends so hubs many zones away can ask after the recording.
+DEFAULT_OPENS_MINUTES_BEFORE = 30
+DEFAULT_CLOSES_HOURS_AFTER = 24
+MAX_OPENS_MINUTES_BEFORE = 24 * 60
+MAX_CLOSES_HOURS_AFTER = 14 * 24
+ENABLED_SETTING = "questions_enabled"
+OPENS_BEFORE_SETTING = "questions_opens_minutes_before"
+CLOSES_AFTER_SETTING = "questions_closes_hours_after"
 # The room's screen shows only the top few questions, in text large enough to read from the back.
 PRESENTED_QUESTIONS = 5
 
 
 class AskingState(enum.StrEnum):
+    OFF = "off"  # the organisers turned questions off for the whole conference
     NOT_OPEN = "not_open"
     OPEN = "open"
     CLOSED = "closed"
 
 
 @dataclass(frozen=True)
+class QuestionSettings:
+    """A conference's audience-question settings, as its organisers chose them."""
+
+    enabled: bool = True
+    opens_minutes_before: int = DEFAULT_OPENS_MINUTES_BEFORE
+    closes_hours_after: int = DEFAULT_CLOSES_HOURS_AFTER
+
+    @property
+    def opens_before(self) -> timedelta:
+        return timedelta(minutes=self.opens_minutes_before)
+
+    @property
+    def closes_after(self) -> timedelta:
+        return timedelta(hours=self.closes_hours_after)
+
+
+def _stored_number(stored: dict, name: str, default: int, largest: int) -> int:
+    # Written only through the settings form; anything else (a hand edit) reads as the default.
+    value = stored.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        return default
+    return min(max(value, 0), largest)
+
+
+def question_settings(conference: Conference) -> QuestionSettings:
+    """The conference's stored settings; what was never set is the default."""
+    stored = conference.settings or {}
+    return QuestionSettings(
+        enabled=stored.get(ENABLED_SETTING, True) is not False,
+        opens_minutes_before=_stored_number(
+            stored, OPENS_BEFORE_SETTING, DEFAULT_OPENS_MINUTES_BEFORE, MAX_OPENS_MINUTES_BEFORE
+        ),
+        closes_hours_after=_stored_number(
+            stored, CLOSES_AFTER_SETTING, DEFAULT_CLOSES_HOURS_AFTER, MAX_CLOSES_HOURS_AFTER
+        ),
+    )
+
+
+@dataclass(frozen=True)
 class AskingWindow:
-    """When the audience may ask and vote on a talk's questions."""
+    """When the audience may ask and vote on a talk's questions (never, when ``enabled`` is off)."""
 
     opens_at: datetime
     closes_at: datetime
+    enabled: bool = True
 
     def state_at(self, now: datetime) -> AskingState:
+        if not self.enabled:
+            return AskingState.OFF
         if now < self.opens_at:
             return AskingState.NOT_OPEN
         if now < self.closes_at:
@@ -50,10 +102,13 @@ class AskingWindow:
         return AskingState.CLOSED
 
 
-def asking_window(scheduled: ScheduledTalk) -> AskingWindow:
-    """The window of a talk as the newest published version places it."""
+def asking_window(conference: Conference, scheduled: ScheduledTalk) -> AskingWindow:
+    """The window of a talk as the newest published version places it, by the conference's settings."""
+    settings = question_settings(conference)
     return AskingWindow(
-        scheduled.starts_at - ASKING_OPENS_BEFORE, scheduled.ends_at + ASKING_CLOSES_AFTER
+        scheduled.starts_at - settings.opens_before,
+        scheduled.ends_at + settings.closes_after,
+        settings.enabled,
     )
 
 

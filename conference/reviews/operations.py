@@ -13,6 +13,7 @@ from conference.accounts.models import User
 from conference.activity.models import ActivityAction
 from conference.activity.operations import record
 from conference.conferences.models import Conference
+from conference.conferences.settings import merge_settings
 from conference.core.ordering import move_one_place
 from conference.core.timezones import local_to_utc
 from conference.core.types import utcnow
@@ -150,12 +151,10 @@ def update_review_settings(conference: Conference, settings: ReviewSettings) -> 
         # time() keeps the fold, so a repeated wall time resolves to the occurrence chosen.
         None if local is None else local_to_utc(local.date(), local.time(), conference.time_zone)
     )
-    # A new dict, so SQLAlchemy notices the JSON column changed.
-    conference.settings = {
-        **(conference.settings or {}),
+    merge_settings(conference, {
         "anonymised_review": settings.anonymised_review,
         "reviewers_per_proposal": settings.reviewers_per_proposal,
-    }
+    })
     db.session.flush()
 
 

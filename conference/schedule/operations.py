@@ -9,6 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from conference.conferences.models import Conference, Hub, Room, SessionFormat
+from conference.conferences.settings import merge_settings
 from conference.core.timezones import local_to_utc
 from conference.extensions import db
 from conference.schedule.mapping import INCLUDE_ACCEPTED_SETTING, schedule_settings
@@ -76,7 +77,7 @@ def save_solver_goals(conference: Conference, goals: SolverGoals) -> ScheduleSet
     settings.weights = dict(goals.weights)
     settings.relaxed_rules = dict.fromkeys(goals.relaxed_rules, goals.relaxed_weight)
     settings.relaxed_weight = goals.relaxed_weight
-    conference.settings = {**(conference.settings or {}), INCLUDE_ACCEPTED_SETTING: goals.include_accepted}
+    merge_settings(conference, {INCLUDE_ACCEPTED_SETTING: goals.include_accepted})
     db.session.flush()
     return settings
 

@@ -8,6 +8,12 @@
 // A request that hangs is abandoned after a timeout; an answer older than one already shown is
 // dropped; failures wait longer each time (up to two minutes) and a talk that is gone (404)
 // stops the loop. A status line tells screen readers how many questions came in.
+//
+// The list starts with a hidden line ([data-asking-state]) saying whether asking is open, as the
+// server decides it from the conference's settings. When it changes (the window opens or closes
+// while the page is open, or the organisers turn questions off), the page's window line
+// ([data-asking-message]) takes its text, the ask form ([data-asking-form]) is shown only while
+// asking is open, and the status line says so.
 (function () {
   "use strict";
   var list = document.querySelector("[data-questions-refresh]");
@@ -27,6 +33,32 @@
 
   function count() { return list.querySelectorAll("li.question").length; }
 
+  var ASKING_NEWS = {
+    open: "Questions are open now.",
+    closed: "Questions are closed now.",
+    not_open: "Questions are not open yet.",
+    off: "Audience questions are turned off."
+  };
+
+  function followAskingState() {
+    var marker = list.querySelector("[data-asking-state]");
+    var message = document.querySelector("[data-asking-message]");
+    if (!marker || !message) { return; }
+    var state = marker.getAttribute("data-asking-state");
+    var before = message.getAttribute("data-asking-state");
+    message.textContent = marker.textContent;
+    if (state === before) { return; }
+    message.classList.remove("asking-" + before);
+    message.classList.add("asking-" + state);
+    message.setAttribute("data-asking-state", state);
+    document.querySelectorAll("[data-asking-form]").forEach(function (form) {
+      // A question being typed stays on screen; sending it then gets the server's message.
+      var typed = form.querySelector("textarea");
+      if (state === "open" || !(typed && typed.value.trim())) { form.hidden = state !== "open"; }
+    });
+    if (status && ASKING_NEWS[state]) { status.textContent = ASKING_NEWS[state]; }
+  }
+
   function swapIn(html) {
     if (html === last) { return; }
     var before = last === null ? null : count();
@@ -44,6 +76,7 @@
     if (status && added > 0) {
       status.textContent = added === 1 ? "1 new question." : added + " new questions.";
     }
+    followAskingState();
   }
 
   function schedule() {

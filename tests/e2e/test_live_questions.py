@@ -11,10 +11,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
+from conference.conferences.models import Conference
 from conference.core.types import utcnow
 from conference.extensions import db
 from conference.proposals.models import ProposalState
+from conference.questions.operations import TURNED_OFF, save_question_settings
+from conference.questions.queries import QuestionSettings
 from tests.factories import (
     DEFAULT_PASSWORD,
     ConferenceFactory,
@@ -113,3 +117,37 @@ def test_a_question_appears_is_upvoted_and_answered_without_reloads(live_server,
     finally:
         attendee_context.close()
         speaker_context.close()
+
+
+def _turn_questions(app, enabled: bool) -> None:
+    with app.app_context():
+        conference = db.session.scalar(select(Conference).where(Conference.slug == "livecon"))
+        save_question_settings(conference, QuestionSettings(enabled=enabled))
+        db.session.commit()
+        db.session.remove()
+
+
+def test_the_ask_form_appears_when_questions_are_turned_on_without_a_reload(live_server, browser):
+    app, base_url = live_server
+    proposal_id = _publish_a_running_talk(app)
+    _turn_questions(app, enabled=False)
+    attendee_context, attendee = _logged_in_page(browser, base_url, "attendee@example.com")
+    try:
+        attendee.goto(f"{base_url}/c/livecon/talks/{proposal_id}/questions")
+        window_line = attendee.locator(".asking-window")
+        assert window_line.inner_text() == TURNED_OFF
+        attendee.evaluate("window.__notReloaded = true")
+        assert not attendee.get_by_label("Your question").is_visible()
+
+        _turn_questions(app, enabled=True)
+        attendee.clock.run_for(11_000)
+        attendee.get_by_label("Your question").wait_for(state="visible")
+        assert window_line.inner_text().startswith("Ask and vote until")
+        assert attendee.locator("[data-questions-status]").inner_text() == "Questions are open now."
+        assert _not_reloaded(attendee), "the attendee's page reloaded"
+
+        attendee.get_by_label("Your question").fill(QUESTION)
+        attendee.get_by_role("button", name="Ask").click()
+        attendee.get_by_text("Your question is asked.").wait_for()
+    finally:
+        attendee_context.close()

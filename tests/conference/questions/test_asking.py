@@ -3,6 +3,7 @@ closed windows get a clear message on the questions page and write nothing."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -11,7 +12,6 @@ from conference.core.types import utcnow
 from conference.extensions import db as _db
 from conference.proposals.models import ProposalState
 from conference.questions.models import AudienceQuestion
-from conference.questions.queries import ASKING_CLOSES_AFTER, ASKING_OPENS_BEFORE
 from tests.conference.questions.conftest import make_talk, make_user
 from tests.conftest import AuthActions, _empty_all_tables, make_test_app
 from tests.factories import (
@@ -20,6 +20,10 @@ from tests.factories import (
     ScheduledTalkFactory,
     ScheduleVersionFactory,
 )
+
+# The window of a conference whose organisers never changed it.
+ASKING_OPENS_BEFORE = timedelta(minutes=30)
+ASKING_CLOSES_AFTER = timedelta(hours=24)
 
 
 def question_count() -> int:
@@ -100,9 +104,10 @@ def test_asking_before_the_window_opens_is_refused_and_says_when_it_opens(scene,
     posted = clients["attendee"].post(scene.url("/ask", talk=later), data={"text": "Early?"})
 
     html = page.get_data(as_text=True)
-    assert "Questions open at" in html
+    assert "Questions open at" in html and "and close at" in html
     assert "(Asia/Kolkata)" in html  # the attendee's zone, labelled
-    assert 'name="text"' not in html
+    # The form waits hidden for the script to show it when the window opens.
+    assert re.search(r'<form [^>]*action="[^"]*/ask"[^>]*data-asking-form hidden>', html)
     assert posted.status_code == 409
     assert "Questions for this talk are not open yet." in posted.get_data(as_text=True)
     assert question_count() == 0
@@ -124,6 +129,8 @@ def test_asking_after_the_window_closed_is_refused_and_says_when_it_closed(scene
     posted = clients["attendee"].post(scene.url("/ask", talk=past), data={"text": "Late?"})
 
     assert "Questions closed at" in page and "(Asia/Kolkata)" in page
+    # Hidden, for the script to show should the organisers extend the window.
+    assert re.search(r'<form [^>]*action="[^"]*/ask"[^>]*data-asking-form hidden>', page)
     assert posted.status_code == 409
     assert "Questions for this talk are closed." in posted.get_data(as_text=True)
     assert question_count() == 0

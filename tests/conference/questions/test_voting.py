@@ -10,8 +10,10 @@ from sqlalchemy import func, select
 from conference.core.types import utcnow
 from conference.extensions import db as _db
 from conference.questions.models import QuestionVote
-from conference.questions.queries import ASKING_CLOSES_AFTER
 from tests.conference.questions.conftest import add_question, add_votes, make_talk, make_user
+
+# The default window closes a day after the talk.
+ASKING_CLOSES_AFTER = timedelta(hours=24)
 
 
 def votes_of(question) -> int:
