@@ -118,6 +118,12 @@ def _single_sign_on_from_environment() -> dict:
         "OIDC_PROVIDER_NAME": (os.environ.get("OIDC_PROVIDER_NAME") or "").strip() or "your company account",
         "OIDC_EMAILS_VERIFIED": _bool(os.environ.get("OIDC_EMAILS_VERIFIED")),
         "PASSWORD_LOGIN": _bool(os.environ.get("PASSWORD_LOGIN"), True),
+        # Roles from the company's groups (conference.sso): the claim listing them, and the
+        # groups whose members are site admins (commas between).
+        "OIDC_GROUPS_CLAIM": (os.environ.get("OIDC_GROUPS_CLAIM") or "").strip() or "groups",
+        "OIDC_ADMIN_GROUPS": (os.environ.get("OIDC_ADMIN_GROUPS") or "").strip(),
+        # Logging out here also ends the session at the provider, where it offers that.
+        "OIDC_SINGLE_LOGOUT": _bool(os.environ.get("OIDC_SINGLE_LOGOUT"), True),
     }
 
 
@@ -157,6 +163,10 @@ RATE_LIMIT_DEFAULTS = {
     "RATELIMIT_SSO": "300 per minute",
     # Audience questions asked per person (conference.questions).
     "RATELIMIT_QUESTIONS": "5 per minute; 40 per hour",
+    # Embedded agenda pages rendered per client address, on GET (conference.embed): a page
+    # served from the kept copy (200 or 304) is not counted, as a whole office behind one
+    # proxy reads the same kept page; each new set of options in the address is.
+    "RATELIMIT_EMBED": "300 per minute",
 }
 
 

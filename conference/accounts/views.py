@@ -29,6 +29,8 @@ from conference.accounts.forms import (
 from conference.core.forms import is_safe_redirect
 from conference.extensions import db, limiter
 from conference.mail.operations import request_delivery
+from conference.sso.logout import continue_at_provider, provider_logout_url
+from conference.sso.operations import describe_roles, take_back_company_group_rights
 
 blueprint = Blueprint("accounts", __name__)
 
@@ -86,18 +88,42 @@ def login():
             flash("That e-mail and password do not match an account.", "error")
         else:
             _start_session(user, remember=form.remember_me.data)
+            _take_back_company_group_rights(user)
             target = form.next.data
             return redirect(target if is_safe_redirect(target) else url_for("conferences.home"))
     return render_template("accounts/login.html", form=form)
+
+
+def _take_back_company_group_rights(user) -> None:
+    """Rights from company groups hold only for log-ins through the company, which say what
+    groups the person is in now: a password log-in sets them aside until the next one."""
+    taken = take_back_company_group_rights(user)
+    if not taken:
+        return
+    roles = describe_roles(taken.removed, site_admin=taken.stopped_being_site_admin)
+    current_app.logger.info(
+        "Password log-in: %s's roles from company groups are taken back until a company log-in (%s)",
+        user.email, roles,
+    )
+    flash(
+        f"Roles from your company groups ({roles}) apply when you log in with your company account; "
+        "log in that way to get them back.",
+        "info",
+    )
 
 
 @blueprint.route("/logout", methods=["POST"])
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
+        # Read before the session is cleared: logged in through the company's provider, the
+        # person is sent there next to end that session too (conference.sso.logout).
+        provider_logout = provider_logout_url()
         logout_user()
         session.clear()
         flash("You are logged out.", "info")
+        if provider_logout:
+            return continue_at_provider(provider_logout)
     return redirect(url_for("conferences.home"))
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import inspect
+
 from conference.conferences.models import Conference
 from conference.extensions import db
 
@@ -18,6 +20,7 @@ def merge_settings(conference: Conference, values: Mapping[str, Any]) -> None:
     at a time), so two organisers saving different settings at once, the questions switch and
     the feedback period say, both keep theirs. The caller's flush or commit writes it.
     """
-    db.session.refresh(conference, attribute_names=["settings"], with_for_update=True)
+    if inspect(conference).persistent:  # a conference being made has no row to read yet
+        db.session.refresh(conference, attribute_names=["settings"], with_for_update=True)
     # A new dict, so SQLAlchemy notices the JSON column changed.
     conference.settings = {**(conference.settings or {}), **values}

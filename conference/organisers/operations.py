@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from conference.access_codes.operations import keep_codes_limited_to
 from conference.accounts.models import User
@@ -19,6 +19,7 @@ from conference.conferences.models import (
     SessionFormat,
     Track,
 )
+from conference.conferences.settings import merge_settings
 from conference.core.timezones import local_to_utc
 from conference.extensions import db
 from conference.proposals.models import Proposal, SpeakerProfile
@@ -29,6 +30,7 @@ from conference.schedule.models import (
     ScheduledTalk,
     ScheduleVersion,
 )
+from conference.sso.models import GroupGrantedRole
 
 
 class SlugTaken(Exception):
@@ -99,12 +101,10 @@ def _apply_details(conference: Conference, details: ConferenceDetails) -> None:
     conference.time_zone = details.time_zone
     conference.cfp_opens_at = _local_instant(details.cfp_opens_local, details.time_zone)
     conference.cfp_closes_at = _local_instant(details.cfp_closes_local, details.time_zone)
-    # Reassign rather than mutate: a plain JSON column does not track in-place changes.
-    conference.settings = {
-        **(conference.settings or {}),
+    merge_settings(conference, {
         "anonymised_review": details.anonymised_review,
         "reviewers_per_proposal": details.reviewers_per_proposal,
-    }
+    })
 
 
 def create_conference(creator: User, slug: str, details: ConferenceDetails) -> Conference:
@@ -147,19 +147,93 @@ def grant_role(conference: Conference, user: User, role: Role) -> ConferenceRole
     return conference_role
 
 
-def revoke_role(conference_role: ConferenceRole) -> None:
-    """Remove a role; raises LastOrganiser rather than leave a conference without organisers."""
-    if conference_role.role == Role.ORGANISER:
-        organisers = db.session.scalar(
-            select(func.count()).where(
-                ConferenceRole.conference_id == conference_role.conference_id,
-                ConferenceRole.role == Role.ORGANISER,
-            )
+def give_role_by_hand(conference: Conference, user: User, role: Role) -> str | None:
+    """Give ``user`` a role at ``conference`` by hand, so that no company log-in takes it back.
+
+    Returns None when the role is new; when a company group gave it before, the role becomes
+    given by hand and the group's name is returned. Raises RoleAlreadyHeld when it was given by
+    hand already.
+    """
+    held = db.session.execute(
+        select(ConferenceRole.id, GroupGrantedRole.group_name)
+        .outerjoin(GroupGrantedRole, GroupGrantedRole.conference_role_id == ConferenceRole.id)
+        .where(
+            ConferenceRole.conference_id == conference.id,
+            ConferenceRole.user_id == user.id,
+            ConferenceRole.role == role,
         )
-        if organisers <= 1:
-            raise LastOrganiser()
-    db.session.delete(conference_role)
+    ).first()
+    if held is None:
+        grant_role(conference, user, role)
+        return None
+    conference_role_id, from_group = held
+    if from_group is None:
+        raise RoleAlreadyHeld(role)
+    if not forget_group_mark(conference_role_id):
+        # The person's log-in took the role back meanwhile (or made it hand-given some other way).
+        still_held = db.session.scalar(select(ConferenceRole.id).where(ConferenceRole.id == conference_role_id))
+        if still_held is None:
+            grant_role(conference, user, role)
+            return None
+        raise RoleAlreadyHeld(role)
     db.session.flush()
+    return from_group
+
+
+def forget_group_mark(conference_role_id: int) -> bool:
+    """The role no longer counts as given by a company group; False if it did not."""
+    # A statement, not the ORM: hooks on deleted objects expect more than this row has.
+    done = db.session.execute(
+        delete(GroupGrantedRole).where(GroupGrantedRole.conference_role_id == conference_role_id)
+    )
+    return done.rowcount > 0
+
+
+def active_organiser_count(conference_id: int, *, besides: int | None = None) -> int:
+    """How many organisers of the conference have an active account (an erased one is not),
+    leaving out the role ``besides``: deactivated organisers cannot run the conference."""
+    organisers = (
+        select(func.count())
+        .select_from(ConferenceRole)
+        .join(User, User.id == ConferenceRole.user_id)
+        .where(
+            ConferenceRole.conference_id == conference_id,
+            ConferenceRole.role == Role.ORGANISER,
+            User.is_active_account.is_(True),
+        )
+    )
+    if besides is not None:
+        organisers = organisers.where(ConferenceRole.id != besides)
+    return db.session.scalar(organisers)
+
+
+def revoke_role(conference_role: ConferenceRole) -> str | None:
+    """Remove a role, and the mark of the company group that gave it if one did; returns that
+    group's name (else None). Raises LastOrganiser rather than leave a conference without an
+    active organiser."""
+    conference_id = conference_role.conference_id
+    removes_an_organiser = conference_role.role == Role.ORGANISER
+    if removes_an_organiser:
+        # Holds the conference's row until the commit (PostgreSQL): of two organisers removed at
+        # the same moment (two company log-ins after a rule went), the second counts after the
+        # first is gone. NO KEY UPDATE, so roles being added there meanwhile do not wait for it.
+        db.session.execute(select(Conference.id).where(Conference.id == conference_id).with_for_update(key_share=True))
+        if active_organiser_count(conference_id, besides=conference_role.id) == 0:
+            raise LastOrganiser()
+    from_group = db.session.scalar(
+        select(GroupGrantedRole.group_name).where(GroupGrantedRole.conference_role_id == conference_role.id)
+    )
+    # A savepoint, undone if the count after writing finds no organiser left.
+    with db.session.begin_nested():
+        # The foreign key cascades too; said here so that the rule holds without relying on it
+        # (a mark left behind would pass to the next role SQLite gives the same id).
+        forget_group_mark(conference_role.id)
+        db.session.delete(conference_role)
+        db.session.flush()
+        if removes_an_organiser and active_organiser_count(conference_id) == 0:
+            # SQLite takes no lock when counting: another organiser went at the same moment.
+            raise LastOrganiser()
+    return from_group
 
 
 def _ensure_name_free(model, conference: Conference, name: str, keep: object | None) -> None:

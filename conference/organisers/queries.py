@@ -21,6 +21,7 @@ from conference.core.paging import Page, PageSpot
 from conference.core.text import folded
 from conference.extensions import db
 from conference.proposals.models import Proposal, ProposalState
+from conference.sso.models import GroupGrantedRole
 
 
 @dataclass
@@ -34,10 +35,18 @@ class ConferenceSummary:
     proposals_per_state: dict[ProposalState, int]
 
 
+@dataclass(frozen=True)
+class HeldRole:
+    """A role someone holds, and the company group that gave it (None: given by hand)."""
+
+    conference_role: ConferenceRole
+    from_group: str | None = None
+
+
 @dataclass
 class PersonWithRoles:
     user: User
-    roles: list[ConferenceRole] = field(default_factory=list)
+    roles: list[HeldRole] = field(default_factory=list)
 
 
 def _count(model, *conditions) -> int:
@@ -84,7 +93,7 @@ def people_with_roles(
 ) -> Page[PersonWithRoles]:
     """Everyone holding a role at ``conference`` (or ``only_role``) whose name or e-mail contains
     ``search`` (case and accents ignored), by name, one page of ``per_page`` with all their roles
-    there. A page past the end gives the last one."""
+    there, each with the company group that gave it. A page past the end gives the last one."""
     holders = select(User.id).where(
         User.id.in_(select(ConferenceRole.user_id).where(ConferenceRole.conference_id == conference.id))
     )
@@ -104,15 +113,16 @@ def people_with_roles(
     ))
     people: dict[int, PersonWithRoles | None] = dict.fromkeys(chosen)
     if chosen:
-        for conference_role, user in db.session.execute(
-            select(ConferenceRole, User)
+        for conference_role, user, from_group in db.session.execute(
+            select(ConferenceRole, User, GroupGrantedRole.group_name)
             .join(User, ConferenceRole.user_id == User.id)
+            .outerjoin(GroupGrantedRole, GroupGrantedRole.conference_role_id == ConferenceRole.id)
             .where(ConferenceRole.conference_id == conference.id, ConferenceRole.user_id.in_(chosen))
             .order_by(ConferenceRole.role)
         ):
             if people[user.id] is None:
                 people[user.id] = PersonWithRoles(user)
-            people[user.id].roles.append(conference_role)
+            people[user.id].roles.append(HeldRole(conference_role, from_group))
     return Page([person for person in people.values() if person is not None], total, spot)
 
 

@@ -25,6 +25,26 @@ def password_login(config=None) -> bool:
     return not enabled(config) or bool(config.get("PASSWORD_LOGIN", True))
 
 
+def groups_claim(config=None) -> str:
+    """The claim that lists the person's company groups (OIDC_GROUPS_CLAIM)."""
+    config = config if config is not None else current_app.config
+    return str(config.get("OIDC_GROUPS_CLAIM") or "groups").strip() or "groups"
+
+
+def admin_groups(config=None) -> frozenset[str]:
+    """The company groups whose members are site admins (OIDC_ADMIN_GROUPS, commas between)."""
+    config = config if config is not None else current_app.config
+    value = config.get("OIDC_ADMIN_GROUPS") or ""
+    names = value.split(",") if isinstance(value, str) else value
+    return frozenset(name.strip() for name in names if name.strip())
+
+
+def single_logout(config=None) -> bool:
+    """Whether logging out here ends the session at the provider too (OIDC_SINGLE_LOGOUT)."""
+    config = config if config is not None else current_app.config
+    return enabled(config) and bool(config.get("OIDC_SINGLE_LOGOUT", True))
+
+
 def init_app(app: Flask) -> None:
     if not enabled(app.config):
         return

@@ -1,5 +1,6 @@
 """Logging in with the company account in a real browser, through a real OpenID Connect
-provider (node-oidc-provider's development login form), and back to the page asked for."""
+provider (node-oidc-provider's development login form), and back to the page asked for; and
+logging out of both the site and the provider."""
 
 from __future__ import annotations
 
@@ -33,7 +34,9 @@ def sso_site(tmp_path):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base_url = f"http://127.0.0.1:{server.server_port}"
-    provider = start_provider([f"{base_url}/login/sso/callback"], port=provider_port)
+    provider = start_provider(
+        [f"{base_url}/login/sso/callback"], port=provider_port, post_logout_redirect_uris=[f"{base_url}/login"]
+    )
     try:
         yield base_url
     finally:
@@ -62,10 +65,17 @@ def test_log_in_with_the_company_account_and_land_where_you_were_going(sso_site,
     assert page.get_by_text("Welcome, Asha Rao!").is_visible()
     assert page.locator("input[name=time_zone]").input_value() == "Asia/Kolkata"
     page.get_by_role("button", name="Log out").click()
-    page.get_by_text("You are logged out.").wait_for()
 
-    # The next time, the provider remembers the person: straight back in.
-    page.goto(f"{sso_site}/login")
+    # Single logout: the provider asks, ends its session too and sends the person back here.
+    page.get_by_role("button", name="Yes, sign me out").click()
+    page.wait_for_url(f"{sso_site}/login")
+    assert page.get_by_text("You are logged out.").is_visible()
+
+    # So the next company log-in asks for the password at the provider again.
     page.get_by_role("button", name="Log in with Acme SSO").click()
+    page.locator("input[name=login]").fill("asha")
+    page.locator("input[name=password]").fill("anything")
+    page.locator("button[type=submit]").click()
+    page.get_by_role("button", name="Continue").click()
     page.wait_for_url(f"{sso_site}/")
     assert page.get_by_role("link", name="Asha Rao").is_visible()

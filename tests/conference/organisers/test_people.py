@@ -76,7 +76,7 @@ def test_remove_own_last_organiser_role_is_form_error(client, organiser, confere
     own_role = db.session.scalar(select(ConferenceRole).where(ConferenceRole.user_id == organiser.id))
     response = client.post(f"/c/devcon/manage/people/roles/{own_role.id}/remove")
     assert response.status_code == 200
-    assert "You are the last organiser of this conference" in response.get_data(as_text=True)
+    assert "You are the last active organiser of this conference" in response.get_data(as_text=True)
     assert _roles_of(db, organiser, conference) == {Role.ORGANISER}
 
 

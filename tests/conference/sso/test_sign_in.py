@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from conference.accounts.models import User
 from conference.config import _single_sign_on_from_environment
 from conference.feeds.models import FeedToken
+from conference.sso import client as sso
 from tests.conference.sso.conftest import free_port, sign_in_at_provider, sso_login
 from tests.conftest import make_test_app
 from tests.factories import ConferenceFactory, UserFactory
@@ -220,6 +221,21 @@ def test_settings_are_checked(monkeypatch):
     monkeypatch.setenv("OIDC_ISSUER", "login.acme.example")
     with pytest.raises(ValueError, match="is not an address"):
         _single_sign_on_from_environment()
+
+
+def test_group_and_logout_settings_default_to_off_but_single_logout(monkeypatch):
+    for name in ("OIDC_GROUPS_CLAIM", "OIDC_ADMIN_GROUPS", "OIDC_SINGLE_LOGOUT"):
+        monkeypatch.delenv(name, raising=False)
+    settings = _single_sign_on_from_environment()
+    assert (settings["OIDC_GROUPS_CLAIM"], settings["OIDC_ADMIN_GROUPS"], settings["OIDC_SINGLE_LOGOUT"]) == (
+        "groups", "", True)
+    monkeypatch.setenv("OIDC_GROUPS_CLAIM", " roles ")
+    monkeypatch.setenv("OIDC_ADMIN_GROUPS", "platform-admins, conference-admins")
+    monkeypatch.setenv("OIDC_SINGLE_LOGOUT", "off")
+    settings = _single_sign_on_from_environment()
+    assert (settings["OIDC_GROUPS_CLAIM"], settings["OIDC_SINGLE_LOGOUT"]) == ("roles", False)
+    assert sso.admin_groups(settings) == {"platform-admins", "conference-admins"}
+    assert not sso.single_logout({**settings, "OIDC_SINGLE_LOGOUT": True, "OIDC_ISSUER": None})
 
 
 class TestWithoutPasswords:
