@@ -38,6 +38,7 @@ AREAS = (
     "admin",
     "questions",
     "attendance",
+    "checkin",
 )
 
 

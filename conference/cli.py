@@ -9,9 +9,11 @@ from flask import Flask
 from sqlalchemy import select
 
 from conference.accounts import operations as account_operations
-from conference.conferences.models import Conference, ConferenceRole, Role
+from conference.admin.operations import make_site_admin_by_hand
+from conference.conferences.models import Conference, Role
 from conference.core.timezones import is_valid_time_zone
 from conference.extensions import db
+from conference.organisers.operations import RoleAlreadyHeld, give_role_by_hand
 
 
 @click.command("create-organiser")
@@ -44,20 +46,26 @@ def create_organiser_command(email, name, time_zone, slug, password, generate_pa
     elif password:
         account_operations.change_password(user, password)
         click.echo(f"Updated the password of {user.email}.")
-    user.is_site_admin = True
+    # By hand: a right a company group gave becomes one no later company log-in takes back.
+    admin_from_group = make_site_admin_by_hand(user)
+    if admin_from_group is not None:
+        click.echo(
+            f"{user.email} was a site admin from the company group {admin_from_group!r}; the right is now "
+            "given by hand and stays when they leave the group."
+        )
     if slug:
         conference = db.session.scalar(select(Conference).where(Conference.slug == slug))
         if conference is None:
             raise click.ClickException(f"No conference with slug {slug!r}.")
-        exists = db.session.scalar(
-            select(ConferenceRole).where(
-                ConferenceRole.conference_id == conference.id,
-                ConferenceRole.user_id == user.id,
-                ConferenceRole.role == Role.ORGANISER,
+        try:
+            role_from_group = give_role_by_hand(conference, user, Role.ORGANISER)
+        except RoleAlreadyHeld:
+            role_from_group = None
+        if role_from_group is not None:
+            click.echo(
+                f"{user.email} was an organiser of {conference.name} from the company group "
+                f"{role_from_group!r}; the role is now given by hand and stays when they leave the group."
             )
-        )
-        if exists is None:
-            db.session.add(ConferenceRole(conference=conference, user=user, role=Role.ORGANISER))
         click.echo(f"{user.email} organises {conference.name}.")
     db.session.commit()
     click.echo(f"{user.email} can now log in and create conferences.")

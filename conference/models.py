@@ -6,6 +6,7 @@ from conference.activity.models import ActivityEntry
 from conference.api.models import ApiToken
 from conference.archive.models import ArchiveEntry, ProposalTopic, TopicTag
 from conference.attendance.models import AttendanceDay, AttendanceRegistration, AttendanceWindow
+from conference.checkin.models import CheckIn
 from conference.conferences.models import (
     Conference,
     ConferenceRole,
@@ -49,6 +50,7 @@ from conference.schedule.models import (
     ScheduleVersion,
     SolverRun,
 )
+from conference.sso.models import GroupGrantedRole, GroupGrantedSiteAdmin, GroupRoleRule
 from conference.tags.models import ProposalTag, Tag
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "AttendanceDay",
     "AttendanceRegistration",
     "AttendanceWindow",
+    "CheckIn",
     "ArchiveEntry",
     "ProposalComment",
     "DiscussionFollower",
@@ -98,6 +101,9 @@ __all__ = [
     "ReviewAssignment",
     "ReviewCriterion",
     "ReviewerTrackPreference",
+    "GroupGrantedRole",
+    "GroupGrantedSiteAdmin",
+    "GroupRoleRule",
     "ReviewScore",
     "Role",
     "Room",

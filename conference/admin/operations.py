@@ -21,6 +21,8 @@ from conference.activity.models import ActivityAction, ActivityEntry
 from conference.api.models import ApiToken
 from conference.attendance.models import AttendanceRegistration
 from conference.attendance.operations import remove_registration
+from conference.checkin.models import CheckIn
+from conference.conferences.models import ConferenceRole
 from conference.core.types import utcnow
 from conference.discussion.models import DiscussionEmails, DiscussionFollower
 from conference.extensions import db
@@ -40,6 +42,7 @@ from conference.proposals.models import (
 from conference.reviews.models import Review, ReviewAssignment, ReviewerTrackPreference
 from conference.reviews.queries import UNDER_REVIEW_STATES
 from conference.schedule.models import CalendarEntry
+from conference.sso.models import GroupGrantedRole, GroupGrantedSiteAdmin
 
 REASON_MAX_LENGTH = 500
 NEUTRAL_NAME = "Former participant {number}"
@@ -81,8 +84,12 @@ ERASURE_REMOVES = (
                 " account was deactivated"),
     ErasureItem("Attendance", "their registrations to attend (hub, days, dietary and accessibility"
                 " needs); the seats go to the people waiting"),
+    ErasureItem("Check-ins", "the record of their arrival at a hub's check-in desk (which days,"
+                " when, who checked them in), as their registrations go"),
     ErasureItem("Calendar feeds", "their name in what the conferences' feeds remember having sent"
                 " (cancelled copies show the neutral name) and every stored copy of those feeds"),
+    ErasureItem("Company groups", "which of their roles and rights came from their company groups"
+                " (the roles stay, as below, without the group's name)"),
 )
 ERASURE_KEEPS = (
     ErasureItem("Proposals and talks", "with their abstracts, answers, materials and schedule"
@@ -92,6 +99,8 @@ ERASURE_KEEPS = (
     ErasureItem("Feedback", "ratings and comments given on talks stay, without a name"),
     ErasureItem("Audience questions", "questions asked during talks and their votes stay, under"
                 " the neutral name (or as Anonymous where asked so)"),
+    ErasureItem("Check-ins they made", "people they checked in at a hub's desk stay checked in,"
+                " with them named as who did it under the neutral name"),
     ErasureItem("Roles", "who was speaker, reviewer, organiser or attendee at which conference,"
                 " under the neutral name"),
     ErasureItem("Recording consent", "their yes or no to publishing recordings, so published"
@@ -147,6 +156,35 @@ def _refuse_if_no_admin_left(name: str, was_admin: bool, doing: str) -> None:
             f"{name} is the last active site admin, so you cannot {doing} "
             "this account. Make someone else a site admin first."
         )
+
+
+def make_site_admin_by_hand(user: User) -> str | None:
+    """Make ``user`` a site admin by hand, so that no company log-in takes the right back.
+
+    Returns the OIDC_ADMIN_GROUPS group that gave the right before, if one did (it is now
+    given by hand), else None.
+    """
+    from_group = db.session.scalar(
+        select(GroupGrantedSiteAdmin.group_name).where(GroupGrantedSiteAdmin.user_id == user.id)
+    )
+    if from_group is not None:
+        # A statement, not the ORM, as conference.sso does for these rows.
+        db.session.execute(delete(GroupGrantedSiteAdmin).where(GroupGrantedSiteAdmin.user_id == user.id))
+    user.is_site_admin = True
+    db.session.flush()
+    return from_group
+
+
+def forget_company_groups(user: User) -> None:
+    """Forget which of ``user``'s roles and rights their company groups gave (they stay, as if
+    given by hand): which groups someone is in is theirs, and an erased account never logs in
+    through the company again to have them taken back."""
+    db.session.execute(delete(GroupGrantedSiteAdmin).where(GroupGrantedSiteAdmin.user_id == user.id))
+    db.session.execute(
+        delete(GroupGrantedRole).where(
+            GroupGrantedRole.conference_role_id.in_(select(ConferenceRole.id).where(ConferenceRole.user_id == user.id))
+        )
+    )
 
 
 def deactivation_refusal(user: User, by: User | None, lock: bool = False) -> str | None:
@@ -216,6 +254,8 @@ def deactivate_account(user: User, by: User | None, reason: str = "") -> Deactiv
     user.rotate_session_token()
     released = release_open_review_assignments(user)
     withdrawn, promoted = withdraw_attendance(user)
+    # Roles and the admin right keep their company-group marks, as they keep everything: if the
+    # account is reactivated, its next company log-in still takes back what no group gives.
     db.session.flush()
     _refuse_if_no_admin_left(user.display_name, user.is_site_admin, "deactivate")
     return Deactivation(released_assignments=released, withdrawn_registrations=withdrawn, seats_given_on=promoted)
@@ -327,6 +367,7 @@ def erase_account(user: User, by: User | None) -> None:
         (ApiToken, ApiToken.created_by_id),
         (DiscussionFollower, DiscussionFollower.user_id),
         (ReviewerTrackPreference, ReviewerTrackPreference.reviewer_id),
+        (CheckIn, CheckIn.user_id),
     ):
         db.session.execute(delete(model).where(column == user.id))
     db.session.execute(
@@ -337,6 +378,7 @@ def erase_account(user: User, by: User | None) -> None:
     db.session.execute(delete(OutboxMessage).where(func.lower(OutboxMessage.recipient) == old_email))
     release_open_review_assignments(user)
     withdraw_attendance(user)
+    forget_company_groups(user)
 
     user.display_name = NEUTRAL_NAME.format(number=user.id)
     _rename_in_feed_records(user)

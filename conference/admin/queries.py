@@ -13,6 +13,7 @@ from conference.conferences.models import Conference, ConferenceRole, Role
 from conference.core.paging import Page, PageSpot
 from conference.core.text import folded
 from conference.extensions import db
+from conference.sso.models import GroupGrantedRole, GroupGrantedSiteAdmin
 
 PEOPLE_PER_PAGE = 50
 
@@ -43,10 +44,12 @@ def _status_condition(status: AccountStatus):
 
 @dataclass
 class ConferenceRoles:
-    """One conference and the roles an account holds there."""
+    """One conference and the roles an account holds there, with the company group that gave
+    each role a group gave."""
 
     conference: Conference
     roles: list[Role] = field(default_factory=list)
+    from_groups: dict[Role, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -55,6 +58,8 @@ class Account:
 
     user: User
     conferences: list[ConferenceRoles] = field(default_factory=list)
+    # The OIDC_ADMIN_GROUPS group that made them a site admin; None: by hand, or not an admin.
+    site_admin_from_group: str | None = None
 
     @property
     def status(self) -> AccountStatus:
@@ -67,17 +72,35 @@ def roles_by_conference(user_ids: list[int]) -> dict[int, list[ConferenceRoles]]
     if not user_ids:
         return grouped
     rows = db.session.execute(
-        select(ConferenceRole.user_id, ConferenceRole.role, Conference)
+        select(ConferenceRole.user_id, ConferenceRole.role, Conference, GroupGrantedRole.group_name)
         .join(Conference, Conference.id == ConferenceRole.conference_id)
+        .outerjoin(GroupGrantedRole, GroupGrantedRole.conference_role_id == ConferenceRole.id)
         .where(ConferenceRole.user_id.in_(user_ids))
         .order_by(Conference.starts_on.desc(), Conference.id, ConferenceRole.role)
     )
-    for user_id, role, conference in rows:
+    for user_id, role, conference, from_group in rows:
         held = grouped[user_id]
         if not held or held[-1].conference.id != conference.id:
             held.append(ConferenceRoles(conference))
         held[-1].roles.append(role)
+        if from_group is not None:
+            held[-1].from_groups[role] = from_group
     return grouped
+
+
+def site_admins_from_groups(users: list[User]) -> dict[int, str]:
+    """The company group that made each of these site admins one, for those a group did (one
+    query)."""
+    admin_ids = [user.id for user in users if user.is_site_admin]
+    if not admin_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(GroupGrantedSiteAdmin.user_id, GroupGrantedSiteAdmin.group_name).where(
+                GroupGrantedSiteAdmin.user_id.in_(admin_ids)
+            )
+        ).all()
+    )
 
 
 def accounts_page(
@@ -109,9 +132,10 @@ def accounts_page(
         )
     )
     roles = roles_by_conference([user.id for user in users])
-    return Page([Account(user, roles[user.id]) for user in users], total, spot)
+    from_groups = site_admins_from_groups(users)
+    return Page([Account(user, roles[user.id], from_groups.get(user.id)) for user in users], total, spot)
 
 
 def account(user: User) -> Account:
-    """One account with its roles."""
-    return Account(user, roles_by_conference([user.id])[user.id])
+    """One account with its roles and where its site-admin right came from."""
+    return Account(user, roles_by_conference([user.id])[user.id], site_admins_from_groups([user]).get(user.id))

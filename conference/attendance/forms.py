@@ -44,11 +44,7 @@ class AttendanceForm(FlaskForm):
         validators=[DataRequired(message="Choose how you will attend: remotely or at one of the hubs.")],
         validate_choice=False,
     )
-    days = CheckboxesField(
-        "Days in person",
-        validate_choice=False,
-        description="Dates in the hub's own calendar: each is that hub's working day.",
-    )
+    days = CheckboxesField("Days you attend", validate_choice=False)
     dietary_needs = TextAreaField(
         "Dietary needs",
         validators=[Length(max=NEEDS_MAX, message=f"Keep it under {NEEDS_MAX} characters.")],
@@ -70,6 +66,10 @@ class AttendanceForm(FlaskForm):
             SelectChoice(hub_choice(hub), f"In person at {hub.name}") for hub in self.hubs
         ]
         self.days.choices = [SelectChoice(day.isoformat(), day_text(day)) for day in conference.days()]
+        self.days.description = (
+            "In person: dates in the hub's own calendar, each that hub's working day. Remotely: the "
+            f"conference's dates in {conference.time_zone}, to follow online (no seat limit, no waiting list)."
+        )
 
     def chosen_mode(self) -> AttendanceMode:
         return AttendanceMode.REMOTE if self.where.data == REMOTE else AttendanceMode.IN_PERSON
@@ -99,9 +99,13 @@ class AttendanceForm(FlaskForm):
         offered = {choice.value for choice in field.choices}
         if any(value not in offered for value in field.data or []):
             raise ValidationError("Choose among the conference's days.")
+        if field.data:
+            return
         hub = self.chosen_hub()
-        if hub is not None and not field.data:
+        if hub is not None:
             raise ValidationError(f"Choose at least one day to attend in person at {hub.name}.")
+        if self.where.data == REMOTE:
+            raise ValidationError("Choose at least one day you will follow remotely.")
 
 
 class WindowForm(FlaskForm):

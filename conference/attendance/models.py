@@ -30,7 +30,7 @@ class AttendanceMode(enum.StrEnum):
 
 
 class SeatStatus(enum.StrEnum):
-    """A requested hub day either has a seat or waits for one."""
+    """A requested hub day either has a seat or waits for one; a remote day is always registered."""
 
     REGISTERED = "registered"
     WAITING = "waiting"
@@ -86,11 +86,16 @@ class AttendanceRegistration(db.Model):
 
 
 class AttendanceDay(db.Model):
-    """A day someone asked to attend at their hub: with a seat, or waiting for one.
+    """A day someone asked to attend at their hub, with a seat or waiting for one; or, for a
+    remote registration, a day they follow online (always registered, no seat, no ``seated_at``).
 
-    ``day`` is a date in the hub's own calendar: the conference's day of that date, which the
-    hub spends in its working hours in its own zone (as the schedule's grid lays it out).
+    At a hub ``day`` is a date in the hub's own calendar: the conference's day of that date, which
+    the hub spends in its working hours in its own zone (as the schedule's grid lays it out).
+    Remotely it is the conference's date in the conference's zone.
     The waiting list of a hub day is its waiting rows in the order of ``requested_at``.
+    A seat the hub's check-in desk gives on the day is a seated row like any other: a waiting
+    row keeps its ``requested_at``; a day the person had not asked for is requested and seated
+    at the same instant.
     """
 
     __tablename__ = "attendance_days"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -45,6 +45,11 @@ def hub_day_starts_at(hub: Hub, day: date) -> datetime:
     return local_to_utc(day, hub.working_day_starts, hub.time_zone)
 
 
+def hub_day_has_begun(hub_zone: str, day: date, now: datetime) -> bool:
+    """Whether the hub's date ``day`` has begun there (from its midnight) at the instant ``now``."""
+    return local_to_utc(day, time.min, hub_zone) <= now
+
+
 # --- the window -----------------------------------------------------------------------------
 
 
@@ -78,6 +83,16 @@ def seat_counts(hub_id: int, day: date) -> tuple[int, int]:
     )
     counts = dict(rows.all())
     return counts.get(SeatStatus.REGISTERED, 0), counts.get(SeatStatus.WAITING, 0)
+
+
+def seated_user_ids(hub_id: int, day: date):
+    """A subquery: the people with a seat at a hub on a day (given by registration, by moving up
+    from the waiting list or at the hub's desk: each is a seated day row)."""
+    return (
+        select(AttendanceRegistration.user_id)
+        .join(AttendanceDay, AttendanceDay.registration_id == AttendanceRegistration.id)
+        .where(_at_hub_day(hub_id, day), AttendanceDay.status == SeatStatus.REGISTERED)
+    )
 
 
 def waiting_list(hub_id: int, day: date) -> list[AttendanceDay]:
@@ -154,6 +169,15 @@ def registration_of(conference: Conference, user: User) -> AttendanceRegistratio
     )
 
 
+def is_registered(conference: Conference, user: User) -> bool:
+    """Whether ``user`` has a registration for ``conference``, in person or remote."""
+    return db.session.scalar(
+        select(AttendanceRegistration.id).where(
+            AttendanceRegistration.conference_id == conference.id, AttendanceRegistration.user_id == user.id
+        )
+    ) is not None
+
+
 @dataclass(frozen=True)
 class DayState:
     day: date
@@ -184,7 +208,7 @@ def hub_day_counts(conference: Conference) -> dict[tuple[int, date], HubDayCount
     rows = db.session.execute(
         select(AttendanceRegistration.hub_id, AttendanceDay.day, AttendanceDay.status, func.count(AttendanceDay.id))
         .join(AttendanceRegistration, AttendanceRegistration.id == AttendanceDay.registration_id)
-        .where(AttendanceRegistration.conference_id == conference.id)
+        .where(AttendanceRegistration.conference_id == conference.id, AttendanceRegistration.hub_id.is_not(None))
         .group_by(AttendanceRegistration.hub_id, AttendanceDay.day, AttendanceDay.status)
     )
     counts: dict[tuple[int, date], dict[SeatStatus, int]] = {}
@@ -194,6 +218,49 @@ def hub_day_counts(conference: Conference) -> dict[tuple[int, date], HubDayCount
         key: HubDayCount(by_status.get(SeatStatus.REGISTERED, 0), by_status.get(SeatStatus.WAITING, 0))
         for key, by_status in counts.items()
     }
+
+
+def in_person_per_day(counts: dict[tuple[int, date], HubDayCount]) -> dict[date, HubDayCount]:
+    """Day -> people seated and waiting at all hubs together, from ``hub_day_counts``."""
+    totals: dict[date, HubDayCount] = {}
+    for (_, day), count in counts.items():
+        total = totals.get(day, HubDayCount())
+        totals[day] = HubDayCount(total.seated + count.seated, total.waiting + count.waiting)
+    return totals
+
+
+def _remote(conference: Conference):
+    return and_(
+        AttendanceRegistration.conference_id == conference.id, AttendanceRegistration.mode == AttendanceMode.REMOTE
+    )
+
+
+def remote_day_counts(conference: Conference) -> dict[date, int]:
+    """Day (a conference date) -> people following remotely, in one query."""
+    rows = db.session.execute(
+        select(AttendanceDay.day, func.count(AttendanceDay.id))
+        .join(AttendanceRegistration, AttendanceRegistration.id == AttendanceDay.registration_id)
+        .where(_remote(conference))
+        .group_by(AttendanceDay.day)
+    )
+    return dict(rows.all())
+
+
+def remote_without_days(conference: Conference) -> int:
+    """People who registered remotely before remote days could be chosen and have not chosen any."""
+    return db.session.scalar(
+        select(func.count(AttendanceRegistration.id)).where(
+            _remote(conference),
+            ~select(AttendanceDay.id).where(AttendanceDay.registration_id == AttendanceRegistration.id).exists(),
+        )
+    ) or 0
+
+
+def registration_count(conference: Conference) -> int:
+    """How many people registered, in person or remotely."""
+    return db.session.scalar(
+        select(func.count(AttendanceRegistration.id)).where(AttendanceRegistration.conference_id == conference.id)
+    ) or 0
 
 
 def remote_count(conference: Conference) -> int:

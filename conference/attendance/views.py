@@ -1,5 +1,5 @@
 """How people attend: each person answers for themselves; organisers see the counts and lists,
-set the registration window and remove registrations.
+set or remove the registration window and remove registrations.
 
 Attendee handlers require a login and act only on the current user's own registration.
 Organiser handlers check the ORGANISER role first, then load hubs and registrations scoped to
@@ -74,7 +74,7 @@ def mine(slug: str):
         choice = operations.AttendanceChoice(
             mode=form.chosen_mode(),
             hub_id=hub.id if hub is not None else None,
-            days=form.chosen_days() if hub is not None else frozenset(),
+            days=form.chosen_days(),
             dietary_needs=form.dietary_needs.data or "",
             accessibility_needs=form.accessibility_needs.data or "",
         )
@@ -106,11 +106,12 @@ def cancel(slug: str):
 
 @blueprint.app_template_global("attendance_summary")
 def attendance_summary(conference: Conference) -> dict | None:
-    """For the conference page: the window's state and, when logged in, the viewer's registration."""
+    """For the conference page: the window's state and, when logged in, the viewer's registration;
+    None when there is neither a window nor a registration of theirs to speak of."""
     window = queries.attendance_window(conference)
-    if window is None:
-        return None
     registration = queries.registration_of(conference, current_user)
+    if window is None and registration is None:
+        return None
     states = queries.day_states(registration) if registration and registration.is_in_person else []
     return {
         "window": window,
@@ -129,14 +130,18 @@ def attendance_summary(conference: Conference) -> dict | None:
 def overview(slug: str):
     conference = conference_with_role(slug, Role.ORGANISER)
     window = queries.attendance_window(conference)
+    counts = queries.hub_day_counts(conference)
     return render_template(
         "attendance/manage.html",
         conference=conference,
         hubs=list(conference.hubs),
         days=conference.days(),
-        counts=queries.hub_day_counts(conference),
+        counts=counts,
+        in_person_per_day=queries.in_person_per_day(counts),
         empty=queries.HubDayCount(),
         remote_count=queries.remote_count(conference),
+        remote_per_day=queries.remote_day_counts(conference),
+        remote_without_days=queries.remote_without_days(conference),
         window=window,
         window_state=queries.window_state(window, operations.current_instant()),
         day_text=queries.day_text,
@@ -186,6 +191,7 @@ def remote(slug: str):
         waiting=[],
         registrations=queries.remote_registrations(conference),
         day_text=queries.day_text,
+        days_text=queries.days_text,
         remove_action=lambda registration: url_for(
             "attendance.remove_registration", slug=slug, registration_id=registration.id
         ),
@@ -196,7 +202,7 @@ def remote(slug: str):
 def export(slug: str):
     conference = conference_with_role(slug, Role.ORGANISER)
     return Response(
-        attendance_csv(queries.all_registrations(conference)),
+        attendance_csv(queries.all_registrations(conference), conference.time_zone),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{conference.slug}-attendance.csv"'},
     )
@@ -233,8 +239,35 @@ def settings(slug: str):
             flash("The registration window is saved.", "success")
             return redirect(url_for("attendance.overview", slug=slug))
     return render_template(
-        "attendance/settings.html", conference=conference, form=form
+        "attendance/settings.html",
+        conference=conference,
+        form=form,
+        has_window=queries.attendance_window(conference) is not None,
     ), 400 if form.errors else 200
+
+
+@blueprint.route("/c/<slug>/manage/attendance/settings/remove", methods=["GET", "POST"])
+def remove_window(slug: str):
+    conference = conference_with_role(slug, Role.ORGANISER)
+    if request.method == "POST":
+        require_confirm_form()
+        if operations.remove_window(conference):
+            flash(
+                "The registration window is removed, so registration is closed: nobody can register, "
+                "change or cancel until you set a new window. Existing registrations are kept.",
+                "success",
+            )
+        else:
+            flash("There was no registration window to remove; nothing changed.", "info")
+        return redirect(url_for("attendance.overview", slug=slug))
+    window = queries.attendance_window(conference)
+    return render_template(
+        "attendance/remove_window.html",
+        conference=conference,
+        window=window,
+        window_state=queries.window_state(window, operations.current_instant()),
+        registrations=queries.registration_count(conference),
+    )
 
 
 @blueprint.route("/c/<slug>/manage/attendance/registrations/<int:registration_id>/remove", methods=["POST"])

@@ -1,5 +1,6 @@
 """Demo data for the parts people use around the event: who registered to attend the summit
-in person (with a waiting list at one hub) and the audience questions of last year's talks.
+in person (with a waiting list at one hub) or remotely on chosen days, and the audience
+questions of last year's talks.
 
 Deterministic: one seeded ``random.Random``, fixed instants. Builders flush; the CLI commits.
 """
@@ -55,7 +56,8 @@ def add_live_demo(summit: Conference, past: Conference | None) -> None:
 
 def add_attendance(summit: Conference, rng: random.Random) -> None:
     """Registration open from November until a week before the summit; most attendees register
-    (the demo attendee is left to try it), the smallest hub with a waiting list."""
+    (the demo attendee is left to try it), the smallest hub with a waiting list, remote people
+    each on the days they follow."""
     closes = local_to_utc(summit.starts_on - timedelta(days=7), time(17), summit.time_zone)
     db.session.add(AttendanceWindow(conference_id=summit.id, opens_at=REGISTRATION_OPENS, closes_at=closes))
     hubs = sorted(summit.hubs, key=lambda hub: hub.name)
@@ -75,7 +77,9 @@ def add_attendance(summit: Conference, rng: random.Random) -> None:
                 accessibility_needs=rng.choice(NEEDS[4:]) if rng.random() < 0.08 else "",
             )
         else:
-            choice = attendance.AttendanceChoice(mode=AttendanceMode.REMOTE, hub_id=None, days=frozenset())
+            # Each remote person follows some of the days, so the remote counts differ from day to day.
+            followed = frozenset(day for day in days if rng.random() < 0.6) or frozenset([days[-1]])
+            choice = attendance.AttendanceChoice(mode=AttendanceMode.REMOTE, hub_id=None, days=followed)
         attendance.save_attendance(summit, user, choice, now=at)
     db.session.flush()
 

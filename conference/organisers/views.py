@@ -18,6 +18,7 @@ from conference.accounts.operations import find_user_by_email
 from conference.activity.queries import proposal_history
 from conference.attendance import operations as attendance_operations
 from conference.attendance import queries as attendance_queries
+from conference.checkin import operations as checkin_operations
 from conference.conferences.access import (
     conference_with_role,
     load_scoped,
@@ -162,9 +163,12 @@ def settings(slug: str):
         dropped = operations.update_conference_settings(conference, _conference_details(form))
         flash("The conference settings are saved.", "success")
         if dropped:
+            request_delivery()
+            told = "1 person was" if dropped == 1 else f"{dropped} people were"
             flash(
-                f"The new dates leave out days {dropped} people had registered to attend in person: "
-                "those days are removed from their registrations (see Attendance).",
+                "The new dates leave out days people had registered for (in person or remotely): those "
+                f"days are removed from their registrations, and {told} e-mailed the days they lost, the "
+                "new dates and a link to change their registration (see Attendance).",
                 "info",
             )
         return redirect(url_for("organisers.settings", slug=conference.slug))
@@ -247,14 +251,21 @@ def people(slug: str):
             role = Role(form.role.data)
             try:
                 with db.session.begin_nested():
-                    operations.grant_role(conference, user, role)
+                    from_group = operations.give_role_by_hand(conference, user, role)
             except (operations.RoleAlreadyHeld, IntegrityError):
                 flash(
                     f"{user.display_name} is already a {role.value} at this conference; nothing changed.",
                     "info",
                 )
             else:
-                flash(f"{user.display_name} is now a {role.value}.", "success")
+                if from_group is None:
+                    flash(f"{user.display_name} is now a {role.value}.", "success")
+                else:
+                    flash(
+                        f"{user.display_name} already had the {role.value} role from the company group "
+                        f"“{from_group}”; it is now given by hand and stays when they leave the group.",
+                        "success",
+                    )
             return redirect(url_for("organisers.people", slug=conference.slug))
     return _render_people(conference, form)
 
@@ -267,19 +278,26 @@ def remove_role(slug: str, role_id: int):
     person = conference_role.user
     role = conference_role.role
     try:
-        operations.revoke_role(conference_role)
+        from_group = operations.revoke_role(conference_role)
     except operations.LastOrganiser:
         message = (
-            "You are the last organiser of this conference, so you cannot remove your organiser "
-            "role. Make someone else an organiser first."
+            "You are the last active organiser of this conference (deactivated accounts don't "
+            "count), so you cannot remove your organiser role. Make someone else an organiser first."
             if person.id == current_user.id
-            else "This conference needs at least one organiser; add another before removing this one."
+            else "This conference needs at least one active organiser (deactivated accounts don't "
+            "count); add another before removing this one."
         )
         return _render_people(conference, AddRoleForm(formdata=None), remove_error=message)
+    comes_back = (
+        f" It came from the company group “{from_group}”: while they are in that group and its rule "
+        "stays, their next company log-in gives it back (see Roles from company groups)."
+        if from_group
+        else ""
+    )
     if person.id == current_user.id and role == Role.ORGANISER:
-        flash("You are no longer an organiser of this conference.", "info")
+        flash("You are no longer an organiser of this conference." + comes_back, "info")
         return redirect(url_for("conferences.overview", slug=conference.slug))
-    flash(f"{person.display_name} is no longer a {role.value}.", "success")
+    flash(f"{person.display_name} is no longer a {role.value}." + comes_back, "success")
     # Back to the same filtered page of the list (the form's action carries its query string).
     return redirect(url_for("organisers.people", slug=conference.slug, **_people_filters()))
 
@@ -385,6 +403,16 @@ def delete_hub(slug: str, hub_id: int):
         flash(
             f"{registered} {people} registered to attend in person at hub “{name}”. Remove them "
             "under Attendance first; nothing was deleted.",
+            "error",
+        )
+        return redirect(url_for("organisers.hubs", slug=conference.slug))
+    checked_in = checkin_operations.lock_hub_and_count_check_ins(hub)
+    if checked_in:
+        # As for registrations: the hub's check-ins would go with it, and they are facilities' record.
+        check_ins = "check-in is" if checked_in == 1 else "check-ins are"
+        flash(
+            f"{checked_in} {check_ins} recorded at the desk of hub “{name}”, and deleting the hub would "
+            "delete them. Undo them at its check-in desk first; nothing was deleted.",
             "error",
         )
         return redirect(url_for("organisers.hubs", slug=conference.slug))

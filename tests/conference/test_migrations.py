@@ -3,27 +3,10 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect, text
 
 from conference.archive.models import POSTGRESQL_SEARCH_INDEX, SQLITE_SEARCH_TABLE, is_search_object
 from conference.extensions import db
-
-
-def _fresh_url(database_url: str, tmp_path) -> tuple[str, callable]:
-    if database_url.startswith("sqlite"):
-        return f"sqlite:///{tmp_path / 'migrated.db'}", lambda: None
-    admin = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    name = "migration_check_" + tmp_path.name[-12:].replace("-", "_").lower()
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return database_url.rsplit("/", 1)[0] + "/" + name, drop
 
 
 def test_migrations_upgrade_matches_models(unmigrated_app):

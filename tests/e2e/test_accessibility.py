@@ -42,11 +42,15 @@ ORGANISER_PAGES = [
     "/account", "/c/a11y/manage/", "/c/a11y/manage/ranking", "/c/a11y/manage/schedule/",
     "/c/a11y/manage/schedule/draft", "/c/a11y/manage/activity", "/c/a11y/manage/embed",
     "/c/a11y/manage/tags", "/c/a11y/manage/access-codes", "/c/a11y/manage/insights",
-    "/c/a11y/proposals/", "/admin/people",
+    "/c/a11y/proposals/", "/admin/people", "/c/a11y/manage/questions", "/c/a11y/manage/attendance",
+    "/c/a11y/manage/attendance/settings", "/c/a11y/attendance", "/c/a11y/manage/check-in",
+    # The hub's desk and badges on the conference's first day ({hub} is London's id).
+    "/c/a11y/manage/check-in/{hub}/2027-03-24", "/c/a11y/manage/check-in/{hub}/2027-03-24/badges",
 ]
 
 
 def _make_conference() -> int:
+    """The conference the pages show; returns its London hub's id."""
     conference = ConferenceFactory(slug="a11y", name="Accessible Conf", time_zone="Europe/London")
     organiser = UserFactory(email="organiser@example.com", display_name="Olivia Organiser", is_site_admin=True)
     RoleFactory(conference=conference, user=organiser, role=Role.ORGANISER)
@@ -68,7 +72,7 @@ def _make_conference() -> int:
     submitted = ProposalFactory(conference=conference, state=ProposalState.SUBMITTED, title="Still in review")
     ProposalSpeakerFactory(proposal=submitted, user=UserFactory())
     db.session.commit()
-    return conference.id
+    return london.id
 
 
 def _violations(page) -> list[str]:
@@ -89,7 +93,7 @@ def test_key_pages_pass_axe(live_server, browser):
         pytest.skip(reason)
     app, base_url = live_server
     with app.app_context():
-        _make_conference()
+        hub_id = _make_conference()
         db.session.remove()
     context = browser.new_context(viewport={"width": 1280, "height": 900}, timezone_id="Europe/London",
                                   locale="en-GB", bypass_csp=True)
@@ -106,6 +110,7 @@ def test_key_pages_pass_axe(live_server, browser):
         page.get_by_role("button", name="Log in", exact=True).click()
         page.wait_for_url(f"{base_url}/")
         for path in ORGANISER_PAGES:
+            path = path.format(hub=hub_id)
             response = page.goto(f"{base_url}{path}")
             assert response.status == 200, path
             problems[path] = _violations(page)

@@ -64,8 +64,10 @@ def in_person(conference, hub_name: str, *days: date, dietary: str = "", accessi
     )
 
 
-def remotely():
-    return operations.AttendanceChoice(mode=AttendanceMode.REMOTE, hub_id=None, days=frozenset())
+def remotely(*days: date, dietary: str = ""):
+    return operations.AttendanceChoice(
+        mode=AttendanceMode.REMOTE, hub_id=None, days=frozenset(days), dietary_needs=dietary
+    )
 
 
 def register(db, conference, user, choice):

@@ -48,11 +48,14 @@ def test_registering_in_person_takes_a_seat_on_each_chosen_day_and_makes_an_atte
     assert roles == {Role.ATTENDEE}
 
 
-def test_registering_remotely_keeps_no_seat(db, conference):
+def test_registering_remotely_records_the_days_followed_and_keeps_no_seat(db, conference):
     ada = person(db, "Ada")
-    register(db, conference, ada, remotely())
-    assert statuses(db, conference, ada) == {}
+    register(db, conference, ada, remotely(WED, FRI))
+    assert statuses(db, conference, ada) == {WED: "registered", FRI: "registered"}
     assert queries.remote_count(conference) == 1
+    assert queries.remote_day_counts(conference) == {WED: 1, FRI: 1}
+    assert queries.hub_day_counts(conference) == {}
+    assert queries.seat_counts(hub(conference, "London").id, WED) == (0, 0)
 
 
 def test_a_full_hub_day_puts_the_next_request_on_its_waiting_list_but_other_days_still_seat(db, conference):
@@ -77,6 +80,8 @@ def test_a_hub_without_a_limit_never_has_a_waiting_list(db, conference):
         (lambda c: in_person(c, "London", date(2027, 3, 27)), "conference's days"),
         (lambda c: operations.AttendanceChoice(operations.AttendanceMode.IN_PERSON, None, frozenset({WED})),
          "hubs"),
+        (lambda c: remotely(), "at least one day you will follow remotely"),
+        (lambda c: remotely(WED, date(2027, 3, 27)), "conference's days"),
     ],
 )
 def test_bad_choices_are_refused_and_nothing_is_saved(db, conference, choice, message):
@@ -107,11 +112,11 @@ def test_outside_the_window_nobody_registers_changes_or_cancels(db, conference, 
     register(db, conference, ada, in_person(conference, "London", WED))
     now.set(instant)
     with pytest.raises(operations.AttendanceProblem, match="nothing was changed"):
-        operations.save_attendance(conference, ada, remotely())
+        operations.save_attendance(conference, ada, remotely(WED))
     with pytest.raises(operations.AttendanceProblem, match="nothing was changed"):
         operations.cancel_attendance(conference, ada)
     with pytest.raises(operations.AttendanceProblem, match="nothing was changed"):
-        operations.save_attendance(conference, person(db, "Bob"), remotely())
+        operations.save_attendance(conference, person(db, "Bob"), remotely(WED))
     db.session.rollback()
     assert statuses(db, conference, ada) == {WED: "registered"}
 
@@ -201,9 +206,12 @@ def test_switching_to_remote_frees_the_seat(db, conference):
     ada, _bob = _fill_london_wednesday(db, conference)
     cleo = person(db, "Cleo")
     register(db, conference, cleo, in_person(conference, "London", WED))
-    register(db, conference, ada, remotely())
-    assert statuses(db, conference, ada) == {}
+    register(db, conference, ada, remotely(WED))
+    assert statuses(db, conference, ada) == {WED: "registered"}  # followed online now
+    registration = queries.registration_of(conference, ada)
+    assert registration.hub is None and not registration.is_in_person
     assert statuses(db, conference, cleo) == {WED: "registered"}
+    assert queries.seat_counts(hub(conference, "London").id, WED) == (2, 0)
 
 
 def test_cancelling_without_a_registration_is_refused(db, conference):

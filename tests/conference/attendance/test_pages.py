@@ -78,6 +78,8 @@ def test_bad_input_is_shown_on_the_form_and_saves_nothing(client, login, db, con
         ({**_attend(conference, "London"), "days": ["not-a-date"]}, "Choose among the conference"),
         ({"where": "hub-999999", "days": [WED.isoformat()]}, "one of this conference"),
         ({"where": "hub-1x", "days": [WED.isoformat()]}, "one of this conference"),
+        ({"where": "remote"}, "Choose at least one day you will follow remotely."),
+        ({"where": "remote", "days": ["2027-03-30"]}, "Choose among the conference"),
         ({**_attend(conference, "London", WED), "dietary_needs": "x" * 1001}, "Keep it under 1000"),
     ]
     for data, message in cases:
@@ -90,8 +92,8 @@ def test_bad_input_is_shown_on_the_form_and_saves_nothing(client, login, db, con
 def test_changing_and_cancelling_through_the_page(client, login, db, conference):
     ada = login(person(db, "Ada"))
     client.post(MINE, data=_attend(conference, "London", WED))
-    client.post(MINE, data={"where": "remote"})
-    assert "you attend remotely" in client.get(MINE).get_data(as_text=True)
+    client.post(MINE, data={"where": "remote", "days": [THU.isoformat()]})
+    assert "you follow remotely on\n      Thu 25 Mar 2027" in client.get(MINE).get_data(as_text=True)
     response = client.post(f"{MINE}/cancel")
     assert response.status_code == 302
     assert statuses(db, conference, ada) == {}
@@ -116,7 +118,7 @@ def test_after_the_window_the_page_shows_the_status_but_no_form_and_posts_change
     now.set(AFTER)
     page = client.get(MINE).get_data(as_text=True)
     assert "Registration closed" in page and 'name="where"' not in page
-    response = client.post(MINE, data={"where": "remote"})
+    response = client.post(MINE, data={"where": "remote", "days": [WED.isoformat()]})
     assert response.status_code == 400 and "Registration has closed" in response.get_data(as_text=True)
     client.post(f"{MINE}/cancel")
     assert statuses(db, conference, ada) == {WED: "registered"}
@@ -144,7 +146,7 @@ def test_needs_are_not_shown_to_other_attendees(client, login, db, conference):
 def test_the_overview_counts_registered_limit_and_waiting_per_hub_day_and_remote(client, organiser, db, conference):
     for name in ("Ada", "Bob", "Cleo"):
         register(db, conference, person(db, name), in_person(conference, "London", WED))
-    register(db, conference, person(db, "Dan"), remotely())
+    register(db, conference, person(db, "Dan"), remotely(WED))
     page = client.get(MANAGE).get_data(as_text=True)
     london_wed = page.split("People at London on Wed 24 Mar 2027")[0].rsplit("<tr>", 1)[1]
     assert [cell.strip() for cell in london_wed.split("<td>")[1:4]] == ["2</td>", "2</td>", "1</td>"]
@@ -176,20 +178,22 @@ def test_the_csv_lists_everyone_for_facilities_with_formula_cells_guarded(client
     register(db, conference, person(db, "Ada"), in_person(conference, "London", WED, THU, dietary="=HYPERLINK(\"x\")"))
     register(db, conference, person(db, "Bob"), in_person(conference, "London", WED, accessibility="+step-free"))
     register(db, conference, person(db, "Cleo"), in_person(conference, "London", WED))
-    register(db, conference, person(db, "@Dan"), remotely())
+    register(db, conference, person(db, "@Dan"), remotely(WED))
     response = client.get(f"{MANAGE}.csv")
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     assert rows[0][:4] == ["Name", "E-mail", "Attends", "Hub"]
+    assert rows[0][9] == "Days followed remotely (conference dates, Europe/London)"
     by_name = {row[0]: row for row in rows[1:]}
     assert by_name["Ada"] == [
         "Ada", "ada@example.com", "In person", "London", "Europe/London", "2027-03-24; 2027-03-25", "",
-        "'=HYPERLINK(\"x\")", "",
+        "'=HYPERLINK(\"x\")", "", "",
     ]
     assert by_name["Bob"][8] == "'+step-free"
     assert by_name["Cleo"][5:7] == ["", "2027-03-24"]
-    assert by_name["'@Dan"][2:4] == ["Remotely", ""]
+    # A remote person's days are in their own column, never among the seats.
+    assert by_name["'@Dan"][2:] == ["Remotely", "", "", "", "", "", "", "2027-03-24"]
 
 
 def test_an_organiser_removes_someone_and_the_first_waiting_person_moves_up(client, organiser, db, conference):

@@ -110,5 +110,6 @@ def test_management_navigation_groups_every_page_under_a_label_and_marks_the_cur
     assert "API tokens" in groups["Conference"]
     assert "Activity" in groups["Mail and insights"]
     assert "Attendance" in groups["Conference"]
-    assert len(links) == len(set(links)) == 29
+    assert "Audience questions" in groups["Programme"]
+    assert len(links) == len(set(links)) == 31
     assert current == ["Rooms and streams"]

@@ -410,7 +410,21 @@ ATTENDANCE = {
     "attendance.remote": ORGANISER_PAGE,
     "attendance.export": ORGANISER_PAGE,
     "attendance.settings": ORGANISER_FORM,
+    "attendance.remove_window": ORGANISER_FORM,
     "attendance.remove_registration": ORGANISER_ACTION,
+}
+
+# The hub check-in desk and badges: organisers only (no hub-host role exists). The world's
+# hub is London and its day the first conference day (yesterday); user_id is the speaker, who
+# has no registration (the organiser hears so at the desk).
+CHECKIN = {
+    "checkin.index": ORGANISER_PAGE,
+    "checkin.hub_today": page(organiser_only(REDIRECT)),
+    "checkin.desk": ORGANISER_PAGE,
+    "checkin.check_in": ORGANISER_ACTION,
+    "checkin.undo": ORGANISER_ACTION,
+    "checkin.export": ORGANISER_PAGE,
+    "checkin.badges": ORGANISER_PAGE,
 }
 
 ACTIVITY = {
@@ -447,6 +461,11 @@ EMBED = {
 SSO = {
     "sso.start": page(public(NOT_FOUND)),
     "sso.callback": page(public(NOT_FOUND)),
+    "sso.provider_logout": page(public(NOT_FOUND)),
+    # Organisers' rules giving roles to company groups: checked for the role first, then absent
+    # without a provider (tests/conference/sso/test_group_roles.py checks them with one).
+    "sso.group_roles": form(organiser_only(NOT_FOUND), organiser_only(NOT_FOUND)),
+    "sso.remove_group_role": action(organiser_only(NOT_FOUND), rule_id="role_id"),
 }
 
 # Live questions: read by anyone, asked and voted by any account, moderated by the talk's own
@@ -469,6 +488,7 @@ QUESTIONS = {
     "questions.reopen": QUESTION_MODERATION,
     "questions.hide": QUESTION_MODERATION,
     "questions.unhide": QUESTION_MODERATION,
+    "questions.settings": ORGANISER_FORM,
 }
 
 STATIC = {
@@ -501,6 +521,7 @@ TABLES = {
     "sso": SSO,
     "admin": ADMIN,
     "attendance": ATTENDANCE,
+    "checkin": CHECKIN,
     "questions": QUESTIONS,
     "static": STATIC,
 }

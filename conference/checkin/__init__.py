@@ -1,0 +1,1 @@
+"""The check-in desk at each hub on the conference days, and the printable name badges."""
