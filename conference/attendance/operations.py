@@ -13,6 +13,11 @@ count is read. So of two people taking the last seat at once, one gets it and th
 the waiting list. Locks are taken registration first (several in the order of their ids), then
 hubs in the order of their ids, and a registration's days are read only with it locked.
 
+Before all of these, a person's save reads the conference's dates again under a share lock of
+its row: new dates are saved with that row locked for update (conference settings), so a save
+racing a date change waits for it and checks its days against the dates that stand, and the
+change's ``drop_days_outside`` never misses a day added meanwhile.
+
 On a conference day a hub's check-in desk may seat someone registered there who has no seat
 that day (``seat_at_desk``): the same locks and count, so a desk and an online registration
 taking the last seat at once also end with one seat. The desk can give such a seat back
@@ -155,6 +160,11 @@ def _lock_hubs(hub_ids: Iterable[int | None]) -> None:
         )
 
 
+def _read_dates_locked(conference: Conference) -> None:
+    """The conference's dates as they stand, its row share-locked (see the module docstring)."""
+    db.session.refresh(conference, attribute_names=["starts_on", "ends_on"], with_for_update={"read": True})
+
+
 def _registration_for_update(conference: Conference, user: User) -> AttendanceRegistration | None:
     return db.session.scalar(
         select(AttendanceRegistration)
@@ -257,6 +267,7 @@ def save_attendance(
     day gets a seat if one is free, else joins the end of that day's waiting list; seats given
     up go to the waiting lists. A remote day is simply registered: it takes no seat."""
     now = now or current_instant()
+    _read_dates_locked(conference)
     _require_open(conference, user, now)
     hub = _check_choice(conference, choice)
     registration = _registration_for_update(conference, user)

@@ -10,6 +10,7 @@ import pytest
 from conference.access_codes.models import AccessCode
 from conference.access_codes.operations import new_code_text
 from conference.conferences.models import Role
+from tests.clock import stand_at
 from tests.conference.proposals.conftest import DURING_CALL, make_user
 from tests.factories import ConferenceFactory, RoleFactory, SessionFormatFactory, TrackFactory
 
@@ -20,17 +21,9 @@ AFTER_CALL = datetime(2027, 2, 10, 12, 0, tzinfo=UTC)
 @pytest.fixture
 def now(monkeypatch):
     """Stand at a chosen instant for speakers and organisers alike; starts during the call."""
-
-    class Clock:
-        instant = DURING_CALL
-
-        def set(self, instant: datetime) -> None:
-            self.instant = instant
-
-    clock = Clock()
-    monkeypatch.setattr("conference.proposals.operations.utcnow", lambda: clock.instant)
-    monkeypatch.setattr("conference.access_codes.operations.utcnow", lambda: clock.instant)
-    return clock
+    return stand_at(
+        monkeypatch, DURING_CALL, "conference.proposals.operations", "conference.access_codes.operations"
+    )
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from conference.attendance import operations
 from conference.attendance.models import AttendanceMode, AttendanceRegistration, AttendanceWindow
 from conference.conferences.models import Role
 from conference.mail.models import OutboxMessage
+from tests.clock import stand_at
 from tests.factories import ConferenceFactory, HubFactory, RoleFactory, UserFactory
 
 OPENS = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
@@ -25,16 +26,7 @@ WED, THU, FRI = date(2027, 3, 24), date(2027, 3, 25), date(2027, 3, 26)
 @pytest.fixture
 def now(monkeypatch):
     """Stand at a chosen instant; starts while registration is open."""
-
-    class Clock:
-        instant = DURING
-
-        def set(self, instant: datetime) -> None:
-            self.instant = instant
-
-    clock = Clock()
-    monkeypatch.setattr("conference.attendance.operations.utcnow", lambda: clock.instant)
-    return clock
+    return stand_at(monkeypatch, DURING, "conference.attendance.operations")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ happened to their registration."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
@@ -14,6 +13,7 @@ from conference.attendance import operations
 from conference.conferences.models import Conference
 from conference.organisers.operations import ConferenceDetails, update_conference_settings
 from tests.conference.attendance.conftest import (
+    FRI,
     THU,
     WED,
     in_person,
@@ -22,6 +22,7 @@ from tests.conference.attendance.conftest import (
     register,
     statuses,
 )
+from tests.races import second_request
 
 SAT = date(2027, 3, 27)
 
@@ -34,33 +35,6 @@ def _details(conference: Conference, starts_on: date, ends_on: date) -> Conferen
     )
 
 
-def _in_thread(app, db, work) -> tuple[threading.Thread, list[BaseException]]:
-    """Run ``work`` as a second request with its own database session; errors are kept."""
-    errors: list[BaseException] = []
-
-    def request():
-        try:
-            with app.app_context():
-                work()
-                db.session.commit()
-        except BaseException as error:  # reported by the test, not lost in the thread
-            errors.append(error)
-
-    thread = threading.Thread(target=request)
-    thread.start()
-    return thread, errors
-
-
-def _waits_then_finishes(db, thread, errors) -> None:
-    try:
-        thread.join(timeout=1.0)
-        assert thread.is_alive(), "the second request should wait for the first one's locks"
-    finally:
-        db.session.commit()
-    thread.join(timeout=15)
-    assert not thread.is_alive() and errors == []
-
-
 # PostgreSQL only: SQLite has one writer at a time, so the two transactions never overlap.
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_new_dates_wait_for_a_person_changing_their_days_and_keep_their_new_day(app, db, conference, database_url):
@@ -71,10 +45,9 @@ def test_new_dates_wait_for_a_person_changing_their_days_and_keep_their_new_day(
     # Ada drops Wednesday and adds Thursday, not committed yet.
     operations.save_attendance(conference, ada, in_person(conference, "London", THU))
     # The organiser's new dates leave Wednesday out.
-    thread, errors = _in_thread(
-        app, db, lambda: update_conference_settings(db.session.get(Conference, conference_id), details)
-    )
-    _waits_then_finishes(db, thread, errors)
+    second_request(
+        app, lambda: update_conference_settings(db.session.get(Conference, conference_id), details)
+    ).waits_for(db, "the first one's locks")
 
     assert statuses(db, conference, ada) == {THU: "registered"}
     # Her registration lost no day to the new dates, so nothing tells her it did.
@@ -90,12 +63,11 @@ def test_a_person_changing_their_days_waits_for_new_dates_and_registers_again(ap
 
     # The new dates leave out Wednesday, Ada's only day, not committed yet.
     update_conference_settings(conference, _details(conference, THU, SAT))
-    thread, errors = _in_thread(
-        app, db, lambda: operations.save_attendance(
+    second_request(
+        app, lambda: operations.save_attendance(
             db.session.get(Conference, conference_id), db.session.get(User, ada_id), choice
         ),
-    )
-    _waits_then_finishes(db, thread, errors)
+    ).waits_for(db, "the first one's locks")
 
     # The date change removed her registration and told her so; her save then registered her
     # anew for Thursday, which the new dates have.
@@ -103,3 +75,26 @@ def test_a_person_changing_their_days_waits_for_new_dates_and_registers_again(ap
     (message,) = outbox(db)
     assert message.recipient == "ada@example.com"
     assert "No day of your registration is left, so you are no longer registered." in message.body
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_day_chosen_while_new_dates_leave_it_out_is_refused_after_they_are_saved(app, db, conference, database_url):
+    ada = person(db, "Ada")
+    register(db, conference, ada, in_person(conference, "London", WED))
+    conference_id, ada_id = conference.id, ada.id
+    # Her page still offers Wednesday to Friday: she picks Thursday.
+    choice = in_person(conference, "London", THU)
+
+    # The new dates (Friday and Saturday) leave out Wednesday and Thursday, not committed yet.
+    update_conference_settings(conference, _details(conference, FRI, SAT))
+    with pytest.raises(operations.AttendanceProblem) as refusal:
+        second_request(
+            app, lambda: operations.save_attendance(
+                db.session.get(Conference, conference_id), db.session.get(User, ada_id), choice
+            ), "Ada's save",
+        ).waits_for(db, "the new dates")
+
+    # Her save read the dates that stand once they were saved, so Thursday was refused rather
+    # than registered on a day the conference no longer has.
+    assert str(refusal.value) == "Choose among the conference's days."
+    assert statuses(db, conference, ada) == {}

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from conference.accounts.models import User
 from conference.attendance import operations
 from conference.conferences.models import Conference
 from tests.conference.attendance.conftest import WED, in_person, person, register, statuses
+from tests.races import second_request
 
 
 # PostgreSQL only: SQLite has one writer at a time (the hub lock's UPDATE takes it before the
@@ -20,28 +19,15 @@ def test_two_requests_for_the_last_seat_seat_one_and_queue_the_other(app, db, co
     register(db, conference, ada, in_person(conference, "London", WED))  # one of two seats left
     choice = in_person(conference, "London", WED)
     conference_id, cleo_id = conference.id, cleo.id
-    errors: list[BaseException] = []
 
     def cleos_request():
-        try:
-            with app.app_context():  # its own database session, as a second request has
-                operations.save_attendance(
-                    db.session.get(Conference, conference_id), db.session.get(User, cleo_id), choice
-                )
-                db.session.commit()
-        except BaseException as error:  # reported below, not lost in the thread
-            errors.append(error)
+        operations.save_attendance(
+            db.session.get(Conference, conference_id), db.session.get(User, cleo_id), choice
+        )
 
     # Bob's request counts the free seat and takes it, but has not committed yet.
     operations.save_attendance(conference, bob, choice)
-    thread = threading.Thread(target=cleos_request)
-    thread.start()
-    try:
-        thread.join(timeout=1.0)
-        assert thread.is_alive(), "Cleo's request should wait for the hub's lock"
-    finally:
-        db.session.commit()
-    thread.join(timeout=15)
-    assert not thread.is_alive() and errors == []
+    second_request(app, cleos_request, "Cleo's request").waits_for(db, "the hub's lock")
+
     assert statuses(db, conference, bob) == {WED: "registered"}
     assert statuses(db, conference, cleo) == {WED: "waiting"}

@@ -16,6 +16,7 @@ from conference.attendance.models import (
 )
 from conference.checkin.models import CheckIn
 from conference.conferences.models import Role
+from tests.clock import stand_at
 from tests.factories import ConferenceFactory, HubFactory, RoleFactory, UserFactory
 
 # The factory's conference runs Wed 24 to Fri 26 March 2027.
@@ -27,16 +28,7 @@ WEDNESDAY_MORNING = datetime(2027, 3, 24, 9, 30, tzinfo=UTC)
 @pytest.fixture
 def now(monkeypatch):
     """Stand at a chosen instant; starts on Wednesday morning in London."""
-
-    class Clock:
-        instant = WEDNESDAY_MORNING
-
-        def set(self, instant: datetime) -> None:
-            self.instant = instant
-
-    clock = Clock()
-    monkeypatch.setattr("conference.checkin.operations.utcnow", lambda: clock.instant)
-    return clock
+    return stand_at(monkeypatch, WEDNESDAY_MORNING, "conference.checkin.operations")
 
 
 @pytest.fixture

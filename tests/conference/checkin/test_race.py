@@ -4,8 +4,8 @@ registers online for the last seat also ends with one seat taken."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 
@@ -25,25 +25,16 @@ from tests.conference.checkin.conftest import (
     person,
     seat_statuses,
 )
+from tests.races import second_request
 
 
-def _second_desk(app, db, hub_id, user_id, host_id, seat_anyway, outcome: list):
-    """A thread doing what a second desk's request does, in its own database session."""
+def _check_in_at_the_desk(hub_id: int, user_id: int, host_id: int, seat_anyway: bool = False):
+    """What a desk's request does, looking its rows up by id in the running request's session."""
+    from conference.extensions import db
 
-    def run():
-        try:
-            with app.app_context():
-                operations.check_in(
-                    db.session.get(Hub, hub_id), WED, user_id, db.session.get(User, host_id), seat_anyway=seat_anyway
-                )
-                db.session.commit()
-                outcome.append("checked in")
-        except operations.CheckInProblem as problem:
-            outcome.append(str(problem))
-        except BaseException as error:  # reported below, not lost in the thread
-            outcome.append(error)
-
-    return threading.Thread(target=run)
+    operations.check_in(
+        db.session.get(Hub, hub_id), WED, user_id, db.session.get(User, host_id), seat_anyway=seat_anyway
+    )
 
 
 # PostgreSQL only: SQLite has one writer at a time, so the two desks need PostgreSQL's two open
@@ -53,21 +44,14 @@ def test_two_desks_checking_the_same_person_in_at_once_make_one_check_in(app, db
     ada, olga, pete = person(db, "Ada"), person(db, "Olga"), person(db, "Pete")
     attend(db, conference, ada, "London", seated=[WED])
     london = hub(conference, "London")
-    outcome: list = []
-    thread = _second_desk(app, db, london.id, ada.id, pete.id, False, outcome)
+    petes_desk = second_request(app, partial(_check_in_at_the_desk, london.id, ada.id, pete.id), "Pete's desk")
 
     # Olga's desk has inserted the check-in but not committed yet.
     operations.check_in(london, WED, ada.id, olga)
-    thread.start()
-    try:
-        thread.join(timeout=1.0)
-        assert thread.is_alive(), "Pete's desk should wait for Olga's insert to commit"
-    finally:
-        db.session.commit()
-    thread.join(timeout=15)
+    with pytest.raises(operations.CheckInProblem) as refusal:
+        petes_desk.waits_for(db, "Olga's insert to commit")
 
-    assert not thread.is_alive()
-    assert outcome == ["Ada was already checked in at 09:30 Europe/London by Olga; nothing changed."]
+    assert str(refusal.value) == "Ada was already checked in at 09:30 Europe/London by Olga; nothing changed."
     assert [(row.user_id, row.checked_in_by_id) for row in check_ins(db)] == [(ada.id, olga.id)]
 
 
@@ -79,47 +63,23 @@ def test_two_desks_seating_walk_ins_in_the_last_seat_seat_only_one(app, db, conf
     attend(db, conference, theo, "London", seated=[THU])
     attend(db, conference, wes, "London", waiting=[WED])
     london = hub(conference, "London")
-    outcome: list = []
-    thread = _second_desk(app, db, london.id, wes.id, pete.id, True, outcome)
+    petes_desk = second_request(
+        app, partial(_check_in_at_the_desk, london.id, wes.id, pete.id, seat_anyway=True), "Pete's desk"
+    )
 
     operations.check_in(london, WED, theo.id, olga, seat_anyway=True)  # holds the hub's lock
-    thread.start()
-    try:
-        thread.join(timeout=1.0)
-        assert thread.is_alive(), "Pete's desk should wait for the hub's lock"
-    finally:
-        db.session.commit()
-    thread.join(timeout=15)
+    with pytest.raises(operations.CheckInProblem) as refusal:
+        petes_desk.waits_for(db, "the hub's lock")
 
-    assert not thread.is_alive()
-    assert outcome == [
+    assert str(refusal.value) == (
         "London is full on Wed 24 Mar 2027: all 3 seats are taken, so Wes cannot be seated anyway "
         "and was not checked in."
-    ]
+    )
     assert [row.user_id for row in check_ins(db)] == [theo.id]
     # Attendance has the one seat too: Theo seated, Wes still waiting, the limit kept.
     assert seat_statuses(db, conference, theo) == {WED: "registered", THU: "registered"}
     assert seat_statuses(db, conference, wes) == {WED: "waiting"}
     assert seat_counts(london.id, WED) == (3, 1)
-
-
-def _in_its_own_session(app, work, outcome: list) -> threading.Thread:
-    """A thread doing what a second request does, in its own database session."""
-
-    def run():
-        try:
-            with app.app_context():
-                from conference.extensions import db
-
-                work()
-                db.session.commit()
-                outcome.append("done")
-        except (operations.CheckInProblem, attendance.AttendanceProblem) as problem:
-            outcome.append(str(problem))
-        except BaseException as error:  # reported below, not lost in the thread
-            outcome.append(error)
-
-    return threading.Thread(target=run)
 
 
 @pytest.fixture
@@ -146,36 +106,18 @@ def _register_online(conference_id: int, hub_id: int, user_id: int):
     )
 
 
-def _seat_at_the_desk(hub_id: int, user_id: int, host_id: int):
-    from conference.extensions import db
-
-    operations.check_in(db.session.get(Hub, hub_id), WED, user_id, db.session.get(User, host_id), seat_anyway=True)
-
-
-def _race(db, first, second_thread):
-    first()  # holds the hub's lock, not committed yet
-    second_thread.start()
-    try:
-        second_thread.join(timeout=1.0)
-        assert second_thread.is_alive(), "the second request should wait for the hub's lock"
-    finally:
-        db.session.commit()
-    second_thread.join(timeout=15)
-    assert not second_thread.is_alive()
-
-
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_a_desk_seat_first_puts_an_online_registration_for_the_last_seat_on_the_waiting_list(
     app, db, conference, database_url, last_seat
 ):
     theo, nina, olga = last_seat
     london = hub(conference, "London")
-    outcome: list = []
-    online = _in_its_own_session(app, lambda: _register_online(conference.id, london.id, nina.id), outcome)
+    online = second_request(app, partial(_register_online, conference.id, london.id, nina.id))
 
-    _race(db, lambda: _seat_at_the_desk(london.id, theo.id, olga.id), online)
+    # The desk seats Theo: holds the hub's lock, not committed yet.
+    _check_in_at_the_desk(london.id, theo.id, olga.id, seat_anyway=True)
+    online.waits_for(db, "the hub's lock")  # raises if Nina's registration was refused
 
-    assert outcome == ["done"]
     assert seat_statuses(db, conference, theo) == {WED: "registered", THU: "registered"}
     assert seat_statuses(db, conference, nina) == {WED: "waiting"}
     assert seat_counts(london.id, WED) == (3, 1)
@@ -186,15 +128,16 @@ def test_a_desk_seat_first_puts_an_online_registration_for_the_last_seat_on_the_
 def test_an_online_registration_first_leaves_the_desk_no_seat_to_give(app, db, conference, database_url, last_seat):
     theo, nina, olga = last_seat
     london = hub(conference, "London")
-    outcome: list = []
-    desk = _in_its_own_session(app, lambda: _seat_at_the_desk(london.id, theo.id, olga.id), outcome)
+    desk = second_request(app, partial(_check_in_at_the_desk, london.id, theo.id, olga.id, seat_anyway=True))
 
-    _race(db, lambda: _register_online(conference.id, london.id, nina.id), desk)
+    _register_online(conference.id, london.id, nina.id)  # holds the hub's lock, not committed yet
+    with pytest.raises(operations.CheckInProblem) as refusal:
+        desk.waits_for(db, "the hub's lock")
 
-    assert outcome == [
+    assert str(refusal.value) == (
         "London is full on Wed 24 Mar 2027: all 3 seats are taken, so Theo cannot be seated anyway "
         "and was not checked in."
-    ]
+    )
     assert seat_statuses(db, conference, nina) == {WED: "registered"}
     assert seat_statuses(db, conference, theo) == {THU: "registered"}
     assert seat_counts(london.id, WED) == (3, 0)

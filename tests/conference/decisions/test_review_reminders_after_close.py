@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from conference.conferences.models import Role
 from conference.mail.models import OutboxMessage
+from tests.clock import stand_at
 from tests.conference.decisions.conftest import make_proposal
 from tests.conference.organisers.conftest import make_user
 from tests.factories import ReviewAssignmentFactory, RoleFactory
@@ -19,16 +20,9 @@ REMIND = "/c/devcon/manage/reminders/review"
 @pytest.fixture
 def now(monkeypatch):
     """Stand at a chosen instant: ``now.set(datetime)``; starts just before reviews close."""
-
-    class Clock:
-        instant = REVIEW_CLOSES - timedelta(minutes=1)
-
-        def set(self, instant: datetime) -> None:
-            self.instant = instant
-
-    clock = Clock()
-    monkeypatch.setattr("conference.decisions.operations.utcnow", lambda: clock.instant)
-    return clock
+    return stand_at(
+        monkeypatch, REVIEW_CLOSES - timedelta(minutes=1), "conference.decisions.operations"
+    )
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ PostgreSQL two company log-ins taking back organiser roles at once wait for each
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime
 
 import pytest
@@ -17,6 +16,7 @@ from conference.sso.models import GroupGrantedRole
 from conference.sso.operations import apply_company_groups
 from tests.conference.organisers.conftest import count, make_user
 from tests.factories import RoleFactory
+from tests.races import second_request
 
 PEOPLE = "/c/devcon/manage/people"
 
@@ -99,43 +99,21 @@ def test_the_count_after_writing_refuses_and_restores_the_role(db, conference, m
     assert db.session.scalar(select(GroupGrantedRole.group_name)) == "eng-organisers"
 
 
-def _log_in_elsewhere(app, user_id: int, outcome: list) -> threading.Thread:
-    """A thread doing what another company log-in does, in its own database session."""
-
-    def run():
-        try:
-            with app.app_context():
-                from conference.extensions import db
-
-                changes = apply_company_groups(db.session.get(User, user_id), frozenset(), frozenset())
-                db.session.commit()
-                outcome.append(("removed", len(changes.removed), "kept", len(changes.kept_last_organiser)))
-        except BaseException as error:  # reported below, not lost in the thread
-            outcome.append(error)
-
-    return threading.Thread(target=run)
-
-
 # PostgreSQL only: SQLite has one writer at a time, so the two log-ins need PostgreSQL's two open
 # transactions to race.
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_two_log_ins_taking_back_organiser_roles_at_once_leave_one_organiser(app, db, conference, database_url):
     first = _organiser(db, conference, from_group="eng-organisers")
     second = _organiser(db, conference, from_group="eng-organisers")
-    outcome: list = []
-    thread = _log_in_elsewhere(app, second.user_id, outcome)
+    second_user_id = second.user_id
+
+    def second_log_in():
+        return apply_company_groups(db.session.get(User, second_user_id), frozenset(), frozenset())
 
     # The rule went: the first person's log-in takes their role back, not committed yet.
     changes = apply_company_groups(db.session.get(User, first.user_id), frozenset(), frozenset())
     assert len(changes.removed) == 1
-    thread.start()
-    try:
-        thread.join(timeout=1.0)
-        assert thread.is_alive(), "the second log-in should wait for the conference's lock"
-    finally:
-        db.session.commit()
-    thread.join(timeout=15)
+    second_changes = second_request(app, second_log_in, "the second log-in").waits_for(db, "the conference's lock")
 
-    assert not thread.is_alive()
-    assert outcome == [("removed", 0, "kept", 1)]
+    assert (len(second_changes.removed), len(second_changes.kept_last_organiser)) == (0, 1)
     assert _organisers(db, conference) == [second.user_id]

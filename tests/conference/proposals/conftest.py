@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
+from tests.clock import stand_at
 from tests.factories import (
     DEFAULT_PASSWORD,
     ConferenceFactory,
@@ -31,16 +32,7 @@ def make_user(**fields):
 @pytest.fixture
 def now(monkeypatch):
     """Stand at a chosen instant: ``now.set(datetime)``; starts during the call."""
-
-    class Clock:
-        instant = DURING_CALL
-
-        def set(self, instant: datetime) -> None:
-            self.instant = instant
-
-    clock = Clock()
-    monkeypatch.setattr("conference.proposals.operations.utcnow", lambda: clock.instant)
-    return clock
+    return stand_at(monkeypatch, DURING_CALL, "conference.proposals.operations")
 
 
 @pytest.fixture
