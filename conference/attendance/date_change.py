@@ -1,15 +1,23 @@
 """The e-mail to someone whose registered days new conference dates left out: which days went,
-shown in their own time zone, what is left of their registration, and where to choose again."""
+shown in their own time zone, what is left of their registration, and where to choose again.
+Its wording is the ``attendance_dates_changed`` e-mail template, which organisers may reword;
+the parts computed here are its placeholders."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask import current_app
 
 from conference.attendance.models import AttendanceWindow
 from conference.attendance.queries import day_text, days_text, window_state
 from conference.conferences.models import Conference, Hub
 from conference.core.timezones import instant_text, local_to_utc, span_text, to_zone
+from conference.mail.templates import DEFAULT_TEMPLATES, TemplateProblem, render_email, render_text
+
+DATE_CHANGE_KIND = "attendance_dates_changed"
 
 
 @dataclass(frozen=True)
@@ -93,22 +101,37 @@ def _what_to_do(notice: DateChangeNotice, window: AttendanceWindow | None, now: 
     )
 
 
+def date_change_context(
+    conference: Conference, notice: DateChangeNotice, window: AttendanceWindow | None, now: datetime, link: str
+) -> dict[str, Any]:
+    """The placeholders of the e-mail telling one person which of their days new dates removed."""
+    first, last = conference.starts_on, conference.ends_on
+    return {
+        "attendee": notice.attendee,
+        "conference": conference.name,
+        "new_dates": f"on {day_text(first)}" if first == last else f"from {day_text(first)} to {day_text(last)}",
+        "time_zone": conference.time_zone,
+        "removed_days": "\n".join(
+            f"  - {dropped_day_line(conference, notice, dropped)}" for dropped in notice.dropped
+        ),
+        "removed_count": len(notice.dropped),
+        "what_is_left": _what_is_left(conference, notice),
+        "what_to_do": _what_to_do(notice, window, now, link),
+        "link": link,
+    }
+
+
 def date_change_email(
     conference: Conference, notice: DateChangeNotice, window: AttendanceWindow | None, now: datetime, link: str
 ) -> tuple[str, str]:
-    """(subject, body) of the e-mail telling one person which of their days new dates removed."""
-    first, last = conference.starts_on, conference.ends_on
-    runs = f"on {day_text(first)}" if first == last else f"from {day_text(first)} to {day_text(last)}"
-    lines = "\n".join(f"  - {dropped_day_line(conference, notice, dropped)}" for dropped in notice.dropped)
-    subject = f"{conference.name} has new dates: days of your registration are removed"
-    body = (
-        f"Hello {notice.attendee},\n\n"
-        f"The dates of {conference.name} changed: it now runs {runs} "
-        f"(dates in {conference.time_zone}; each hub keeps them in its own calendar).\n\n"
-        f"{'This day' if len(notice.dropped) == 1 else 'These days'} of your registration "
-        f"{'is' if len(notice.dropped) == 1 else 'are'} no longer part of the conference and "
-        f"{'was' if len(notice.dropped) == 1 else 'were'} removed:\n{lines}\n\n"
-        f"{_what_is_left(conference, notice)}\n\n"
-        f"{_what_to_do(notice, window, now, link)}\n"
-    )
-    return subject, body
+    """(subject, body) of the e-mail telling one person which of their days new dates removed,
+    in the organisers' wording when they set one."""
+    context = date_change_context(conference, notice, window, now, link)
+    try:
+        return render_email(conference.id, DATE_CHANGE_KIND, context)
+    except TemplateProblem:
+        # The organisers' wording does not render: people still hear which days they lost, and
+        # the e-mail templates page shows the problem when organisers open it.
+        current_app.logger.warning("Attendance date change template of %s does not render", conference.slug)
+        default = DEFAULT_TEMPLATES[DATE_CHANGE_KIND]
+        return render_text(default.subject, default.body, context)

@@ -108,6 +108,20 @@ DEFAULT_TEMPLATES: dict[str, DefaultTemplate] = {
         "gets the seat: {{ link }}\n",
         ("attendee", "conference", "hub", "days", "time_zone", "link"),
     ),
+    "attendance_dates_changed": DefaultTemplate(
+        "Days removed by new conference dates",
+        "{{ conference }} has new dates: days of your registration are removed",
+        "Hello {{ attendee }},\n\nThe dates of {{ conference }} changed: it now runs {{ new_dates }} "
+        "(dates in {{ time_zone }}; each hub keeps them in its own calendar).\n\n"
+        # One sentence per number, so that organisers see how to reword both.
+        "{% if removed_count == 1 %}This day of your registration is no longer part of the conference "
+        "and was removed:{% else %}These days of your registration are no longer part of the conference "
+        "and were removed:{% endif %}\n{{ removed_days }}\n\n{{ what_is_left }}\n\n{{ what_to_do }}\n",
+        # ``removed_days`` lists the days, one a line, in the person's own zone too;
+        # ``what_to_do`` ends with ``link``.
+        ("attendee", "conference", "new_dates", "time_zone", "removed_days", "removed_count", "what_is_left",
+         "what_to_do", "link"),
+    ),
 }
 
 
@@ -135,6 +149,10 @@ def render_text(subject: str, body: str, context: dict[str, Any]) -> tuple[str, 
         rendered_body = _environment.from_string(body).render(context)
     except TemplateError as error:
         raise TemplateProblem(str(error)) from error
+    except (ArithmeticError, LookupError, TypeError, ValueError) as error:
+        # Organisers' text can compute: ``{{ 1 / (removed_count - 1) }}`` previews with the sample
+        # values and fails only for some real person; that is the template's fault, not the app's.
+        raise TemplateProblem(f"{type(error).__name__}: {error}") from error
     return " ".join(rendered_subject.split()), rendered_body
 
 

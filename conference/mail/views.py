@@ -76,6 +76,20 @@ def sample_context(conference: Conference) -> dict:
             "Now: Wed 24 Mar 2027, 14:00–14:30 Europe/London, Main Hall (London)"
         ),
         "join": "You present remotely: join the online stream at the link below.",
+        "sender": "Margaret Hamilton",
+        "note": "For the platform team's keynote.",
+        "limits": "The code lets you propose a talk in the Infrastructure track until Mon 1 Mar 2027, "
+        "23:59 Europe/London.",
+        "attendee": "Katherine Johnson",
+        "hub": "London",
+        "days": "Wed 24 Mar 2027 and Thu 25 Mar 2027",
+        "time_zone": "Europe/London",
+        "new_dates": "from Thu 25 Mar 2027 to Fri 26 Mar 2027",
+        "removed_count": 1,
+        "removed_days": "  - Wed 24 Mar 2027 at London (Europe/London), where you had a seat",
+        "what_is_left": "You still attend in person at London on Thu 25 Mar 2027.",
+        "what_to_do": "You can choose other days until registration closes: "
+        + url_for("conferences.overview", slug=conference.slug, _external=True),
     }
 
 
@@ -101,6 +115,8 @@ def templates(slug: str):
 def _validate(form: EmailTemplateForm, context: dict) -> tuple[str, str] | None:
     """Render both parts with sample values; a problem becomes an error on that field."""
     subject = body = None
+    # Before a form is validated (a GET), WTForms keeps its errors in a tuple.
+    form.subject.errors, form.body.errors = list(form.subject.errors), list(form.body.errors)
     try:
         subject = render_text(form.subject.data, "", context)[0]
     except TemplateProblem as problem:
